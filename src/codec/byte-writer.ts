@@ -1,0 +1,163 @@
+/**
+ * The base of every writer: an arena block in engine memory written front to back.
+ *
+ * Writers put fixed-width values straight into linear memory through the engine's
+ * DataView and call into the engine only for bulk work (packed columns, list byte order)
+ * and to grow. `reset()` rewinds the arena for the next message; nothing is freed per
+ * message.
+ */
+import { ErrorCode, KitewireError } from "../errors.js";
+import type { Engine } from "../wasm/engine.js";
+import { getEngine } from "../wasm/load.js";
+import { encodeUtf8 } from "./utf8.js";
+
+/** Options shared by all writers. */
+export interface WriterOptions {
+  /** Engine to write into (default: the one `init()` loaded). */
+  engine?: Engine;
+  /** Initial arena capacity in bytes (default 1024); it doubles as needed. */
+  initialCapacity?: number;
+}
+
+const DEFAULT_CAPACITY = 1024;
+
+export class ByteWriter {
+  /** The engine whose memory holds the arena. */
+  readonly engine: Engine;
+  /** Address of the arena block. */
+  protected block: number;
+  /** Address one past the arena block. */
+  protected limit: number;
+  /** Address of the next byte to write. */
+  pos: number;
+
+  constructor(options: WriterOptions = {}) {
+    this.engine = options.engine ?? getEngine();
+    this.block = this.engine.alloc(options.initialCapacity ?? DEFAULT_CAPACITY);
+    this.limit = this.block + this.capacity(this.block);
+    this.pos = this.block;
+  }
+
+  private capacity(block: number): number {
+    return 2 ** this.engine.dv.getUint32(block - 8, true);
+  }
+
+  /** Bytes written since the last reset. */
+  get length(): number {
+    return this.pos - this.block;
+  }
+
+  /** Makes room for `n` more bytes; after it `this.engine.u8`/`dv` may be new views. */
+  ensure(n: number): void {
+    if (this.pos + n > this.limit) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const used = this.pos - this.block;
+    this.block = this.engine.grow(this.block, used, used + n);
+    this.limit = this.block + this.capacity(this.block);
+    this.pos = this.block + used;
+  }
+
+  /** Starts a new message in the same arena. */
+  reset(): this {
+    this.pos = this.block;
+    return this;
+  }
+
+  /** A copy of the bytes written since the last reset. */
+  finish(): Uint8Array {
+    return this.engine.u8.slice(this.block, this.pos);
+  }
+
+  /** The bytes written, as a view into engine memory: valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.engine.u8.subarray(this.block, this.pos);
+  }
+
+  /** Address of the first byte written (for handing the bytes to the engine). */
+  get start(): number {
+    return this.block;
+  }
+
+  /** Returns the arena to the engine; the writer is unusable afterwards. */
+  dispose(): void {
+    if (this.block !== 0) this.engine.release(this.block);
+    this.block = this.limit = this.pos = 0;
+  }
+
+  /** Writes raw bytes. */
+  writeRaw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.engine.u8.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Writes one byte (the low 8 bits of `v`). */
+  writeU8(v: number): void {
+    if (this.pos + 1 > this.limit) this.grow(1);
+    this.engine.u8[this.pos++] = v;
+  }
+
+  /** Writes an unsigned 32-bit varint. */
+  writeVarint32(v: number): void {
+    if (this.pos + 5 > this.limit) this.grow(5);
+    const u8 = this.engine.u8;
+    let p = this.pos;
+    v >>>= 0;
+    while (v > 0x7f) {
+      u8[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    u8[p++] = v;
+    this.pos = p;
+  }
+
+  /** Writes a 64-bit varint given as two 32-bit halves. */
+  writeVarint64(lo: number, hi: number): void {
+    if (this.pos + 10 > this.limit) this.grow(10);
+    const u8 = this.engine.u8;
+    let p = this.pos;
+    lo >>>= 0;
+    hi >>>= 0;
+    while (hi !== 0 || lo > 0x7f) {
+      u8[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    u8[p++] = lo;
+    this.pos = p;
+  }
+
+  /**
+   * Writes `s` as UTF-8 after a varint length prefix. Up to 42 UTF-16 units the prefix is
+   * one byte; above, room for the longest prefix is kept and the text moved back if the
+   * real one is shorter (a memmove, cheaper than measuring the string first).
+   */
+  writeVarintString(s: string): void {
+    const maxBytes = s.length * 3;
+    const prefix = maxBytes < 0x80 ? 1 : varintSize(maxBytes);
+    this.ensure(prefix + maxBytes);
+    const u8 = this.engine.u8;
+    const start = this.pos;
+    const n = encodeUtf8(s, u8, start + prefix);
+    const size = prefix === 1 ? 1 : varintSize(n);
+    if (size < prefix) u8.copyWithin(start + size, start + prefix, start + prefix + n);
+    this.pos = start;
+    this.writeVarint32(n);
+    this.pos = start + size + n;
+  }
+
+  /** Throws INVALID_VALUE unless `v` is an integer in [min, max]. */
+  protected checkInt(v: number, min: number, max: number, what: string): void {
+    if (!(Number.isInteger(v) && v >= min && v <= max)) {
+      throw new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${v}`);
+    }
+  }
+}
+
+/** Bytes an unsigned 32-bit varint of `v` takes. */
+export function varintSize(v: number): number {
+  v >>>= 0;
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}

@@ -1,0 +1,258 @@
+/**
+ * Protobuf reader over engine memory.
+ *
+ * A message is read as `while (r.pos < r.end) { const tag = r.tag(); ... }`; a nested
+ * message with `const saved = r.begin(); ...; r.finish(saved)`, which narrows `end` to
+ * the nested length and restores it. Packed columns are decoded by one engine call.
+ */
+import { ErrorCode, KitewireError } from "../../errors.js";
+import { PackedKind } from "../../wasm/abi.js";
+import { ByteReader } from "../byte-reader.js";
+import { joinInt64, joinUint64 } from "../int64.js";
+import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
+
+export class ProtobufReader extends ByteReader {
+  /** Reads a tag and checks its field number and wire type. */
+  tag(): number {
+    const at = this.pos;
+    const tag = this.readVarint32();
+    const field = tag >>> 3;
+    const wt = tag & 7;
+    if (field === 0 || field > MAX_FIELD_NUMBER || wt === WireType.EGROUP || wt > WireType.I32) {
+      throw new KitewireError(ErrorCode.INVALID_TAG, `invalid tag ${tag} (field ${field}, wire type ${wt})`, {
+        offset: at - this.base,
+      });
+    }
+    return tag;
+  }
+
+  uint32(): number {
+    return this.readVarint64();
+  }
+
+  int32(): number {
+    return this.readVarint64() | 0;
+  }
+
+  sint32(): number {
+    const z = this.readVarint64();
+    return (z >>> 1) ^ -(z & 1);
+  }
+
+  uint64(): bigint {
+    const lo = this.readVarint64();
+    return joinUint64(lo, this.hi);
+  }
+
+  int64(): bigint {
+    const lo = this.readVarint64();
+    return joinInt64(lo, this.hi);
+  }
+
+  sint64(): bigint {
+    const zlo = this.readVarint64();
+    const zhi = this.hi;
+    const sign = -(zlo & 1);
+    return joinInt64(((zlo >>> 1) | (zhi << 31)) ^ sign, (zhi >>> 1) ^ sign);
+  }
+
+  bool(): boolean {
+    const lo = this.readVarint64();
+    return lo !== 0 || this.hi !== 0;
+  }
+
+  private fixed(n: number): number {
+    const p = this.pos;
+    if (p + n > this.end) throw this.truncated(n);
+    this.pos = p + n;
+    return p;
+  }
+
+  fixed32(): number {
+    return this.engine.dv.getUint32(this.fixed(4), true);
+  }
+
+  sfixed32(): number {
+    return this.engine.dv.getInt32(this.fixed(4), true);
+  }
+
+  float(): number {
+    return this.engine.dv.getFloat32(this.fixed(4), true);
+  }
+
+  double(): number {
+    return this.engine.dv.getFloat64(this.fixed(8), true);
+  }
+
+  fixed64(): bigint {
+    const p = this.fixed(8);
+    const dv = this.engine.dv;
+    return joinUint64(dv.getUint32(p, true), dv.getUint32(p + 4, true));
+  }
+
+  sfixed64(): bigint {
+    const p = this.fixed(8);
+    const dv = this.engine.dv;
+    return joinInt64(dv.getUint32(p, true), dv.getInt32(p + 4, true));
+  }
+
+  private length(): number {
+    const at = this.pos;
+    const len = this.readVarint32() | 0;
+    this.checkLength(len, at);
+    return len;
+  }
+
+  string(): string {
+    return this.text(this.length());
+  }
+
+  bytes(): Uint8Array {
+    return this.takeBytes(this.length());
+  }
+
+  /**
+   * Enters a length-delimited nested message: narrows `end` to it and returns the outer
+   * end, to be passed to `finish`. Counts one nesting level.
+   */
+  begin(): number {
+    const len = this.length();
+    this.enter();
+    const outer = this.end;
+    this.end = this.pos + len;
+    return outer;
+  }
+
+  /** Leaves a nested message entered with `begin()`; throws if it was not read to its end. */
+  finish(outer: number): void {
+    if (this.pos !== this.end) {
+      throw new KitewireError(ErrorCode.LENGTH_LIMIT, "nested message read past or short of its length", {
+        offset: this.pos - this.base,
+      });
+    }
+    this.end = outer;
+    this.leave();
+  }
+
+  /** Skips the value of a field whose tag was just read (groups up to their end tag). */
+  skip(tag: number): void {
+    const result = this.engine.exports.protobufSkip(this.pos, this.end, tag, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base, "skip");
+    this.pos = result;
+  }
+
+  /** Checks the wire structure of the rest of the input without decoding it. */
+  validate(): void {
+    const result = this.engine.exports.protobufValidate(this.pos, this.end, this.maxDepth);
+    if (result < 0) throw this.engine.error(result, this.base, "message");
+  }
+
+  /** Reads a packed `repeated int32` body (length and values). */
+  packedInt32(): Int32Array {
+    return this.packed32(PackedKind.INT32, Int32Array);
+  }
+
+  /** Reads a packed `repeated uint32` body. */
+  packedUint32(): Uint32Array {
+    return this.packed32(PackedKind.UINT32, Uint32Array);
+  }
+
+  /** Reads a packed `repeated sint32` body. */
+  packedSint32(): Int32Array {
+    return this.packed32(PackedKind.SINT32, Int32Array);
+  }
+
+  /** Reads a packed `repeated int64` body. */
+  packedInt64(): BigInt64Array {
+    return this.packed64(PackedKind.INT64, BigInt64Array);
+  }
+
+  /** Reads a packed `repeated uint64` body. */
+  packedUint64(): BigUint64Array {
+    return this.packed64(PackedKind.INT64, BigUint64Array);
+  }
+
+  /** Reads a packed `repeated sint64` body. */
+  packedSint64(): BigInt64Array {
+    return this.packed64(PackedKind.SINT64, BigInt64Array);
+  }
+
+  /** Reads a packed `repeated bool` body. */
+  packedBool(): boolean[] {
+    const len = this.length();
+    const e = this.engine;
+    const scratch = e.scratch(len);
+    const n = e.exports.protobufReadPacked(PackedKind.BOOL, this.pos, this.pos + len, scratch);
+    if (n < 0) throw e.error(n, this.base, "packed bool");
+    this.pos += len;
+    const u8 = e.u8;
+    const out = new Array<boolean>(n);
+    for (let i = 0; i < n; i++) out[i] = u8[scratch + i] === 1;
+    return out;
+  }
+
+  /** Reads a packed `repeated double` body. */
+  packedDouble(): Float64Array {
+    return new Float64Array(this.packedFixed(8));
+  }
+
+  /** Reads a packed `repeated float` body. */
+  packedFloat(): Float32Array {
+    return new Float32Array(this.packedFixed(4));
+  }
+
+  /** Reads a packed `repeated fixed32` body. */
+  packedFixed32(): Uint32Array {
+    return new Uint32Array(this.packedFixed(4));
+  }
+
+  /** Reads a packed `repeated sfixed32` body. */
+  packedSfixed32(): Int32Array {
+    return new Int32Array(this.packedFixed(4));
+  }
+
+  /** Reads a packed `repeated fixed64` body. */
+  packedFixed64(): BigUint64Array {
+    return new BigUint64Array(this.packedFixed(8));
+  }
+
+  /** Reads a packed `repeated sfixed64` body. */
+  packedSfixed64(): BigInt64Array {
+    return new BigInt64Array(this.packedFixed(8));
+  }
+
+  private packedFixed(width: number): ArrayBuffer {
+    const at = this.pos;
+    const len = this.length();
+    if (len % width !== 0) {
+      throw new KitewireError(ErrorCode.LENGTH_LIMIT, `packed length ${len} is not a multiple of ${width}`, {
+        offset: at - this.base,
+      });
+    }
+    const p = this.pos;
+    this.pos = p + len;
+    return this.engine.u8.slice(p, p + len).buffer;
+  }
+
+  private packed32<T extends Int32Array | Uint32Array>(kind: PackedKind,
+    Out: { new (b: ArrayBuffer, o: number, n: number): T }): T {
+    const len = this.length();
+    const e = this.engine;
+    const scratch = e.scratch(len * 4);
+    const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
+    if (n < 0) throw e.error(n, this.base, "packed column");
+    this.pos += len;
+    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+  }
+
+  private packed64<T extends BigInt64Array | BigUint64Array>(kind: PackedKind,
+    Out: { new (b: ArrayBuffer, o: number, n: number): T }): T {
+    const len = this.length();
+    const e = this.engine;
+    const scratch = e.scratch(len * 8);
+    const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
+    if (n < 0) throw e.error(n, this.base, "packed column");
+    this.pos += len;
+    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+  }
+}

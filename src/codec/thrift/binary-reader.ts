@@ -1,0 +1,231 @@
+/** Thrift Binary protocol reader over engine memory. */
+import { ErrorCode, KitewireError } from "../../errors.js";
+import { ByteReader, type ReaderOptions } from "../byte-reader.js";
+import { joinInt64 } from "../int64.js";
+import type { ThriftReader } from "./protocol.js";
+import { TType, type MessageHeader, type MessageType } from "./types.js";
+
+/** Options of Thrift readers. */
+export interface ThriftReaderOptions extends ReaderOptions {
+  /** Accept old unversioned Binary message headers (default false, as Kitex). */
+  allowUnversioned?: boolean;
+}
+
+/** Smallest wire size of a value of each Binary type (0: not a valid element type). */
+const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
+
+export class ThriftBinaryReader extends ByteReader implements ThriftReader {
+  fieldId = 0;
+  keyType: TType = TType.STOP;
+  valueType: TType = TType.STOP;
+  elementType: TType = TType.STOP;
+  private readonly allowUnversioned: boolean;
+
+  constructor(options: ThriftReaderOptions = {}) {
+    super(options);
+    this.allowUnversioned = options.allowUnversioned ?? false;
+  }
+
+  readMessageBegin(): MessageHeader {
+    const at = this.pos;
+    const word = this.readI32();
+    if (word < 0) {
+      if ((word & 0xffff0000) !== (0x80010000 | 0)) throw this.badVersion(at, word);
+      const name = this.readString();
+      return { name, type: (word & 0xff) as MessageType, seqid: this.readI32() };
+    }
+    if (!this.allowUnversioned) throw this.badVersion(at, word);
+    this.checkLength(word, at);
+    const name = this.text(word);
+    const type = this.readByte() as MessageType;
+    return { name, type, seqid: this.readI32() };
+  }
+
+  private badVersion(at: number, word: number): KitewireError {
+    return new KitewireError(
+      ErrorCode.BAD_VERSION,
+      `not a Thrift Binary message header: 0x${(word >>> 0).toString(16).padStart(8, "0")}`,
+      { offset: at - this.base },
+    );
+  }
+
+  readStructBegin(): void {
+    this.enter();
+  }
+
+  readStructEnd(): void {
+    this.leave();
+  }
+
+  readFieldBegin(): TType {
+    const p = this.pos;
+    if (p >= this.end) throw this.truncated(1);
+    const dv = this.engine.dv;
+    const type = dv.getUint8(p) as TType;
+    if (type === TType.STOP) {
+      this.pos = p + 1;
+      return type;
+    }
+    if (p + 3 > this.end) throw this.truncated(3);
+    this.fieldId = dv.getInt16(p + 1);
+    this.pos = p + 3;
+    return type;
+  }
+
+  readMapBegin(): number {
+    if (this.pos + 6 > this.end) throw this.truncated(6);
+    const at = this.pos;
+    const dv = this.engine.dv;
+    this.keyType = dv.getUint8(at) as TType;
+    this.valueType = dv.getUint8(at + 1) as TType;
+    const size = dv.getInt32(at + 2);
+    this.pos = at + 6;
+    if (size > 0) this.checkCount(size, this.elementSize(this.keyType, at) + this.elementSize(this.valueType, at + 1), at + 2);
+    else this.checkCount(size, 0, at + 2);
+    this.enter();
+    return size;
+  }
+
+  readListBegin(): number {
+    if (this.pos + 5 > this.end) throw this.truncated(5);
+    const at = this.pos;
+    const dv = this.engine.dv;
+    this.elementType = dv.getUint8(at) as TType;
+    const size = dv.getInt32(at + 1);
+    this.pos = at + 5;
+    this.checkCount(size, size > 0 ? this.elementSize(this.elementType, at) : 0, at + 1);
+    this.enter();
+    return size;
+  }
+
+  readSetBegin(): number {
+    return this.readListBegin();
+  }
+
+  readContainerEnd(): void {
+    this.leave();
+  }
+
+  private elementSize(type: number, at: number): number {
+    const size = MIN_SIZE[type] ?? 0;
+    if (size === 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown element type ${type}`, { offset: at - this.base });
+    }
+    return size;
+  }
+
+  readBool(): boolean {
+    if (this.pos >= this.end) throw this.truncated(1);
+    return this.engine.u8[this.pos++] !== 0;
+  }
+
+  readByte(): number {
+    if (this.pos >= this.end) throw this.truncated(1);
+    return this.engine.dv.getInt8(this.pos++);
+  }
+
+  readI16(): number {
+    const p = this.pos;
+    if (p + 2 > this.end) throw this.truncated(2);
+    this.pos = p + 2;
+    return this.engine.dv.getInt16(p);
+  }
+
+  readI32(): number {
+    const p = this.pos;
+    if (p + 4 > this.end) throw this.truncated(4);
+    this.pos = p + 4;
+    return this.engine.dv.getInt32(p);
+  }
+
+  readI64(): bigint {
+    const p = this.pos;
+    if (p + 8 > this.end) throw this.truncated(8);
+    this.pos = p + 8;
+    const dv = this.engine.dv;
+    return joinInt64(dv.getUint32(p + 4), dv.getInt32(p));
+  }
+
+  /** Reads an i64 as halves: returns the low 32 bits (unsigned) and leaves the high in `hi`. */
+  readI64Parts(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw this.truncated(8);
+    this.pos = p + 8;
+    const dv = this.engine.dv;
+    this.hi = dv.getInt32(p);
+    return dv.getUint32(p + 4);
+  }
+
+  readDouble(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw this.truncated(8);
+    this.pos = p + 8;
+    return this.engine.dv.getFloat64(p);
+  }
+
+  private readLength(): number {
+    const at = this.pos;
+    const len = this.readI32();
+    this.checkLength(len, at);
+    return len;
+  }
+
+  readString(): string {
+    return this.text(this.readLength());
+  }
+
+  readBinary(): Uint8Array {
+    return this.takeBytes(this.readLength());
+  }
+
+  readUuid(): Uint8Array {
+    if (this.pos + 16 > this.end) throw this.truncated(16);
+    return this.takeBytes(16);
+  }
+
+  readI32List(): Int32Array {
+    return this.fixedList(TType.I32, 4, Int32Array);
+  }
+
+  readI64List(): BigInt64Array {
+    return this.fixedList(TType.I64, 8, BigInt64Array);
+  }
+
+  readDoubleList(): Float64Array {
+    return this.fixedList(TType.DOUBLE, 8, Float64Array);
+  }
+
+  private fixedList<T extends Int32Array | BigInt64Array | Float64Array>(
+    type: TType, width: number, Out: { new (b: ArrayBuffer, o: number, n: number): T; new (n: number): T },
+  ): T {
+    const at = this.pos;
+    const n = this.readListBegin();
+    this.readContainerEnd();
+    if (this.elementType !== type && n > 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `expected a list of type ${type}, got ${this.elementType}`, {
+        offset: at - this.base,
+      });
+    }
+    const e = this.engine;
+    const scratch = e.scratch(n * width);
+    e.exports.byteSwapCopy(this.pos, n, scratch, width);
+    this.pos += n * width;
+    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+  }
+
+  skip(type: TType): void {
+    const result = this.engine.exports.thriftBinarySkip(this.pos, this.end, type, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base, "skip");
+    this.pos = result;
+  }
+
+  /**
+   * Validates a whole message (header and body) from the read position without decoding
+   * it, and returns its length in bytes.
+   */
+  validateMessage(): number {
+    const result = this.engine.exports.thriftBinarySkipMessage(this.pos, this.end, this.maxDepth, this.allowUnversioned ? 1 : 0);
+    if (result < 0) throw this.engine.error(result, this.base, "message");
+    return result - this.pos;
+  }
+}

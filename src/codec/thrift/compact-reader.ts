@@ -1,0 +1,257 @@
+/** Thrift Compact protocol reader over engine memory. */
+import { ErrorCode, KitewireError } from "../../errors.js";
+import { ByteReader } from "../byte-reader.js";
+import { joinInt64 } from "../int64.js";
+import type { ThriftReaderOptions } from "./binary-reader.js";
+import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
+import type { ThriftReader } from "./protocol.js";
+import { TType, type MessageHeader, type MessageType } from "./types.js";
+
+const NO_BOOL = -1;
+
+export class ThriftCompactReader extends ByteReader implements ThriftReader {
+  fieldId = 0;
+  keyType: TType = TType.STOP;
+  valueType: TType = TType.STOP;
+  elementType: TType = TType.STOP;
+  private lastFieldId = 0;
+  private readonly fieldIds: number[] = [];
+  /** Value of a bool field read with its header: 1 true, 0 false, NO_BOOL none pending. */
+  private boolValue = NO_BOOL;
+
+  constructor(options: ThriftReaderOptions = {}) {
+    super(options);
+  }
+
+  override attach(address: number, length: number): this {
+    this.lastFieldId = 0;
+    this.fieldIds.length = 0;
+    this.boolValue = NO_BOOL;
+    return super.attach(address, length);
+  }
+
+  readMessageBegin(): MessageHeader {
+    const at = this.pos;
+    if (at + 2 > this.end) throw this.truncated(2);
+    const u8 = this.engine.u8;
+    const id = u8[at]!;
+    const versionAndType = u8[at + 1]!;
+    if (id !== PROTOCOL_ID || (versionAndType & 0x1f) !== VERSION) {
+      throw new KitewireError(
+        ErrorCode.BAD_VERSION,
+        `not a Thrift Compact message header: 0x${id.toString(16)} 0x${versionAndType.toString(16)}`,
+        { offset: at - this.base },
+      );
+    }
+    this.pos = at + 2;
+    const seqid = this.readVarint32() | 0;
+    const name = this.readString();
+    return { name, type: ((versionAndType >> 5) & 0x07) as MessageType, seqid };
+  }
+
+  readStructBegin(): void {
+    this.enter();
+    this.fieldIds.push(this.lastFieldId);
+    this.lastFieldId = 0;
+  }
+
+  readStructEnd(): void {
+    this.leave();
+    this.lastFieldId = this.fieldIds.pop() ?? 0;
+  }
+
+  readFieldBegin(): TType {
+    const at = this.pos;
+    if (at >= this.end) throw this.truncated(1);
+    const head = this.engine.u8[at]!;
+    this.pos = at + 1;
+    if (head === 0) return TType.STOP;
+    const ctype = head & 0x0f;
+    const type = FROM_COMPACT[ctype] ?? -1;
+    if (type < 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact field type ${ctype}`, { offset: at - this.base });
+    }
+    const delta = head >> 4;
+    if (delta !== 0) {
+      this.fieldId = this.lastFieldId + delta;
+    } else {
+      const z = this.readVarint32();
+      this.fieldId = (((z >>> 1) ^ -(z & 1)) << 16) >> 16;
+    }
+    this.lastFieldId = this.fieldId;
+    if (type === TType.BOOL) this.boolValue = ctype === 1 ? 1 : 0;
+    return type as TType;
+  }
+
+  readMapBegin(): number {
+    const at = this.pos;
+    const size = this.readVarint32() | 0;
+    if (size === 0) {
+      this.keyType = this.valueType = TType.STOP;
+    } else {
+      if (this.pos >= this.end) throw this.truncated(1);
+      const kv = this.engine.u8[this.pos++]!;
+      this.keyType = this.elementOf(kv >> 4, at);
+      this.valueType = this.elementOf(kv & 0x0f, at);
+    }
+    this.checkCount(size, 2, at);
+    this.enter();
+    return size;
+  }
+
+  readListBegin(): number {
+    const at = this.pos;
+    if (at >= this.end) throw this.truncated(1);
+    const head = this.engine.u8[at]!;
+    this.pos = at + 1;
+    let size = head >> 4;
+    if (size === 15) size = this.readVarint32() | 0;
+    this.elementType = this.elementOf(head & 0x0f, at);
+    this.checkCount(size, 1, at);
+    this.enter();
+    return size;
+  }
+
+  readSetBegin(): number {
+    return this.readListBegin();
+  }
+
+  readContainerEnd(): void {
+    this.leave();
+  }
+
+  private elementOf(ctype: number, at: number): TType {
+    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype] ?? -1;
+    if (type < 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact element type ${ctype}`, { offset: at - this.base });
+    }
+    return type as TType;
+  }
+
+  readBool(): boolean {
+    if (this.boolValue !== NO_BOOL) {
+      const v = this.boolValue === 1;
+      this.boolValue = NO_BOOL;
+      return v;
+    }
+    if (this.pos >= this.end) throw this.truncated(1);
+    return this.engine.u8[this.pos++] === 1;
+  }
+
+  readByte(): number {
+    if (this.pos >= this.end) throw this.truncated(1);
+    return this.engine.dv.getInt8(this.pos++);
+  }
+
+  readI16(): number {
+    const z = this.readVarint32();
+    return (((z >>> 1) ^ -(z & 1)) << 16) >> 16;
+  }
+
+  readI32(): number {
+    const z = this.readVarint32();
+    return (z >>> 1) ^ -(z & 1);
+  }
+
+  readI64(): bigint {
+    const lo = this.readI64Parts();
+    return joinInt64(lo, this.hi);
+  }
+
+  /** Reads an i64 as halves: returns the low 32 bits (unsigned) and leaves the high in `hi`. */
+  readI64Parts(): number {
+    const zlo = this.readVarint64();
+    const zhi = this.hi;
+    const sign = -(zlo & 1);
+    this.hi = ((zhi >>> 1) ^ sign) | 0;
+    return (((zlo >>> 1) | (zhi << 31)) ^ sign) >>> 0;
+  }
+
+  readDouble(): number {
+    const p = this.pos;
+    if (p + 8 > this.end) throw this.truncated(8);
+    this.pos = p + 8;
+    return this.engine.dv.getFloat64(p, true);
+  }
+
+  private readLength(): number {
+    const at = this.pos;
+    const len = this.readVarint32() | 0;
+    this.checkLength(len, at);
+    return len;
+  }
+
+  readString(): string {
+    return this.text(this.readLength());
+  }
+
+  readBinary(): Uint8Array {
+    return this.takeBytes(this.readLength());
+  }
+
+  readUuid(): Uint8Array {
+    if (this.pos + 16 > this.end) throw this.truncated(16);
+    return this.takeBytes(16);
+  }
+
+  readI32List(): Int32Array {
+    const n = this.listOf(TType.I32);
+    const e = this.engine;
+    const scratch = e.scratch(n * 4);
+    const result = e.exports.compactReadI32s(this.pos, this.end, n, scratch);
+    if (result < 0) throw e.error(result, this.base, "list<i32>");
+    this.pos = result;
+    return new Int32Array(e.u8.buffer as ArrayBuffer, scratch, n).slice();
+  }
+
+  readI64List(): BigInt64Array {
+    const n = this.listOf(TType.I64);
+    const e = this.engine;
+    const scratch = e.scratch(n * 8);
+    const result = e.exports.compactReadI64s(this.pos, this.end, n, scratch);
+    if (result < 0) throw e.error(result, this.base, "list<i64>");
+    this.pos = result;
+    return new BigInt64Array(e.u8.buffer as ArrayBuffer, scratch, n).slice();
+  }
+
+  readDoubleList(): Float64Array {
+    const n = this.listOf(TType.DOUBLE);
+    if (this.pos + n * 8 > this.end) throw this.truncated(n * 8);
+    const bytes = this.engine.u8.slice(this.pos, this.pos + n * 8);
+    this.pos += n * 8;
+    return new Float64Array(bytes.buffer);
+  }
+
+  private listOf(type: TType): number {
+    const at = this.pos;
+    const n = this.readListBegin();
+    this.readContainerEnd();
+    if (this.elementType !== type && n > 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `expected a list of type ${type}, got ${this.elementType}`, {
+        offset: at - this.base,
+      });
+    }
+    return n;
+  }
+
+  skip(type: TType): void {
+    if (type === TType.BOOL && this.boolValue !== NO_BOOL) {
+      this.boolValue = NO_BOOL;
+      return;
+    }
+    const ctype = TO_COMPACT[type] ?? -1;
+    if (ctype <= 0) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `cannot skip type ${type}`, { offset: this.pos - this.base });
+    }
+    const result = this.engine.exports.thriftCompactSkip(this.pos, this.end, ctype, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base, "skip");
+    this.pos = result;
+  }
+
+  /** Validates a whole message (header and body) from the read position; returns its length. */
+  validateMessage(): number {
+    const result = this.engine.exports.thriftCompactSkipMessage(this.pos, this.end, this.maxDepth);
+    if (result < 0) throw this.engine.error(result, this.base, "message");
+    return result - this.pos;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Strings between JS and engine memory, each path chosen by length (the crossovers come
+ * from bench/utf8.bench.ts; see wasm-boundary.md): short strings are encoded and decoded
+ * by a JS loop, long ones by the native TextEncoder/TextDecoder, non-ASCII ones of middle
+ * length by the engine's decoder, which beats TextDecoder's fixed cost there.
+ */
+import { ErrorCode, KitewireError } from "../errors.js";
+import type { Engine } from "../wasm/engine.js";
+
+/** Up to this many UTF-16 units a JS loop encodes faster than `encodeInto`. */
+export const SHORT_ENCODE = 24;
+/** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`. */
+export const SHORT_DECODE = 32;
+/** Up to this many bytes non-ASCII text is decoded by the engine, beyond it by TextDecoder. */
+export const ENGINE_DECODE = 2048;
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/**
+ * Writes the UTF-8 of `s` at `at` in `u8` (room for 3 bytes per UTF-16 unit must already
+ * be there) and returns the number of bytes written. Lone surrogates become U+FFFD.
+ */
+export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
+  const n = s.length;
+  if (n > SHORT_ENCODE) return encoder.encodeInto(s, u8.subarray(at, at + n * 3)).written;
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      u8[p++] = c;
+    } else if (c < 0x800) {
+      u8[p++] = 0xc0 | (c >> 6);
+      u8[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if ((c & 0xf800) === 0xd800) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
+          i++;
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          u8[p++] = 0xf0 | (cp >> 18);
+          u8[p++] = 0x80 | ((cp >> 12) & 0x3f);
+          u8[p++] = 0x80 | ((cp >> 6) & 0x3f);
+          u8[p++] = 0x80 | (cp & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      u8[p++] = 0xe0 | (c >> 12);
+      u8[p++] = 0x80 | ((c >> 6) & 0x3f);
+      u8[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p - at;
+}
+
+/**
+ * Decodes the UTF-8 at [p, end) of engine memory. Strict: malformed bytes throw
+ * INVALID_UTF8 with their offset from `base`; otherwise they become U+FFFD as with
+ * TextDecoder.
+ */
+export function decodeUtf8(engine: Engine, p: number, end: number, strict: boolean, base: number): string {
+  const len = end - p;
+  const u8 = engine.u8;
+  if (len <= SHORT_DECODE) {
+    let s = "";
+    let i = p;
+    for (; i < end; i++) {
+      const c = u8[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === end) return s;
+  }
+  if (len <= ENGINE_DECODE) return decodeInEngine(engine, p, len, strict, base);
+  try {
+    return (strict ? strictDecoder : lenientDecoder).decode(u8.subarray(p, end));
+  } catch {
+    throw invalidUtf8(engine, p, len, base);
+  }
+}
+
+function decodeInEngine(engine: Engine, p: number, len: number, strict: boolean, base: number): string {
+  const scratch = engine.scratch(len * 2);
+  const units = engine.exports.utf8Decode(p, len, scratch, strict ? 1 : 0);
+  if (units < 0) throw engine.error(units, base, "string");
+  const u16 = new Uint16Array(engine.u8.buffer, scratch, units);
+  return String.fromCharCode.apply(null, u16 as unknown as number[]);
+}
+
+function invalidUtf8(engine: Engine, p: number, len: number, base: number): KitewireError {
+  const result = engine.exports.utf8Validate(p, len);
+  if (result < 0) return engine.error(result, base, "string");
+  return new KitewireError(ErrorCode.INVALID_UTF8, "string: invalid UTF-8", { offset: p - base });
+}
+
+/** Number of UTF-8 bytes `s` encodes to. */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      i++;
+      bytes += 4;
+    } else bytes += 3;
+  }
+  return bytes;
+}

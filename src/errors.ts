@@ -1,0 +1,78 @@
+/**
+ * The one error class of kitewire, with stable string codes.
+ *
+ * Every failure the library reports is a `KitewireError`: decoders say what was wrong and
+ * at which byte offset, the IDL compilers at which `file:line:col`. `instanceof` works
+ * across two copies of the package (the check is by brand, not by prototype).
+ */
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export const ErrorCode = {
+  /** The input ends before the value it announces. */
+  TRUNCATED: "TRUNCATED",
+  /** A length or count exceeds the remaining input or a configured maximum. */
+  LENGTH_LIMIT: "LENGTH_LIMIT",
+  /** Nesting deeper than the configured maximum depth. */
+  DEPTH_LIMIT: "DEPTH_LIMIT",
+  /** Bytes that are not well-formed UTF-8 where strict decoding was asked for. */
+  INVALID_UTF8: "INVALID_UTF8",
+  /** A Thrift type id or Protobuf wire type that does not exist, or is not the one expected. */
+  UNKNOWN_TYPE: "UNKNOWN_TYPE",
+  /** A Thrift message header with a bad version or protocol id. */
+  BAD_VERSION: "BAD_VERSION",
+  /** A varint longer than its type allows. */
+  MALFORMED_VARINT: "MALFORMED_VARINT",
+  /** A negative size or length. */
+  NEGATIVE_LENGTH: "NEGATIVE_LENGTH",
+  /** The engine's linear memory cannot grow as needed (or would pass its configured limit). */
+  OUT_OF_MEMORY: "OUT_OF_MEMORY",
+  /** A Protobuf tag with field number 0 or out of range, or an unmatched group end. */
+  INVALID_TAG: "INVALID_TAG",
+  /** A value that does not fit the type it is written as. */
+  INVALID_VALUE: "INVALID_VALUE",
+  /** The engine was used before `init()` finished, or could not be loaded. */
+  NOT_INITIALIZED: "NOT_INITIALIZED",
+  /** An API was used against its contract (e.g. a writer left inside an open struct). */
+  INVALID_STATE: "INVALID_STATE",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const BRAND = Symbol.for("kitewire.error");
+
+/** Options for a `KitewireError`: where the failure was found and what caused it. */
+export interface KitewireErrorOptions {
+  /** Byte offset in the input where the failure was found. */
+  offset?: number;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** The error every kitewire API throws. */
+export class KitewireError extends Error {
+  /** Stable code: branch on this, not on the message. */
+  readonly code: ErrorCode;
+  /** Byte offset in the input where the failure was found, when it came from bytes. */
+  readonly offset: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: KitewireErrorOptions = {}) {
+    super(options.offset === undefined ? message : `${message} (at byte ${options.offset})`, {
+      cause: options.cause,
+    });
+    this.name = "KitewireError";
+    this.code = code;
+    this.offset = options.offset;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** Returns `error` if it is a KitewireError, else wraps it with `code`. */
+  static from(error: unknown, code: ErrorCode = ErrorCode.INVALID_STATE): KitewireError {
+    if (error instanceof KitewireError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new KitewireError(code, message, { cause: error });
+  }
+}

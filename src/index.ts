@@ -1,0 +1,19 @@
+/**
+ * kitewire's runtime-agnostic core. Runtime entry points (src/runtime/*) re-export this
+ * and add `init()`, which loads the engine the way their runtime allows.
+ */
+export { ErrorCode, KitewireError, type KitewireErrorOptions } from "./errors.js";
+export { Engine, type EngineOptions } from "./wasm/engine.js";
+export { loadEngine, initEngine, setEngine, getEngine, type EngineSource, type EngineSources } from "./wasm/load.js";
+export { BufferChain } from "./buffer/chain.js";
+export { ByteWriter, type WriterOptions } from "./codec/byte-writer.js";
+export { ByteReader, type ReaderOptions } from "./codec/byte-reader.js";
+export { TType, MessageType, type MessageHeader } from "./codec/thrift/types.js";
+export type { ThriftWriter, ThriftReader } from "./codec/thrift/protocol.js";
+export { ThriftBinaryWriter } from "./codec/thrift/binary-writer.js";
+export { ThriftBinaryReader, type ThriftReaderOptions } from "./codec/thrift/binary-reader.js";
+export { ThriftCompactWriter } from "./codec/thrift/compact-writer.js";
+export { ThriftCompactReader } from "./codec/thrift/compact-reader.js";
+export { WireType } from "./codec/protobuf/wire-type.js";
+export { ProtobufWriter } from "./codec/protobuf/writer.js";
+export { ProtobufReader } from "./codec/protobuf/reader.js";

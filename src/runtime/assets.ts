@@ -1,0 +1,13 @@
+/**
+ * Where the engine's two builds live relative to this module. In the source tree they are
+ * in build/; rollup rewrites WASM_DIR to "./" in the bundles, beside which it copies them.
+ */
+const WASM_DIR = "../../build/";
+
+/** URLs of the SIMD and plain builds. */
+export function engineUrls(): { simd: URL; plain: URL } {
+  return {
+    simd: new URL(WASM_DIR + "kitewire.simd.wasm", import.meta.url),
+    plain: new URL(WASM_DIR + "kitewire.wasm", import.meta.url),
+  };
+}

@@ -1,0 +1,21 @@
+/** kitewire for Node: the core plus an `init()` that reads the engine from disk. */
+import { readFile } from "node:fs/promises";
+import type { Engine, EngineOptions } from "../../wasm/engine.js";
+import { initEngine, type EngineSource, type EngineSources } from "../../wasm/load.js";
+import { engineUrls } from "../assets.js";
+
+export * from "../../index.js";
+
+/** Options of `init()`. */
+export interface InitOptions extends EngineOptions {
+  /** Load the engine from here instead of the files shipped beside this module. */
+  source?: EngineSource | EngineSources;
+}
+
+/** Loads the engine (SIMD build first, plain fallback); later calls return the same engine. */
+export function init(options: InitOptions = {}): Promise<Engine> {
+  return initEngine(options.source ?? (() => {
+    const urls = engineUrls();
+    return { simd: () => readFile(urls.simd), plain: () => readFile(urls.plain) };
+  }), options);
+}
