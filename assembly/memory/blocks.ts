@@ -12,17 +12,24 @@
  *
  * Nothing here traps: when memory cannot grow (or would pass the configured limit),
  * `blockAlloc` returns 0 and the caller reports OUT_OF_MEMORY.
+ *
+ * New blocks are carved only from pages this allocator obtained with `memory.grow`, never
+ * from the space after `__heap_base`, so it coexists with any other allocator in the same
+ * module (the AssemblyScript runtime under as-pect, say).
  */
 
 const HEADER: usize = 8;
 const MIN_CLASS: u32 = 5;
 const MAX_CLASS: u32 = 30;
 const PAGE: usize = 65536;
+const MIN_GROW_PAGES: i32 = 16;
 
 /** One free-list head per size class. */
 const FREE_LISTS: usize = memory.data(<i32>(MAX_CLASS + 1) * 4, 8);
 
-let top: usize = (__heap_base + 15) & ~15;
+/** The region new blocks are carved from: [top, regionEnd). */
+let top: usize = 0;
+let regionEnd: usize = 0;
 /** Upper bound on linear memory in bytes, set by the host (default 1 GiB). */
 let limit: usize = 1 << 30;
 let liveBlocks: u32 = 0;
@@ -44,21 +51,30 @@ export function blockAlloc(size: usize): usize {
     store<u32>(head, load<u32>(block));
   } else {
     const bytes = (<usize>1 << cls) + HEADER;
-    const start = top;
-    const end = start + bytes;
-    if (end > limit || end < start) return 0;
-    const have = <usize>memory.size() * PAGE;
-    if (end > have) {
-      const pages = <i32>((end - have + PAGE - 1) / PAGE);
-      if (memory.grow(pages) < 0) return 0;
-    }
-    top = end;
-    block = start + HEADER;
+    if (bytes > regionEnd - top && !growRegion(bytes)) return 0;
+    block = top + HEADER;
+    top += bytes;
     store<u32>(block - 8, cls);
   }
   store<u32>(block - 4, 1);
   liveBlocks++;
   return block;
+}
+
+/** Makes [top, regionEnd) hold at least `bytes`, growing memory; false if it cannot. */
+function growRegion(bytes: usize): bool {
+  const have = <usize>memory.size() * PAGE;
+  // Keep the region contiguous when nothing else grew memory since; else start anew.
+  const start = regionEnd == have ? top : have;
+  const need = start + bytes - have;
+  let pages = <i32>((need + PAGE - 1) / PAGE);
+  if (have + <usize>pages * PAGE > limit) return false;
+  // Grow in steps of at least 1 MiB: each growth replaces the host's memory views.
+  if (pages < MIN_GROW_PAGES && have + <usize>MIN_GROW_PAGES * PAGE <= limit) pages = MIN_GROW_PAGES;
+  if (memory.grow(pages) < 0) return false;
+  top = start;
+  regionEnd = have + <usize>pages * PAGE;
+  return true;
 }
 
 /** Payload capacity of a block. */

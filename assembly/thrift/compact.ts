@@ -77,6 +77,8 @@ export function compactSkip(p: usize, end: usize, type: u32, depth: i32): isize 
 /** Skips `size` container entries at `q` (map entries when `ktype` is not 0). */
 function skipElements(start: usize, q: usize, end: usize, size: u32, ktype: u32, vtype: u32, depth: i32): isize {
   // Every element takes at least one byte: refuse impossible counts before looping.
+  // Element types of empty containers are not checked: some peers write 0 there.
+  if (size == 0) return q;
   const perEntry: usize = ktype != 0 ? 2 : 1;
   if (<usize>size > (end - q) / perEntry) return fail(ErrorCode.LENGTH_LIMIT, start);
   if (vtype == CType.STOP || vtype > <u32>CType.UUID) return fail(ErrorCode.UNKNOWN_TYPE, start);
@@ -112,6 +114,7 @@ export function compactSkipStruct(p: usize, end: usize, depth: i32): isize {
     const head = <u32>load<u8>(p);
     if (head == CType.STOP) return p + 1;
     const type = head & 0x0f;
+    if (type == CType.STOP || type > <u32>CType.UUID) return fail(ErrorCode.UNKNOWN_TYPE, p);
     let q = p + 1;
     if ((head >> 4) == 0) {
       const id = skipVarint(q, end, 5);

@@ -67,7 +67,7 @@ export class ThriftCompactReader extends ByteReader implements ThriftReader {
     this.pos = at + 1;
     if (head === 0) return TType.STOP;
     const ctype = head & 0x0f;
-    const type = FROM_COMPACT[ctype] ?? -1;
+    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype] ?? -1;
     if (type < 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact field type ${ctype}`, { offset: at - this.base });
     }
@@ -106,7 +106,8 @@ export class ThriftCompactReader extends ByteReader implements ThriftReader {
     this.pos = at + 1;
     let size = head >> 4;
     if (size === 15) size = this.readVarint32() | 0;
-    this.elementType = this.elementOf(head & 0x0f, at);
+    // Element types of empty containers are not checked: some peers write 0 there.
+    this.elementType = size === 0 ? FROM_COMPACT[head & 0x0f] as TType ?? TType.STOP : this.elementOf(head & 0x0f, at);
     this.checkCount(size, 1, at);
     this.enter();
     return size;
