@@ -1,0 +1,114 @@
+/**
+ * UTF-8: the engine's encoder, decoder and validator (plain and SIMD builds) against the
+ * platform's TextEncoder/TextDecoder, and the string paths of the readers and writers.
+ */
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "vitest";
+import { init, loadEngine, type Engine, ThriftBinaryWriter, ThriftBinaryReader, ProtobufReader } from "../../src/runtime/node/index.js";
+import { Random } from "../support/random.js";
+
+const builds: Record<string, Engine> = {};
+beforeAll(async () => {
+  for (const name of ["kitewire.wasm", "kitewire.simd.wasm"]) {
+    builds[name] = await loadEngine(readFileSync(new URL(`../../build/${name}`, import.meta.url)));
+  }
+  expect(builds["kitewire.simd.wasm"]!.simd).toBe(true);
+  expect(builds["kitewire.wasm"]!.simd).toBe(false);
+});
+
+/** Random bytes that are mostly UTF-8, with ASCII runs long enough for the vector paths. */
+function mostlyUtf8(rnd: Random): Uint8Array {
+  const text = new TextEncoder().encode(rnd.string(rnd.pick([5, 40, 300])) + "a".repeat(rnd.int(0, 40)));
+  const bytes = rnd.int(0, 2) === 0 ? rnd.bytes(60) : text;
+  const out = Uint8Array.from(bytes);
+  for (let m = rnd.int(0, 3); m > 0 && out.length > 0; m--) out[rnd.int(0, out.length - 1)] = rnd.u32() & 0xff;
+  return out;
+}
+
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder("utf-8", { ignoreBOM: true });
+
+describe.each(["kitewire.wasm", "kitewire.simd.wasm"])("%s", (build) => {
+  test("decode equals TextDecoder, validate equals fatal TextDecoder (property)", () => {
+    const e = builds[build]!;
+    const src = e.alloc(4096);
+    const dst = e.alloc(8192);
+    const rnd = new Random(0x07f8);
+    for (let i = 0; i < 3000; i++) {
+      const bytes = mostlyUtf8(rnd);
+      e.u8.set(bytes, src);
+      let expected: string | null;
+      try {
+        expected = strict.decode(bytes);
+      } catch {
+        expected = null;
+      }
+      const valid = e.exports.utf8Validate(src, bytes.length);
+      expect(valid === 0, Buffer.from(bytes).toString("hex")).toBe(expected !== null);
+      const units = e.exports.utf8Decode(src, bytes.length, dst, 0);
+      const decoded = String.fromCharCode(...new Uint16Array(e.u8.buffer, dst, units));
+      expect(decoded, Buffer.from(bytes).toString("hex")).toBe(lenient.decode(bytes));
+      const strictUnits = e.exports.utf8Decode(src, bytes.length, dst, 1);
+      expect(strictUnits >= 0).toBe(expected !== null);
+      if (expected === null) {
+        // The reported offset is the first byte a fatal decoder rejects.
+        const at = e.exports.lastErrorAt() - src;
+        expect(() => strict.decode(bytes.subarray(0, at))).not.toThrow();
+      }
+    }
+    e.release(src);
+    e.release(dst);
+  });
+
+  test("encode equals TextEncoder, including lone surrogates (property)", () => {
+    const e = builds[build]!;
+    const src = e.alloc(8192);
+    const dst = e.alloc(16384);
+    const rnd = new Random(0xe7c0);
+    for (let i = 0; i < 3000; i++) {
+      let s = rnd.string(rnd.pick([3, 30, 700]));
+      if (rnd.int(0, 4) === 0) s = s.slice(0, rnd.int(0, s.length)) + String.fromCharCode(rnd.int(0xd800, 0xdfff)) + s;
+      const units = new Uint16Array(e.u8.buffer, src, s.length);
+      for (let u = 0; u < s.length; u++) units[u] = s.charCodeAt(u);
+      const n = e.exports.utf8Encode(src, s.length, dst);
+      const expected = new TextEncoder().encode(s);
+      const actual = Buffer.from(e.u8.buffer, dst, n);
+      if (!actual.equals(expected)) expect(actual.toString("hex")).toBe(Buffer.from(expected).toString("hex"));
+      expect(e.exports.utf8Length(src, s.length)).toBe(expected.length);
+    }
+  });
+});
+
+describe("string paths of readers and writers", () => {
+  test("every length across the JS/engine/TextDecoder crossovers round-trips", () => {
+    const rnd = new Random(0x5151);
+    const w = new ThriftBinaryWriter({ engine: builds["kitewire.simd.wasm"] });
+    for (let len = 0; len < 3000; len += len < 80 ? 1 : rnd.int(20, 120)) {
+      for (const s of ["a".repeat(len), rnd.string(len), "é".repeat(len), "😀".repeat(len >> 1)]) {
+        w.reset();
+        w.writeString(s);
+        const bytes = w.finish();
+        expect(bytes.subarray(4)).toEqual(new TextEncoder().encode(s));
+        expect(new ThriftBinaryReader({ engine: builds["kitewire.simd.wasm"] }).load(bytes).readString()).toBe(s);
+      }
+    }
+  });
+
+  test("strict readers reject invalid UTF-8 with its offset; lenient ones replace it", async () => {
+    await init();
+    const cases: [number[], number][] = [
+      [[0x61, 0xff, 0x62], 1],
+      [[...Array(40).fill(0x61), 0xc3], 40],
+      [[...Array(3000).fill(0xe2), 0x61], 0],
+      [[...Array(100).fill(0x62), 0xed, 0xa0, 0x80], 100], // an encoded surrogate
+    ];
+    for (const [body, firstBad] of cases) {
+      const prefix = body.length > 127 ? [0x80 | (body.length & 0x7f), body.length >> 7] : [body.length];
+      const bytes = new Uint8Array([...prefix, ...body]);
+      expect(() => new ProtobufReader().load(bytes).string()).toThrow(
+        expect.objectContaining({ code: "INVALID_UTF8", offset: prefix.length + firstBad }),
+      );
+      expect(new ProtobufReader({ strictUtf8: false }).load(bytes).string()).toBe(lenient.decode(new Uint8Array(body)));
+    }
+  });
+});
