@@ -26,11 +26,16 @@ function engineAssets() {
   };
 }
 
-const runtimes = ["node", "web", "workerd"];
+const entries = {
+  node: "dist/esm/runtime/node/index.js",
+  web: "dist/esm/runtime/web/index.js",
+  workerd: "dist/esm/runtime/workerd/index.js",
+  cli: "dist/esm/cli/main.js",
+};
 
-export default runtimes.map((runtime) => ({
-  input: `dist/esm/runtime/${runtime}/index.js`,
-  output: { file: `dist/kitewire.${runtime}.mjs`, format: "es", sourcemap: true },
+export default Object.entries(entries).map(([name, input]) => ({
+  input,
+  output: { file: `dist/kitewire.${name}.mjs`, format: "es", sourcemap: true },
   external: (id) => id.startsWith("node:"),
   plugins: [engineAssets()],
   onwarn(warning, warn) {
