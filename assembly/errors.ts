@@ -29,10 +29,19 @@ export const enum ErrorCode {
 
 /** Address of the last failure, reported to the host through `lastErrorAt()`. */
 export let errorAt: usize = 0;
+/** Code of the last failure. */
+export let errorCode: ErrorCode = ErrorCode.TRUNCATED;
 
-/** Records where a failure happened and returns the negative code to propagate. */
+/** Records what failed and where, and returns the negative code to propagate. */
 // @ts-ignore: decorator
 @inline export function fail(code: ErrorCode, at: usize): isize {
+  errorCode = code;
   errorAt = at;
   return -(<isize>code);
+}
+
+/** The negative code of the last failure, for callees that signal failure out of band. */
+// @ts-ignore: decorator
+@inline export function lastFailure(): isize {
+  return -(<isize>errorCode);
 }

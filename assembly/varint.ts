@@ -2,14 +2,13 @@
  * Base-128 varints (Protobuf and Thrift Compact) and zigzag.
  *
  * Readers return the value and leave the address after it in `varintEnd`; on malformed
- * or truncated input they set `varintEnd` to 0 and record the failure with `fail`.
+ * or truncated input they set `varintEnd` to 0 and record the failure with `fail`
+ * (`lastFailure()` then gives the code).
  */
 import { ErrorCode, fail } from "./errors";
 
 /** Address after the varint last read, or 0 if it was malformed (see errorAt). */
 export let varintEnd: usize = 0;
-/** The code of the last varint failure, valid when varintEnd is 0. */
-export let varintError: ErrorCode = ErrorCode.TRUNCATED;
 
 // @ts-ignore: decorator
 @inline export function zigzag32(v: i32): u32 {
@@ -72,13 +71,11 @@ export function readVarint64(p: usize, end: usize, maxBytes: usize): u64 {
   while (true) {
     if (p >= end) {
       varintEnd = 0;
-      varintError = ErrorCode.TRUNCATED;
       fail(ErrorCode.TRUNCATED, start);
       return 0;
     }
     if (p - start >= maxBytes) {
       varintEnd = 0;
-      varintError = ErrorCode.MALFORMED_VARINT;
       fail(ErrorCode.MALFORMED_VARINT, start);
       return 0;
     }

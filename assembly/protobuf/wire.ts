@@ -4,9 +4,9 @@
  * Single scalar fields are written and read by the host; the engine takes whole packed
  * columns (one call for the column, not one per value) and walks whole messages.
  */
-import { ErrorCode, fail } from "../errors";
+import { ErrorCode, fail, lastFailure } from "../errors";
 import {
-  readVarint32, readVarint64, varintEnd, varintError, varint32Size, varint64Size,
+  readVarint32, readVarint64, varintEnd, varint32Size, varint64Size,
   writeVarint32, writeVarint64, zigzag32, zigzag64, unzigzag32, unzigzag64,
 } from "../varint";
 
@@ -98,7 +98,7 @@ export function protobufReadPacked(kind: u32, p: usize, end: usize, dst: usize):
       p++;
     } else {
       v = readVarint64(p, end, 10);
-      if (varintEnd == 0) return -(<isize>varintError);
+      if (varintEnd == 0) return lastFailure();
       p = varintEnd;
     }
     if (wide) {
@@ -121,7 +121,7 @@ export function protobufSkipValue(p: usize, end: usize, tag: u32, depth: i32): i
   switch (tag & 7) {
     case WireType.VARINT: {
       readVarint64(p, end, 10);
-      return varintEnd == 0 ? -(<isize>varintError) : varintEnd;
+      return varintEnd == 0 ? lastFailure() : varintEnd;
     }
     case WireType.I64:
       if (p + 8 > end) return fail(ErrorCode.TRUNCATED, p);
@@ -131,7 +131,7 @@ export function protobufSkipValue(p: usize, end: usize, tag: u32, depth: i32): i
       return p + 4;
     case WireType.LEN: {
       const len = readVarint32(p, end, 5);
-      if (varintEnd == 0) return -(<isize>varintError);
+      if (varintEnd == 0) return lastFailure();
       if (<usize>len > end - varintEnd) return fail(ErrorCode.LENGTH_LIMIT, p);
       return varintEnd + len;
     }
@@ -153,7 +153,7 @@ export function protobufSkipFields(p: usize, end: usize, group: u32, depth: i32)
   while (p < end) {
     const at = p;
     const tag = readVarint32(p, end, 5);
-    if (varintEnd == 0) return -(<isize>varintError);
+    if (varintEnd == 0) return lastFailure();
     p = varintEnd;
     const field = tag >> 3;
     if (field == 0 || field > MAX_FIELD) return fail(ErrorCode.INVALID_TAG, at);

@@ -5,8 +5,12 @@
  * field); the engine does what pays per call: skipping and validating whole values and
  * messages, and converting whole lists between host order and wire order.
  */
-import { ErrorCode, fail } from "../errors";
+import { ErrorCode, fail, lastFailure } from "../errors";
 import { TType, DEPTH_CEILING } from "./types";
+import {
+  binaryEnd, binaryElementType, binaryValueType, binaryReadBinary, binaryReadListHeader,
+  binaryReadMapHeader,
+} from "./binary-primitives";
 
 /** Wire size of a fixed-width value of `type`, or 0 if it has none. */
 // @ts-ignore: decorator
@@ -37,35 +41,28 @@ export function binarySkip(p: usize, end: usize, type: u32, depth: i32): isize {
     return p + width;
   }
   if (type == TType.STRING) {
-    if (p + 4 > end) return fail(ErrorCode.TRUNCATED, p);
-    const len = readI32(p);
-    if (len < 0) return fail(ErrorCode.NEGATIVE_LENGTH, p);
-    if (<usize>len > end - p - 4) return fail(ErrorCode.LENGTH_LIMIT, p);
-    return p + 4 + len;
+    binaryReadBinary(p, end);
+    return binaryEnd == 0 ? lastFailure() : binaryEnd;
   }
   if (depth <= 0) return fail(ErrorCode.DEPTH_LIMIT, p);
   if (type == TType.STRUCT) return binarySkipStruct(p, end, depth - 1);
   let ktype: u32 = 0;
   let vtype: u32;
-  let header: usize;
+  let size: i32;
   if (type == TType.MAP) {
-    header = 6;
-    if (p + header > end) return fail(ErrorCode.TRUNCATED, p);
-    ktype = load<u8>(p);
-    vtype = load<u8>(p, 1);
+    size = binaryReadMapHeader(p, end);
+    ktype = binaryElementType;
+    vtype = binaryValueType;
   } else if (type == TType.LIST || type == TType.SET) {
-    header = 5;
-    if (p + header > end) return fail(ErrorCode.TRUNCATED, p);
-    vtype = load<u8>(p);
+    size = binaryReadListHeader(p, end);
+    vtype = binaryElementType;
   } else {
     return fail(ErrorCode.UNKNOWN_TYPE, p);
   }
-  const size = readI32(p + header - 4);
-  if (size < 0) return fail(ErrorCode.NEGATIVE_LENGTH, p + header - 4);
+  if (binaryEnd == 0) return lastFailure();
   const start = p;
-  p += header;
-  // Every element takes at least one byte, so a count beyond the input is a lie told
-  // before the loop runs, not after a billion iterations.
+  const header = binaryEnd - p;
+  p = binaryEnd;
   // Element types of empty containers are not checked: some peers write 0 there.
   if (size == 0) return p;
   const perEntry: usize = type == TType.MAP ? 2 : 1;

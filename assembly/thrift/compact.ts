@@ -5,12 +5,16 @@
  * As with Binary, the host handles single fields; the engine skips and validates whole
  * values and messages, and converts whole integer lists to and from zigzag varints.
  */
-import { ErrorCode, fail } from "../errors";
+import { ErrorCode, fail, lastFailure } from "../errors";
 import {
-  readVarint32, readVarint64, varintEnd, varintError, writeVarint32, writeVarint64,
+  readVarint32, readVarint64, varintEnd, writeVarint32, writeVarint64,
   zigzag32, zigzag64, unzigzag32, unzigzag64,
 } from "../varint";
 import { CType, DEPTH_CEILING } from "./types";
+import {
+  compactEnd, compactElementType, compactValueType, compactReadFieldHeader, compactReadListHeader,
+  compactReadMapHeader,
+} from "./compact-primitives";
 
 const PROTOCOL_ID: u32 = 0x82;
 const VERSION: u32 = 1;
@@ -19,7 +23,7 @@ const VERSION: u32 = 1;
 // @ts-ignore: decorator
 @inline function skipVarint(p: usize, end: usize, max: usize): isize {
   readVarint64(p, end, max);
-  return varintEnd == 0 ? -(<isize>varintError) : varintEnd;
+  return varintEnd == 0 ? lastFailure() : varintEnd;
 }
 
 /** Skips one value of compact `type` at `p` (a bool here is a container element: one byte). */
@@ -38,7 +42,7 @@ export function compactSkip(p: usize, end: usize, type: u32, depth: i32): isize 
       return p + 16;
     case CType.BINARY: {
       const len = readVarint32(p, end, 5);
-      if (varintEnd == 0) return -(<isize>varintError);
+      if (varintEnd == 0) return lastFailure();
       if (<usize>len > end - varintEnd) return fail(ErrorCode.LENGTH_LIMIT, p);
       return varintEnd + len;
     }
@@ -47,27 +51,16 @@ export function compactSkip(p: usize, end: usize, type: u32, depth: i32): isize 
       return compactSkipStruct(p, end, depth - 1);
     case CType.LIST: case CType.SET: {
       if (depth <= 0) return fail(ErrorCode.DEPTH_LIMIT, p);
-      if (p >= end) return fail(ErrorCode.TRUNCATED, p);
-      const head = <u32>load<u8>(p);
-      const etype = head & 0x0f;
-      let size = head >> 4;
-      let q = p + 1;
-      if (size == 15) {
-        size = readVarint32(q, end, 5);
-        if (varintEnd == 0) return -(<isize>varintError);
-        q = varintEnd;
-      }
-      return skipElements(p, q, end, size, 0, etype, depth - 1);
+      const size = compactReadListHeader(p, end);
+      if (compactEnd == 0) return lastFailure();
+      return skipElements(p, compactEnd, end, size, 0, compactElementType, depth - 1);
     }
     case CType.MAP: {
       if (depth <= 0) return fail(ErrorCode.DEPTH_LIMIT, p);
-      const size = readVarint32(p, end, 5);
-      if (varintEnd == 0) return -(<isize>varintError);
-      let q = varintEnd;
-      if (size == 0) return q;
-      if (q >= end) return fail(ErrorCode.TRUNCATED, q);
-      const kv = <u32>load<u8>(q);
-      return skipElements(p, q + 1, end, size, kv >> 4, kv & 0x0f, depth - 1);
+      const size = compactReadMapHeader(p, end);
+      if (compactEnd == 0) return lastFailure();
+      if (size == 0) return compactEnd;
+      return skipElements(p, compactEnd, end, size, compactElementType, compactValueType, depth - 1);
     }
     default:
       return fail(ErrorCode.UNKNOWN_TYPE, p);
@@ -110,22 +103,15 @@ function skipElements(start: usize, q: usize, end: usize, size: u32, ktype: u32,
 /** Skips the fields of a struct up to and including its STOP byte. */
 export function compactSkipStruct(p: usize, end: usize, depth: i32): isize {
   while (true) {
-    if (p >= end) return fail(ErrorCode.TRUNCATED, p);
-    const head = <u32>load<u8>(p);
-    if (head == CType.STOP) return p + 1;
-    const type = head & 0x0f;
-    if (type == CType.STOP || type > <u32>CType.UUID) return fail(ErrorCode.UNKNOWN_TYPE, p);
-    let q = p + 1;
-    if ((head >> 4) == 0) {
-      const id = skipVarint(q, end, 5);
-      if (id < 0) return id;
-      q = id;
-    }
+    // Field ids do not matter when skipping: any previous id will do.
+    const type = compactReadFieldHeader(p, end, 0);
+    if (compactEnd == 0) return lastFailure();
+    if (type == CType.STOP) return compactEnd;
     if (type == CType.BOOL_TRUE || type == CType.BOOL_FALSE) {
-      p = q;
+      p = compactEnd;
       continue;
     }
-    const next = compactSkip(q, end, type, depth);
+    const next = compactSkip(compactEnd, end, type, depth);
     if (next < 0) return next;
     p = next;
   }
@@ -165,7 +151,7 @@ export function compactWriteI64s(src: usize, n: usize, dst: usize): usize {
 export function compactReadI32s(p: usize, end: usize, n: usize, dst: usize): isize {
   for (let i: usize = 0; i < n; i++) {
     const v = readVarint32(p, end, 5);
-    if (varintEnd == 0) return -(<isize>varintError);
+    if (varintEnd == 0) return lastFailure();
     store<i32>(dst + (i << 2), unzigzag32(v));
     p = varintEnd;
   }
@@ -176,7 +162,7 @@ export function compactReadI32s(p: usize, end: usize, n: usize, dst: usize): isi
 export function compactReadI64s(p: usize, end: usize, n: usize, dst: usize): isize {
   for (let i: usize = 0; i < n; i++) {
     const v = readVarint64(p, end, 10);
-    if (varintEnd == 0) return -(<isize>varintError);
+    if (varintEnd == 0) return lastFailure();
     store<i64>(dst + (i << 3), unzigzag64(v));
     p = varintEnd;
   }
