@@ -22,6 +22,7 @@ export {
   thriftCompactSkip, thriftCompactSkipMessage,
   compactWriteI32s, compactWriteI64s, compactReadI32s, compactReadI64s,
 } from "./thrift/compact";
+export { thriftStringListSize, thriftStringListDecode } from "./thrift/strings";
 export {
   protobufWritePacked, protobufReadPacked, protobufValidate, protobufSkip,
 } from "./protobuf/wire";

@@ -64,11 +64,18 @@ export function decodeUtf8(engine: Engine, p: number, end: number, strict: boole
   const len = end - p;
   const u8 = engine.u8;
   if (len <= SHORT_DECODE) {
+    // ASCII eight bytes at a time: one fromCharCode call per eight characters.
     let s = "";
     let i = p;
+    for (; i + 8 <= end; i += 8) {
+      const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
+      const e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!, h = u8[i + 7]!;
+      if ((a | b | c | d | e | f | g | h) & 0x80) break;
+      s += String.fromCharCode(a, b, c, d, e, f, g, h);
+    }
     for (; i < end; i++) {
       const c = u8[i]!;
-      if (c >= 0x80) break;
+      if (c & 0x80) break;
       s += String.fromCharCode(c);
     }
     if (i === end) return s;
@@ -85,8 +92,30 @@ function decodeInEngine(engine: Engine, p: number, len: number, strict: boolean,
   const scratch = engine.scratch(len * 2);
   const units = engine.exports.utf8Decode(p, len, scratch, strict ? 1 : 0);
   if (units < 0) throw engine.error(units, base, "string");
-  const u16 = new Uint16Array(engine.u8.buffer, scratch, units);
-  return String.fromCharCode.apply(null, u16 as unknown as number[]);
+  return stringFromUnits(engine.u16, scratch >>> 1, units);
+}
+
+/** Up to this many UTF-16 units a string is built eight units per call (cheaper than a subarray). */
+const SHORT_UNITS = 32;
+/** `String.fromCharCode.apply` takes at most this many units per call. */
+const APPLY_CHUNK = 8192;
+
+/** Makes a string of the `count` UTF-16 units at index `at` of `u`. */
+export function stringFromUnits(u: Uint16Array, at: number, count: number): string {
+  const end = at + count;
+  let s = "";
+  if (count <= SHORT_UNITS) {
+    let k = at;
+    for (; k + 8 <= end; k += 8) {
+      s += String.fromCharCode(u[k]!, u[k + 1]!, u[k + 2]!, u[k + 3]!, u[k + 4]!, u[k + 5]!, u[k + 6]!, u[k + 7]!);
+    }
+    for (; k < end; k++) s += String.fromCharCode(u[k]!);
+    return s;
+  }
+  for (let k = at; k < end; k += APPLY_CHUNK) {
+    s += String.fromCharCode.apply(null, u.subarray(k, Math.min(k + APPLY_CHUNK, end)) as unknown as number[]);
+  }
+  return s;
 }
 
 function invalidUtf8(engine: Engine, p: number, len: number, base: number): KitewireError {

@@ -41,6 +41,9 @@ export interface EngineExports {
   compactReadI32s(p: number, end: number, n: number, dst: number): number;
   compactReadI64s(p: number, end: number, n: number, dst: number): number;
 
+  thriftStringListSize(compact: number, p: number, end: number, n: number): number;
+  thriftStringListDecode(compact: number, p: number, end: number, n: number, out: number, strict: number): number;
+
   protobufWritePacked(kind: number, src: number, n: number, dst: number): number;
   protobufReadPacked(kind: number, p: number, end: number, dst: number): number;
   protobufValidate(p: number, end: number, maxDepth: number): number;

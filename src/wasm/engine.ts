@@ -43,6 +43,10 @@ export class Engine {
   u8!: Uint8Array;
   /** DataView of all of linear memory (current until the next growth). */
   dv!: DataView;
+  /** UTF-16 unit view of all of linear memory (index = address / 2). */
+  u16!: Uint16Array;
+  /** u32 view of all of linear memory (index = address / 4). */
+  u32!: Uint32Array;
   private buffer: ArrayBuffer | null = null;
   private scratchBlock = 0;
   private scratchSize = 0;
@@ -65,6 +69,8 @@ export class Engine {
       this.buffer = buffer;
       this.u8 = new Uint8Array(buffer);
       this.dv = new DataView(buffer);
+      this.u16 = new Uint16Array(buffer);
+      this.u32 = new Uint32Array(buffer);
     }
   }
 

@@ -1,8 +1,10 @@
 /** Thrift Binary protocol reader over engine memory. */
 import { ErrorCode, KitewireError } from "../../errors.js";
-import { ByteReader, type ReaderOptions } from "../byte-reader.js";
+import { ThriftReaderBase } from "./reader-base.js";
+import type { ReaderOptions } from "../byte-reader.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReader } from "./protocol.js";
+import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 /** Options of Thrift readers. */
@@ -14,11 +16,7 @@ export interface ThriftReaderOptions extends ReaderOptions {
 /** Smallest wire size of a value of each Binary type (0: not a valid element type). */
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
 
-export class ThriftBinaryReader extends ByteReader implements ThriftReader {
-  fieldId = 0;
-  keyType: TType = TType.STOP;
-  valueType: TType = TType.STOP;
-  elementType: TType = TType.STOP;
+export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader {
   private readonly allowUnversioned: boolean;
 
   constructor(options: ThriftReaderOptions = {}) {
@@ -98,14 +96,6 @@ export class ThriftBinaryReader extends ByteReader implements ThriftReader {
     return size;
   }
 
-  readSetBegin(): number {
-    return this.readListBegin();
-  }
-
-  readContainerEnd(): void {
-    this.leave();
-  }
-
   private elementSize(type: number, at: number): number {
     const size = MIN_SIZE[type] ?? 0;
     if (size === 0) {
@@ -183,6 +173,13 @@ export class ThriftBinaryReader extends ByteReader implements ThriftReader {
     return this.takeBytes(16);
   }
 
+  readStringList(): string[] {
+    const n = this.listOf(TType.STRING);
+    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, false, this.strictUtf8, this.base);
+    this.pos = end;
+    return strings;
+  }
+
   readI32List(): Int32Array {
     return this.fixedList(TType.I32, 4, Int32Array);
   }
@@ -198,14 +195,7 @@ export class ThriftBinaryReader extends ByteReader implements ThriftReader {
   private fixedList<T extends Int32Array | BigInt64Array | Float64Array>(
     type: TType, width: number, Out: { new (b: ArrayBuffer, o: number, n: number): T; new (n: number): T },
   ): T {
-    const at = this.pos;
-    const n = this.readListBegin();
-    this.readContainerEnd();
-    if (this.elementType !== type && n > 0) {
-      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `expected a list of type ${type}, got ${this.elementType}`, {
-        offset: at - this.base,
-      });
-    }
+    const n = this.listOf(type);
     const e = this.engine;
     const scratch = e.scratch(n * width);
     e.exports.byteSwapCopy(this.pos, n, scratch, width);

@@ -1,19 +1,16 @@
 /** Thrift Compact protocol reader over engine memory. */
 import { ErrorCode, KitewireError } from "../../errors.js";
-import { ByteReader } from "../byte-reader.js";
+import { ThriftReaderBase } from "./reader-base.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReaderOptions } from "./binary-reader.js";
 import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import type { ThriftReader } from "./protocol.js";
+import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 const NO_BOOL = -1;
 
-export class ThriftCompactReader extends ByteReader implements ThriftReader {
-  fieldId = 0;
-  keyType: TType = TType.STOP;
-  valueType: TType = TType.STOP;
-  elementType: TType = TType.STOP;
+export class ThriftCompactReader extends ThriftReaderBase implements ThriftReader {
   private lastFieldId = 0;
   private readonly fieldIds: number[] = [];
   /** Value of a bool field read with its header: 1 true, 0 false, NO_BOOL none pending. */
@@ -113,14 +110,6 @@ export class ThriftCompactReader extends ByteReader implements ThriftReader {
     return size;
   }
 
-  readSetBegin(): number {
-    return this.readListBegin();
-  }
-
-  readContainerEnd(): void {
-    this.leave();
-  }
-
   private elementOf(ctype: number, at: number): TType {
     const type = ctype === 0 ? -1 : FROM_COMPACT[ctype] ?? -1;
     if (type < 0) {
@@ -195,6 +184,13 @@ export class ThriftCompactReader extends ByteReader implements ThriftReader {
     return this.takeBytes(16);
   }
 
+  readStringList(): string[] {
+    const n = this.listOf(TType.STRING);
+    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, true, this.strictUtf8, this.base);
+    this.pos = end;
+    return strings;
+  }
+
   readI32List(): Int32Array {
     const n = this.listOf(TType.I32);
     const e = this.engine;
@@ -221,18 +217,6 @@ export class ThriftCompactReader extends ByteReader implements ThriftReader {
     const bytes = this.engine.u8.slice(this.pos, this.pos + n * 8);
     this.pos += n * 8;
     return new Float64Array(bytes.buffer);
-  }
-
-  private listOf(type: TType): number {
-    const at = this.pos;
-    const n = this.readListBegin();
-    this.readContainerEnd();
-    if (this.elementType !== type && n > 0) {
-      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `expected a list of type ${type}, got ${this.elementType}`, {
-        offset: at - this.base,
-      });
-    }
-    return n;
   }
 
   skip(type: TType): void {

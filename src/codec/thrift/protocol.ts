@@ -68,6 +68,8 @@ export interface ThriftReader {
   readString(): string;
   readBinary(): Uint8Array;
   readUuid(): Uint8Array;
+  /** A whole `list<string>` decoded through the engine's string table in one call. */
+  readStringList(): string[];
   /** A whole `list<i32>` in one call; throws UNKNOWN_TYPE if the list holds another type. */
   readI32List(): Int32Array;
   /** A whole `list<i64>` in one call. */
