@@ -76,3 +76,8 @@ export class KitewireError extends Error {
     return new KitewireError(code, message, { cause: error });
   }
 }
+
+/** The error for a value that does not fit the type it is written as. */
+export function outOfRange(what: string, value: unknown): KitewireError {
+  return new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${String(value)}`);
+}

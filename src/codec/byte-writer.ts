@@ -6,7 +6,6 @@
  * and to grow. `reset()` rewinds the arena for the next message; nothing is freed per
  * message.
  */
-import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
 import { encodeUtf8 } from "./utf8.js";
@@ -148,12 +147,6 @@ export class ByteWriter {
     this.pos = start + size + n;
   }
 
-  /** Throws INVALID_VALUE unless `v` is an integer in [min, max]. */
-  protected checkInt(v: number, min: number, max: number, what: string): void {
-    if (!(Number.isInteger(v) && v >= min && v <= max)) {
-      throw new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${v}`);
-    }
-  }
 }
 
 /** Bytes an unsigned 32-bit varint of `v` takes. */

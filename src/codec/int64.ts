@@ -5,7 +5,7 @@
  * operation); these helpers convert at the edge, taking a fast path through `Number`
  * whenever the value is a safe integer.
  */
-import { ErrorCode, KitewireError } from "../errors.js";
+import { outOfRange } from "../errors.js";
 
 const TWO_32 = 4294967296;
 const MIN_I64 = -(1n << 63n);
@@ -57,9 +57,6 @@ export function joinUint64(lo: number, hi: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
 }
 
-function outOfRange(type: string, v: unknown): KitewireError {
-  return new KitewireError(ErrorCode.INVALID_VALUE, `${type} out of range: ${String(v)}`);
-}
 
 /**
  * Copies 32-bit integers (signed, or unsigned when `signed` is false) into engine memory

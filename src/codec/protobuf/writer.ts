@@ -6,7 +6,7 @@
  * moving the body when the length needs more than one byte (a memmove, cheaper than
  * computing sizes in a separate pass).
  */
-import { ErrorCode, KitewireError } from "../../errors.js";
+import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteWriter, varintSize } from "../byte-writer.js";
 import { copyInt32s, copyInt64s, parts, splitInt64, splitUint64 } from "../int64.js";
@@ -31,13 +31,13 @@ export class ProtobufWriter extends ByteWriter {
   }
 
   uint32(v: number): this {
-    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) throw invalid("uint32", v);
+    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) throw outOfRange("uint32", v);
     this.writeVarint32(v);
     return this;
   }
 
   int32(v: number): this {
-    if ((v | 0) !== v) throw invalid("int32", v);
+    if ((v | 0) !== v) throw outOfRange("int32", v);
     // Negative int32 is sign-extended to 64 bits: ten bytes on the wire.
     if (v < 0) this.writeVarint64(v, -1);
     else this.writeVarint32(v);
@@ -45,7 +45,7 @@ export class ProtobufWriter extends ByteWriter {
   }
 
   sint32(v: number): this {
-    if ((v | 0) !== v) throw invalid("sint32", v);
+    if ((v | 0) !== v) throw outOfRange("sint32", v);
     this.writeVarint32((v << 1) ^ (v >> 31));
     return this;
   }
@@ -76,7 +76,7 @@ export class ProtobufWriter extends ByteWriter {
   }
 
   fixed32(v: number): this {
-    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) throw invalid("fixed32", v);
+    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) throw outOfRange("fixed32", v);
     this.ensure(4);
     this.engine.dv.setUint32(this.pos, v, true);
     this.pos += 4;
@@ -84,7 +84,7 @@ export class ProtobufWriter extends ByteWriter {
   }
 
   sfixed32(v: number): this {
-    if ((v | 0) !== v) throw invalid("sfixed32", v);
+    if ((v | 0) !== v) throw outOfRange("sfixed32", v);
     this.ensure(4);
     this.engine.dv.setInt32(this.pos, v, true);
     this.pos += 4;
@@ -217,7 +217,7 @@ export class ProtobufWriter extends ByteWriter {
   /** Writes a packed `repeated fixed32` body. */
   packedFixed32(values: ArrayLike<number>): this {
     for (let i = 0; i < values.length; i++) {
-      if (values[i]! >>> 0 !== values[i]) throw invalid(`fixed32 at index ${i}`, values[i]);
+      if (values[i]! >>> 0 !== values[i]) throw outOfRange(`fixed32 at index ${i}`, values[i]);
     }
     return this.packedFixed(values, 4, Uint32Array);
   }
@@ -225,7 +225,7 @@ export class ProtobufWriter extends ByteWriter {
   /** Writes a packed `repeated sfixed32` body. */
   packedSfixed32(values: ArrayLike<number>): this {
     for (let i = 0; i < values.length; i++) {
-      if ((values[i]! | 0) !== values[i]) throw invalid(`sfixed32 at index ${i}`, values[i]);
+      if ((values[i]! | 0) !== values[i]) throw outOfRange(`sfixed32 at index ${i}`, values[i]);
     }
     return this.packedFixed(values, 4, Int32Array);
   }
@@ -283,6 +283,3 @@ export class ProtobufWriter extends ByteWriter {
   }
 }
 
-function invalid(what: string, v: unknown): KitewireError {
-  return new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${String(v)}`);
-}

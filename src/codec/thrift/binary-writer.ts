@@ -2,7 +2,7 @@
  * Thrift Binary protocol writer (strict: versioned message headers), straight into engine
  * memory.
  */
-import { ErrorCode, KitewireError } from "../../errors.js";
+import { outOfRange } from "../../errors.js";
 import { ByteWriter } from "../byte-writer.js";
 import { encodeUtf8 } from "../utf8.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
@@ -25,6 +25,7 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   writeStructEnd(): void {}
 
   writeFieldBegin(type: TType, id: number): void {
+    if ((id << 16) >> 16 !== id) throw outOfRange("field id", id);
     if (this.pos + 3 > this.limit) this.ensure(3);
     const dv = this.engine.dv;
     dv.setUint8(this.pos, type);
@@ -37,7 +38,7 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeMapBegin(keyType: TType, valueType: TType, size: number): void {
-    this.checkSize(size);
+    checkSize(size);
     this.ensure(6);
     const dv = this.engine.dv;
     dv.setUint8(this.pos, keyType);
@@ -47,7 +48,7 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeListBegin(elementType: TType, size: number): void {
-    this.checkSize(size);
+    checkSize(size);
     this.ensure(5);
     const dv = this.engine.dv;
     dv.setUint8(this.pos, elementType);
@@ -64,19 +65,19 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeByte(v: number): void {
-    if ((v << 24) >> 24 !== v) throw invalid("byte", v);
+    if ((v << 24) >> 24 !== v) throw outOfRange("byte", v);
     this.writeU8(v);
   }
 
   writeI16(v: number): void {
-    if ((v << 16) >> 16 !== v) throw invalid("i16", v);
+    if ((v << 16) >> 16 !== v) throw outOfRange("i16", v);
     if (this.pos + 2 > this.limit) this.ensure(2);
     this.engine.dv.setInt16(this.pos, v);
     this.pos += 2;
   }
 
   writeI32(v: number): void {
-    if ((v | 0) !== v) throw invalid("i32", v);
+    if ((v | 0) !== v) throw outOfRange("i32", v);
     if (this.pos + 4 > this.limit) this.ensure(4);
     this.engine.dv.setInt32(this.pos, v);
     this.pos += 4;
@@ -117,7 +118,7 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeUuid(v: Uint8Array): void {
-    if (v.length !== 16) throw invalid("uuid length", v.length);
+    if (v.length !== 16) throw outOfRange("uuid length", v.length);
     this.writeRaw(v);
   }
 
@@ -151,16 +152,15 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
     this.pos += n * 8;
   }
 
-  private checkSize(size: number): void {
-    if ((size | 0) !== size || size < 0) throw invalid("container size", size);
-  }
 }
 
-function invalid(what: string, v: unknown): KitewireError {
-  return new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${String(v)}`);
-}
 
 /** An 8-aligned address past `bytes` of output at `pos`, for values in host order. */
 export function alignedScratch(pos: number, bytes: number): number {
   return (pos + bytes + 7) & ~7;
+}
+
+/** Throws INVALID_VALUE unless `size` is a container size (an i32 that is not negative). */
+export function checkSize(size: number): void {
+  if ((size | 0) !== size || size < 0) throw outOfRange("container size", size);
 }

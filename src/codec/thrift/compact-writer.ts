@@ -1,8 +1,8 @@
 /** Thrift Compact protocol writer, straight into engine memory. */
-import { ErrorCode, KitewireError } from "../../errors.js";
+import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import { ByteWriter } from "../byte-writer.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
-import { alignedScratch } from "./binary-writer.js";
+import { alignedScratch, checkSize } from "./binary-writer.js";
 import { PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import type { ThriftWriter } from "./protocol.js";
 import { TType, type MessageType } from "./types.js";
@@ -45,13 +45,13 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeFieldBegin(type: TType, id: number): void {
-    if ((id << 16) >> 16 !== id) throw invalid("field id", id);
+    if ((id << 16) >> 16 !== id) throw outOfRange("field id", id);
     if (type === TType.BOOL) {
       this.boolFieldId = id;
       return;
     }
     const ctype = TO_COMPACT[type] ?? -1;
-    if (ctype <= 0) throw invalid("field type", type);
+    if (ctype <= 0) throw outOfRange("field type", type);
     this.fieldHeader(ctype, id);
   }
 
@@ -106,17 +106,17 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeByte(v: number): void {
-    if ((v << 24) >> 24 !== v) throw invalid("byte", v);
+    if ((v << 24) >> 24 !== v) throw outOfRange("byte", v);
     this.writeU8(v);
   }
 
   writeI16(v: number): void {
-    if ((v << 16) >> 16 !== v) throw invalid("i16", v);
+    if ((v << 16) >> 16 !== v) throw outOfRange("i16", v);
     this.writeVarint32((v << 1) ^ (v >> 31));
   }
 
   writeI32(v: number): void {
-    if ((v | 0) !== v) throw invalid("i32", v);
+    if ((v | 0) !== v) throw outOfRange("i32", v);
     this.writeVarint32((v << 1) ^ (v >> 31));
   }
 
@@ -147,7 +147,7 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeUuid(v: Uint8Array): void {
-    if (v.length !== 16) throw invalid("uuid length", v.length);
+    if (v.length !== 16) throw outOfRange("uuid length", v.length);
     this.writeRaw(v);
   }
 
@@ -182,14 +182,8 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
 
 function elementType(type: TType): number {
   const ctype = TO_COMPACT[type] ?? -1;
-  if (ctype <= 0) throw invalid("element type", type);
+  if (ctype <= 0) throw outOfRange("element type", type);
   return ctype;
 }
 
-function checkSize(size: number): void {
-  if ((size | 0) !== size || size < 0) throw invalid("container size", size);
-}
 
-function invalid(what: string, v: unknown): KitewireError {
-  return new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${String(v)}`);
-}
