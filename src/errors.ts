@@ -30,6 +30,10 @@ export const ErrorCode = {
   INVALID_TAG: "INVALID_TAG",
   /** A value that does not fit the type it is written as. */
   INVALID_VALUE: "INVALID_VALUE",
+  /** A required field is absent from a decoded struct or message. */
+  MISSING_FIELD: "MISSING_FIELD",
+  /** Bytes remain after a value that should have ended its input. */
+  TRAILING_BYTES: "TRAILING_BYTES",
   /** The engine was used before `init()` finished, or could not be loaded. */
   NOT_INITIALIZED: "NOT_INITIALIZED",
   /** An API was used against its contract (e.g. a writer left inside an open struct). */

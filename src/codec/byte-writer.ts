@@ -101,15 +101,7 @@ export class ByteWriter {
   /** Writes an unsigned 32-bit varint. */
   writeVarint32(v: number): void {
     if (this.pos + 5 > this.limit) this.grow(5);
-    const u8 = this.engine.u8;
-    let p = this.pos;
-    v >>>= 0;
-    while (v > 0x7f) {
-      u8[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    u8[p++] = v;
-    this.pos = p;
+    this.pos = putVarint32(this.engine.u8, this.pos, v);
   }
 
   /** Writes a 64-bit varint given as two 32-bit halves. */
@@ -142,11 +134,22 @@ export class ByteWriter {
     const n = encodeUtf8(s, u8, start + prefix);
     const size = prefix === 1 ? 1 : varintSize(n);
     if (size < prefix) u8.copyWithin(start + size, start + prefix, start + prefix + n);
-    this.pos = start;
-    this.writeVarint32(n);
+    // The room for the prefix is already there: write it without another capacity check.
+    putVarint32(u8, start, n);
     this.pos = start + size + n;
   }
 
+}
+
+/** Writes the unsigned 32-bit varint `v` at `p` (room checked by the caller); returns the end. */
+function putVarint32(u8: Uint8Array, p: number, v: number): number {
+  v >>>= 0;
+  while (v > 0x7f) {
+    u8[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  u8[p++] = v;
+  return p;
 }
 
 /** Bytes an unsigned 32-bit varint of `v` takes. */

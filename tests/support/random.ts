@@ -37,7 +37,7 @@ export class Random {
     switch (this.int(0, 5)) {
       case 0: return this.pick([0, 1, -1, max, min]);
       case 1: return this.int(-64, 63);
-      case 2: return this.int(-8192, 8191);
+      case 2: return this.int(Math.max(min, -8192), Math.min(max, 8191));
       default: return this.int(min, max);
     }
   }

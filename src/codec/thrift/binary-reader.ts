@@ -17,6 +17,7 @@ export interface ThriftReaderOptions extends ReaderOptions {
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
 
 export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader {
+  readonly protocol = "binary";
   private readonly allowUnversioned: boolean;
 
   constructor(options: ThriftReaderOptions = {}) {

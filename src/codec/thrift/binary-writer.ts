@@ -6,12 +6,14 @@ import { outOfRange } from "../../errors.js";
 import { ByteWriter } from "../byte-writer.js";
 import { encodeUtf8 } from "../utf8.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
-import type { ThriftWriter } from "./protocol.js";
+import { writeUnknownFields } from "./copy.js";
+import type { ThriftWriter, UnknownField } from "./protocol.js";
 import { TType, type MessageType } from "./types.js";
 
 const VERSION_1 = 0x80010000 | 0;
 
 export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
+  readonly protocol = "binary";
   writeMessageBegin(name: string, type: MessageType, seqid: number): void {
     this.ensure(4);
     this.engine.dv.setInt32(this.pos, VERSION_1 | type);
@@ -120,6 +122,10 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
   writeUuid(v: Uint8Array): void {
     if (v.length !== 16) throw outOfRange("uuid length", v.length);
     this.writeRaw(v);
+  }
+
+  writeUnknown(fields: readonly UnknownField[]): void {
+    writeUnknownFields(this, fields);
   }
 
   writeI32List(values: ArrayLike<number>): void {

@@ -4,13 +4,14 @@ import { ThriftReaderBase } from "./reader-base.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReaderOptions } from "./binary-reader.js";
 import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
-import type { ThriftReader } from "./protocol.js";
+import type { ThriftReader, UnknownField } from "./protocol.js";
 import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 const NO_BOOL = -1;
 
 export class ThriftCompactReader extends ThriftReaderBase implements ThriftReader {
+  readonly protocol = "compact";
   private lastFieldId = 0;
   private readonly fieldIds: number[] = [];
   /** Value of a bool field read with its header: 1 true, 0 false, NO_BOOL none pending. */
@@ -217,6 +218,15 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const bytes = this.engine.u8.slice(this.pos, this.pos + n * 8);
     this.pos += n * 8;
     return new Float64Array(bytes.buffer);
+  }
+
+  override readUnknown(type: TType): UnknownField {
+    if (type === TType.BOOL && this.boolValue !== NO_BOOL) {
+      const bytes = new Uint8Array([this.boolValue === 1 ? 1 : 2]);
+      this.boolValue = NO_BOOL;
+      return { id: this.fieldId, type, protocol: this.protocol, bytes };
+    }
+    return super.readUnknown(type);
   }
 
   skip(type: TType): void {

@@ -4,21 +4,22 @@ import { ByteWriter } from "../byte-writer.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
 import { alignedScratch, checkSize } from "./binary-writer.js";
 import { PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
-import type { ThriftWriter } from "./protocol.js";
+import { writeUnknownFields } from "./copy.js";
+import type { ThriftWriter, UnknownField } from "./protocol.js";
 import { TType, type MessageType } from "./types.js";
 
-const NO_BOOL_FIELD = -1;
-
 export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
+  readonly protocol = "compact";
   private lastFieldId = 0;
   private readonly fieldIds: number[] = [];
-  /** Id of a bool field whose header waits for its value (Compact folds them together). */
-  private boolFieldId = NO_BOOL_FIELD;
+  /** A bool field whose header waits for its value (Compact folds them together), and its id. */
+  private boolPending = false;
+  private boolFieldId = 0;
 
   override reset(): this {
     this.lastFieldId = 0;
     this.fieldIds.length = 0;
-    this.boolFieldId = NO_BOOL_FIELD;
+    this.boolPending = false;
     return super.reset();
   }
 
@@ -47,6 +48,7 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   writeFieldBegin(type: TType, id: number): void {
     if ((id << 16) >> 16 !== id) throw outOfRange("field id", id);
     if (type === TType.BOOL) {
+      this.boolPending = true;
       this.boolFieldId = id;
       return;
     }
@@ -96,10 +98,9 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeBool(v: boolean): void {
-    if (this.boolFieldId !== NO_BOOL_FIELD) {
-      const id = this.boolFieldId;
-      this.boolFieldId = NO_BOOL_FIELD;
-      this.fieldHeader(v ? 1 : 2, id);
+    if (this.boolPending) {
+      this.boolPending = false;
+      this.fieldHeader(v ? 1 : 2, this.boolFieldId);
     } else {
       this.writeU8(v ? 1 : 2);
     }
@@ -149,6 +150,10 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   writeUuid(v: Uint8Array): void {
     if (v.length !== 16) throw outOfRange("uuid length", v.length);
     this.writeRaw(v);
+  }
+
+  writeUnknown(fields: readonly UnknownField[]): void {
+    writeUnknownFields(this, fields);
   }
 
   writeI32List(values: ArrayLike<number>): void {

@@ -10,7 +10,23 @@
  */
 import type { MessageHeader, MessageType, TType } from "./types.js";
 
+/** The two Thrift wire protocols. */
+export type ThriftProtocol = "binary" | "compact";
+
+/**
+ * A field a reader did not know, kept so that writing the struct again loses nothing:
+ * its id and type, and its value encoded in `protocol` (a Compact bool field's value,
+ * which lives in its header there, is kept as one byte: 1 true, 2 false).
+ */
+export interface UnknownField {
+  id: number;
+  type: TType;
+  protocol: ThriftProtocol;
+  bytes: Uint8Array;
+}
+
 export interface ThriftWriter {
+  readonly protocol: ThriftProtocol;
   writeMessageBegin(name: string, type: MessageType, seqid: number): void;
   writeStructBegin(): void;
   writeStructEnd(): void;
@@ -28,6 +44,8 @@ export interface ThriftWriter {
   writeString(v: string): void;
   writeBinary(v: Uint8Array): void;
   writeUuid(v: Uint8Array): void;
+  /** Writes fields kept by `ThriftReader.readUnknown` (re-encoded if they came in another protocol). */
+  writeUnknown(fields: readonly UnknownField[]): void;
   /** A whole `list<i32>` (header and elements) in one call. */
   writeI32List(values: ArrayLike<number>): void;
   /** A whole `list<i64>` (header and elements) in one call. */
@@ -43,6 +61,7 @@ export interface ThriftWriter {
 }
 
 export interface ThriftReader {
+  readonly protocol: ThriftProtocol;
   readMessageBegin(): MessageHeader;
   readStructBegin(): void;
   readStructEnd(): void;
@@ -78,6 +97,10 @@ export interface ThriftReader {
   readDoubleList(): Float64Array;
   /** Skips a value of `type` without decoding it (depth-bounded, in the engine). */
   skip(type: TType): void;
+  /** Skips the value of the field just begun, keeping a copy of it. */
+  readUnknown(type: TType): UnknownField;
   /** Bytes left to read. */
   readonly remaining: number;
+  /** Offset of the read position from the message start (for error reports). */
+  readonly offset: number;
 }

@@ -1,9 +1,11 @@
 /** What the Binary and Compact readers share: container state and typed list entry. */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ByteReader } from "../byte-reader.js";
+import type { ThriftProtocol, UnknownField } from "./protocol.js";
 import { TType } from "./types.js";
 
 export abstract class ThriftReaderBase extends ByteReader {
+  abstract readonly protocol: ThriftProtocol;
   /** Id of the field whose header was read last. */
   fieldId = 0;
   /** Key and value types of the map whose header was read last. */
@@ -13,6 +15,14 @@ export abstract class ThriftReaderBase extends ByteReader {
   elementType: TType = TType.STOP;
 
   abstract readListBegin(): number;
+  abstract skip(type: TType): void;
+
+  readUnknown(type: TType): UnknownField {
+    const id = this.fieldId;
+    const start = this.pos;
+    this.skip(type);
+    return { id, type, protocol: this.protocol, bytes: this.engine.u8.slice(start, this.pos) };
+  }
 
   readSetBegin(): number {
     return this.readListBegin();
