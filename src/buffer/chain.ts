@@ -5,6 +5,7 @@
  * frames in place.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
+import type { ByteWriter } from "../codec/byte-writer.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
 
@@ -88,6 +89,17 @@ export class BufferChain {
     const ok = this.engine.exports.chainAppendBlock(this.live(), block, length);
     this.engine.refresh();
     if (ok === 0) throw this.engine.outOfMemory(32);
+  }
+
+  /** Appends what `writer` wrote by taking over its arena (no copy); the writer starts a new one. */
+  appendWriter(writer: ByteWriter): void {
+    const { block, length } = writer.detach();
+    try {
+      this.appendBlock(block, length);
+    } catch (error) {
+      this.engine.release(block);
+      throw error;
+    }
   }
 
   /** Drops the first `n` bytes. */

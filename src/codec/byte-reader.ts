@@ -24,9 +24,11 @@ export interface ReaderOptions {
   maxCount?: number;
   /** Throw on malformed UTF-8 in strings (default true); false replaces it with U+FFFD. */
   strictUtf8?: boolean;
+  /** Keep fields the schema does not know (as `$unknown`) so re-encoding loses nothing (default false). */
+  keepUnknown?: boolean;
 }
 
-const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true };
+const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false };
 
 export class ByteReader {
   readonly engine: Engine;
@@ -40,6 +42,8 @@ export class ByteReader {
   protected readonly maxLength: number;
   protected readonly maxCount: number;
   protected readonly strictUtf8: boolean;
+  /** Whether generated code should keep unknown fields rather than skip them. */
+  readonly keepUnknown: boolean;
   /** Nesting levels still allowed. */
   protected depthLeft: number;
   /** Block this reader owns for loaded input, and its capacity. */
@@ -52,6 +56,7 @@ export class ByteReader {
     this.maxLength = options.maxLength ?? DEFAULTS.maxLength;
     this.maxCount = options.maxCount ?? DEFAULTS.maxCount;
     this.strictUtf8 = options.strictUtf8 ?? DEFAULTS.strictUtf8;
+    this.keepUnknown = options.keepUnknown ?? DEFAULTS.keepUnknown;
     this.depthLeft = this.maxDepth;
   }
 

@@ -79,6 +79,18 @@ export class ByteWriter {
     return this.block;
   }
 
+  /**
+   * Gives up the arena holding the bytes written (for `BufferChain.appendBlock`, which
+   * takes it over without a copy) and starts a fresh one of the same capacity.
+   */
+  detach(): { block: number; length: number } {
+    const taken = { block: this.block, length: this.pos - this.block };
+    this.block = this.engine.alloc(this.limit - this.block);
+    this.limit = this.block + this.capacity(this.block);
+    this.pos = this.block;
+    return taken;
+  }
+
   /** Returns the arena to the engine; the writer is unusable afterwards. */
   dispose(): void {
     if (this.block !== 0) this.engine.release(this.block);

@@ -219,6 +219,23 @@ describe("buffer chain", () => {
     expect(() => chain.length).toThrow(expect.objectContaining({ code: "INVALID_STATE" }));
   });
 
+  test("appendWriter takes over a writer's bytes and the writer carries on", () => {
+    const baseline = engine.exports.liveBlockCount();
+    const chain = new BufferChain(engine);
+    const w = new ThriftBinaryWriter();
+    w.writeI32(1);
+    const first = w.start;
+    chain.appendWriter(w);
+    expect(chain.chunks()[0]!.byteOffset).toBe(first);
+    expect(w.length).toBe(0);
+    w.writeI32(2);
+    chain.appendWriter(w);
+    expect([...chain.toBytes()]).toEqual([0, 0, 0, 1, 0, 0, 0, 2]);
+    w.dispose();
+    chain.release();
+    expect(engine.exports.liveBlockCount()).toBe(baseline);
+  });
+
   test("a writer's arena is handed to a chain without copying", () => {
     const baseline = engine.exports.liveBlockCount();
     const chain = new BufferChain(engine);

@@ -18,7 +18,10 @@ export class ProtobufReader extends ByteReader {
     const tag = this.readVarint32();
     const field = tag >>> 3;
     const wt = tag & 7;
-    if (field === 0 || field > MAX_FIELD_NUMBER || wt === WireType.EGROUP || wt > WireType.I32) {
+    if (wt > WireType.I32) {
+      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown wire type ${wt} (field ${field})`, { offset: at - this.base });
+    }
+    if (field === 0 || field > MAX_FIELD_NUMBER || wt === WireType.EGROUP) {
       throw new KitewireError(ErrorCode.INVALID_TAG, `invalid tag ${tag} (field ${field}, wire type ${wt})`, {
         offset: at - this.base,
       });
@@ -98,7 +101,7 @@ export class ProtobufReader extends ByteReader {
 
   private length(): number {
     const at = this.pos;
-    const len = this.readVarint32() | 0;
+    const len = this.readVarint32();
     this.checkLength(len, at);
     return len;
   }

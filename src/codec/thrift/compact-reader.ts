@@ -167,7 +167,8 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   private readLength(): number {
     const at = this.pos;
-    const len = this.readVarint32() | 0;
+    // Unsigned, as the engine reads it: a huge length is LENGTH_LIMIT, not negative.
+    const len = this.readVarint32();
     this.checkLength(len, at);
     return len;
   }

@@ -103,4 +103,6 @@ export interface ThriftReader {
   readonly remaining: number;
   /** Offset of the read position from the message start (for error reports). */
   readonly offset: number;
+  /** Whether unknown fields should be kept (`readUnknown`) rather than skipped. */
+  readonly keepUnknown: boolean;
 }

@@ -13,8 +13,8 @@ import type { ThriftProtocol, ThriftReader, ThriftWriter } from "./protocol.js";
 
 /** What generated code provides for each struct, union and exception. */
 export interface ThriftStructCodec<T> {
-  /** The IDL name. */
-  readonly name: string;
+  /** The IDL name (not `name`: exceptions are classes, whose `name` is taken). */
+  readonly typeName: string;
   /** Writes `value` as a struct (field headers, fields, STOP). */
   write(w: ThriftWriter, value: T): void;
   /** Reads a struct; throws MISSING_FIELD if a required field is absent. */
@@ -68,7 +68,7 @@ export function decodeThrift<T>(
   r.load(bytes);
   const value = codec.read(r);
   if (r.remaining !== 0 && !options?.allowTrailing) {
-    throw new KitewireError(ErrorCode.TRAILING_BYTES, `${r.remaining} bytes after ${codec.name}`, { offset: r.offset });
+    throw new KitewireError(ErrorCode.TRAILING_BYTES, `${r.remaining} bytes after ${codec.typeName}`, { offset: r.offset });
   }
   if (options !== undefined) r.dispose();
   return value;
