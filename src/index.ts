@@ -9,7 +9,14 @@ export { BufferChain } from "./buffer/chain.js";
 export { ByteWriter, type WriterOptions } from "./codec/byte-writer.js";
 export { ByteReader, type ReaderOptions } from "./codec/byte-reader.js";
 export { TType, MessageType, type MessageHeader } from "./codec/thrift/types.js";
-export type { ThriftWriter, ThriftReader } from "./codec/thrift/protocol.js";
+export type { ThriftWriter, ThriftReader, ThriftProtocol, UnknownField } from "./codec/thrift/protocol.js";
+export {
+  encodeThrift, decodeThrift, missingField, unsetField, unionOverflow, expectElements, expectEntries,
+  uuidToBytes, uuidFromBytes, type ThriftStructCodec, type DecodeOptions,
+} from "./codec/thrift/struct.js";
+export { copyThriftValue } from "./codec/thrift/copy.js";
+export type { ThriftService, ThriftMethod, ThriftExceptionClass } from "./service/thrift.js";
+export type { CallOptions, CallContext } from "./service/context.js";
 export { ThriftBinaryWriter } from "./codec/thrift/binary-writer.js";
 export { ThriftBinaryReader, type ThriftReaderOptions } from "./codec/thrift/binary-reader.js";
 export { ThriftCompactWriter } from "./codec/thrift/compact-writer.js";

@@ -6,11 +6,16 @@
 import { readFile } from "node:fs/promises";
 import { KitewireError } from "../errors.js";
 import { init } from "../runtime/node/index.js";
+import { runGen, UsageError } from "./gen.js";
 import { inspect, type InspectProtocol } from "./inspect.js";
 
 const USAGE = `usage: kitewire <command>
 
 commands:
+  gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:key=value,...]]... [--no-ts] FILE.thrift...
+      Check IDL files and write one TypeScript module per file (includes followed) into
+      OUTDIR (default ./gen). Plugins receive the checked program as JSON on stdin and
+      answer {"files":[{"path","content"}]} on stdout.
   inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
       Print the structure of one message read from FILE (or stdin) without its IDL.
       --framed  skip a 4-byte frame length first; --hex  the input is hex text.
@@ -30,6 +35,8 @@ export async function main({ args, version, out = process.stdout, err = process.
   const [command, ...rest] = args;
   try {
     switch (command) {
+      case "gen":
+        return await runGen(rest, version, out, err);
       case "inspect":
         out.write(await runInspect(rest) + "\n");
         return 0;
@@ -57,8 +64,6 @@ export async function main({ args, version, out = process.stdout, err = process.
     throw error;
   }
 }
-
-class UsageError extends Error {}
 
 async function runInspect(args: string[]): Promise<string> {
   let protocol: InspectProtocol = "binary";

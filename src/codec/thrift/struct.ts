@@ -2,7 +2,7 @@
  * The contract between generated Thrift code and the runtime: a codec per struct, union
  * and exception, and one-call encode/decode with a chosen protocol.
  */
-import { ErrorCode, KitewireError } from "../../errors.js";
+import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
 import { ThriftBinaryReader, type ThriftReaderOptions } from "./binary-reader.js";
@@ -10,6 +10,7 @@ import { ThriftBinaryWriter } from "./binary-writer.js";
 import { ThriftCompactReader } from "./compact-reader.js";
 import { ThriftCompactWriter } from "./compact-writer.js";
 import type { ThriftProtocol, ThriftReader, ThriftWriter } from "./protocol.js";
+import type { TType } from "./types.js";
 
 /** What generated code provides for each struct, union and exception. */
 export interface ThriftStructCodec<T> {
@@ -82,4 +83,47 @@ export function missingField(struct: string, field: string, r: ThriftReader): Ki
 /** The error generated readers throw when a union carries more than one field. */
 export function unionOverflow(union: string, r: ThriftReader): KitewireError {
   return new KitewireError(ErrorCode.INVALID_VALUE, `union ${union} has more than one field set`, { offset: r.offset });
+}
+
+/** The error generated writers throw when a required field is not set. */
+export function unsetField(struct: string, field: string): KitewireError {
+  return new KitewireError(ErrorCode.MISSING_FIELD, `required field ${struct}.${field} is not set`);
+}
+
+/** Checks a list or set header against the element type the schema expects. */
+export function expectElements(r: ThriftReader, size: number, type: TType): void {
+  if (size > 0 && r.elementType !== type) {
+    throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `expected elements of type ${type}, found ${r.elementType}`, {
+      offset: r.offset,
+    });
+  }
+}
+
+/** Checks a map header against the key and value types the schema expects. */
+export function expectEntries(r: ThriftReader, size: number, keyType: TType, valueType: TType): void {
+  if (size > 0 && (r.keyType !== keyType || r.valueType !== valueType)) {
+    throw new KitewireError(
+      ErrorCode.UNKNOWN_TYPE,
+      `expected map<${keyType},${valueType}>, found map<${r.keyType},${r.valueType}>`,
+      { offset: r.offset },
+    );
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The 16 bytes of a UUID in canonical text form; throws INVALID_VALUE for anything else. */
+export function uuidToBytes(uuid: string): Uint8Array {
+  if (typeof uuid !== "string" || !UUID.test(uuid)) throw outOfRange("uuid", uuid);
+  const hex = uuid.replace(/-/g, "");
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** The canonical (lowercase) text form of 16 UUID bytes. */
+export function uuidFromBytes(bytes: Uint8Array): string {
+  let hex = "";
+  for (let i = 0; i < 16; i++) hex += bytes[i]!.toString(16).padStart(2, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

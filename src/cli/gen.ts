@@ -1,0 +1,107 @@
+/**
+ * `kitewire gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:k=v,...]]... [--no-ts] FILE...`:
+ * checks the IDL files, writes one TypeScript module per file (includes followed) and
+ * runs plugins, which receive the checked program as JSON on stdin.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { GeneratedFile } from "../codegen/backend.js";
+import { generate } from "../codegen/generate.js";
+import { parsePluginResponse, pluginRequest } from "../codegen/plugin-protocol.js";
+
+export class UsageError extends Error {}
+
+interface GenArgs {
+  includeDirs: string[];
+  outDir: string;
+  plugins: { command: string; parameters: Record<string, string> }[];
+  typescript: boolean;
+  files: string[];
+}
+
+function parseArgs(args: string[]): GenArgs {
+  const parsed: GenArgs = { includeDirs: [], outDir: "gen", plugins: [], typescript: true, files: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "-I" || arg === "--include") parsed.includeDirs.push(value());
+    else if (arg.startsWith("-I") && arg.length > 2) parsed.includeDirs.push(arg.slice(2));
+    else if (arg === "-o" || arg === "--out") parsed.outDir = value();
+    else if (arg === "-p" || arg === "--plugin") parsed.plugins.push(parsePlugin(value()));
+    else if (arg === "--no-ts") parsed.typescript = false;
+    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
+    else parsed.files.push(arg);
+  }
+  if (parsed.files.length === 0) throw new UsageError("no IDL files given");
+  for (const f of parsed.files) {
+    if (!f.endsWith(".thrift")) throw new UsageError(`${f}: only .thrift files are supported`);
+  }
+  return parsed;
+}
+
+/** `command[:key=value,key=value]` */
+function parsePlugin(spec: string): { command: string; parameters: Record<string, string> } {
+  const colon = spec.lastIndexOf(":");
+  const hasParams = colon > 0 && spec.slice(colon + 1).includes("=");
+  const parameters: Record<string, string> = {};
+  if (hasParams) {
+    for (const pair of spec.slice(colon + 1).split(",")) {
+      const eq = pair.indexOf("=");
+      parameters[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return { command: hasParams ? spec.slice(0, colon) : spec, parameters };
+}
+
+/** Runs `kitewire gen`; returns the exit code. Diagnostics go to `err`, written paths to `out`. */
+export async function runGen(args: string[], version: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const options = parseArgs(args);
+  const result = generate(options.files, {
+    version,
+    includeDirs: options.includeDirs,
+    readFile: (path) => (existsSync(path) ? readFileSync(path, "utf8") : undefined),
+  });
+  for (const message of result.messages) err.write(message + "\n");
+  if (!result.ok || !result.program) {
+    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    err.write(`kitewire gen: ${errors} error${errors === 1 ? "" : "s"}\n`);
+    return 1;
+  }
+  const written: GeneratedFile[] = options.typescript ? [...result.files] : [];
+  for (const plugin of options.plugins) {
+    const response = parsePluginResponse(await runPlugin(plugin.command, pluginRequest(result.program, version, plugin.parameters)));
+    for (const warning of response.warnings ?? []) err.write(`${plugin.command}: warning: ${warning}\n`);
+    written.push(...response.files);
+  }
+  for (const file of written) {
+    const path = join(options.outDir, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.content);
+    out.write(`wrote ${path}\n`);
+  }
+  return 0;
+}
+
+/** Runs a plugin with the request on stdin and returns its stdout; rejects on a non-zero exit. */
+function runPlugin(command: string, request: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, { shell: true, stdio: ["pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolvePromise(Buffer.concat(stdout).toString("utf8"));
+      else reject(new UsageError(`plugin ${command} exited with ${code}: ${Buffer.concat(stderr).toString("utf8").trim()}`));
+    });
+    child.stdin.on("error", () => undefined); // a plugin that ignores its input closes the pipe early
+    child.stdin.end(request);
+  });
+}
