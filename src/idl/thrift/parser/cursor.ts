@@ -1,0 +1,129 @@
+/**
+ * A cursor over the token list with the small vocabulary the recursive-descent parser
+ * needs: look ahead, accept, expect. A failed expectation reports `expected X, found Y`
+ * and throws `SyntaxFailure`, which the document loop catches to resynchronise.
+ */
+import type { DiagnosticBag, Span } from "../../diagnostics.js";
+import type { Token } from "../lexer.js";
+
+/** Thrown after a syntax error has been reported; unwinds to the definition loop. */
+export class SyntaxFailure extends Error {
+  constructor() {
+    super("syntax error");
+  }
+}
+
+/**
+ * Words with a fixed meaning in the grammar. They cannot name a definition, field,
+ * function or enum value (as in Apache Thrift). `uuid` is left out on purpose: it only
+ * became a type in Thrift 0.19, and fields named `uuid` are common in existing IDLs.
+ */
+export const RESERVED = new Set([
+  "include", "cpp_include", "namespace", "typedef", "const", "enum", "senum", "struct", "union",
+  "exception", "service", "extends", "throws", "oneway", "async", "void", "required", "optional",
+  "bool", "byte", "i8", "i16", "i32", "i64", "double", "string", "binary", "slist", "map", "set",
+  "list", "cpp_type", "true", "false", "xsd_all", "xsd_optional", "xsd_nillable", "xsd_attrs",
+]);
+
+/** Human description of a token for `found ...` messages. */
+export function describe(token: Token): string {
+  if (token.kind === "eof") return "end of file";
+  if (token.kind === "string") return "string literal";
+  return `'${token.text}'`;
+}
+
+/** Token stream position plus diagnostics. */
+export class Cursor {
+  private pos = 0;
+  /** How many `{` are open: error recovery skips to the `}` that closes a definition's body. */
+  depth = 0;
+  /** The most recently consumed token (the first one before anything is consumed). */
+  prev: Token;
+
+  constructor(private readonly tokens: Token[], readonly diagnostics: DiagnosticBag) {
+    this.prev = tokens[0]!;
+  }
+
+  /** The token `n` ahead of the current one (eof when past the end). */
+  peek(n = 0): Token {
+    return this.tokens[Math.min(this.pos + n, this.tokens.length - 1)]!;
+  }
+
+  /** Index of the current token, to tell whether a failed parse consumed anything. */
+  get index(): number {
+    return this.pos;
+  }
+
+  /** Consumes and returns the current token (eof stays put), tracking brace depth. */
+  next(): Token {
+    const token = this.peek();
+    if (token.kind !== "eof") this.pos++;
+    if (token.kind === "punct" && token.text === "{") this.depth++;
+    else if (token.kind === "punct" && token.text === "}" && this.depth > 0) this.depth--;
+    this.prev = token;
+    return token;
+  }
+
+  /** Whether the token `n` ahead is the punctuation `p`. */
+  atPunct(p: string, n = 0): boolean {
+    const t = this.peek(n);
+    return t.kind === "punct" && t.text === p;
+  }
+
+  /** Whether the token `n` ahead is the word `w`. */
+  atWord(w: string, n = 0): boolean {
+    const t = this.peek(n);
+    return t.kind === "word" && t.text === w;
+  }
+
+  /** Consumes the punctuation `p` if it is next. */
+  acceptPunct(p: string): Token | undefined {
+    return this.atPunct(p) ? this.next() : undefined;
+  }
+
+  /** Consumes the word `w` if it is next. */
+  acceptWord(w: string): Token | undefined {
+    return this.atWord(w) ? this.next() : undefined;
+  }
+
+  /** Skips one optional `,` or `;` (the grammar allows either after most items). */
+  acceptSeparator(): void {
+    if (this.atPunct(",") || this.atPunct(";")) this.next();
+  }
+
+  /** Reports `expected <what>, found <current token>` and unwinds. */
+  fail(what: string): never {
+    const t = this.peek();
+    this.diagnostics.error(t.span, `expected ${what}, found ${describe(t)}`);
+    throw new SyntaxFailure();
+  }
+
+  /** Consumes the punctuation `p`, or fails with `expected 'p'`. */
+  expectPunct(p: string): Token {
+    return this.acceptPunct(p) ?? this.fail(`'${p}'`);
+  }
+
+  /** Consumes a string literal, or fails with `expected <what>`. */
+  expectString(what: string): Token {
+    return this.peek().kind === "string" ? this.next() : this.fail(what);
+  }
+
+  /**
+   * A name being declared. Reserved words are reported but accepted, so the rest of the
+   * definition still parses; dots are for references only.
+   */
+  expectName(what: string): Token {
+    const t = this.peek();
+    if (t.kind !== "word") this.fail(what);
+    this.next();
+    if (RESERVED.has(t.text)) this.diagnostics.error(t.span, `'${t.text}' is a reserved word and cannot be used as ${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`);
+    else if (t.text.includes(".")) this.diagnostics.error(t.span, `${what} '${t.text}' cannot contain '.'`);
+    return t;
+  }
+
+  /** The span from the start of `first` to the end of the last consumed token. */
+  spanFrom(first: Token): Span {
+    const last = this.prev.end >= first.end ? this.prev : first;
+    return { start: first.span.start, end: last.span.end };
+  }
+}
