@@ -34,6 +34,8 @@ export const ErrorCode = {
   MISSING_FIELD: "MISSING_FIELD",
   /** Bytes remain after a value that should have ended its input. */
   TRAILING_BYTES: "TRAILING_BYTES",
+  /** A transport frame that is not well-formed (bad magic, unknown framing, bad header). */
+  MALFORMED_FRAME: "MALFORMED_FRAME",
   /** The engine was used before `init()` finished, or could not be loaded. */
   NOT_INITIALIZED: "NOT_INITIALIZED",
   /** An API was used against its contract (e.g. a writer left inside an open struct). */

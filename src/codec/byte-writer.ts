@@ -97,6 +97,11 @@ export class ByteWriter {
     this.block = this.limit = this.pos = 0;
   }
 
+  /** Overwrites 4 bytes at `offset` from the arena start with big-endian `v` (a length written after the fact). */
+  patchU32(offset: number, v: number): void {
+    this.engine.dv.setUint32(this.block + offset, v);
+  }
+
   /** Writes raw bytes. */
   writeRaw(bytes: Uint8Array): void {
     this.ensure(bytes.length);

@@ -1,0 +1,175 @@
+/** Transport framing: TTHeader bytes, detection, and frames cut from arbitrarily chunked input. */
+import { beforeAll, describe, expect, test } from "vitest";
+import { BufferChain, init, MessageType, ThriftBinaryWriter, ThriftCompactWriter, TType, type Engine } from "kitewire";
+import { decodeTTHeader, encodeTTHeader, IntKey } from "../../src/remote/ttheader.js";
+import { detectTransport } from "../../src/remote/detect.js";
+import { FrameDecoder } from "../../src/remote/frame-decoder.js";
+import { beginFrame, endFrame } from "../../src/remote/frame-encoder.js";
+import type { Transport } from "../../src/remote/transport.js";
+import { Random } from "../support/random.js";
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await init();
+});
+
+const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!, (h) => parseInt(h, 16));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+// wire-formats.md: a TTHeader frame carrying an unframed binary CALL "Echo", seqid 1, {9: "Echo"}.
+const WORKED_EXAMPLE = hex(`
+  00 00 00 2b 10 00 00 00 00 00 00 01 00 04
+  00 00 10 00 01 00 09 00 04 45 63 68 6f 00 00 00
+  80 01 00 01 00 00 00 04 45 63 68 6f 00 00 00 01 00`);
+
+describe("TTHeader", () => {
+  test("the worked example of wire-formats.md, byte for byte", () => {
+    const w = new ThriftBinaryWriter();
+    const mark = beginFrame(w, { framing: "ttheader", protocol: "binary" }, 1, {
+      flags: 0, intInfo: new Map([[IntKey.TO_METHOD, "Echo"]]), strInfo: new Map(),
+    });
+    w.writeMessageBegin("Echo", MessageType.CALL, 1);
+    w.writeFieldStop();
+    expect(endFrame(w, mark)).toBe(WORKED_EXAMPLE.length);
+    expect(toHex(w.finish())).toBe(toHex(WORKED_EXAMPLE));
+    const { info, payloadOffset } = decodeTTHeader(WORKED_EXAMPLE);
+    expect(info).toEqual({ flags: 0, seqid: 1, protocol: 0, transforms: [], intInfo: new Map([[9, "Echo"]]), strInfo: new Map() });
+    expect(payloadOffset).toBe(30);
+  });
+
+  test("random headers round-trip; the header is padded to a multiple of 4", () => {
+    const rnd = new Random(0x77);
+    for (let i = 0; i < 300; i++) {
+      const intInfo = new Map<number, string>();
+      for (let k = rnd.int(0, 6); k > 0; k--) intInfo.set(rnd.int(0, 65535), rnd.string(rnd.pick([0, 5, 300])));
+      const strInfo = new Map<string, string>();
+      for (let k = rnd.int(0, 6); k > 0; k--) strInfo.set(rnd.string(12), rnd.string(rnd.pick([0, 7, 90])));
+      const info = { flags: rnd.int(0, 0xffff), seqid: rnd.signed(32), protocol: rnd.pick([0, 2, 4]), transforms: [], intInfo, strInfo,
+        ...(rnd.bool() ? { token: rnd.string(20) } : {}) };
+      const head = encodeTTHeader(info);
+      expect((head.length - 10) % 4).toBe(0);
+      const frame = new Uint8Array(4 + head.length + 3);
+      new DataView(frame.buffer).setUint32(0, frame.length - 4);
+      frame.set(head, 4);
+      const decoded = decodeTTHeader(frame);
+      expect(decoded.info).toEqual(info);
+      expect(decoded.payloadOffset).toBe(4 + head.length);
+    }
+  });
+
+  test("malformed headers are typed errors", () => {
+    const bad = WORKED_EXAMPLE.slice();
+    bad[16] = 0x33; // unknown info id
+    expect(() => decodeTTHeader(bad)).toThrow(expect.objectContaining({ code: "MALFORMED_FRAME", offset: 16 }));
+    const long = WORKED_EXAMPLE.slice();
+    long[13] = 0xff; // header size past the frame
+    expect(() => decodeTTHeader(long)).toThrow(expect.objectContaining({ code: "LENGTH_LIMIT" }));
+    const overrun = WORKED_EXAMPLE.slice();
+    overrun[22] = 0x40; // string length past the header
+    expect(() => decodeTTHeader(overrun)).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
+    expect(() => decodeTTHeader(WORKED_EXAMPLE.subarray(0, 10))).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
+  });
+});
+
+const ALL: Transport[] = [
+  { framing: "buffered", protocol: "binary" }, { framing: "buffered", protocol: "compact" },
+  { framing: "framed", protocol: "binary" }, { framing: "framed", protocol: "compact" },
+  { framing: "ttheader", protocol: "binary" }, { framing: "ttheader", protocol: "compact" },
+  { framing: "ttheader-framed", protocol: "binary" }, { framing: "ttheader-framed", protocol: "compact" },
+];
+
+function frameOf(t: Transport, seqid: number, body: string): Uint8Array {
+  const w = t.protocol === "compact" ? new ThriftCompactWriter() : new ThriftBinaryWriter();
+  const mark = beginFrame(w, t, seqid, { flags: 1, intInfo: new Map([[IntKey.TO_METHOD, "m"]]), strInfo: new Map([["k", "v"]]) });
+  w.writeMessageBegin("m", MessageType.CALL, seqid);
+  w.writeStructBegin();
+  w.writeFieldBegin(TType.STRING, 1);
+  w.writeString(body);
+  w.writeFieldStop();
+  w.writeStructEnd();
+  endFrame(w, mark);
+  return w.finish();
+}
+
+describe("detection", () => {
+  test.each(ALL)("$framing $protocol is recognised from its first bytes", (t) => {
+    const bytes = frameOf(t, 5, "x");
+    const peek = (i: number) => (i < bytes.length ? bytes[i]! : -1);
+    expect(detectTransport(peek, bytes.length)).toEqual(t);
+    expect(detectTransport(peek, 7)).toBeNull();
+  });
+
+  test("Kitex Protobuf, HTTP/2 and garbage", () => {
+    const kp = hex("00000010 90010001 00000001 6d 00000007 0801");
+    expect(detectTransport((i) => kp[i] ?? -1, kp.length)).toEqual({ framing: "kitex-protobuf", protocol: "protobuf" });
+    const h2 = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    expect(() => detectTransport((i) => h2[i]!, h2.length)).toThrow(expect.objectContaining({ code: "MALFORMED_FRAME" }));
+    expect(() => detectTransport(() => 0x41, 8)).toThrow(expect.objectContaining({ code: "MALFORMED_FRAME" }));
+  });
+});
+
+describe("FrameDecoder", () => {
+  test.each(ALL)("$framing $protocol: frames come out whole from any chunking", (t) => {
+    const rnd = new Random(0xf4a);
+    const frames = Array.from({ length: 30 }, (_, i) => frameOf(t, i, "é".repeat(rnd.int(0, 3000))));
+    const stream = Buffer.concat(frames);
+    const chain = new BufferChain(engine, 256);
+    const decoder = new FrameDecoder(engine, { maxFrameSize: 1 << 20 });
+    const got: { seqid: number; bytes: string }[] = [];
+    let at = 0;
+    while (at < stream.length || chain.length > 0) {
+      const n = rnd.pick([1, 3, 17, 500, 4096]);
+      if (at < stream.length) chain.append(stream.subarray(at, (at += n)));
+      for (let f = decoder.next(chain); f !== null; f = decoder.next(chain)) {
+        expect(f.transport).toEqual(t);
+        const all = f.bytes.toBytes();
+        got.push({ seqid: got.length, bytes: toHex(all) });
+        if (t.framing.startsWith("ttheader")) expect(f.header?.strInfo.get("k")).toBe("v");
+        f.bytes.release();
+      }
+      if (at >= stream.length && chain.length > 0 && decoder.next(chain) === null) break;
+    }
+    expect(chain.length).toBe(0);
+    expect(got.map((g) => g.bytes)).toEqual(frames.map(toHex));
+    chain.release();
+  });
+
+  test("an oversized frame is refused from its length alone", () => {
+    const chain = new BufferChain(engine);
+    chain.append(hex("7fffffff 80010001"));
+    const before = engine.exports.memory.buffer.byteLength;
+    expect(() => new FrameDecoder(engine, { maxFrameSize: 1 << 20 }).next(chain)).toThrow(
+      expect.objectContaining({ code: "LENGTH_LIMIT" }),
+    );
+    expect(engine.exports.memory.buffer.byteLength).toBe(before);
+    chain.release();
+  });
+
+  test("buffered messages longer than the limit are refused; malformed ones too", () => {
+    const big = frameOf({ framing: "buffered", protocol: "binary" }, 1, "x".repeat(5000));
+    const chain = new BufferChain(engine);
+    chain.append(big.subarray(0, 4000));
+    const decoder = new FrameDecoder(engine, { maxFrameSize: 3000 });
+    expect(() => decoder.next(chain)).toThrow(expect.objectContaining({ code: "LENGTH_LIMIT" }));
+    chain.release();
+    const bad = new BufferChain(engine);
+    bad.append(hex("80010001 00000001 6d 00000001 07 0001 00"));
+    expect(() => new FrameDecoder(engine, { maxFrameSize: 1 << 20 }).next(bad)).toThrow(
+      expect.objectContaining({ code: "UNKNOWN_TYPE" }),
+    );
+    bad.release();
+  });
+
+  test("a TTHeader-framed inner length that disagrees with the frame is MALFORMED_FRAME", () => {
+    const t: Transport = { framing: "ttheader-framed", protocol: "binary" };
+    const frame = frameOf(t, 1, "abc");
+    const { payloadOffset } = decodeTTHeader(frame);
+    new DataView(frame.buffer).setUint32(payloadOffset, 3);
+    const chain = new BufferChain(engine);
+    chain.append(frame);
+    expect(() => new FrameDecoder(engine, { maxFrameSize: 1 << 20 }).next(chain)).toThrow(
+      expect.objectContaining({ code: "MALFORMED_FRAME" }),
+    );
+    chain.release();
+  });
+});
