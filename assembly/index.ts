@@ -23,9 +23,8 @@ export {
   compactWriteI32s, compactWriteI64s, compactReadI32s, compactReadI64s,
 } from "./thrift/compact";
 export { thriftStringListSize, thriftStringListDecode } from "./thrift/strings";
-export {
-  protobufWritePacked, protobufReadPacked, protobufValidate, protobufSkip,
-} from "./protobuf/wire";
+export { protobufWritePacked, protobufReadPacked } from "./protobuf/packed";
+export { protobufValidate, protobufSkip } from "./protobuf/wire";
 
 /** Address where the last failing call found its error. */
 export function lastErrorAt(): usize {

@@ -99,14 +99,57 @@ function sequenceEnd(p: usize, end: usize): usize {
   return q;
 }
 
+/**
+ * The common well-formed 2-, 3- and 4-byte sequences, checked and decoded inline: returns
+ * where the sequence at `p` ends (code point in `codePoint`), or 0 to take the careful
+ * path of `sequenceEnd`, which also finds the maximal invalid subpart.
+ */
+// @ts-ignore: decorator
+@inline function quickSequence(p: usize, end: usize, b0: u32): usize {
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    if (p + 2 > end) return 0;
+    const b1 = <u32>load<u8>(p, 1);
+    if ((b1 & 0xc0) != 0x80) return 0;
+    codePoint = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+    return p + 2;
+  }
+  if ((b0 & 0xf0) == 0xe0) {
+    if (p + 3 > end) return 0;
+    const b1 = <u32>load<u8>(p, 1);
+    const b2 = <u32>load<u8>(p, 2);
+    if (((b1 | (b2 << 8)) & 0xc0c0) != 0x8080) return 0;
+    const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+    // Overlong forms and encoded surrogates go to the careful path.
+    if (cp < 0x800 || (cp & 0xf800) == 0xd800) return 0;
+    codePoint = cp;
+    return p + 3;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    if (p + 4 > end) return 0;
+    const b1 = <u32>load<u8>(p, 1);
+    const b2 = <u32>load<u8>(p, 2);
+    const b3 = <u32>load<u8>(p, 3);
+    if (((b1 | (b2 << 8) | (b3 << 16)) & 0xc0c0c0) != 0x808080) return 0;
+    const cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+    if (cp < 0x10000 || cp > 0x10ffff) return 0;
+    codePoint = cp;
+    return p + 4;
+  }
+  return 0;
+}
+
 /** Returns 0 if [src, src+len) is well-formed UTF-8, else -INVALID_UTF8 (offset in errorAt). */
 export function utf8Validate(src: usize, len: usize): isize {
   const end = src + len;
   let p = src;
   while (p < end) {
-    p += asciiRun(p, end);
-    if (p >= end) break;
-    const q = sequenceEnd(p, end);
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) {
+      p += asciiRun(p, end);
+      continue;
+    }
+    let q = quickSequence(p, end, b0);
+    if (q == 0) q = sequenceEnd(p, end);
     if (q == 0) return fail(ErrorCode.INVALID_UTF8, p);
     p = q;
   }
@@ -123,12 +166,16 @@ export function utf8Decode(src: usize, len: usize, dst: usize, strict: bool): is
   const start = dst;
   let p = src;
   while (p < end) {
-    const run = asciiRun(p, end);
-    widenAscii(p, dst, run);
-    p += run;
-    dst += run << 1;
-    if (p >= end) break;
-    const q = sequenceEnd(p, end);
+    const b0 = <u32>load<u8>(p);
+    if (b0 < 0x80) {
+      const run = asciiRun(p, end);
+      widenAscii(p, dst, run);
+      p += run;
+      dst += run << 1;
+      continue;
+    }
+    let q = quickSequence(p, end, b0);
+    if (q == 0) q = sequenceEnd(p, end);
     if (q == 0) {
       if (strict) return fail(ErrorCode.INVALID_UTF8, p);
       store<u16>(dst, REPLACEMENT);

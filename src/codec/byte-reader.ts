@@ -10,6 +10,7 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
+import { copyBytes } from "./slab.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** Options shared by all readers. */
@@ -158,11 +159,11 @@ export class ByteReader {
     return decodeUtf8(this.engine, p, p + len, this.strictUtf8, this.base);
   }
 
-  /** Copies out `len` bytes (len already checked). */
+  /** Copies out `len` bytes (len already checked); small results share a slab (see slab.ts). */
   protected takeBytes(len: number): Uint8Array {
     const p = this.pos;
     this.pos = p + len;
-    return this.engine.u8.slice(p, p + len);
+    return copyBytes(this.engine.u8, p, len);
   }
 
   /** Reads an unsigned varint of at most 5 bytes as a 32-bit value (for lengths and counts). */

@@ -8,6 +8,7 @@
  */
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
+import { copyBytes } from "./slab.js";
 import { encodeUtf8 } from "./utf8.js";
 
 /** Options shared by all writers. */
@@ -64,9 +65,9 @@ export class ByteWriter {
     return this;
   }
 
-  /** A copy of the bytes written since the last reset. */
+  /** A copy of the bytes written since the last reset (small ones share a slab, see slab.ts). */
   finish(): Uint8Array {
-    return this.engine.u8.slice(this.block, this.pos);
+    return copyBytes(this.engine.u8, this.block, this.pos - this.block);
   }
 
   /** The bytes written, as a view into engine memory: valid until the next write or reset. */

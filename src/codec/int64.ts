@@ -96,12 +96,20 @@ export function copyInt64s(values: BigInt64Array | BigUint64Array | readonly big
     new Uint8Array(buffer, offset, n * 8).set(new Uint8Array(values.buffer, values.byteOffset, n * 8));
     return;
   }
-  const out = signed ? new BigInt64Array(buffer, offset, n) : new BigUint64Array(buffer, offset, n);
-  const min = signed ? MIN_I64 : 0n;
-  const max = signed ? MAX_I64 : MAX_U64;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (typeof v !== "bigint" || v < min || v > max) throw outOfRange(`${signed ? "i64" : "u64"} at index ${i}`, v);
-    out[i] = v;
+  // asIntN/asUintN compare faster than two range compares against bigint constants.
+  if (signed) {
+    const out = new BigInt64Array(buffer, offset, n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (typeof v !== "bigint" || BigInt.asIntN(64, v) !== v) throw outOfRange(`i64 at index ${i}`, v);
+      out[i] = v;
+    }
+  } else {
+    const out = new BigUint64Array(buffer, offset, n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) throw outOfRange(`u64 at index ${i}`, v);
+      out[i] = v;
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Strings between JS and engine memory, each path chosen by length (the crossovers come
- * from bench/utf8.bench.ts; see wasm-boundary.md): short strings are encoded and decoded
+ * from bench/utf8.bench.mjs; see wasm-boundary.md): short strings are encoded and decoded
  * by a JS loop, long ones by the native TextEncoder/TextDecoder, non-ASCII ones of middle
  * length by the engine's decoder, which beats TextDecoder's fixed cost there.
  */
@@ -8,11 +8,11 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 
 /** Up to this many UTF-16 units a JS loop encodes faster than `encodeInto`. */
-export const SHORT_ENCODE = 24;
+export const SHORT_ENCODE = 20;
 /** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`. */
 export const SHORT_DECODE = 32;
 /** Up to this many bytes non-ASCII text is decoded by the engine, beyond it by TextDecoder. */
-export const ENGINE_DECODE = 2048;
+export const ENGINE_DECODE = 65536;
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -80,25 +80,35 @@ export function decodeUtf8(engine: Engine, p: number, end: number, strict: boole
     }
     if (i === end) return s;
   }
-  if (len <= ENGINE_DECODE) return decodeInEngine(engine, p, len, strict, base);
+  // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; text
+  // that does not goes to the engine, up to the size where TextDecoder catches up.
+  if (len <= ENGINE_DECODE && (u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) {
+    // May grow memory: views are taken from the engine afresh below.
+    const scratch = engine.scratch(len * 2);
+    const units = engine.exports.utf8Decode(p, len, scratch, strict ? 1 : 0);
+    if (units < 0) throw engine.error(units, base, "string");
+    return stringFromUnits(engine.u16, scratch >>> 1, units);
+  }
   try {
-    return (strict ? strictDecoder : lenientDecoder).decode(u8.subarray(p, end));
+    return (strict ? strictDecoder : lenientDecoder).decode(engine.u8.subarray(p, end));
   } catch {
     throw invalidUtf8(engine, p, len, base);
   }
 }
 
-function decodeInEngine(engine: Engine, p: number, len: number, strict: boolean, base: number): string {
-  const scratch = engine.scratch(len * 2);
-  const units = engine.exports.utf8Decode(p, len, scratch, strict ? 1 : 0);
-  if (units < 0) throw engine.error(units, base, "string");
-  return stringFromUnits(engine.u16, scratch >>> 1, units);
-}
-
-/** Up to this many UTF-16 units a string is built eight units per call (cheaper than a subarray). */
+/** Up to this many UTF-16 units a string is built eight units per call (cheaper than a decoder call). */
 const SHORT_UNITS = 32;
 /** `String.fromCharCode.apply` takes at most this many units per call. */
 const APPLY_CHUNK = 8192;
+
+/** A UTF-16LE decoder where the runtime has one (all known do; the fallback is `apply`). */
+const utf16Decoder: TextDecoder | null = (() => {
+  try {
+    return new TextDecoder("utf-16le");
+  } catch {
+    return null;
+  }
+})();
 
 /** Makes a string of the `count` UTF-16 units at index `at` of `u`. */
 export function stringFromUnits(u: Uint16Array, at: number, count: number): string {
@@ -112,6 +122,7 @@ export function stringFromUnits(u: Uint16Array, at: number, count: number): stri
     for (; k < end; k++) s += String.fromCharCode(u[k]!);
     return s;
   }
+  if (utf16Decoder !== null) return utf16Decoder.decode(u.subarray(at, end));
   for (let k = at; k < end; k += APPLY_CHUNK) {
     s += String.fromCharCode.apply(null, u.subarray(k, Math.min(k + APPLY_CHUNK, end)) as unknown as number[]);
   }

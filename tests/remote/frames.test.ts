@@ -164,7 +164,7 @@ describe("FrameDecoder", () => {
     const t: Transport = { framing: "ttheader-framed", protocol: "binary" };
     const frame = frameOf(t, 1, "abc");
     const { payloadOffset } = decodeTTHeader(frame);
-    new DataView(frame.buffer).setUint32(payloadOffset, 3);
+    new DataView(frame.buffer, frame.byteOffset).setUint32(payloadOffset, 3);
     const chain = new BufferChain(engine);
     chain.append(frame);
     expect(() => new FrameDecoder(engine, { maxFrameSize: 1 << 20 }).next(chain)).toThrow(

@@ -9,6 +9,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteReader } from "../byte-reader.js";
 import { joinInt64, joinUint64 } from "../int64.js";
+import { copyArray } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
 
 export class ProtobufReader extends ByteReader {
@@ -238,24 +239,24 @@ export class ProtobufReader extends ByteReader {
   }
 
   private packed32<T extends Int32Array | Uint32Array>(kind: PackedKind,
-    Out: { new (b: ArrayBuffer, o: number, n: number): T }): T {
+    Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number }): T {
     const len = this.length();
     const e = this.engine;
     const scratch = e.scratch(len * 4);
     const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
     if (n < 0) throw e.error(n, this.base, "packed column");
     this.pos += len;
-    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+    return copyArray(e.u8, scratch, n, Out);
   }
 
   private packed64<T extends BigInt64Array | BigUint64Array>(kind: PackedKind,
-    Out: { new (b: ArrayBuffer, o: number, n: number): T }): T {
+    Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number }): T {
     const len = this.length();
     const e = this.engine;
     const scratch = e.scratch(len * 8);
     const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
     if (n < 0) throw e.error(n, this.base, "packed column");
     this.pos += len;
-    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+    return copyArray(e.u8, scratch, n, Out);
   }
 }

@@ -4,6 +4,7 @@ import { ThriftReaderBase } from "./reader-base.js";
 import type { ReaderOptions } from "../byte-reader.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReader } from "./protocol.js";
+import { copyArray } from "../slab.js";
 import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
@@ -194,14 +195,14 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   }
 
   private fixedList<T extends Int32Array | BigInt64Array | Float64Array>(
-    type: TType, width: number, Out: { new (b: ArrayBuffer, o: number, n: number): T; new (n: number): T },
+    type: TType, width: number, Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number },
   ): T {
     const n = this.listOf(type);
     const e = this.engine;
     const scratch = e.scratch(n * width);
     e.exports.byteSwapCopy(this.pos, n, scratch, width);
     this.pos += n * width;
-    return new Out(e.u8.buffer as ArrayBuffer, scratch, n).slice() as T;
+    return copyArray(e.u8, scratch, n, Out);
   }
 
   skip(type: TType): void {

@@ -5,6 +5,7 @@ import { joinInt64 } from "../int64.js";
 import type { ThriftReaderOptions } from "./binary-reader.js";
 import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import type { ThriftReader, UnknownField } from "./protocol.js";
+import { copyArray } from "../slab.js";
 import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
@@ -200,7 +201,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const result = e.exports.compactReadI32s(this.pos, this.end, n, scratch);
     if (result < 0) throw e.error(result, this.base, "list<i32>");
     this.pos = result;
-    return new Int32Array(e.u8.buffer as ArrayBuffer, scratch, n).slice();
+    return copyArray(e.u8, scratch, n, Int32Array);
   }
 
   readI64List(): BigInt64Array {
@@ -210,15 +211,16 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const result = e.exports.compactReadI64s(this.pos, this.end, n, scratch);
     if (result < 0) throw e.error(result, this.base, "list<i64>");
     this.pos = result;
-    return new BigInt64Array(e.u8.buffer as ArrayBuffer, scratch, n).slice();
+    return copyArray(e.u8, scratch, n, BigInt64Array);
   }
 
   readDoubleList(): Float64Array {
     const n = this.listOf(TType.DOUBLE);
     if (this.pos + n * 8 > this.end) throw this.truncated(n * 8);
-    const bytes = this.engine.u8.slice(this.pos, this.pos + n * 8);
+    const out = new Float64Array(n);
+    new Uint8Array(out.buffer).set(this.engine.u8.subarray(this.pos, this.pos + n * 8));
     this.pos += n * 8;
-    return new Float64Array(bytes.buffer);
+    return out;
   }
 
   override readUnknown(type: TType): UnknownField {

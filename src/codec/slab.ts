@@ -1,0 +1,48 @@
+/**
+ * Copies out of engine memory into small arrays carved from a shared slab.
+ *
+ * Allocating an ArrayBuffer per decoded binary value or list costs 0.3-1.5 µs here, more
+ * than decoding it (bench/README.md, finding 2). Results up to SLAB_MAX bytes are views of
+ * one 128 KiB ArrayBuffer instead, as Node's Buffer pool does: each result's `.buffer` is
+ * the shared slab, so code must use `byteOffset`/`byteLength` rather than the whole buffer.
+ */
+
+const SLAB_SIZE = 128 * 1024;
+/** Larger results get an ArrayBuffer of their own. */
+export const SLAB_MAX = 4096;
+
+let slab = new ArrayBuffer(SLAB_SIZE);
+let used = 0;
+
+/** Reserves `bytes` (8-aligned) in the slab and returns the offset. */
+function take(bytes: number): number {
+  if (used + bytes > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    used = 0;
+  }
+  const at = used;
+  used = (used + bytes + 7) & ~7;
+  return at;
+}
+
+/** A copy of `length` bytes at `address` of `memory`. */
+export function copyBytes(memory: Uint8Array, address: number, length: number): Uint8Array {
+  if (length > SLAB_MAX) return memory.slice(address, address + length);
+  const out = new Uint8Array(slab, take(length), length);
+  out.set(memory.subarray(address, address + length));
+  return out;
+}
+
+type TypedArrayOf<T> = {
+  new (buffer: ArrayBuffer, offset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/** A copy of `count` elements of `Type` at the (aligned) `address` of `memory`. */
+export function copyArray<T extends ArrayBufferView>(memory: Uint8Array, address: number, count: number, Type: TypedArrayOf<T>): T {
+  const bytes = count * Type.BYTES_PER_ELEMENT;
+  if (bytes > SLAB_MAX) return new Type(memory.slice(address, address + bytes).buffer, 0, count);
+  const at = take(bytes);
+  new Uint8Array(slab, at, bytes).set(memory.subarray(address, address + bytes));
+  return new Type(slab, at, count);
+}
