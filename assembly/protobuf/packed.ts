@@ -139,11 +139,11 @@ function read32(p: usize, end: usize, dst: usize, zigzag: bool): isize {
       const x = load<u64>(p);
       const stops = ~x & 0x8080808080808080;
       if (stops != 0) {
-        v = <u32>payload56(x & (stops ^ (stops - 1)));
+        v = payload32(x & (stops ^ (stops - 1)));
         p += <usize>((ctz(stops) + 1) >> 3);
       } else {
         // Nine or ten bytes (a sign-extended negative): the low 32 bits are already in x.
-        v = <u32>payload56(x);
+        v = payload32(x);
         if (load<u8>(p, 8) < 0x80) p += 9;
         else if (load<u8>(p, 9) < 0x80) p += 10;
         else return fail(ErrorCode.MALFORMED_VARINT, p);
@@ -206,6 +206,14 @@ function read64(p: usize, end: usize, dst: usize, zigzag: bool): isize {
     n++;
   }
   return n;
+}
+
+/** The low 32 bits of the 7-bit groups of the varint bytes in `x` (five bytes carry them). */
+// @ts-ignore: decorator
+@inline function payload32(x: u64): u32 {
+  const lo = <u32>x;
+  return (lo & 0x7f) | ((lo >> 1) & 0x3f80) | ((lo >> 2) & 0x1fc000) | ((lo >> 3) & 0xfe00000) |
+    (<u32>(x >> 32) << 28);
 }
 
 /** The 7-bit groups of up to eight varint bytes in `x` (little-endian), joined: 56 bits. */
