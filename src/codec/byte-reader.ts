@@ -29,6 +29,9 @@ export interface ReaderOptions {
   keepUnknown?: boolean;
 }
 
+/** Inputs up to this many bytes are copied in by a loop. */
+const SHORT_LOAD = 64;
+
 const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false };
 
 export class ByteReader {
@@ -63,14 +66,19 @@ export class ByteReader {
 
   /** Copies `bytes` into engine memory and starts reading them. */
   load(bytes: Uint8Array): this {
-    if (this.ownSize < bytes.length || this.own === 0) {
+    const n = bytes.length;
+    if (this.ownSize < n || this.own === 0) {
       if (this.own !== 0) this.engine.release(this.own);
       this.own = 0;
-      this.ownSize = Math.max(bytes.length, 256);
+      this.ownSize = Math.max(n, 256);
       this.own = this.engine.alloc(this.ownSize);
     }
-    this.engine.u8.set(bytes, this.own);
-    return this.attach(this.own, bytes.length);
+    const u8 = this.engine.u8;
+    const own = this.own;
+    // TypedArray#set costs tens of nanoseconds before it copies anything.
+    if (n <= SHORT_LOAD) for (let i = 0; i < n; i++) u8[own + i] = bytes[i]!;
+    else u8.set(bytes, own);
+    return this.attach(own, n);
   }
 
   /** Starts reading `length` bytes already in engine memory at `address`. */

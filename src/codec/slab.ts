@@ -2,12 +2,15 @@
  * Copies out of engine memory into small arrays carved from a shared slab.
  *
  * Allocating an ArrayBuffer per decoded binary value or list costs 0.3-1.5 µs here, more
- * than decoding it (bench/README.md, finding 2). Results up to SLAB_MAX bytes are views of
- * one 128 KiB ArrayBuffer instead, as Node's Buffer pool does: each result's `.buffer` is
+ * than decoding it (bench/README.md, finding 2), except below 64 bytes, where V8 keeps the
+ * buffer on its own heap and `slice` is cheapest. Results between are views of one
+ * 128 KiB ArrayBuffer instead, as Node's Buffer pool does: such a result's `.buffer` is
  * the shared slab, so code must use `byteOffset`/`byteLength` rather than the whole buffer.
  */
 
 const SLAB_SIZE = 128 * 1024;
+/** Up to this many bytes V8 keeps an ArrayBuffer on its heap, where `slice` is cheapest. */
+const ON_HEAP = 64;
 /** Larger results get an ArrayBuffer of their own. */
 export const SLAB_MAX = 4096;
 
@@ -27,7 +30,7 @@ function take(bytes: number): number {
 
 /** A copy of `length` bytes at `address` of `memory`. */
 export function copyBytes(memory: Uint8Array, address: number, length: number): Uint8Array {
-  if (length > SLAB_MAX) return memory.slice(address, address + length);
+  if (length <= ON_HEAP || length > SLAB_MAX) return memory.slice(address, address + length);
   const out = new Uint8Array(slab, take(length), length);
   out.set(memory.subarray(address, address + length));
   return out;
@@ -41,7 +44,7 @@ type TypedArrayOf<T> = {
 /** A copy of `count` elements of `Type` at the (aligned) `address` of `memory`. */
 export function copyArray<T extends ArrayBufferView>(memory: Uint8Array, address: number, count: number, Type: TypedArrayOf<T>): T {
   const bytes = count * Type.BYTES_PER_ELEMENT;
-  if (bytes > SLAB_MAX) return new Type(memory.slice(address, address + bytes).buffer, 0, count);
+  if (bytes <= ON_HEAP || bytes > SLAB_MAX) return new Type(memory.slice(address, address + bytes).buffer, 0, count);
   const at = take(bytes);
   new Uint8Array(slab, at, bytes).set(memory.subarray(address, address + bytes));
   return new Type(slab, at, count);

@@ -14,7 +14,9 @@ const NO_BOOL = -1;
 export class ThriftCompactReader extends ThriftReaderBase implements ThriftReader {
   readonly protocol = "compact";
   private lastFieldId = 0;
+  /** Enclosing structs' last field ids, `depth` deep. */
   private readonly fieldIds: number[] = [];
+  private depth = 0;
   /** Value of a bool field read with its header: 1 true, 0 false, NO_BOOL none pending. */
   private boolValue = NO_BOOL;
 
@@ -24,7 +26,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   override attach(address: number, length: number): this {
     this.lastFieldId = 0;
-    this.fieldIds.length = 0;
+    this.depth = 0;
     this.boolValue = NO_BOOL;
     return super.attach(address, length);
   }
@@ -50,13 +52,13 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   readStructBegin(): void {
     this.enter();
-    this.fieldIds.push(this.lastFieldId);
+    this.fieldIds[this.depth++] = this.lastFieldId;
     this.lastFieldId = 0;
   }
 
   readStructEnd(): void {
     this.leave();
-    this.lastFieldId = this.fieldIds.pop() ?? 0;
+    this.lastFieldId = this.depth > 0 ? this.fieldIds[--this.depth]! : 0;
   }
 
   readFieldBegin(): TType {

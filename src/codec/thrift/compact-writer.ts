@@ -11,14 +11,16 @@ import { TType, type MessageType } from "./types.js";
 export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   readonly protocol = "compact";
   private lastFieldId = 0;
+  /** Enclosing structs' last field ids, `depth` deep (an index, not push/pop: cheaper per struct). */
   private readonly fieldIds: number[] = [];
+  private depth = 0;
   /** A bool field whose header waits for its value (Compact folds them together), and its id. */
   private boolPending = false;
   private boolFieldId = 0;
 
   override reset(): this {
     this.lastFieldId = 0;
-    this.fieldIds.length = 0;
+    this.depth = 0;
     this.boolPending = false;
     return super.reset();
   }
@@ -34,15 +36,15 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   }
 
   writeStructBegin(): void {
-    this.fieldIds.push(this.lastFieldId);
+    this.fieldIds[this.depth++] = this.lastFieldId;
     this.lastFieldId = 0;
   }
 
   writeStructEnd(): void {
-    if (this.fieldIds.length === 0) {
+    if (this.depth === 0) {
       throw new KitewireError(ErrorCode.INVALID_STATE, "writeStructEnd without writeStructBegin");
     }
-    this.lastFieldId = this.fieldIds.pop()!;
+    this.lastFieldId = this.fieldIds[--this.depth]!;
   }
 
   writeFieldBegin(type: TType, id: number): void {
@@ -60,7 +62,8 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   private fieldHeader(ctype: number, id: number): void {
     const delta = id - this.lastFieldId;
     if (delta > 0 && delta <= 15) {
-      this.writeU8((delta << 4) | ctype);
+      if (this.pos >= this.limit) this.ensure(1);
+      this.engine.u8[this.pos++] = (delta << 4) | ctype;
     } else {
       this.writeU8(ctype);
       this.writeVarint32((id << 1) ^ (id >> 31));

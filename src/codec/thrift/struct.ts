@@ -36,10 +36,22 @@ const shared = new WeakMap<Engine, {
   compactReader?: ThriftCompactReader;
 }>();
 
-function pool(engine: Engine) {
+let lastEngine: Engine | null = null;
+let lastPool: ReturnType<typeof poolOf>;
+
+function poolOf(engine: Engine) {
   let entry = shared.get(engine);
   if (!entry) shared.set(engine, (entry = {}));
   return entry;
+}
+
+/** The reusable writers and readers of the default engine (the last one is remembered). */
+function pool(engine: Engine) {
+  if (engine !== lastEngine) {
+    lastPool = poolOf(engine);
+    lastEngine = engine;
+  }
+  return lastPool;
 }
 
 /** Encodes one struct with `protocol` (default Binary) and returns its bytes. */
