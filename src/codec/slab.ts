@@ -31,7 +31,8 @@ function take(bytes: number): number {
 /** A copy of `length` bytes at `address` of `memory`. */
 export function copyBytes(memory: Uint8Array, address: number, length: number): Uint8Array {
   if (length <= ON_HEAP || length > SLAB_MAX) return memory.slice(address, address + length);
-  const out = new Uint8Array(slab, take(length), length);
+  const at = take(length); // first: it may replace the slab
+  const out = new Uint8Array(slab, at, length);
   out.set(memory.subarray(address, address + length));
   return out;
 }
