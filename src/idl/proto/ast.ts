@@ -27,7 +27,12 @@ export type ProtoType =
 export type OptionValue =
   | { kind: "int"; value: bigint; span: Span }
   | { kind: "float"; value: number; span: Span }
-  | { kind: "string"; value: string; span: Span }
+  /**
+   * A string literal (adjacent literals joined). Protobuf strings are bytes: when the
+   * escapes make bytes that are not valid UTF-8, `bytes` holds them (and `value` has
+   * U+FFFD in their place); otherwise the bytes are `value` encoded as UTF-8.
+   */
+  | { kind: "string"; value: string; bytes?: Uint8Array; span: Span }
   | { kind: "bool"; value: boolean; span: Span }
   | { kind: "identifier"; name: string; span: Span }
   /** Text-format message literal, kept as its source text. */
@@ -36,6 +41,8 @@ export type OptionValue =
 export interface ProtoOption {
   /** As written: `java_package`, `(my.ext)`, `(my.ext).sub.field`. */
   name: string;
+  /** For a custom option `(my.ext)...`: the full name of the extension it resolved to (set by the checker). */
+  extension?: string;
   value: OptionValue;
   span: Span;
 }
@@ -45,7 +52,11 @@ export type Label = "optional" | "required" | "repeated" | "none";
 export interface ProtoField {
   name: string;
   number: number;
-  /** `none` is a proto3 (or editions) singular field without a label. */
+  /**
+   * `none` is a proto3 (or editions) singular field without a label. Oneof members are
+   * `none` and map fields `repeated` (as in descriptors) in every syntax; editions fields
+   * with `features.field_presence = LEGACY_REQUIRED` are `required` (set by the checker).
+   */
   label: Label;
   type: ProtoType;
   /** Name of the oneof the field belongs to (a proto3 `optional` field's synthetic oneof is not one). */
@@ -58,7 +69,11 @@ export interface ProtoField {
   packed?: boolean;
   /** Whether the field has explicit presence (proto2 optional/required, proto3 optional, messages, oneof members). */
   presence?: boolean;
-  /** A proto2 group: the field's type names the group's message. */
+  /**
+   * A proto2 group: the field's type names the group's message. Also set (by the
+   * checker) on editions message fields with `features.message_encoding = DELIMITED`,
+   * which use the group wire format.
+   */
   group?: boolean;
   options: ProtoOption[];
   doc?: string;
@@ -71,6 +86,7 @@ export interface ProtoOneof {
   /** Names of its fields, in declaration order. */
   fields: string[];
   options: ProtoOption[];
+  doc?: string;
   span: Span;
 }
 
@@ -91,6 +107,11 @@ export interface ProtoMessage {
   extends: ProtoExtend[];
   reserved: Reserved;
   extensionRanges: [number, number][];
+  /**
+   * Options of the extension ranges (`extensions 100 to 199 [(opt) = ...]`), parallel
+   * to `extensionRanges`; absent when no range has any.
+   */
+  extensionRangeOptions?: ProtoOption[][];
   options: ProtoOption[];
   /** A synthesized map entry message (`FooEntry` with key = 1, value = 2). */
   mapEntry?: boolean;
@@ -164,6 +185,12 @@ export interface ProtoImport {
 export interface ProtoFile {
   kind: "proto";
   file: string;
+  /**
+   * The path imports use for this file, relative to its include folder
+   * (`google/protobuf/any.proto`) — a descriptor's `name`. Set by the loaders; `file` is
+   * where it was read from.
+   */
+  importPath?: string;
   syntax: "proto2" | "proto3" | "editions";
   /** For `edition = "2023"`. */
   edition?: string;

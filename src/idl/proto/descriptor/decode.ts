@@ -1,0 +1,155 @@
+/**
+ * A schema-driven protobuf decoder over kitewire's `ProtobufReader`: it reads a message
+ * into a `Decoded` record using a `ProtoMessage` (from the built-in descriptor.proto, or
+ * from the program being loaded) as the schema. It decodes descriptor sets and the
+ * options inside them, where custom options are extension fields found through
+ * `extensionOf`. Fields of the message types named in `raw` are kept as bytes, to be
+ * decoded later with more knowledge (options need the program's extensions).
+ */
+import { ProtobufReader } from "../../../codec/protobuf/reader.js";
+import { WireType } from "../../../codec/protobuf/wire-type.js";
+import type { Engine } from "../../../wasm/engine.js";
+import type { ProtoEnum, ProtoField, ProtoMessage, ScalarType } from "../ast.js";
+
+/** A decoded value: scalars as JS values (enums as numbers), messages as records. */
+export type Value = number | bigint | boolean | string | Uint8Array | Decoded;
+
+/** A decoded message: values per field, under the field's name (`(full.name)` for extensions), in wire order. */
+export interface Decoded {
+  type: string;
+  values: Map<string, Value[]>;
+  /** The schema field of each entry of `values`. */
+  fields: Map<string, ProtoField>;
+}
+
+/** Message and enum types by full name (no leading dot). */
+export type TypeTable = ReadonlyMap<string, ProtoMessage | ProtoEnum>;
+
+/** Finds the extension of `extendee` with `number`: its option name `(full.name)` and field. */
+export type ExtensionOf = (extendee: string, number: number) => { name: string; field: ProtoField } | undefined;
+
+/** What a field holds: a scalar, or a message or enum type from the table. */
+export type FieldKind = { kind: "scalar"; name: ScalarType } | { kind: "message"; type: ProtoMessage } | { kind: "enum"; type: ProtoEnum };
+
+/** The full name a named type refers to: its checker target, or its (absolute) name as descriptors write it. */
+export const typeNameOf = (f: ProtoField): string | undefined =>
+  f.type.kind === "named" ? f.type.target?.fullName ?? f.type.name.replace(/^\./, "") : undefined;
+
+/** Classifies a schema field; undefined when its type is not in the table (or a map, which descriptors never have). */
+export function fieldKind(f: ProtoField, table: TypeTable): FieldKind | undefined {
+  if (f.type.kind === "scalar") return { kind: "scalar", name: f.type.name };
+  const name = typeNameOf(f);
+  const t = name === undefined ? undefined : table.get(name);
+  if (t?.kind === "message") return { kind: "message", type: t };
+  if (t?.kind === "enum") return { kind: "enum", type: t };
+  return undefined;
+}
+
+const WIRE: Record<ScalarType, number> = {
+  double: WireType.I64, fixed64: WireType.I64, sfixed64: WireType.I64,
+  float: WireType.I32, fixed32: WireType.I32, sfixed32: WireType.I32,
+  int32: WireType.VARINT, int64: WireType.VARINT, uint32: WireType.VARINT, uint64: WireType.VARINT,
+  sint32: WireType.VARINT, sint64: WireType.VARINT, bool: WireType.VARINT,
+  string: WireType.LEN, bytes: WireType.LEN,
+};
+
+function readScalar(r: ProtobufReader, t: ScalarType): Value {
+  switch (t) {
+    case "double": return r.double();
+    case "float": return r.float();
+    case "int32": return r.int32();
+    case "int64": return r.int64();
+    case "uint32": return r.uint32();
+    case "uint64": return r.uint64();
+    case "sint32": return r.sint32();
+    case "sint64": return r.sint64();
+    case "fixed32": return r.fixed32();
+    case "fixed64": return r.fixed64();
+    case "sfixed32": return r.sfixed32();
+    case "sfixed64": return r.sfixed64();
+    case "bool": return r.bool();
+    case "string": return r.string();
+    case "bytes": return r.bytes();
+  }
+}
+
+/** Decodes messages of one schema table. */
+export class Decoder {
+  constructor(
+    private readonly table: TypeTable,
+    private readonly raw: ReadonlySet<string> = new Set(),
+    private readonly extensionOf: ExtensionOf = () => undefined,
+  ) {}
+
+  /** Decodes `bytes` as a message of `type` with a fresh reader on `engine`. */
+  decodeBytes(bytes: Uint8Array, type: ProtoMessage, engine?: Engine): Decoded {
+    const reader = new ProtobufReader(engine ? { engine } : {}).load(bytes);
+    try {
+      return this.decode(reader, type);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  /** Decodes from `r` up to its current end. */
+  decode(r: ProtobufReader, type: ProtoMessage): Decoded {
+    const out: Decoded = { type: type.fullName, values: new Map(), fields: new Map() };
+    const byNumber = new Map(type.fields.map((f) => [f.number, f]));
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      const number = tag >>> 3;
+      const wire = tag & 7;
+      let field = byNumber.get(number);
+      let name = field?.name;
+      if (!field) {
+        const ext = this.extensionOf(type.fullName, number);
+        field = ext?.field;
+        name = ext?.name;
+      }
+      const kind = field ? fieldKind(field, this.table) : undefined;
+      if (kind && this.read(r, kind, wire, out, name!)) out.fields.set(name!, field!);
+      else r.skip(tag);
+    }
+    return out;
+  }
+
+  /** Reads one field value into `out`; false when the wire type does not fit (the caller skips it). */
+  private read(r: ProtobufReader, kind: FieldKind, wire: number, out: Decoded, name: string): boolean {
+    const scalar: ScalarType = kind.kind === "enum" ? "int32" : kind.kind === "scalar" ? kind.name : "bytes";
+    const expected = WIRE[scalar];
+    // A different wire type is only acceptable as a packed run of a numeric scalar.
+    if (wire !== expected && (wire !== WireType.LEN || expected === WireType.LEN)) return false;
+    let list = out.values.get(name);
+    if (!list) out.values.set(name, (list = []));
+    if (kind.kind === "message") {
+      if (this.raw.has(kind.type.fullName)) {
+        list.push(r.bytes());
+        return true;
+      }
+      const saved = r.begin();
+      list.push(this.decode(r, kind.type));
+      r.finish(saved);
+      return true;
+    }
+    if (wire === expected) {
+      list.push(readScalar(r, scalar));
+      return true;
+    }
+    // A packed run of a repeated scalar.
+    const saved = r.begin();
+    while (r.pos < r.end) list.push(readScalar(r, scalar));
+    r.finish(saved);
+    return true;
+  }
+}
+
+/** The last value of a field (singular fields take the last occurrence, as in protobuf). */
+export function one<T extends Value>(d: Decoded, name: string): T | undefined {
+  const list = d.values.get(name);
+  return list && list.length > 0 ? (list[list.length - 1] as T) : undefined;
+}
+
+/** All values of a field. */
+export function all<T extends Value>(d: Decoded, name: string): T[] {
+  return (d.values.get(name) ?? []) as T[];
+}
