@@ -24,3 +24,9 @@ export { ThriftCompactReader } from "./codec/thrift/compact-reader.js";
 export { WireType } from "./codec/protobuf/wire-type.js";
 export { ProtobufWriter } from "./codec/protobuf/writer.js";
 export { ProtobufReader } from "./codec/protobuf/reader.js";
+export {
+  encodeProtobuf, decodeProtobuf, decodeNested, decodeGroup, missingRequired, unsetRequired,
+  type ProtobufMessageCodec, type ProtobufField, type ProtobufEnumInfo, type FieldType, type ScalarType,
+  type ProtobufDecodeOptions,
+} from "./codec/protobuf/message.js";
+export type { ProtobufService, ProtobufMethod, MethodKind } from "./service/protobuf.js";

@@ -1,14 +1,16 @@
 /**
  * `kitewire gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:k=v,...]]... [--no-ts] FILE...`:
- * checks the IDL files, writes one TypeScript module per file (includes followed) and
- * runs plugins, which receive the checked program as JSON on stdin.
+ * checks the IDL files (.thrift, .proto, or one FileDescriptorSet), writes one TypeScript
+ * module per file (includes and imports followed) and runs plugins, which receive the
+ * checked program as JSON on stdin.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { GeneratedFile } from "../codegen/backend.js";
-import { generate } from "../codegen/generate.js";
+import { generate, inputKind, type GenerateResult } from "../codegen/generate.js";
+import { KitewireError } from "../errors.js";
 import { parsePluginResponse, pluginRequest } from "../codegen/plugin-protocol.js";
 
 export class UsageError extends Error {}
@@ -40,7 +42,7 @@ function parseArgs(args: string[]): GenArgs {
   }
   if (parsed.files.length === 0) throw new UsageError("no IDL files given");
   for (const f of parsed.files) {
-    if (!f.endsWith(".thrift")) throw new UsageError(`${f}: only .thrift files are supported`);
+    if (!inputKind(f)) throw new UsageError(`${f}: expected .thrift, .proto or a descriptor set (.binpb, .pb, .desc, .protoset)`);
   }
   return parsed;
 }
@@ -62,20 +64,27 @@ function parsePlugin(spec: string): { command: string; parameters: Record<string
 /** Runs `kitewire gen`; returns the exit code. Diagnostics go to `err`, written paths to `out`. */
 export async function runGen(args: string[], version: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const options = parseArgs(args);
-  const result = generate(options.files, {
-    version,
-    includeDirs: options.includeDirs,
-    readFile: (path) => (existsSync(path) ? readFileSync(path, "utf8") : undefined),
-  });
+  let result: GenerateResult;
+  try {
+    result = generate(options.files, {
+      version,
+      includeDirs: options.includeDirs,
+      readFile: (path) => (existsSync(path) ? readFileSync(path, "utf8") : undefined),
+      readBinary: (path) => (existsSync(path) ? readFileSync(path) : undefined),
+    });
+  } catch (error) {
+    if (error instanceof KitewireError) throw error;
+    throw new UsageError((error as Error).message);
+  }
   for (const message of result.messages) err.write(message + "\n");
-  if (!result.ok || !result.program) {
+  if (!result.ok || !result.checked) {
     const errors = result.diagnostics.filter((d) => d.severity === "error").length;
     err.write(`kitewire gen: ${errors} error${errors === 1 ? "" : "s"}\n`);
     return 1;
   }
   const written: GeneratedFile[] = options.typescript ? [...result.files] : [];
   for (const plugin of options.plugins) {
-    const response = parsePluginResponse(await runPlugin(plugin.command, pluginRequest(result.program, version, plugin.parameters)));
+    const response = parsePluginResponse(await runPlugin(plugin.command, pluginRequest(result.checked, version, plugin.parameters)));
     for (const warning of response.warnings ?? []) err.write(`${plugin.command}: warning: ${warning}\n`);
     written.push(...response.files);
   }

@@ -12,9 +12,10 @@ import { inspect, type InspectProtocol } from "./inspect.js";
 const USAGE = `usage: kitewire <command>
 
 commands:
-  gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:key=value,...]]... [--no-ts] FILE.thrift...
-      Check IDL files and write one TypeScript module per file (includes followed) into
-      OUTDIR (default ./gen). Plugins receive the checked program as JSON on stdin and
+  gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:key=value,...]]... [--no-ts] FILE...
+      Check IDL files (.thrift, or .proto, or one FileDescriptorSet from protoc/buf) and
+      write one TypeScript module per file (includes and imports followed) into OUTDIR
+      (default ./gen). Plugins receive the checked program as JSON on stdin and
       answer {"files":[{"path","content"}]} on stdout.
   inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
       Print the structure of one message read from FILE (or stdin) without its IDL.

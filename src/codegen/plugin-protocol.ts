@@ -2,22 +2,24 @@
  * What external generators (plugins) receive and answer, as JSON over stdin/stdout, the
  * way thriftgo plugins work:
  *
- *   request  { "kitewire": version, "language": "thrift", "parameters": {..},
- *              "roots": [path], "documents": [ThriftDocument] }
+ *   request  { "kitewire": version, "language": "thrift" | "protobuf", "parameters": {..},
+ *              "roots": [path], "documents": [ThriftDocument | ProtoFile] }
  *   response { "files": [{ "path", "content" }], "warnings"?: [string] }
  *
- * In documents, `bigint` constants are decimal strings; everything else is as in ast.ts.
+ * In documents, `bigint` constants are decimal strings and byte arrays are arrays of
+ * numbers; everything else is as in the front ends' ast.ts.
  */
+import type { ProtoFile } from "../idl/proto/ast.js";
 import type { ThriftDocument } from "../idl/thrift/ast.js";
-import type { ThriftProgram } from "../idl/thrift/program.js";
 import type { GeneratedFile } from "./backend.js";
+import type { CheckedProgram } from "./generate.js";
 
 export interface PluginRequest {
   kitewire: string;
-  language: "thrift";
+  language: "thrift" | "protobuf";
   parameters: Record<string, string>;
   roots: string[];
-  documents: ThriftDocument[];
+  documents: (ThriftDocument | ProtoFile)[];
 }
 
 export interface PluginResponse {
@@ -26,15 +28,16 @@ export interface PluginResponse {
 }
 
 /** The request for a program, as JSON text. */
-export function pluginRequest(program: ThriftProgram, version: string, parameters: Record<string, string>): string {
+export function pluginRequest(checked: CheckedProgram, version: string, parameters: Record<string, string>): string {
   const request: PluginRequest = {
     kitewire: version,
-    language: "thrift",
+    language: checked.language,
     parameters,
-    roots: program.roots,
-    documents: [...program.documents.values()],
+    roots: checked.program.roots,
+    documents: checked.language === "thrift" ? [...checked.program.documents.values()] : [...checked.program.files.values()],
   };
-  return JSON.stringify(request, (_, value) => (typeof value === "bigint" ? value.toString() : value));
+  return JSON.stringify(request, (_, value) =>
+    typeof value === "bigint" ? value.toString() : value instanceof Uint8Array ? Array.from(value) : value);
 }
 
 /** Parses and checks a plugin's answer; throws with a message saying what is wrong. */

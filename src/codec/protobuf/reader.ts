@@ -9,7 +9,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteReader } from "../byte-reader.js";
 import { joinInt64, joinUint64 } from "../int64.js";
-import { copyArray } from "../slab.js";
+import { copyArray, copyBytes } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
 
 export class ProtobufReader extends ByteReader {
@@ -136,6 +136,11 @@ export class ProtobufReader extends ByteReader {
     }
     this.end = outer;
     this.leave();
+  }
+
+  /** A copy of the bytes from address `start` (a field's tag, say) up to the read position. */
+  raw(start: number): Uint8Array {
+    return copyBytes(this.engine.u8, start, this.pos - start);
   }
 
   /** Skips the value of a field whose tag was just read (groups up to their end tag). */

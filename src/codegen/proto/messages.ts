@@ -1,0 +1,308 @@
+/**
+ * Messages: an interface and a same-named codec object `{ typeName, fields, create,
+ * encode, decode }`. Encoding writes fields in field-number order, as protoc does, then
+ * the unknown fields kept from decoding; decoding accepts packed and unpacked repeated
+ * scalars alike and keeps every field it does not know (or meets with another wire type).
+ */
+import type { ProtoEnum, ProtoField, ProtoMessage, ProtoRef, ScalarType } from "../../idl/proto/ast.js";
+import type { Code } from "../code.js";
+import { localName, scalarTsType, typeName, type ProtoContext } from "./context.js";
+import { SCALARS, tag } from "./scalars.js";
+
+/** A field's value type with references resolved. */
+type Shape =
+  | { kind: "scalar"; scalar: ScalarType }
+  | { kind: "enum"; ref: ProtoRef; def: ProtoEnum }
+  | { kind: "message"; ref: ProtoRef; group: boolean };
+
+function shapeOf(ctx: ProtoContext, field: ProtoField): Shape | { kind: "map"; key: ScalarType; value: Shape } {
+  const t = field.type;
+  if (t.kind === "map") {
+    const v = t.value;
+    const value: Shape = v.kind === "scalar" ? { kind: "scalar", scalar: v.name }
+      : named(ctx, v.kind === "named" ? v.target : undefined, false);
+    return { kind: "map", key: t.key, value };
+  }
+  if (t.kind === "scalar") return { kind: "scalar", scalar: t.name };
+  return named(ctx, t.target, field.group === true);
+}
+
+function named(ctx: ProtoContext, target: ProtoRef | undefined, group: boolean): Shape {
+  if (!target) throw new Error("internal: unresolved type");
+  if (target.kind === "enum") return { kind: "enum", ref: target, def: ctx.definition(target) as ProtoEnum };
+  return { kind: "message", ref: target, group };
+}
+
+function valueTsType(ctx: ProtoContext, s: Shape): string {
+  return s.kind === "scalar" ? scalarTsType(s.scalar) : ctx.ref(s.ref);
+}
+
+/** Wire type and read/write method of a non-message value. */
+function wire(s: Shape): { wireType: number; method: string; packed?: string } {
+  if (s.kind === "scalar") return SCALARS[s.scalar];
+  if (s.kind === "enum") return { wireType: 0, method: "int32", packed: "packedInt32" };
+  return { wireType: s.group ? 3 : 2, method: "" };
+}
+
+function zero(ctx: ProtoContext, s: Shape): string {
+  if (s.kind === "scalar") return SCALARS[s.scalar].zero;
+  if (s.kind === "enum") return `0 as ${ctx.ref(s.ref)}`;
+  return `${ctx.ref(s.ref)}.create()`;
+}
+
+interface FieldPlan {
+  /** Full name of the message the field belongs to. */
+  message: string;
+  field: ProtoField;
+  name: string;
+  shape: ReturnType<typeof shapeOf>;
+  /** Index in declaration order: locals are f<index>. */
+  index: number;
+}
+
+/** Emits a message and, before it, its nested enums and messages (map entries excepted). */
+export function emitMessage(ctx: ProtoContext, code: Code, msg: ProtoMessage, emitEnum: (e: ProtoEnum) => void): void {
+  for (const e of msg.enums) emitEnum(e);
+  for (const m of msg.messages) if (!m.mapEntry) emitMessage(ctx, code, m, emitEnum);
+  const name = typeName(msg.fullName, ctx.file.package);
+  const plans: FieldPlan[] = msg.fields.map((field, index) => ({
+    message: msg.fullName, field, name: localName(field.name), shape: shapeOf(ctx, field), index,
+  }));
+  const oneofs = msg.oneofs.map((o) => ({ name: localName(o.name), members: plans.filter((p) => p.field.oneof === o.name) }));
+
+  code.doc(msg.doc);
+  code.block(`export interface ${name}`, () => {
+    for (const p of plans) {
+      if (p.field.oneof !== undefined) continue;
+      code.doc(p.field.doc);
+      code.line(`${p.name}${isOptional(p) ? "?" : ""}: ${fieldTsType(ctx, p)};`);
+    }
+    for (const o of oneofs) {
+      code.line(`${o.name}:`);
+      for (const m of o.members) code.line(`  | { case: ${JSON.stringify(m.name)}; value: ${valueTsType(ctx, m.shape as Shape)} }`);
+      code.line("  | { case: undefined; value?: undefined };");
+    }
+    code.line("/** Fields this schema does not know, as they came on the wire; written back as they are. */");
+    code.line("$unknown?: Uint8Array[];");
+  });
+  code.line("");
+  const codecType = `${ctx.useType("ProtobufMessageCodec")}<${name}>`;
+  code.block(`export const ${name}: ${codecType} =`, () => {
+    code.line(`typeName: ${JSON.stringify(msg.fullName)},`);
+    code.line("fields: [");
+    code.indent(() => {
+      for (const p of plans) code.line(`${fieldInfo(ctx, p)},`);
+    });
+    code.line("],");
+    code.block(`create(init?: Partial<${name}>): ${name}`, () => {
+      const parts = plans.filter((p) => p.field.oneof === undefined).map((p) => `${p.name}: ${initial(ctx, p)}`);
+      parts.push(...oneofs.map((o) => `${o.name}: { case: undefined }`));
+      code.line(`return { ${[...parts, "...init"].join(", ")} };`);
+    }, "},");
+    code.block(`encode(w: ${ctx.useType("ProtobufWriter")}, v: ${name}): void`, () => {
+      for (const p of [...plans].sort((a, b) => a.field.number - b.field.number)) emitFieldEncode(ctx, code, p, oneofs);
+      code.line("if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);");
+    }, "},");
+    code.block(`decode(r: ${ctx.useType("ProtobufReader")}): ${name}`, () => emitDecode(ctx, code, name, plans, oneofs), "},");
+  }, "};");
+  code.line("");
+}
+
+function msgName(p: FieldPlan): string {
+  return p.message;
+}
+
+function isList(p: FieldPlan): boolean {
+  return p.field.label === "repeated" || p.shape.kind === "map";
+}
+
+/** Absent-able in TypeScript: fields with presence, except proto2 required ones and lists. */
+function isOptional(p: FieldPlan): boolean {
+  return p.field.presence === true && p.field.label !== "required" && !isList(p);
+}
+
+function fieldTsType(ctx: ProtoContext, p: FieldPlan): string {
+  if (p.shape.kind === "map") return `Map<${scalarTsType(p.shape.key)}, ${valueTsType(ctx, p.shape.value)}>`;
+  const element = valueTsType(ctx, p.shape);
+  return p.field.label === "repeated" ? `${element}[]` : element;
+}
+
+function initial(ctx: ProtoContext, p: FieldPlan): string {
+  if (p.shape.kind === "map") return "new Map()";
+  if (p.field.label === "repeated") return "[]";
+  if (isOptional(p)) return "undefined";
+  if (p.field.label === "required" && p.shape.kind === "message") return `${ctx.ref(p.shape.ref)}.create()`;
+  return zero(ctx, p.shape);
+}
+
+function fieldInfo(ctx: ProtoContext, p: FieldPlan): string {
+  const f = p.field;
+  const type = (s: Shape): string => {
+    if (s.kind === "scalar") return `{ kind: "scalar", type: ${JSON.stringify(s.scalar)} }`;
+    if (s.kind === "enum") return `{ kind: "enum", type: () => ${ctx.ref(s.ref)}$info }`;
+    return `{ kind: "message", type: () => ${ctx.ref(s.ref)}${s.group ? ", group: true" : ""} }`;
+  };
+  const t = p.shape.kind === "map"
+    ? `{ kind: "map", key: ${JSON.stringify(p.shape.key)}, value: ${type(p.shape.value)} }`
+    : type(p.shape);
+  const parts = [
+    `no: ${f.number}`, `protoName: ${JSON.stringify(f.name)}`, `jsonName: ${JSON.stringify(f.jsonName)}`,
+    `localName: ${JSON.stringify(p.name)}`, `type: ${t}`, `repeated: ${f.label === "repeated"}`,
+    `packed: ${f.packed === true}`, `presence: ${f.presence === true}`, `required: ${f.label === "required"}`,
+  ];
+  if (f.oneof !== undefined) parts.push(`oneof: ${JSON.stringify(localName(f.oneof))}`);
+  if (f.defaultValue !== undefined) parts.push(`defaultValue: ${defaultLiteral(ctx, p)}`);
+  return `{ ${parts.join(", ")} }`;
+}
+
+/** A proto2 `[default = ...]` as a TypeScript literal. */
+function defaultLiteral(ctx: ProtoContext, p: FieldPlan): string {
+  const d = p.field.defaultValue!;
+  const s = p.shape as Shape;
+  if (s.kind === "enum" && d.kind === "identifier") return `${ctx.ref(s.ref)}.${d.name}`;
+  if (s.kind !== "scalar") return "undefined";
+  const ts = scalarTsType(s.scalar);
+  switch (d.kind) {
+    case "int": return ts === "bigint" ? `${d.value}n` : String(d.value);
+    case "float": return Number.isNaN(d.value) ? "NaN" : !Number.isFinite(d.value) ? (d.value > 0 ? "Infinity" : "-Infinity") : String(d.value);
+    case "bool": return String(d.value);
+    case "identifier": return d.name === "inf" ? "Infinity" : d.name === "nan" ? "NaN" : d.name === "-inf" ? "-Infinity" : d.name;
+    case "string":
+      if (s.scalar === "bytes") return `new Uint8Array([${Array.from(d.bytes ?? new TextEncoder().encode(d.value)).join(", ")}])`;
+      return JSON.stringify(d.value);
+    default: return "undefined";
+  }
+}
+
+/** Statements writing one value of `s` (its tag already written). */
+function writeValue(ctx: ProtoContext, s: Shape, value: string, no: number): string {
+  if (s.kind === "message") {
+    if (s.group) return `${ctx.ref(s.ref)}.encode(w, ${value}); w.writeVarint32(${tag(no, 4)});`;
+    return `w.fork(); ${ctx.ref(s.ref)}.encode(w, ${value}); w.join();`;
+  }
+  return `w.${wire(s).method}(${value});`;
+}
+
+function emitFieldEncode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { name: string; members: FieldPlan[] }[]): void {
+  const f = p.field;
+  const no = f.number;
+  if (p.shape.kind === "map") {
+    const { key, value } = p.shape;
+    const k = SCALARS[key];
+    code.block(`for (const [k, x] of v.${p.name})`, () => {
+      code.line(`w.writeVarint32(${tag(no, 2)}); w.fork();`);
+      code.line(`w.writeVarint32(${tag(1, k.wireType)}); w.${k.method}(k);`);
+      code.line(`w.writeVarint32(${tag(2, wire(value).wireType)}); ${writeValue(ctx, value, "x", 2)}`);
+      code.line("w.join();");
+    });
+    return;
+  }
+  const s = p.shape;
+  const w = wire(s);
+  if (f.label === "repeated") {
+    if (f.packed && w.packed) {
+      code.line(`if (v.${p.name}.length > 0) { w.writeVarint32(${tag(no, 2)}); w.${w.packed}(v.${p.name}); }`);
+    } else {
+      code.line(`for (const x of v.${p.name}) { w.writeVarint32(${tag(no, w.wireType)}); ${writeValue(ctx, s, "x", no)} }`);
+    }
+    return;
+  }
+  const head = `w.writeVarint32(${tag(no, w.wireType)});`;
+  if (f.oneof !== undefined) {
+    const o = oneofs.find((x) => x.members.includes(p))!;
+    code.line(`if (v.${o.name}.case === ${JSON.stringify(p.name)}) { ${head} ${writeValue(ctx, s, `v.${o.name}.value`, no)} }`);
+    return;
+  }
+  if (f.label === "required") {
+    code.line(`if (v.${p.name} === undefined) throw ${ctx.use("unsetRequired")}(${JSON.stringify(msgName(p))}, ${JSON.stringify(f.name)});`);
+    code.line(`${head} ${writeValue(ctx, s, `v.${p.name}`, no)}`);
+    return;
+  }
+  if (f.presence) {
+    code.line(`if (v.${p.name} !== undefined) { ${head} ${writeValue(ctx, s, `v.${p.name}`, no)} }`);
+    return;
+  }
+  const check = s.kind === "scalar" ? SCALARS[s.scalar].nonDefault(`v.${p.name}`) : `v.${p.name} !== 0`;
+  code.line(`if (${check}) { ${head} ${writeValue(ctx, s, `v.${p.name}`, no)} }`);
+}
+
+/** An expression reading one value of `s` (its tag already read). */
+function readValue(ctx: ProtoContext, s: Shape): string {
+  if (s.kind === "scalar") return `r.${SCALARS[s.scalar].method}()`;
+  if (s.kind === "enum") return `r.int32() as ${ctx.ref(s.ref)}`;
+  return `${ctx.use(s.group ? "decodeGroup" : "decodeNested")}(r, ${ctx.ref(s.ref)}${s.group ? ", tag" : ""})`;
+}
+
+function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPlan[], oneofs: { name: string; members: FieldPlan[] }[]): void {
+  for (const p of plans) {
+    if (p.field.oneof !== undefined) continue;
+    const optional = isOptional(p) ? " | undefined" : "";
+    code.line(`let f${p.index}: ${fieldTsType(ctx, p)}${optional} = ${initial(ctx, p)};`);
+  }
+  oneofs.forEach((o, i) => code.line(`let o${i}: ${name}[${JSON.stringify(o.name)}] = { case: undefined };`));
+  const required = plans.filter((p) => p.field.label === "required");
+  for (const p of required) code.line(`let seen${p.index} = false;`);
+  code.line("let unknown: Uint8Array[] | undefined;");
+  code.block("while (r.pos < r.end)", () => {
+    code.line("const start = r.pos;", "const tag = r.tag();");
+    code.block("switch (tag)", () => {
+      for (const p of plans) emitFieldDecode(ctx, code, p, oneofs);
+    });
+    code.line("r.skip(tag);", "(unknown ??= []).push(r.raw(start));");
+  });
+  for (const p of required) {
+    code.line(`if (!seen${p.index}) throw ${ctx.use("missingRequired")}(${JSON.stringify(msgName(p))}, ${JSON.stringify(p.field.name)}, r);`);
+  }
+  const parts = plans.filter((p) => p.field.oneof === undefined).map((p) => `${p.name}: f${p.index}`);
+  parts.push(...oneofs.map((o, i) => `${o.name}: o${i}`));
+  code.line(`const v: ${name} = { ${parts.join(", ")} };`);
+  code.line("if (unknown !== undefined) v.$unknown = unknown;", "return v;");
+}
+
+function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { name: string; members: FieldPlan[] }[]): void {
+  const f = p.field;
+  const no = f.number;
+  const seen = f.label === "required" ? ` seen${p.index} = true;` : "";
+  if (p.shape.kind === "map") {
+    const { key, value } = p.shape;
+    const k = SCALARS[key];
+    code.line(`case ${tag(no, 2)}: {`);
+    code.indent(() => {
+      code.line("const outer = r.begin();");
+      code.line(`let k: ${scalarTsType(key)} = ${k.zero};`, `let x: ${valueTsType(ctx, value)} = ${zero(ctx, value)};`);
+      code.block("while (r.pos < r.end)", () => {
+        code.line("const t = r.tag();");
+        code.line(`if (t === ${tag(1, k.wireType)}) k = r.${k.method}();`);
+        code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value)};`);
+        code.line("else r.skip(t);");
+      });
+      code.line("r.finish(outer);", `f${p.index}.set(k, x);`, "continue;");
+    });
+    code.line("}");
+    return;
+  }
+  const s = p.shape;
+  const w = wire(s);
+  const closed = s.kind === "enum" && s.def.closed;
+  if (f.label === "repeated") {
+    if (w.packed) {
+      code.line(`case ${tag(no, 2)}: for (const x of r.${w.packed}()) f${p.index}.push(x${s.kind === "enum" ? ` as ${ctx.ref(s.ref)}` : ""}); continue;`);
+    }
+    code.line(`case ${tag(no, w.wireType)}: f${p.index}.push(${readValue(ctx, s)}); continue;`);
+    return;
+  }
+  let target: string;
+  if (f.oneof !== undefined) {
+    const i = oneofs.findIndex((x) => x.members.includes(p));
+    target = `o${i} = { case: ${JSON.stringify(p.name)}, value: %s };`;
+  } else {
+    target = `f${p.index} = %s;`;
+  }
+  if (closed) {
+    // A closed enum keeps only the values it declares; others stay unknown fields.
+    const info = `${ctx.ref((s as { ref: ProtoRef }).ref)}$info`;
+    code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } ${target.replace("%s", `x as ${ctx.ref((s as { ref: ProtoRef }).ref)}`)}${seen} continue; }`);
+    return;
+  }
+  code.line(`case ${tag(no, w.wireType)}: ${target.replace("%s", readValue(ctx, s))}${seen} continue;`);
+}

@@ -1,0 +1,131 @@
+/** Generated Protobuf code at run time: round trips, presence, proto2 rules, unknown fields, bytes as protobufjs writes them. */
+import { createRequire } from "node:module";
+import { beforeAll, describe, expect, test } from "vitest";
+import { decodeProtobuf, encodeProtobuf, init, KitewireError } from "kitewire";
+import * as ex from "../golden/proto/gen/example.js";
+import * as legacy from "../golden/proto/gen/legacy.js";
+import * as bench from "../golden/proto/gen/bench.js";
+import { bench as pb } from "../fixtures/protobufjs/bench.js";
+
+const require = createRequire(import.meta.url);
+const protobuf = require("protobufjs/minimal.js");
+
+beforeAll(async () => {
+  await init();
+});
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+function fullScalars(): ex.Scalars {
+  return ex.Scalars.create({
+    fDouble: -0, fFloat: 1.5, fInt32: -7, fInt64: -(2n ** 63n), fUint32: 4294967295, fUint64: 2n ** 64n - 1n,
+    fSint32: -2147483648, fSint64: 2n ** 63n - 1n, fFixed32: 1, fFixed64: 2n, fSfixed32: -3, fSfixed64: -4n,
+    fBool: true, fString: "héllo", fBytes: new Uint8Array([0, 255]), oInt32: 0, oString: "", oBytes: new Uint8Array(0),
+    rDouble: [1, -1.25, Infinity], rFloat: [0.5], rInt32: [1, -1, 300], rInt64: [1n, -1n], rUint32: [0, 4294967295],
+    rUint64: [2n ** 64n - 1n], rSint32: [-64, 63], rSint64: [-1n], rFixed32: [7], rFixed64: [8n], rSfixed32: [-9],
+    rSfixed64: [-10n], rBool: [true, false], rString: ["a", ""], rBytes: [new Uint8Array([1])], rUnpacked: [1, 2, 3],
+  });
+}
+
+describe("proto3", () => {
+  test("every scalar, singular, optional and repeated, round-trips", () => {
+    const v = fullScalars();
+    const back = decodeProtobuf(ex.Scalars, encodeProtobuf(ex.Scalars, v));
+    expect(back).toEqual(v);
+    expect(Object.is(back.fDouble, -0)).toBe(true);
+  });
+
+  test("implicit-presence defaults are not written; explicit presence is, even at the default", () => {
+    expect(encodeProtobuf(ex.Scalars, ex.Scalars.create()).length).toBe(0);
+    const bytes = encodeProtobuf(ex.Scalars, ex.Scalars.create({ oInt32: 0, oString: "" }));
+    expect(hex(bytes)).toBe("8001008a0100");
+    const back = decodeProtobuf(ex.Scalars, bytes);
+    expect(back.oInt32).toBe(0);
+    expect(back.oString).toBe("");
+    expect(back.oBytes).toBeUndefined();
+  });
+
+  test("packed and unpacked encodings of repeated scalars are both accepted", () => {
+    // r_unpacked (36) is written unpacked; send it packed, and r_int32 (23) unpacked.
+    const bytes = new Uint8Array([0xa2, 0x02, 0x02, 0x05, 0x06, 0xb8, 0x01, 0x09, 0xb8, 0x01, 0x0a]);
+    const v = decodeProtobuf(ex.Scalars, bytes);
+    expect(v.rUnpacked).toEqual([5, 6]);
+    expect(v.rInt32).toEqual([9, 10]);
+  });
+
+  test("messages, maps, oneofs, nested types, imports and well-known types round-trip", () => {
+    const user = ex.User.create({
+      id: 42n, name: "Ada", status: ex.Status.STATUS_ACTIVE,
+      home: ex.User_Address.create({ street: "s", city: "c" }),
+      addresses: [ex.User_Address.create({ city: "x" }), ex.User_Address.create()],
+      labels: new Map([["a", "1"], ["", ""]]),
+      byId: new Map([[-1n, ex.User_Address.create({ street: "neg" })]]),
+      flags: new Map([[true, ex.User_Role.ROLE_ADMIN], [false, ex.User_Role.ROLE_UNSPECIFIED]]),
+      blobs: new Map([[7, new Uint8Array([1, 2, 3])]]),
+      contact: { case: "mail", value: ex.User_Address.create({ street: "m" }) },
+      createdAt: { seconds: 1700000000n, nanos: 5 },
+      nickname: { value: "adie" },
+      roles: [ex.User_Role.ROLE_ADMIN, 99 as ex.User_Role],
+      legacy: legacy.Record$.create({ id: 1 }),
+    });
+    const back = decodeProtobuf(ex.User, encodeProtobuf(ex.User, user));
+    expect(back).toEqual(user);
+    expect(back.roles[1]).toBe(99); // open enum: unknown values kept
+  });
+
+  test("unknown fields survive decode and encode, byte for byte", () => {
+    const user = ex.User.create({ id: 1n, name: "x", contact: { case: "email", value: "e@x" } });
+    const bytes = encodeProtobuf(ex.User, user);
+    const asRequest = decodeProtobuf(ex.GetUserRequest, bytes); // knows field 1 only
+    expect(asRequest.id).toBe(1n);
+    expect(asRequest.$unknown?.length).toBe(2);
+    expect(hex(encodeProtobuf(ex.GetUserRequest, asRequest))).toBe(hex(bytes));
+  });
+});
+
+describe("proto2", () => {
+  test("required fields: MISSING_FIELD on decode and on encode", () => {
+    expect(() => decodeProtobuf(legacy.Record$, new Uint8Array([0x12, 0x01, 0x61]))).toThrow(
+      expect.objectContaining({ code: "MISSING_FIELD", message: expect.stringContaining("legacy.Record.id") }),
+    );
+    expect(() => encodeProtobuf(legacy.Record$, { values: [], packedValues: [] } as unknown as legacy.Record$)).toThrow(KitewireError);
+  });
+
+  test("presence, defaults in the field table, groups, packed and unpacked", () => {
+    const r = legacy.Record$.create({ id: 5, values: [1, 2], packedValues: [3, 4], extra: { level: 9 }, big: 1n });
+    const bytes = encodeProtobuf(legacy.Record$, r);
+    expect(hex(bytes)).toBe("0805300130023a0203044348094450" + "01");
+    const back = decodeProtobuf(legacy.Record$, bytes);
+    expect(back).toEqual(r);
+    expect(back.name).toBeUndefined();
+    const defaults = Object.fromEntries(legacy.Record$.fields.filter((f) => f.defaultValue !== undefined).map((f) => [f.localName, f.defaultValue]));
+    expect(defaults).toEqual({ name: "unnamed", kind: legacy.Kind.KIND_B, ratio: -1.5, tag: new Uint8Array([1, 2]), big: 9007199254740993n });
+  });
+
+  test("a closed enum keeps undeclared values as unknown fields", () => {
+    const bytes = new Uint8Array([0x08, 0x01, 0x18, 0x07]); // id 1, kind 7 (not a Kind)
+    const r = decodeProtobuf(legacy.Record$, bytes);
+    expect(r.kind).toBeUndefined();
+    expect(r.$unknown?.map(hex)).toEqual(["1807"]);
+    expect(hex(encodeProtobuf(legacy.Record$, r))).toBe("08011807");
+  });
+});
+
+describe("bytes equal protobufjs's static code", () => {
+  test("bench.Small and bench.Large", () => {
+    protobuf.util.Long = null;
+    protobuf.configure();
+    const inner = (i: number) => bench.Inner.create({ a: i, b: `b${i}`, c: i / 3 });
+    const large = bench.Large.create({
+      id: 123456789n, name: "n", age: 3, active: true, score: 0.5, email: "e", level: 2, createdAt: 5n, updatedAt: 6n,
+      title: "t", description: "d", inner: inner(0), numbers: [1, -2, 300], tags: ["x", "y"], children: [inner(1), inner(2)],
+      note: "Grüße 東京", payload: new Uint8Array([1, 2, 3]), region: -4, flags: 5, ratio: 2.5,
+    });
+    const toPb = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === "bigint" ? Number(x) : x]));
+    const pbLarge = { ...toPb(large), inner: toPb(large.inner as never), children: large.children.map((c) => toPb(c as never)) };
+    expect(hex(encodeProtobuf(bench.Large, large))).toBe(hex(pb.Large.encode(pbLarge as never).finish()));
+    expect(decodeProtobuf(bench.Large, pb.Large.encode(pbLarge as never).finish())).toEqual(large);
+    const small = bench.Small.create({ id: -5n, name: "s", age: -1, active: false, score: -0.5 });
+    expect(hex(encodeProtobuf(bench.Small, small))).toBe(hex(pb.Small.encode(toPb(small) as never).finish()));
+  });
+});
