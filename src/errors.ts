@@ -40,6 +40,24 @@ export const ErrorCode = {
   NOT_INITIALIZED: "NOT_INITIALIZED",
   /** An API was used against its contract (e.g. a writer left inside an open struct). */
   INVALID_STATE: "INVALID_STATE",
+  /** Text that is not well-formed JSON (RFC 8259) where JSON was expected (ProtoJSON parsing). */
+  JSON_SYNTAX: "JSON_SYNTAX",
+  /** A call did not finish within its deadline (connect or RPC timeout). */
+  TIMEOUT: "TIMEOUT",
+  /** A call was cancelled by its caller (AbortSignal). */
+  CANCELLED: "CANCELLED",
+  /** The connection could not be made, or closed with the call in flight. */
+  CONNECTION: "CONNECTION",
+  /** The server does not serve the method (TApplicationException UNKNOWN_METHOD). */
+  UNKNOWN_METHOD: "UNKNOWN_METHOD",
+  /** The peer answered with an application-level error (TApplicationException, Kitex ErrorProto). */
+  REMOTE: "REMOTE",
+  /** A business status error (TTHeader biz-status): `details` has status, message and extra. */
+  BIZ_STATUS: "BIZ_STATUS",
+  /** A limit of the server was reached (connections, concurrency). */
+  OVERLOADED: "OVERLOADED",
+  /** The server or client is shutting down. */
+  SHUTTING_DOWN: "SHUTTING_DOWN",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -52,6 +70,8 @@ export interface KitewireErrorOptions {
   offset?: number;
   /** The underlying error, if any. */
   cause?: unknown;
+  /** Structured facts about the failure (e.g. a business status and its extra fields). */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 /** The error every kitewire API throws. */
@@ -60,6 +80,8 @@ export class KitewireError extends Error {
   readonly code: ErrorCode;
   /** Byte offset in the input where the failure was found, when it came from bytes. */
   readonly offset: number | undefined;
+  /** Structured facts about the failure, when the code has any. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: KitewireErrorOptions = {}) {
     super(options.offset === undefined ? message : `${message} (at byte ${options.offset})`, {
@@ -68,6 +90,7 @@ export class KitewireError extends Error {
     this.name = "KitewireError";
     this.code = code;
     this.offset = options.offset;
+    this.details = options.details;
     Object.defineProperty(this, BRAND, { value: true });
   }
 

@@ -30,3 +30,18 @@ export {
   type ProtobufDecodeOptions,
 } from "./codec/protobuf/message.js";
 export type { ProtobufService, ProtobufMethod, MethodKind } from "./service/protobuf.js";
+export {
+  toJson, toJsonString, fromJson, fromJsonString, createTypeRegistry, type TypeRegistry, type JsonValue, type JsonObject,
+  type JsonWriteOptions, type JsonStringWriteOptions, type JsonReadOptions,
+} from "./codec/protobuf/json/index.js";
+export type { Transport, Framing, PayloadProtocol } from "./remote/transport.js";
+export { RpcContext, type BizStatus } from "./rpc/context.js";
+export { Metainfo } from "./rpc/metainfo.js";
+export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";
+export { bizStatusError } from "./rpc/biz-status.js";
+export type { Tracer, ConnectionEvent } from "./observability/tracer.js";
+export { Server, type ConnectionInfo } from "./server/server.js";
+export { makeServerOptions, SERVER_DEFAULTS, type ServerOptions } from "./server/options.js";
+export { createClient, type Client, type CreateClientOptions, type KitewireCallOptions } from "./client/client.js";
+export { makeClientOptions, CLIENT_DEFAULTS, type ClientOptions } from "./client/options.js";
+export type { ClientTransport, OutgoingCall } from "./client/transport.js";

@@ -174,6 +174,20 @@ export class ByteReader {
     return copyBytes(this.engine.u8, p, len);
   }
 
+  /** Reads a big-endian u32 (framing headers). */
+  readU32BE(): number {
+    const p = this.pos;
+    if (p + 4 > this.end) throw this.truncated(4);
+    this.pos = p + 4;
+    return this.engine.dv.getUint32(p);
+  }
+
+  /** Reads `len` bytes of UTF-8 after checking the length against what is left and the limits. */
+  readText(len: number): string {
+    this.checkLength(len, this.pos);
+    return this.text(len);
+  }
+
   /** Reads an unsigned varint of at most 5 bytes as a 32-bit value (for lengths and counts). */
   readVarint32(): number {
     const u8 = this.engine.u8;

@@ -5,6 +5,8 @@ import { initEngine, type EngineSource, type EngineSources } from "../../wasm/lo
 import { engineUrls } from "../assets.js";
 
 export * from "../../index.js";
+export { listen, type Listener, type ListenOptions } from "../../server/node/listen.js";
+export { nodeTransport, type NodeTransportOptions } from "../../client/node/transport.js";
 
 /** Options of `init()`. */
 export interface InitOptions extends EngineOptions {

@@ -1,0 +1,194 @@
+/**
+ * Typed clients for generated services. A call passes: generated method → context
+ * (deadline, metainfo) → client middleware chain, first outermost → I/O endpoint (args
+ * encoded by the wasm-backed writer straight into a frame in its arena, sent, reply frame
+ * decoded in place) → result, or the declared exception, business status or remote error.
+ */
+import { MessageType } from "../codec/thrift/types.js";
+import { ErrorCode, KitewireError } from "../errors.js";
+import type { Frame } from "../remote/frame-decoder.js";
+import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
+import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
+import { IntKey } from "../remote/ttheader.js";
+import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
+import { bizStatusError, readBizStatus } from "../rpc/biz-status.js";
+import { RpcContext } from "../rpc/context.js";
+import { chain, type Endpoint } from "../rpc/endpoint.js";
+import { Metainfo } from "../rpc/metainfo.js";
+import { protobufBindings, thriftBindings, type MethodBinding } from "../rpc/method.js";
+import type { CallOptions } from "../service/context.js";
+import type { ProtobufService } from "../service/protobuf.js";
+import type { ThriftService } from "../service/thrift.js";
+import type { ProtobufReader } from "../codec/protobuf/reader.js";
+import type { ThriftReader } from "../codec/thrift/protocol.js";
+import type { Engine } from "../wasm/engine.js";
+import { getEngine } from "../wasm/load.js";
+import { makeClientOptions, type ClientOptions } from "./options.js";
+import type { ClientTransport } from "./transport.js";
+
+/** Per-call options a kitewire client accepts beyond the generated signature's. */
+export interface KitewireCallOptions extends CallOptions {
+  /** The context of the call being served, when calling out from a handler: persistent metainfo continues. */
+  context?: RpcContext;
+  /** Receives the reply's backward metainfo. */
+  onBackward?: (values: ReadonlyMap<string, string>) => void;
+}
+
+/** A generated client interface plus `close()`. */
+export type Client<C> = C & { close(): Promise<void>; readonly context: ClientContext };
+
+/** What a client shares across its calls. */
+export interface ClientContext {
+  readonly options: Readonly<ClientOptions>;
+  readonly service: string;
+}
+
+export interface CreateClientOptions extends Partial<Omit<ClientOptions, "transport">>, Pick<ClientOptions, "transport"> {
+  /** How requests reach the server (e.g. `nodeTransport(...)`). */
+  connection: ClientTransport;
+  engine?: Engine;
+}
+
+/**
+ * Creates a client for `service`. `C` is the generated client interface, e.g.
+ * `createClient<UserServiceClient>(UserService, { transport, connection })`.
+ */
+export function createClient<C>(service: ThriftService | ProtobufService, options: CreateClientOptions): Client<C> {
+  const engine = options.engine ?? getEngine();
+  const opts = makeClientOptions(options);
+  const caller = new Caller(service.name, opts, options.connection, engine);
+  const client: Record<string, unknown> = {
+    close: () => options.connection.close(),
+    context: { options: opts, service: service.name },
+  };
+  if ("idl" in service) {
+    for (const binding of thriftBindings(service).values()) {
+      const params = binding.params!;
+      client[binding.name] = (...values: unknown[]) => {
+        const args: Record<string, unknown> = {};
+        params.forEach((p, i) => (args[p] = values[i]));
+        return caller.call(binding, args, values[params.length] as KitewireCallOptions | undefined);
+      };
+    }
+  } else {
+    const bindings = protobufBindings(service);
+    for (const [tsName, method] of Object.entries(service.methods)) {
+      const binding = bindings.get(method.name);
+      client[tsName] = binding
+        ? (request: unknown, callOptions?: KitewireCallOptions) => caller.call(binding, request, callOptions)
+        : () => Promise.reject(new KitewireError(ErrorCode.INVALID_STATE,
+          `${service.name}.${method.name} is a streaming method: call it through the gRPC client`));
+    }
+  }
+  return client as Client<C>;
+}
+
+let nextSeqid = 1;
+
+class Caller {
+  private readonly endpoint: Endpoint;
+  private readonly writer: PayloadWriter;
+  private readonly reader: PayloadReader;
+  private readonly bindingOf = new WeakMap<RpcContext, MethodBinding>();
+  private readonly callOptionsOf = new WeakMap<RpcContext, KitewireCallOptions>();
+
+  constructor(readonly service: string, readonly options: Readonly<ClientOptions>, readonly connection: ClientTransport, engine: Engine) {
+    this.writer = payloadWriter(options.transport.protocol, engine);
+    this.reader = payloadReader(options.transport.protocol, engine);
+    this.endpoint = chain(options.middlewares, (ctx, args) => this.io(ctx, args));
+  }
+
+  async call(binding: MethodBinding, args: unknown, callOptions: KitewireCallOptions = {}): Promise<unknown> {
+    const metainfo = callOptions.context?.metainfo.forNextHop() ?? new Metainfo();
+    for (const [k, v] of Object.entries(callOptions.metadata ?? {})) metainfo.transient.set(k, v);
+    const ctx = new RpcContext(this.service, binding.name, callOptions.signal, metainfo);
+    const timeout = callOptions.timeoutMs ?? this.options.timeoutMs;
+    if (timeout > 0) ctx.deadline = Date.now() + timeout;
+    const inherited = callOptions.context?.deadline;
+    if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
+    ctx.transport = this.options.transport;
+    this.bindingOf.set(ctx, binding);
+    this.callOptionsOf.set(ctx, callOptions);
+    this.options.tracer?.start?.(ctx);
+    try {
+      const result = await this.endpoint(ctx, args);
+      this.options.tracer?.finish?.(ctx);
+      return result;
+    } catch (error) {
+      this.options.tracer?.finish?.(ctx, error);
+      throw error;
+    }
+  }
+
+  /** The innermost endpoint: encode, send, decode. */
+  private async io(ctx: RpcContext, args: unknown): Promise<unknown> {
+    const binding = this.bindingOf.get(ctx)!;
+    if (ctx.signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: ctx.signal.reason });
+    const seqid = (nextSeqid = (nextSeqid % 0x7fffffff) + 1);
+    ctx.seqid = seqid;
+    const bytes = this.encode(ctx, binding, args);
+    this.options.tracer?.io?.(ctx, "write", bytes.length);
+    const frame = await this.connection.send({
+      bytes, seqid, oneway: binding.oneway,
+      ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    });
+    if (frame === null) return undefined;
+    try {
+      this.options.tracer?.io?.(ctx, "read", frame.messageLength);
+      return this.decode(ctx, binding, frame);
+    } finally {
+      frame.bytes.release();
+    }
+  }
+
+  private encode(ctx: RpcContext, binding: MethodBinding, args: unknown): Uint8Array {
+    const { transport } = this.options;
+    const w = this.writer;
+    w.reset();
+    let header: TTHeaderFields | undefined;
+    if (transport.framing === "ttheader" || transport.framing === "ttheader-framed") {
+      const intInfo = new Map<number, string>([
+        [IntKey.TO_METHOD, binding.name],
+        [IntKey.TO_SERVICE, this.service],
+        [IntKey.TRANSPORT_TYPE, transport.framing === "ttheader-framed" ? "framed" : "unframed"],
+        [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
+      ]);
+      if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
+      if (ctx.deadline !== undefined) intInfo.set(IntKey.RPC_TIMEOUT, String(Math.max(1, ctx.deadline - Date.now())));
+      const strInfo = new Map<string, string>([["isn", this.service]]);
+      ctx.metainfo.writeForward(strInfo);
+      header = { flags: 0, intInfo, strInfo };
+    }
+    const mark = beginFrame(w, transport, ctx.seqid, header);
+    writeEnvelope(w, transport.protocol, { name: binding.name, type: binding.oneway ? MessageType.ONEWAY : MessageType.CALL, seqid: ctx.seqid });
+    binding.writeArgs(w, args);
+    endFrame(w, mark, this.options.maxFrameSize);
+    return w.finish();
+  }
+
+  private decode(ctx: RpcContext, binding: MethodBinding, frame: Frame): unknown {
+    const protocol = this.options.transport.protocol;
+    if (frame.header) {
+      const { backward } = Metainfo.fromHeader(frame.header.strInfo);
+      for (const [k, v] of backward) ctx.metainfo.backward.set(k, v);
+      if (backward.size > 0) this.callOptionsOf.get(ctx)?.onBackward?.(backward);
+      const biz = readBizStatus(frame.header.strInfo);
+      if (biz) {
+        ctx.bizStatus = biz;
+        throw bizStatusError(biz.status, biz.message, biz.extra);
+      }
+    }
+    const r = this.reader;
+    r.attach(frame.bytes.contiguous(frame.messageOffset + frame.messageLength) + frame.messageOffset, frame.messageLength);
+    const envelope = readEnvelope(r, protocol);
+    if (envelope.type === MessageType.EXCEPTION) {
+      const error = protocol === "protobuf" ? readProtobufApplicationError(r as ProtobufReader) : readThriftApplicationError(r as ThriftReader);
+      throw applicationErrorToKitewire(error, binding.name);
+    }
+    if (envelope.type !== MessageType.REPLY) {
+      throw new KitewireError(ErrorCode.REMOTE, `${binding.name}: expected a reply, got message type ${envelope.type}`);
+    }
+    return binding.readResult(r);
+  }
+}

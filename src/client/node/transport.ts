@@ -1,0 +1,185 @@
+/**
+ * Connection management for Node clients, as Kitex offers it:
+ *  - `pool` (long connections, the default): a call takes an idle connection to itself;
+ *    up to `maxIdle` idle connections are kept, closed after `idleTimeoutMs`, but never
+ *    fewer than `minIdle`;
+ *  - `mux`: `connections` long connections shared by every call, replies matched by
+ *    sequence id (out of order);
+ *  - `short`: a connection per call.
+ */
+import type { ConnectionOptions } from "node:tls";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import type { Frame } from "../../remote/frame-decoder.js";
+import type { Transport } from "../../remote/transport.js";
+import type { Engine } from "../../wasm/engine.js";
+import { getEngine } from "../../wasm/load.js";
+import type { ClientTransport, OutgoingCall } from "../transport.js";
+import { ClientConnection } from "./connection.js";
+
+export interface NodeTransportOptions {
+  /** `host:port`, or the parts. */
+  address: string | { host: string; port: number };
+  /** Must match the client's `transport` (the replies are cut by it). */
+  transport: Transport;
+  mode?: "pool" | "mux" | "short";
+  pool?: { maxIdle?: number; idleTimeoutMs?: number; minIdle?: number };
+  /** Connections a `mux` transport spreads calls over (default 1). */
+  connections?: number;
+  connectTimeoutMs?: number;
+  maxFrameSize?: number;
+  /** Writes wait while this many bytes are unsent (default 4 MiB). */
+  maxPendingWriteBytes?: number;
+  tls?: ConnectionOptions;
+  engine?: Engine;
+}
+
+function parseAddress(address: NodeTransportOptions["address"]): { host: string; port: number } {
+  if (typeof address !== "string") return address;
+  const colon = address.lastIndexOf(":");
+  const port = Number(address.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) throw new KitewireError(ErrorCode.INVALID_VALUE, `address ${address} is not host:port`);
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port };
+}
+
+/** A client transport over TCP or TLS connections. */
+export function nodeTransport(options: NodeTransportOptions): ClientTransport {
+  const engine = options.engine ?? getEngine();
+  const { host, port } = parseAddress(options.address);
+  const connect = () => ClientConnection.open(engine, {
+    host, port, transport: options.transport,
+    connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+    maxFrameSize: options.maxFrameSize ?? 16 << 20,
+    maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
+  const mode = options.mode ?? "pool";
+  if (mode === "short") return new ShortTransport(connect);
+  if (mode === "mux") return new MuxTransport(connect, Math.max(1, options.connections ?? 1));
+  return new PoolTransport(connect, {
+    maxIdle: options.pool?.maxIdle ?? 10,
+    idleTimeoutMs: options.pool?.idleTimeoutMs ?? 30_000,
+    minIdle: options.pool?.minIdle ?? 0,
+  });
+}
+
+type Connect = () => Promise<ClientConnection>;
+
+class ShortTransport implements ClientTransport {
+  private readonly open = new Set<ClientConnection>();
+
+  constructor(private readonly connect: Connect) {}
+
+  async send(call: OutgoingCall): Promise<Frame | null> {
+    const conn = await this.connect();
+    this.open.add(conn);
+    try {
+      return await conn.send(call);
+    } finally {
+      conn.close();
+      this.open.delete(conn);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.open) c.destroy();
+  }
+}
+
+class MuxTransport implements ClientTransport {
+  private readonly slots: (Promise<ClientConnection> | undefined)[];
+  private next = 0;
+  private closed = false;
+
+  constructor(private readonly connect: Connect, size: number) {
+    this.slots = new Array(size).fill(undefined);
+  }
+
+  private async connection(): Promise<ClientConnection> {
+    if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, "client closed");
+    const i = this.next++ % this.slots.length;
+    let slot = this.slots[i];
+    if (slot) {
+      const conn = await slot.catch(() => undefined);
+      if (conn?.usable) return conn;
+      if (this.slots[i] === slot) this.slots[i] = undefined;
+    }
+    slot = this.slots[i] ??= this.connect();
+    slot.catch(() => {
+      if (this.slots[i] === slot) this.slots[i] = undefined;
+    });
+    return slot;
+  }
+
+  async send(call: OutgoingCall): Promise<Frame | null> {
+    return (await this.connection()).send(call);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const conns = await Promise.all(this.slots.map((s) => s?.catch(() => undefined)));
+    for (const c of conns) c?.destroy();
+  }
+}
+
+class PoolTransport implements ClientTransport {
+  private readonly idle: ClientConnection[] = [];
+  private readonly busy = new Set<ClientConnection>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(private readonly connect: Connect, private readonly limits: { maxIdle: number; idleTimeoutMs: number; minIdle: number }) {}
+
+  async send(call: OutgoingCall): Promise<Frame | null> {
+    if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, "client closed");
+    let conn = this.idle.pop();
+    while (conn && !conn.usable) conn = this.idle.pop();
+    conn ??= await this.connect();
+    this.busy.add(conn);
+    let healthy = false;
+    try {
+      const frame = await conn.send(call);
+      healthy = true;
+      return frame;
+    } finally {
+      this.busy.delete(conn);
+      // A connection whose call failed (timeout: its reply may still come) is not reused.
+      if (healthy && conn.usable && !this.closed && this.idle.length < this.limits.maxIdle) {
+        this.idle.push(conn);
+        this.sweep();
+      } else {
+        conn.close();
+      }
+    }
+  }
+
+  /** Closes connections idle past the timeout, keeping `minIdle`. */
+  private sweep(): void {
+    this.sweeper ??= setInterval(() => {
+      const now = Date.now();
+      for (let i = 0; i < this.idle.length && this.idle.length > this.limits.minIdle; i++) {
+        const c = this.idle[i]!;
+        if (now - c.lastUsed >= this.limits.idleTimeoutMs || !c.usable) {
+          this.idle.splice(i--, 1);
+          c.close();
+        }
+      }
+      if (this.idle.length === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+      }
+    }, Math.max(10, Math.min(1_000, this.limits.idleTimeoutMs / 2)));
+    this.sweeper.unref?.();
+  }
+
+  /** Idle connections kept. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const c of this.idle.splice(0)) c.close();
+    for (const c of this.busy) c.destroy();
+  }
+}

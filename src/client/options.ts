@@ -1,0 +1,37 @@
+/** Client options: the full set, the defaults, and the one place they are checked. */
+import { ErrorCode, KitewireError } from "../errors.js";
+import type { Tracer } from "../observability/tracer.js";
+import type { Middleware } from "../rpc/endpoint.js";
+import { checkTransport, type Transport } from "../remote/transport.js";
+
+export interface ClientOptions {
+  /** Framing and payload protocol (Kitex's default is framed binary; protobuf services: kitex-protobuf). */
+  transport: Transport;
+  /** RPC timeout per call in ms (0: none); a call's own `timeoutMs` overrides it. Sent in TTHeader. */
+  timeoutMs: number;
+  /** Largest reply frame accepted. */
+  maxFrameSize: number;
+  /** This service's name, sent in TTHeader as FromService. */
+  fromService: string;
+  /** Client middlewares, the first outermost. */
+  middlewares: readonly Middleware[];
+  tracer?: Tracer;
+}
+
+export const CLIENT_DEFAULTS: Readonly<Omit<ClientOptions, "transport">> = Object.freeze({
+  timeoutMs: 0,
+  maxFrameSize: 16 << 20,
+  fromService: "",
+  middlewares: [],
+});
+
+/** Fills in defaults and rejects impossible settings. */
+export function makeClientOptions(options: Partial<ClientOptions> & Pick<ClientOptions, "transport">): Readonly<ClientOptions> {
+  const o = { ...CLIENT_DEFAULTS, ...options };
+  if (!checkTransport(o.transport)) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `transport ${o.transport.framing}/${o.transport.protocol} is not a valid combination`);
+  }
+  if (!(o.timeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `timeoutMs must be 0 or more, got ${o.timeoutMs}`);
+  if (!(o.maxFrameSize >= 64)) throw new KitewireError(ErrorCode.INVALID_VALUE, "maxFrameSize must be at least 64");
+  return Object.freeze(o);
+}

@@ -1,0 +1,52 @@
+/**
+ * The per-call context middleware and handlers see, on both sides of a call.
+ */
+import type { Transport } from "../remote/transport.js";
+import type { CallContext } from "../service/context.js";
+import { Metainfo } from "./metainfo.js";
+
+/** A business status carried in TTHeader (`biz-status`, `biz-message`, `biz-extra`). */
+export interface BizStatus {
+  status: number;
+  message: string;
+  extra?: Record<string, string>;
+}
+
+export class RpcContext implements CallContext {
+  /** Metainfo of the call: received values on the server, values to send on the client. */
+  readonly metainfo: Metainfo;
+  /** Deadline (ms since the epoch), if the call has one. */
+  deadline?: number;
+  /** Sequence id on the wire. */
+  seqid = 0;
+  /** The remote address, as `host:port`, once known. */
+  peer?: string;
+  /** The transport the call travels on (set by the remote layer). */
+  transport?: Transport;
+  /** A business status set by a handler, or received by a client. */
+  bizStatus?: BizStatus;
+  /** Stats timestamps (ms, `performance.now()` clock) recorded along the call. */
+  readonly times: { start: number; end?: number } = { start: 0 };
+
+  constructor(
+    /** IDL service name. */
+    readonly service: string,
+    /** IDL method name. */
+    readonly method: string,
+    /** Aborted when the call is given up (timeout, caller cancel, shutdown). */
+    readonly signal?: AbortSignal,
+    metainfo?: Metainfo,
+  ) {
+    this.metainfo = metainfo ?? new Metainfo();
+  }
+
+  /** Received transient and persistent values (the forward kinds), flattened for handlers. */
+  get metadata(): Readonly<Record<string, string>> {
+    return Object.fromEntries([...this.metainfo.persistent, ...this.metainfo.transient]);
+  }
+
+  /** Milliseconds left before the deadline (Infinity without one). */
+  remaining(now = Date.now()): number {
+    return this.deadline === undefined ? Infinity : this.deadline - now;
+  }
+}

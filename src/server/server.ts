@@ -1,0 +1,203 @@
+/**
+ * A kitewire server: the services it hosts, and how one request frame becomes a reply
+ * frame. Runtime-agnostic; `server/node` puts it on sockets.
+ *
+ * A request passes: frame (detected and cut by the remote layer) → envelope → route →
+ * arguments decoded (wasm-backed reader, in place) → middleware chain → handler →
+ * result, declared exception, business status or application error → reply frame in the
+ * request's own framing and protocol.
+ */
+import { MessageType } from "../codec/thrift/types.js";
+import { ErrorCode, KitewireError } from "../errors.js";
+import type { Frame } from "../remote/frame-decoder.js";
+import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
+import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
+import type { PayloadProtocol } from "../remote/transport.js";
+import { IntKey } from "../remote/ttheader.js";
+import {
+  kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
+} from "../rpc/application-error.js";
+import { bizStatusOf, writeBizStatus } from "../rpc/biz-status.js";
+import { RpcContext } from "../rpc/context.js";
+import { chain, type Endpoint } from "../rpc/endpoint.js";
+import { Metainfo } from "../rpc/metainfo.js";
+import type { ProtobufService } from "../service/protobuf.js";
+import type { ThriftService } from "../service/thrift.js";
+import type { ProtobufWriter } from "../codec/protobuf/writer.js";
+import type { ThriftWriter } from "../codec/thrift/protocol.js";
+import type { Engine } from "../wasm/engine.js";
+import { getEngine } from "../wasm/load.js";
+import { makeServerOptions, type ServerOptions } from "./options.js";
+import { Routes, type Route } from "./routes.js";
+
+/** TTHeader string key asking clients to stop reusing the connection (graceful shutdown). */
+export const CONNECTION_RESET_KEY = "crrst";
+/** TTHeader string key with the IDL service name (Kitex clients send it). */
+export const IDL_SERVICE_KEY = "isn";
+
+/** The route of each call being served: the chain's innermost endpoint finds its handler here. */
+const routeOf = new WeakMap<RpcContext, Route>();
+
+/** What the server knows of the connection a frame came on. */
+export interface ConnectionInfo {
+  peer?: string;
+  /** Aborted when the connection closes. */
+  signal?: AbortSignal;
+}
+
+export class Server {
+  readonly options: Readonly<ServerOptions>;
+  readonly engine: Engine;
+  private readonly routes = new Routes();
+  /** The middleware chain around the handler call, assembled once, first middleware outermost. */
+  private readonly endpoint: Endpoint;
+  private readonly readers = new Map<PayloadProtocol, PayloadReader>();
+  private readonly writers = new Map<PayloadProtocol, PayloadWriter>();
+  /** Set during graceful shutdown: replies tell clients to drop the connection. */
+  draining = false;
+
+  constructor(options: Partial<ServerOptions> = {}, engine: Engine = getEngine()) {
+    this.options = makeServerOptions(options);
+    this.engine = engine;
+    this.endpoint = chain(this.options.middlewares, (ctx, args) => routeOf.get(ctx)!.invoke(ctx, args));
+  }
+
+  /** Hosts `service`, served by the same-named methods of `handler`. */
+  register(service: ThriftService | ProtobufService, handler: object): this {
+    this.routes.add(service, handler);
+    return this;
+  }
+
+  /**
+   * Serves one request frame (and releases it). Resolves to the reply frame's bytes, or
+   * null for a oneway call. Rejects only when the frame's envelope cannot be read: the
+   * connection is then unusable and should be closed.
+   */
+  async handle(frame: Frame, conn: ConnectionInfo = {}): Promise<Uint8Array | null> {
+    const { transport } = frame;
+    const protocol = transport.protocol;
+    const controller = new AbortController();
+    let route: Route | undefined;
+    let args: unknown;
+    let ctx: RpcContext;
+    let failure: unknown;
+    try {
+      const r = this.reader(protocol);
+      const start = frame.bytes.contiguous(frame.messageOffset + frame.messageLength) + frame.messageOffset;
+      r.attach(start, frame.messageLength);
+      const envelope = readEnvelope(r, protocol);
+      const header = frame.header;
+      route = this.routes.find(envelope.name, header?.strInfo.get(IDL_SERVICE_KEY) ?? header?.intInfo.get(IntKey.TO_SERVICE));
+      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, controller.signal,
+        header ? Metainfo.fromHeader(header.strInfo) : undefined);
+      ctx.seqid = envelope.seqid;
+      ctx.transport = transport;
+      if (conn.peer !== undefined) ctx.peer = conn.peer;
+      const timeout = Number(header?.intInfo.get(IntKey.RPC_TIMEOUT));
+      if (timeout > 0) ctx.deadline = Date.now() + timeout;
+      if (!route) failure = new KitewireError(ErrorCode.UNKNOWN_METHOD, `unknown method ${envelope.name}`);
+      else if (envelope.type !== MessageType.CALL && envelope.type !== MessageType.ONEWAY) {
+        failure = new KitewireError(ErrorCode.REMOTE, `${envelope.name}: expected a call, got message type ${envelope.type}`,
+          { details: { type: 2 } });
+      } else {
+        try {
+          args = route.binding.readArgs(r);
+        } catch (error) {
+          failure = error;
+        }
+      }
+    } finally {
+      frame.bytes.release();
+    }
+    this.options.tracer?.start?.(ctx);
+    let result: unknown;
+    if (failure === undefined) {
+      try {
+        result = await this.serve(ctx, route!, args, controller, conn);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.options.tracer?.finish?.(ctx, failure);
+    if (route?.binding.oneway) return null;
+    return this.reply(frame, ctx, route, failure === undefined ? { result } : { failure });
+  }
+
+  /** Runs the middleware chain and the handler, with the call aborted at its deadline or when the connection closes. */
+  private async serve(ctx: RpcContext, route: Route, args: unknown, controller: AbortController, conn: ConnectionInfo): Promise<unknown> {
+    const abort = () => controller.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
+    conn.signal?.addEventListener("abort", abort, { once: true });
+    const timer = ctx.deadline === undefined ? undefined : setTimeout(
+      () => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
+      Math.max(0, ctx.deadline - Date.now()));
+    routeOf.set(ctx, route);
+    try {
+      return await this.endpoint(ctx, args);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      conn.signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  private reply(frame: Frame, ctx: RpcContext, route: Route | undefined,
+    outcome: { result: unknown } | { failure: unknown }): Uint8Array {
+    const { transport } = frame;
+    const protocol = transport.protocol;
+    const w = this.writer(protocol);
+    w.reset();
+    const biz = "failure" in outcome ? bizStatusOf(outcome.failure) ?? ctx.bizStatus : ctx.bizStatus;
+    let header: TTHeaderFields | undefined;
+    if (frame.header) {
+      const strInfo = new Map<string, string>();
+      ctx.metainfo.writeBackward(strInfo);
+      if (biz) writeBizStatus(strInfo, biz);
+      if (this.draining) strInfo.set(CONNECTION_RESET_KEY, "1");
+      header = { flags: frame.header.flags, intInfo: new Map(), strInfo };
+    }
+    const mark = beginFrame(w, transport, ctx.seqid, header);
+    const name = ctx.method;
+    if ("result" in outcome && route) {
+      writeEnvelope(w, protocol, { name, type: MessageType.REPLY, seqid: ctx.seqid });
+      route.binding.writeResult(w, outcome.result);
+    } else {
+      const failure = "failure" in outcome ? outcome.failure : undefined;
+      if (route && biz && frame.header && bizStatusOf(failure)) {
+        writeEnvelope(w, protocol, { name, type: MessageType.REPLY, seqid: ctx.seqid });
+        route.binding.writeEmptyResult(w);
+      } else if (route && "failure" in outcome && this.declared(w, protocol, name, ctx.seqid, route, failure)) {
+        // written as the result struct's exception field
+      } else {
+        const error = kitewireToApplicationError(failure);
+        writeEnvelope(w, protocol, { name, type: MessageType.EXCEPTION, seqid: ctx.seqid });
+        if (protocol === "protobuf") writeProtobufApplicationError(w as ProtobufWriter, error);
+        else writeThriftApplicationError(w as ThriftWriter, error);
+      }
+    }
+    endFrame(w, mark);
+    const bytes = w.finish();
+    this.options.tracer?.io?.(ctx, "write", bytes.length);
+    return bytes;
+  }
+
+  /** Writes a declared exception as a REPLY; false when `failure` is not one (nothing written). */
+  private declared(w: PayloadWriter, protocol: PayloadProtocol, name: string, seqid: number, route: Route, failure: unknown): boolean {
+    if (protocol === "protobuf" || failure instanceof KitewireError) return false;
+    const mark = w.length;
+    writeEnvelope(w, protocol, { name, type: MessageType.REPLY, seqid });
+    if (route.binding.writeDeclaredError(w, failure)) return true;
+    w.pos = w.start + mark; // not declared: take the envelope back
+    return false;
+  }
+
+  private reader(protocol: PayloadProtocol): PayloadReader {
+    let r = this.readers.get(protocol);
+    if (!r) this.readers.set(protocol, (r = payloadReader(protocol, this.engine, { maxDepth: this.options.maxDepth })));
+    return r;
+  }
+
+  private writer(protocol: PayloadProtocol): PayloadWriter {
+    let w = this.writers.get(protocol);
+    if (!w) this.writers.set(protocol, (w = payloadWriter(protocol, this.engine)));
+    return w;
+  }
+}
