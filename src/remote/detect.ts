@@ -26,6 +26,7 @@ export function detectTransport(peek: (offset: number) => number, available: num
   if (u16(4) === TTHEADER_MAGIC) {
     if (available < 14) return null;
     const payload = 14 + u16(12) * 4;
+    if (payload + 8 > u32(0) + 4) throw malformed("TTHeader header size runs past its frame", 12);
     if (available < payload + 8) return null;
     const id = peek(14);
     if (id === TTHeaderProtocol.PROTOBUF || u16(payload + 4) === KITEX_PROTOBUF) {
