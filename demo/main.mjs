@@ -1,82 +1,112 @@
-// `npm start`: the codec engine at work. (Until the RPC core lands, this shows the wasm
-// codecs; it becomes the generated-service demo with the RPC core.)
+// `npm start`: kitewire end to end. Generates TypeScript from demo/shop.thrift, serves it
+// on 127.0.0.1, calls it over every framing, shows a declared exception and a timeout,
+// runs a short bounded load, and shuts down gracefully.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import ts from "typescript";
 import {
-  init, MessageType, ProtobufReader, ProtobufWriter, ThriftBinaryReader, ThriftBinaryWriter,
-  ThriftCompactReader, ThriftCompactWriter, TType, KitewireError,
+  createClient, generate, init, KitewireError, listen, nodeTransport, Server,
 } from "../dist/kitewire.node.mjs";
 
 const engine = await init();
-console.log(`kitewire engine loaded: ${engine.simd ? "SIMD" : "plain"} build, ${engine.exports.memory.buffer.byteLength >> 10} KiB of linear memory\n`);
+console.log(`kitewire: engine loaded (${engine.simd ? "SIMD" : "plain"} build)`);
 
-const user = { id: 42n, name: "Zoë 🚀", scores: [99, -3, 1 << 20], active: true, balance: 1234.5 };
+// 1. Generate code from the IDL, as `npx kitewire gen demo/shop.thrift` would.
+const idl = new URL("./shop.thrift", import.meta.url).pathname;
+const { files, messages, ok } = generate([idl], { version: "demo", readFile: (p) => readFileSync(p, "utf8") });
+for (const m of messages) console.log(m);
+if (!ok) process.exit(1);
+const dir = mkdtempSync(join(tmpdir(), "kitewire-demo-"));
+const bundle = new URL("../dist/kitewire.node.mjs", import.meta.url).href;
+for (const f of files) {
+  const js = ts.transpileModule(f.content, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
+  writeFileSync(join(dir, f.path.replace(/\.ts$/, ".mjs")), js.replaceAll('from "kitewire"', `from ${JSON.stringify(bundle)}`));
+}
+console.log(`generated ${files.map((f) => f.path).join(", ")} (${files.reduce((n, f) => n + f.content.length, 0)} characters of TypeScript)`);
+const shop = await import(pathToFileURL(join(dir, "shop.mjs")).href);
+rmSync(dir, { recursive: true, force: true });
 
-function writeThrift(w) {
-  w.writeMessageBegin("getUser", MessageType.REPLY, 1);
-  w.writeStructBegin();
-  w.writeFieldBegin(TType.STRUCT, 0);
-  w.writeStructBegin();
-  w.writeFieldBegin(TType.I64, 1); w.writeI64(user.id);
-  w.writeFieldBegin(TType.STRING, 2); w.writeString(user.name);
-  w.writeFieldBegin(TType.LIST, 3); w.writeI32List(user.scores);
-  w.writeFieldBegin(TType.BOOL, 4); w.writeBool(user.active);
-  w.writeFieldBegin(TType.DOUBLE, 5); w.writeDouble(user.balance);
-  w.writeFieldStop(); w.writeStructEnd();
-  w.writeFieldStop(); w.writeStructEnd();
-  return w.finish();
+// 2. Serve it.
+const catalog = new Map([
+  [1n, shop.Item.create({ id: 1n, title: "Dune", priceCents: 999, tags: ["sci-fi"] })],
+  [2n, shop.Item.create({ id: 2n, title: "Kind of Blue", category: shop.Category.MUSIC, priceCents: 1299, tags: ["jazz"] })],
+]);
+const handler = {
+  getItem(id) {
+    const item = catalog.get(id);
+    if (!item) throw new shop.OutOfStock({ message: `item ${id} is out of stock`, itemId: id });
+    return item;
+  },
+  search(query, limit) {
+    return [...catalog.values()].filter((i) => i.title.toLowerCase().includes(query.toLowerCase())).slice(0, limit);
+  },
+  slow: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+const server = new Server().register(shop.Shop, handler);
+const listener = await listen(server, { host: "127.0.0.1", port: 0 });
+console.log(`serving Shop on ${listener.host}:${listener.port}\n`);
+
+const connect = (transport, mode = "mux") => createClient(shop.Shop, {
+  transport, timeoutMs: 1000, connection: nodeTransport({ address: `127.0.0.1:${listener.port}`, transport, mode }),
+});
+
+// 3. Call it over every framing the server detects on its one port.
+const transports = [
+  { framing: "framed", protocol: "binary" }, { framing: "buffered", protocol: "binary" },
+  { framing: "framed", protocol: "compact" }, { framing: "buffered", protocol: "compact" },
+  { framing: "ttheader", protocol: "binary" }, { framing: "ttheader-framed", protocol: "compact" },
+];
+for (const transport of transports) {
+  const client = connect(transport);
+  const item = await client.getItem(2n);
+  const found = await client.search("dun", 10);
+  console.log(`${`${transport.framing}/${transport.protocol}`.padEnd(24)} getItem(2) -> ${item.title} (${item.priceCents} cents); search("dun") -> [${found.map((i) => i.title)}]`);
+  await client.close();
 }
 
-function readThrift(r) {
-  const header = r.readMessageBegin();
-  const out = {};
-  r.readStructBegin();
-  r.readFieldBegin();
-  r.readStructBegin();
-  for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-    switch (r.fieldId) {
-      case 1: out.id = r.readI64(); break;
-      case 2: out.name = r.readString(); break;
-      case 3: out.scores = [...r.readI32List()]; break;
-      case 4: out.active = r.readBool(); break;
-      case 5: out.balance = r.readDouble(); break;
-      default: r.skip(t);
-    }
-  }
-  return { header, user: out };
-}
-
-const hex = (b) => Buffer.from(b).toString("hex").replace(/(..)/g, "$1 ").trim();
-
-for (const [name, W, R] of [["Thrift Binary", ThriftBinaryWriter, ThriftBinaryReader], ["Thrift Compact", ThriftCompactWriter, ThriftCompactReader]]) {
-  const bytes = writeThrift(new W());
-  console.log(`${name}: ${bytes.length} bytes\n  ${hex(bytes)}`);
-  console.log(`  validated by the engine: ${new R().load(bytes).validateMessage()} bytes`);
-  console.log("  decoded:", readThrift(new R().load(bytes)), "\n");
-}
-
-const pw = new ProtobufWriter();
-pw.tag(1, 0).int64(user.id).tag(2, 2).string(user.name).tag(3, 2).packedInt32(user.scores).tag(4, 0).bool(user.active).tag(5, 1).double(user.balance);
-const pb = pw.finish();
-console.log(`Protobuf: ${pb.length} bytes\n  ${hex(pb)}`);
-const pr = new ProtobufReader().load(pb);
-const decoded = {};
-while (pr.pos < pr.end) {
-  const tag = pr.tag();
-  switch (tag >>> 3) {
-    case 1: decoded.id = pr.int64(); break;
-    case 2: decoded.name = pr.string(); break;
-    case 3: decoded.scores = [...pr.packedInt32()]; break;
-    case 4: decoded.active = pr.bool(); break;
-    case 5: decoded.balance = pr.double(); break;
-    default: pr.skip(tag);
-  }
-}
-console.log("  decoded:", decoded, "\n");
-
-const bad = writeThrift(new ThriftBinaryWriter()).slice();
-new DataView(bad.buffer).setInt32(36, 0x7fffffff); // the name's length prefix, now 2 GiB
+// 4. A declared exception, and a timeout.
+const client = connect({ framing: "ttheader", protocol: "binary" });
 try {
-  new ThriftBinaryReader().load(bad).validateMessage();
+  await client.getItem(42n);
+} catch (error) {
+  console.log(`\ngetItem(42) threw ${error.constructor.name}: ${error.message} (itemId ${error.itemId})`);
+}
+try {
+  await client.slow(500, { timeoutMs: 100 });
 } catch (error) {
   if (!(error instanceof KitewireError)) throw error;
-  console.log(`A corrupted message is rejected, not trusted: ${error.code}: ${error.message}`);
+  console.log(`slow(500) with a 100 ms timeout: ${error.code}: ${error.message}`);
 }
+
+// 5. A short bounded load: 100 calls in flight for 2 s at most, on one multiplexed connection.
+const load = connect({ framing: "framed", protocol: "binary" }, "mux");
+const latencies = [];
+const deadline = performance.now() + 2000;
+const maxCalls = 200_000;
+let calls = 0;
+async function worker() {
+  while (performance.now() < deadline && calls < maxCalls) {
+    calls++;
+    const t0 = performance.now();
+    await load.getItem(1n);
+    latencies.push(performance.now() - t0);
+  }
+}
+const started = performance.now();
+await Promise.all(Array.from({ length: 100 }, worker));
+const seconds = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(2);
+console.log(`\nload: ${latencies.length} calls in ${seconds.toFixed(2)} s = ${Math.round(latencies.length / seconds)} QPS (100 in flight, one connection); p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
+await load.close();
+
+// 6. Graceful shutdown with a call in flight: it finishes, then the server closes.
+const inFlight = client.slow(200);
+await new Promise((r) => setTimeout(r, 20));
+const closing = listener.close({ timeoutMs: 2000 });
+await inFlight;
+await closing;
+await client.close();
+console.log("graceful shutdown: the call in flight finished, then the server closed");

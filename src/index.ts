@@ -45,3 +45,4 @@ export { makeServerOptions, SERVER_DEFAULTS, type ServerOptions } from "./server
 export { createClient, type Client, type CreateClientOptions, type KitewireCallOptions } from "./client/client.js";
 export { makeClientOptions, CLIENT_DEFAULTS, type ClientOptions } from "./client/options.js";
 export type { ClientTransport, OutgoingCall } from "./client/transport.js";
+export { generate, type GenerateOptions, type GenerateResult } from "./codegen/generate.js";

@@ -6,6 +6,7 @@
  * count. A malformed frame closes its connection only. Backpressure: when a peer stops
  * reading replies, the connection stops reading requests until the socket drains.
  */
+import { setMaxListeners } from "node:events";
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
@@ -101,6 +102,8 @@ class Connection {
 
   constructor(private readonly server: Server, private readonly socket: Socket, onClose: () => void) {
     this.peer = peerOf(socket);
+    // Every call in flight listens for the connection closing.
+    setMaxListeners(0, this.abort.signal);
     this.chain = new BufferChain(server.engine, 64 * 1024);
     this.decoder = new FrameDecoder(server.engine, { maxFrameSize: server.options.maxFrameSize, maxDepth: server.options.maxDepth });
     socket.setNoDelay(true);
