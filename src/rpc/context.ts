@@ -28,16 +28,28 @@ export class RpcContext implements CallContext {
   /** Stats timestamps (ms, `performance.now()` clock) recorded along the call. */
   readonly times: { start: number; end?: number } = { start: 0 };
 
+  private signalSource: AbortSignal | (() => AbortSignal) | undefined;
+
   constructor(
     /** IDL service name. */
     readonly service: string,
     /** IDL method name. */
     readonly method: string,
-    /** Aborted when the call is given up (timeout, caller cancel, shutdown). */
-    readonly signal?: AbortSignal,
+    /**
+     * Aborted when the call is given up (timeout, caller cancel, shutdown); or a function
+     * making such a signal, called the first time anyone asks (most handlers never do).
+     */
+    signal?: AbortSignal | (() => AbortSignal),
     metainfo?: Metainfo,
   ) {
+    this.signalSource = signal;
     this.metainfo = metainfo ?? new Metainfo();
+  }
+
+  /** Aborted when the call is given up (timeout, caller cancel, shutdown). */
+  get signal(): AbortSignal | undefined {
+    if (typeof this.signalSource === "function") this.signalSource = this.signalSource();
+    return this.signalSource;
   }
 
   /** Received transient and persistent values (the forward kinds), flattened for handlers. */

@@ -76,7 +76,7 @@ export class Server {
   async handle(frame: Frame, conn: ConnectionInfo = {}): Promise<Uint8Array | null> {
     const { transport } = frame;
     const protocol = transport.protocol;
-    const controller = new AbortController();
+    const abort = new CallAbort(conn);
     let route: Route | undefined;
     let args: unknown;
     let ctx: RpcContext;
@@ -88,7 +88,7 @@ export class Server {
       const envelope = readEnvelope(r, protocol);
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(IDL_SERVICE_KEY) ?? header?.intInfo.get(IntKey.TO_SERVICE));
-      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, controller.signal,
+      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, () => abort.signal(ctx.deadline),
         header ? Metainfo.fromHeader(header.strInfo) : undefined);
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
@@ -113,30 +113,17 @@ export class Server {
     let result: unknown;
     if (failure === undefined) {
       try {
-        result = await this.serve(ctx, route!, args, controller, conn);
+        routeOf.set(ctx, route!);
+        result = await this.endpoint(ctx, args);
       } catch (error) {
         failure = error;
+      } finally {
+        abort.dispose();
       }
     }
     this.options.tracer?.finish?.(ctx, failure);
     if (route?.binding.oneway) return null;
     return this.reply(frame, ctx, route, failure === undefined ? { result } : { failure });
-  }
-
-  /** Runs the middleware chain and the handler, with the call aborted at its deadline or when the connection closes. */
-  private async serve(ctx: RpcContext, route: Route, args: unknown, controller: AbortController, conn: ConnectionInfo): Promise<unknown> {
-    const abort = () => controller.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
-    conn.signal?.addEventListener("abort", abort, { once: true });
-    const timer = ctx.deadline === undefined ? undefined : setTimeout(
-      () => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
-      Math.max(0, ctx.deadline - Date.now()));
-    routeOf.set(ctx, route);
-    try {
-      return await this.endpoint(ctx, args);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      conn.signal?.removeEventListener("abort", abort);
-    }
   }
 
   private reply(frame: Frame, ctx: RpcContext, route: Route | undefined,
@@ -199,5 +186,35 @@ export class Server {
     let w = this.writers.get(protocol);
     if (!w) this.writers.set(protocol, (w = payloadWriter(protocol, this.engine)));
     return w;
+  }
+}
+
+/**
+ * The abort signal of a call being served, made only if someone asks for it: aborted when
+ * the connection closes or the caller's deadline passes.
+ */
+class CallAbort {
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onClose = () => this.controller?.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
+
+  constructor(private readonly conn: ConnectionInfo) {}
+
+  signal(deadline: number | undefined): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      this.conn.signal?.addEventListener("abort", this.onClose, { once: true });
+      if (deadline !== undefined) {
+        this.timer = setTimeout(() => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
+          Math.max(0, deadline - Date.now()));
+      }
+    }
+    return this.controller.signal;
+  }
+
+  dispose(): void {
+    if (!this.controller) return;
+    clearTimeout(this.timer);
+    this.conn.signal?.removeEventListener("abort", this.onClose);
   }
 }

@@ -39,6 +39,7 @@ export class ClientConnection {
   private readonly reader: PayloadReader;
   private readonly socket: Socket;
   private drained: Promise<void> | null = null;
+  private corked = false;
   /** False once closed, failed, or asked by the server to stop being reused. */
   usable = true;
   /** Settles when the connection is closed. */
@@ -125,7 +126,19 @@ export class ClientConnection {
           Math.max(0, call.deadline - Date.now()));
       }
       call.signal?.addEventListener("abort", onAbort, { once: true });
+      this.cork();
       this.socket.write(call.bytes);
+    });
+  }
+
+  /** Requests sent in the same tick leave in one write. */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
     });
   }
 

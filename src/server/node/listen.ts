@@ -97,6 +97,7 @@ class Connection {
   private draining = false;
   private dead = false;
   private paused = false;
+  private corked = false;
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -150,9 +151,23 @@ class Connection {
   private replied(reply: Uint8Array | null): void {
     this.inflight--;
     if (this.dead) return;
-    if (reply !== null && !this.socket.write(reply)) this.pause();
+    if (reply !== null) {
+      this.cork();
+      if (!this.socket.write(reply)) this.pause();
+    }
     if (this.draining && this.inflight === 0) this.socket.end();
     else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) this.resume();
+  }
+
+  /** Replies finished in the same tick leave in one write (one system call, not one each). */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   private pause(): void {
