@@ -47,7 +47,6 @@ export class Engine {
   u16!: Uint16Array;
   /** u32 view of all of linear memory (index = address / 4). */
   u32!: Uint32Array;
-  private buffer: ArrayBuffer | null = null;
   private scratchBlock = 0;
   private scratchSize = 0;
 
@@ -64,14 +63,14 @@ export class Engine {
 
   /** Re-creates the views if linear memory has grown since they were made. */
   refresh(): void {
+    // Growth detaches the old buffer, which empties every view on it: a length check is
+    // far cheaper than fetching `memory.buffer` after each call that might have grown it.
+    if (this.u8 !== undefined && this.u8.length !== 0) return;
     const buffer = this.exports.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.u8 = new Uint8Array(buffer);
-      this.dv = new DataView(buffer);
-      this.u16 = new Uint16Array(buffer);
-      this.u32 = new Uint32Array(buffer);
-    }
+    this.u8 = new Uint8Array(buffer);
+    this.dv = new DataView(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.u32 = new Uint32Array(buffer);
   }
 
   /** Allocates a block of at least `size` bytes; throws OUT_OF_MEMORY when it cannot. */
