@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import type { GeneratedFile } from "../codegen/backend.js";
 import { generate, inputKind, type GenerateResult } from "../codegen/generate.js";
 import { KitewireError } from "../errors.js";
+import { init } from "../runtime/node/index.js";
 import { parsePluginResponse, pluginRequest } from "../codegen/plugin-protocol.js";
 
 export class UsageError extends Error {}
@@ -64,6 +65,8 @@ function parsePlugin(spec: string): { command: string; parameters: Record<string
 /** Runs `kitewire gen`; returns the exit code. Diagnostics go to `err`, written paths to `out`. */
 export async function runGen(args: string[], version: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const options = parseArgs(args);
+  // A descriptor set is itself Protobuf: reading it takes the engine.
+  if (options.files.some((f) => inputKind(f) === "descriptor-set")) await init();
   let result: GenerateResult;
   try {
     result = generate(options.files, {

@@ -65,3 +65,19 @@ test("a failing plugin fails the run", () => {
   expect(code).toBe(1);
   expect(err).toContain("exited with 3");
 });
+
+test("a FileDescriptorSet generates the same code as its .proto sources (less their comments)", () => {
+  const fromSet = join(dir, "out6");
+  const fromSource = join(dir, "out7");
+  const roots = readdirSync("tests/idl/proto/valid", { recursive: true }).map(String).filter((f) => f.endsWith(".proto"))
+    .map((f) => `tests/idl/proto/valid/${f}`);
+  expect(gen(["-o", fromSet, "tests/idl/proto/valid/corpus.binpb"]).code).toBe(0);
+  expect(gen(["-I", "tests/idl/proto/valid", "-o", fromSource, ...roots]).code).toBe(0);
+  const list = (d: string) => readdirSync(d, { recursive: true }).map(String).filter((f) => f.endsWith(".ts")).sort();
+  expect(list(fromSet)).toEqual(list(fromSource));
+  const strip = (s: string) => s.replace(/^\s*\/\*\*[^\n]*\*\/\n/gm, "").replace(/^\s*\/\*\*\n(?:\s*\*[^\n]*\n)*?\s*\*\/\n/gm, "")
+    .replace(/from [^.]+\.proto\. DO NOT EDIT/, "");
+  for (const f of list(fromSet)) {
+    expect(strip(readFileSync(join(fromSet, f), "utf8")), f).toBe(strip(readFileSync(join(fromSource, f), "utf8")));
+  }
+});
