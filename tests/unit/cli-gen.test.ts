@@ -78,6 +78,8 @@ test("a FileDescriptorSet generates the same code as its .proto sources (less th
   // Doc comments come from source files only; everything else must match.
   const strip = (s: string) => s.split("\n").filter((l) => !/^\s*(\/\*\*|\*)/.test(l)).join("\n");
   for (const f of list(fromSet)) {
+    // The set carries protoc 3.21's descriptor.proto; kitewire's built-in one is newer (editions).
+    if (f === "google/protobuf/descriptor.ts") continue;
     expect(strip(readFileSync(join(fromSet, f), "utf8")), f).toBe(strip(readFileSync(join(fromSource, f), "utf8")));
   }
 });
