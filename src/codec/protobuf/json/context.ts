@@ -9,12 +9,15 @@ import { typeNameOfUrl, type TypeRegistry } from "./registry.js";
 import type { JsonObject } from "./types.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** The state of one `toJson`/`fromJson` call. */
 export class JsonContext {
   /** Object keys (strings) and array indexes (numbers) from the root to the value at hand. */
   private readonly keys: (string | number)[] = [];
   private depth = 0;
+  /** Whether a -0 was printed (JSON.stringify would print it as 0). */
+  negativeZero = false;
 
   constructor(
     private readonly maxDepth: number,
@@ -72,6 +75,10 @@ export class JsonContext {
 
   /** The codec of the message an Any's type URL names (what follows its last "/"). */
   anyType(typeUrl: string): ProtobufMessageCodec<unknown> {
+    // A bare name is no type URL: the conformance suite rejects it when reading, so printing does too.
+    if (!/\/[^/]+$/.test(typeUrl)) {
+      throw this.error(`Any type URL must be like "type.googleapis.com/pkg.Message", got ${describe(typeUrl)}`);
+    }
     const name = typeNameOfUrl(typeUrl);
     if (this.typeRegistry === undefined) throw this.error(`Any of type ${JSON.stringify(typeUrl)} needs a typeRegistry`);
     const codec = this.typeRegistry.findMessage(name);
@@ -126,6 +133,7 @@ export function hasOwn(obj: object, key: PropertyKey): boolean {
 
 /** Whether `s` is well-formed UTF-16 (no unpaired surrogate), so that it has a UTF-8 encoding. */
 export function isWellFormed(s: string): boolean {
+  if (!SURROGATE.test(s)) return true; // the usual case, decided by the regex engine
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;

@@ -45,6 +45,7 @@ export function scalarToJson(ctx: JsonContext, type: ScalarType, v: unknown): Js
     case "float":
       if (typeof v !== "number") throw invalid(ctx, type, v);
       if (Number.isNaN(v)) return "NaN";
+      if (Object.is(v, -0)) ctx.negativeZero = true;
       return finite(type === "float" ? shortestFloat32(v) : v);
     case "bool":
       if (typeof v !== "boolean") throw invalid(ctx, type, v);
@@ -84,11 +85,17 @@ function finite(n: number): JsonValue {
 function shortestFloat32(v: number): number {
   const f = Math.fround(v);
   if (f === 0 || !Number.isFinite(f)) return f;
-  for (let p = 1; p < 9; p++) {
-    const x = Number(f.toPrecision(p));
-    if (Math.fround(x) === f) return x;
+  // Nine significant digits always read back, and if p digits do, p + 1 do (the closer decimal
+  // stays in f's rounding interval; where that interval is lopsided, at the powers of two,
+  // the tests check every one): bisect for the fewest.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(f.toPrecision(mid))) === f) hi = mid;
+    else lo = mid + 1;
   }
-  return Number(f.toPrecision(9));
+  return Number(f.toPrecision(lo));
 }
 
 function invalid(ctx: JsonContext, type: string, v: unknown) {
@@ -96,7 +103,8 @@ function invalid(ctx: JsonContext, type: string, v: unknown) {
 }
 
 function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  // By sound: "an int32", "an sfixed32", but "a uint32", "a string".
+  return /^(?:[aeio]|s(?:int|fixed))/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 // ---- JSON -> TypeScript ----

@@ -186,5 +186,9 @@ export function toJson<T>(codec: ProtobufMessageCodec<T>, message: T, options: J
 
 /** `toJson`, printed as JSON text (one line, or indented by `options.indent` spaces). */
 export function toJsonString<T>(codec: ProtobufMessageCodec<T>, message: T, options: JsonStringWriteOptions = {}): string {
-  return stringifyJson(toJson(codec, message, options), options.indent ?? 0);
+  const w = new JsonWriter(options);
+  const json = w.message(codec as ProtobufMessageCodec<unknown>, message);
+  const indent = options.indent ?? 0;
+  // JSON.stringify is native and faster, and lays out the same, but prints -0 as 0.
+  return w.negativeZero ? stringifyJson(json, indent) : JSON.stringify(json, null, indent);
 }

@@ -44,7 +44,7 @@ function fieldMaskToJson(w: JsonWriter, m: Fields): string {
   return paths.map((p: unknown) => {
     const camel = typeof p === "string" ? pathToCamel(p) : undefined;
     if (camel === undefined) {
-      throw w.error(`FieldMask path ${describe(p)} has no JSON form that reads back as it ` +
+      throw w.error(`FieldMask path ${typeof p === "string" ? JSON.stringify(p) : describe(p)} has no JSON form that reads back as it ` +
         `(paths are snake_case: lowercase, each "_" followed by a lowercase letter)`);
     }
     return camel;
@@ -97,6 +97,7 @@ function valueToJson(w: JsonWriter, valueCodec: ProtobufMessageCodec<unknown>, m
       if (typeof v !== "number" || !Number.isFinite(v)) {
         throw w.error(`Value.numberValue must be a finite number, got ${describe(v)}`);
       }
+      if (Object.is(v, -0)) w.negativeZero = true;
       return v;
     case "stringValue":
       return scalarToJson(w, "string", v);
