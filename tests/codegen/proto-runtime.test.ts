@@ -129,3 +129,21 @@ describe("bytes equal protobufjs's static code", () => {
     expect(hex(encodeProtobuf(bench.Small, small))).toBe(hex(pb.Small.encode(toPb(small) as never).finish()));
   });
 });
+
+describe("ProtoJSON on generated messages", () => {
+  test("a user with well-known types, maps, oneofs and enums: exact JSON and back", async () => {
+    const { toJson, fromJson, toJsonString } = await import("kitewire");
+    const user = ex.User.create({
+      id: 9007199254740993n, name: "Ada", status: ex.Status.STATUS_ACTIVE,
+      labels: new Map([["k", "v"]]), byId: new Map([[-1n, ex.User_Address.create({ city: "x" })]]),
+      contact: { case: "phone", value: "+33" }, createdAt: { seconds: 1700000000n, nanos: 5000000 },
+      nickname: { value: "adie" }, roles: [ex.User_Role.ROLE_ADMIN],
+    });
+    expect(toJson(ex.User, user)).toEqual({
+      id: "9007199254740993", name: "Ada", status: "STATUS_ACTIVE", labels: { k: "v" }, byId: { "-1": { city: "x" } },
+      phone: "+33", createdAt: "2023-11-14T22:13:20.005Z", nickname: "adie", roles: ["ROLE_ADMIN"],
+    });
+    expect(fromJson(ex.User, JSON.parse(toJsonString(ex.User, user)))).toEqual(user);
+    expect(() => fromJson(ex.User, { id: "x" })).toThrow(expect.objectContaining({ code: "INVALID_VALUE" }));
+  });
+});
