@@ -6,6 +6,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
+import { corkForTick } from "../../net/node/cork.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
@@ -39,7 +40,6 @@ export class ClientConnection {
   private readonly reader: PayloadReader;
   private readonly socket: Socket;
   private drained: Promise<void> | null = null;
-  private corked = false;
   /** False once closed, failed, or asked by the server to stop being reused. */
   usable = true;
   /** Settles when the connection is closed. */
@@ -126,21 +126,11 @@ export class ClientConnection {
           Math.max(0, call.deadline - Date.now()));
       }
       call.signal?.addEventListener("abort", onAbort, { once: true });
-      this.cork();
+      corkForTick(this.socket);
       this.socket.write(call.bytes);
     });
   }
 
-  /** Requests sent in the same tick leave in one write. */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
-  }
 
   private waitDrain(call: OutgoingCall): Promise<void> {
     this.drained ??= new Promise<void>((resolve) => this.socket.once("drain", () => {

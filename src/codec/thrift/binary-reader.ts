@@ -5,7 +5,6 @@ import type { ReaderOptions } from "../byte-reader.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReader } from "./protocol.js";
 import { copyArray } from "../slab.js";
-import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 /** Options of Thrift readers. */
@@ -155,31 +154,11 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     return this.engine.dv.getFloat64(p);
   }
 
-  private readLength(): number {
+  protected readLength(): number {
     const at = this.pos;
     const len = this.readI32();
     this.checkLength(len, at);
     return len;
-  }
-
-  readString(): string {
-    return this.text(this.readLength());
-  }
-
-  readBinary(): Uint8Array {
-    return this.takeBytes(this.readLength());
-  }
-
-  readUuid(): Uint8Array {
-    if (this.pos + 16 > this.end) throw this.truncated(16);
-    return this.takeBytes(16);
-  }
-
-  readStringList(): string[] {
-    const n = this.listOf(TType.STRING);
-    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, false, this.strictUtf8, this.base);
-    this.pos = end;
-    return strings;
   }
 
   readI32List(): Int32Array {

@@ -3,16 +3,15 @@
  * memory.
  */
 import { outOfRange } from "../../errors.js";
-import { ByteWriter } from "../byte-writer.js";
 import { encodeUtf8 } from "../utf8.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
-import { writeUnknownFields } from "./copy.js";
-import type { ThriftWriter, UnknownField } from "./protocol.js";
+import { ThriftWriterBase } from "./writer-base.js";
+import type { ThriftWriter } from "./protocol.js";
 import { TType, type MessageType } from "./types.js";
 
 const VERSION_1 = 0x80010000 | 0;
 
-export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
+export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter {
   readonly protocol = "binary";
   writeMessageBegin(name: string, type: MessageType, seqid: number): void {
     this.ensure(4);
@@ -56,10 +55,6 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
     dv.setUint8(this.pos, elementType);
     dv.setInt32(this.pos + 1, size);
     this.pos += 5;
-  }
-
-  writeSetBegin(elementType: TType, size: number): void {
-    this.writeListBegin(elementType, size);
   }
 
   writeBool(v: boolean): void {
@@ -117,15 +112,6 @@ export class ThriftBinaryWriter extends ByteWriter implements ThriftWriter {
     this.engine.dv.setInt32(this.pos, v.length);
     this.engine.u8.set(v, this.pos + 4);
     this.pos += 4 + v.length;
-  }
-
-  writeUuid(v: Uint8Array): void {
-    if (v.length !== 16) throw outOfRange("uuid length", v.length);
-    this.writeRaw(v);
-  }
-
-  writeUnknown(fields: readonly UnknownField[]): void {
-    writeUnknownFields(this, fields);
   }
 
   writeI32List(values: ArrayLike<number>): void {

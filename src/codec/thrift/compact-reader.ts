@@ -6,7 +6,6 @@ import type { ThriftReaderOptions } from "./binary-reader.js";
 import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import type { ThriftReader, UnknownField } from "./protocol.js";
 import { copyArray } from "../slab.js";
-import { readStringTable } from "./string-list.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 const NO_BOOL = -1;
@@ -168,32 +167,12 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     return this.engine.dv.getFloat64(p, true);
   }
 
-  private readLength(): number {
+  protected readLength(): number {
     const at = this.pos;
     // Unsigned, as the engine reads it: a huge length is LENGTH_LIMIT, not negative.
     const len = this.readVarint32();
     this.checkLength(len, at);
     return len;
-  }
-
-  readString(): string {
-    return this.text(this.readLength());
-  }
-
-  readBinary(): Uint8Array {
-    return this.takeBytes(this.readLength());
-  }
-
-  readUuid(): Uint8Array {
-    if (this.pos + 16 > this.end) throw this.truncated(16);
-    return this.takeBytes(16);
-  }
-
-  readStringList(): string[] {
-    const n = this.listOf(TType.STRING);
-    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, true, this.strictUtf8, this.base);
-    this.pos = end;
-    return strings;
   }
 
   readI32List(): Int32Array {

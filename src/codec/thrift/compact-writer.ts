@@ -1,14 +1,13 @@
 /** Thrift Compact protocol writer, straight into engine memory. */
 import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
-import { ByteWriter } from "../byte-writer.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
 import { alignedScratch, checkSize } from "./binary-writer.js";
 import { PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
-import { writeUnknownFields } from "./copy.js";
-import type { ThriftWriter, UnknownField } from "./protocol.js";
+import { ThriftWriterBase } from "./writer-base.js";
+import type { ThriftWriter } from "./protocol.js";
 import { TType, type MessageType } from "./types.js";
 
-export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
+export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWriter {
   readonly protocol = "compact";
   private lastFieldId = 0;
   /** Enclosing structs' last field ids, `depth` deep (an index, not push/pop: cheaper per struct). */
@@ -96,10 +95,6 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
     }
   }
 
-  writeSetBegin(elementType: TType, size: number): void {
-    this.writeListBegin(elementType, size);
-  }
-
   writeBool(v: boolean): void {
     if (this.boolPending) {
       this.boolPending = false;
@@ -148,15 +143,6 @@ export class ThriftCompactWriter extends ByteWriter implements ThriftWriter {
   writeBinary(v: Uint8Array): void {
     this.writeVarint32(v.length);
     this.writeRaw(v);
-  }
-
-  writeUuid(v: Uint8Array): void {
-    if (v.length !== 16) throw outOfRange("uuid length", v.length);
-    this.writeRaw(v);
-  }
-
-  writeUnknown(fields: readonly UnknownField[]): void {
-    writeUnknownFields(this, fields);
   }
 
   writeI32List(values: ArrayLike<number>): void {

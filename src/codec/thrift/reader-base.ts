@@ -2,6 +2,7 @@
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ByteReader } from "../byte-reader.js";
 import type { ThriftProtocol, UnknownField } from "./protocol.js";
+import { readStringTable } from "./string-list.js";
 import { TType } from "./types.js";
 
 export abstract class ThriftReaderBase extends ByteReader {
@@ -16,6 +17,28 @@ export abstract class ThriftReaderBase extends ByteReader {
 
   abstract readListBegin(): number;
   abstract skip(type: TType): void;
+  /** Reads a string or binary length prefix, checked against what is left and the limits. */
+  protected abstract readLength(): number;
+
+  readString(): string {
+    return this.text(this.readLength());
+  }
+
+  readBinary(): Uint8Array {
+    return this.takeBytes(this.readLength());
+  }
+
+  readUuid(): Uint8Array {
+    if (this.pos + 16 > this.end) throw this.truncated(16);
+    return this.takeBytes(16);
+  }
+
+  readStringList(): string[] {
+    const n = this.listOf(TType.STRING);
+    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, this.protocol === "compact", this.strictUtf8, this.base);
+    this.pos = end;
+    return strings;
+  }
 
   readUnknown(type: TType): UnknownField {
     const id = this.fieldId;

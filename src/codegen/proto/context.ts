@@ -2,15 +2,10 @@
  * What generating one .proto file needs: its file, how other files' modules are imported,
  * runtime names used, and how Protobuf names become TypeScript names.
  */
+import { RESERVED_WORDS, RuntimeImports } from "../names.js";
 import type { ProtoFile, ProtoMessage, ProtoEnum, ProtoRef, ProtoType, ScalarType } from "../../idl/proto/ast.js";
 import type { ProtoProgram } from "../../idl/proto/program.js";
 
-const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
-    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
-    "yield let static implements interface package private protected public await any boolean number string symbol " +
-    "bigint object never unknown undefined type of as").split(" "),
-);
 /** Globals generated code uses or users expect, which a message of the same name would shadow. */
 const GLOBALS = new Set(["Map", "Set", "Uint8Array", "Array", "Object", "Promise", "AsyncIterable", "Error", "BigInt",
   "Number", "String", "Boolean", "Record", "Partial", "Date", "JSON", "Math", "Symbol"]);
@@ -42,7 +37,7 @@ export function localName(protoName: string): string {
 export function typeName(fullName: string, pkg: string): string {
   const local = pkg && fullName.startsWith(pkg + ".") ? fullName.slice(pkg.length + 1) : fullName;
   const name = local.replace(/\./g, "_");
-  return RESERVED.has(name) || GLOBALS.has(name) ? `${name}$` : name;
+  return RESERVED_WORDS.has(name) || GLOBALS.has(name) ? `${name}$` : name;
 }
 
 /** The module a .proto generates, relative to the output folder (`a/b.proto` → `a/b`). */
@@ -63,20 +58,19 @@ function relativeImport(from: string, to: string): string {
 }
 
 export class ProtoContext {
-  readonly runtime = new Set<string>();
-  readonly runtimeTypes = new Set<string>();
-  private readonly imports = new Map<string, string>();
+  /** Runtime names the file uses, imported from the runtime module. */
+  readonly imports = new RuntimeImports();
+  /** Aliases of the other files' modules this file imports. */
+  private readonly modules = new Map<string, string>();
 
   constructor(readonly file: ProtoFile, readonly program: ProtoProgram) {}
 
   use(name: string): string {
-    this.runtime.add(name);
-    return name;
+    return this.imports.use(name);
   }
 
   useType(name: string): string {
-    this.runtimeTypes.add(name);
-    return name;
+    return this.imports.useType(name);
   }
 
   /** How this file refers to a message or enum defined anywhere. */
@@ -85,10 +79,10 @@ export class ProtoContext {
     if (!other) throw new Error(`internal: no file ${target.file}`);
     const name = typeName(target.fullName, other.package);
     if (target.file === this.file.file) return name;
-    let alias = this.imports.get(target.file);
+    let alias = this.modules.get(target.file);
     if (alias === undefined) {
       alias = modulePath(other).replace(/[^A-Za-z0-9]/g, "_");
-      this.imports.set(target.file, alias);
+      this.modules.set(target.file, alias);
     }
     return `${alias}.${name}`;
   }
@@ -96,7 +90,7 @@ export class ProtoContext {
   /** The import statements for the files referred to. */
   importLines(): string[] {
     const from = modulePath(this.file);
-    return [...this.imports].sort(([, a], [, b]) => a.localeCompare(b)).map(([file, alias]) =>
+    return [...this.modules].sort(([, a], [, b]) => a.localeCompare(b)).map(([file, alias]) =>
       `import * as ${alias} from ${JSON.stringify(relativeImport(from, modulePath(this.program.files.get(file)!)))};`);
   }
 

@@ -2,23 +2,17 @@
  * What generating one file needs to know: the document, how other files are imported,
  * which runtime names are used, and how IDL names become TypeScript names.
  */
+import { RESERVED_WORDS, RuntimeImports } from "../names.js";
 import type { DefinitionRef, ThriftDocument, TypeRef } from "../../idl/thrift/ast.js";
 import type { Resolver } from "./resolve.js";
 
-/** Words that cannot name a TypeScript binding; such IDL names get a trailing `_`. */
-const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
-    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
-    "yield let static implements interface package private protected public await any boolean number string symbol " +
-    "bigint object never unknown undefined type of as").split(" "),
-);
 
 /** Globals generated code uses, which a same-named IDL definition would shadow. */
 const GLOBALS = new Set(["Map", "Set", "Uint8Array", "Error", "Array", "Promise", "Object", "TextEncoder", "BigInt"]);
 
 /** The TypeScript name of an IDL definition. */
 export function tsName(name: string): string {
-  return RESERVED.has(name) ? `${name}_` : name;
+  return RESERVED_WORDS.has(name) ? `${name}_` : name;
 }
 
 /** The module a `.thrift` file generates: its base name with `.ts`. */
@@ -29,9 +23,7 @@ export function moduleName(file: string): string {
 
 export class FileContext {
   /** Runtime names the file uses, imported from the runtime module. */
-  readonly runtime = new Set<string>();
-  /** Runtime type-only names the file uses. */
-  readonly runtimeTypes = new Set<string>();
+  readonly imports = new RuntimeImports();
   /** Include aliases the file uses. */
   readonly usedIncludes = new Set<string>();
   private readonly aliases = new Map<string, string>();
@@ -44,14 +36,12 @@ export class FileContext {
 
   /** A runtime value the generated code uses (imported once). */
   use(name: string): string {
-    this.runtime.add(name);
-    return name;
+    return this.imports.use(name);
   }
 
   /** A runtime type the generated code uses. */
   useType(name: string): string {
-    this.runtimeTypes.add(name);
-    return name;
+    return this.imports.useType(name);
   }
 
   /** A global such as `Map`, qualified when an IDL definition shadows it. */

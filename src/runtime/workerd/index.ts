@@ -5,16 +5,13 @@
  * workerd's V8 always has SIMD, so only the SIMD build is imported.
  */
 import engineModule from "../../../build/kitewire.simd.wasm";
-import type { Engine, EngineOptions } from "../../wasm/engine.js";
-import { initEngine, type EngineSource, type EngineSources } from "../../wasm/load.js";
+import type { Engine } from "../../wasm/engine.js";
+import { initEngine } from "../../wasm/load.js";
+import type { InitOptions } from "../assets.js";
 
 export * from "../../index.js";
 
-/** Options of `init()`. */
-export interface InitOptions extends EngineOptions {
-  /** Use this engine source instead of the imported module. */
-  source?: EngineSource | EngineSources;
-}
+export type { InitOptions };
 
 /** Instantiates the engine; later calls return the same engine. */
 export function init(options: InitOptions = {}): Promise<Engine> {

@@ -10,6 +10,7 @@ import { setMaxListeners } from "node:events";
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
+import { corkForTick } from "../../net/node/cork.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
 import type { Server } from "../server.js";
@@ -97,7 +98,6 @@ class Connection {
   private draining = false;
   private dead = false;
   private paused = false;
-  private corked = false;
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -152,23 +152,13 @@ class Connection {
     this.inflight--;
     if (this.dead) return;
     if (reply !== null) {
-      this.cork();
+      corkForTick(this.socket);
       if (!this.socket.write(reply)) this.pause();
     }
     if (this.draining && this.inflight === 0) this.socket.end();
     else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) this.resume();
   }
 
-  /** Replies finished in the same tick leave in one write (one system call, not one each). */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
-  }
 
   private pause(): void {
     if (!this.paused) {
