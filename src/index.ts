@@ -25,7 +25,7 @@ export { WireType } from "./codec/protobuf/wire-type.js";
 export { ProtobufWriter } from "./codec/protobuf/writer.js";
 export { ProtobufReader } from "./codec/protobuf/reader.js";
 export {
-  encodeProtobuf, decodeProtobuf, decodeNested, decodeGroup, missingRequired, unsetRequired,
+  encodeProtobuf, decodeProtobuf, decodeNested, decodeGroup, missingRequired, unsetRequired, unknownVarint,
   type ProtobufMessageCodec, type ProtobufField, type ProtobufEnumInfo, type FieldType, type ScalarType,
   type ProtobufDecodeOptions,
 } from "./codec/protobuf/message.js";

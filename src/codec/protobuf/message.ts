@@ -66,8 +66,12 @@ export interface ProtobufMessageCodec<T> {
   create(init?: Partial<T>): T;
   /** Writes the message's fields (no length prefix). */
   encode(w: ProtobufWriter, value: T): void;
-  /** Reads fields up to `r.end`; throws MISSING_FIELD for absent proto2 required fields. */
-  decode(r: ProtobufReader): T;
+  /**
+   * Reads fields up to `r.end`; throws MISSING_FIELD for absent proto2 required fields.
+   * Given `into`, merges into it (and returns it changed), as Protobuf merges a message
+   * field that comes twice.
+   */
+  decode(r: ProtobufReader, into?: T): T;
 }
 
 /** Options of `decodeProtobuf`. */
@@ -110,16 +114,16 @@ export function missingRequired(message: string, field: string, r: ProtobufReade
   return new KitewireError(ErrorCode.MISSING_FIELD, `required field ${message}.${field} is missing`, { offset: r.offset });
 }
 
-/** Reads a length-delimited nested message (its tag already read). */
-export function decodeNested<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>): T {
+/** Reads a length-delimited nested message (its tag already read), merged into `into` if given. */
+export function decodeNested<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>, into?: T): T {
   const outer = r.begin();
-  const value = codec.decode(r);
+  const value = codec.decode(r, into);
   r.finish(outer);
   return value;
 }
 
-/** Reads a proto2 group (its start tag `tag` already read) up to its end tag. */
-export function decodeGroup<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>, tag: number): T {
+/** Reads a proto2 group (its start tag `tag` already read) up to its end tag, merged into `into` if given. */
+export function decodeGroup<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>, tag: number, into?: T): T {
   const start = r.pos;
   r.skip(tag); // the engine finds the matching end tag, checking everything in between
   const after = r.pos;
@@ -128,7 +132,7 @@ export function decodeGroup<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>
   r.pos = start;
   r.end = after - varintSize(endTag);
   r.enter();
-  const value = codec.decode(r);
+  const value = codec.decode(r, into);
   r.leave();
   r.pos = after;
   r.end = outer;
@@ -138,4 +142,20 @@ export function decodeGroup<T>(r: ProtobufReader, codec: ProtobufMessageCodec<T>
 /** The error generated encoders throw when a proto2 required field is not set. */
 export function unsetRequired(message: string, field: string): KitewireError {
   return new KitewireError(ErrorCode.MISSING_FIELD, `required field ${message}.${field} is not set`);
+}
+
+/** The bytes of a varint field `no = value` (a packed closed-enum value kept as an unknown field). */
+export function unknownVarint(no: number, value: number): Uint8Array {
+  const out: number[] = [];
+  const push = (lo: number, hi: number) => {
+    while (hi !== 0 || lo > 0x7f) {
+      out.push((lo & 0x7f) | 0x80);
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    out.push(lo);
+  };
+  push((no * 8) >>> 0, Math.floor((no * 8) / 2 ** 32));
+  push(value >>> 0, value < 0 ? 0xffffffff : 0);
+  return new Uint8Array(out);
 }

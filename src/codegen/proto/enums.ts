@@ -15,7 +15,7 @@ export function emitEnum(ctx: ProtoContext, code: Code, e: ProtoEnum): void {
   code.line(`export type ${name} = (typeof ${name})[keyof typeof ${name}];`);
   const names = new Map<number, string>();
   for (const v of e.values) if (!names.has(v.number)) names.set(v.number, v.name);
-  const entries = [...names].map(([n, v]) => `${n}: ${JSON.stringify(v)}`).join(", ");
+  const entries = [...names].map(([n, v]) => `${n < 0 ? JSON.stringify(String(n)) : n}: ${JSON.stringify(v)}`).join(", ");
   code.line(`/** ${e.closed ? "Closed (proto2): values it does not list stay unknown fields." : "Open: values it does not list are kept as numbers."} */`);
   code.line(`export const ${name}$info: ${ctx.useType("ProtobufEnumInfo")} = { typeName: ${JSON.stringify(e.fullName)}, values: ${name}, names: { ${entries} }, closed: ${e.closed} };`);
 }

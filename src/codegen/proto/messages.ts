@@ -103,7 +103,7 @@ export function emitMessage(ctx: ProtoContext, code: Code, msg: ProtoMessage, em
       for (const p of [...plans].sort((a, b) => a.field.number - b.field.number)) emitFieldEncode(ctx, code, p, oneofs);
       code.line("if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);");
     }, "},");
-    code.block(`decode(r: ${ctx.useType("ProtobufReader")}): ${name}`, () => emitDecode(ctx, code, name, plans, oneofs), "},");
+    code.block(`decode(r: ${ctx.useType("ProtobufReader")}, into?: ${name}): ${name}`, () => emitDecode(ctx, code, name, plans, oneofs), "},");
   }, "};");
   code.line("");
 }
@@ -226,11 +226,15 @@ function emitFieldEncode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
   code.line(`if (${check}) { ${head} ${writeValue(ctx, s, `v.${p.name}`, no)} }`);
 }
 
-/** An expression reading one value of `s` (its tag already read). */
-function readValue(ctx: ProtoContext, s: Shape): string {
+/**
+ * An expression reading one value of `s` (its tag already read). A message read merges
+ * into `into` when given: a message field that comes twice is the two merged.
+ */
+function readValue(ctx: ProtoContext, s: Shape, into?: string): string {
   if (s.kind === "scalar") return `r.${SCALARS[s.scalar].method}()`;
   if (s.kind === "enum") return `r.int32() as ${ctx.ref(s.ref)}`;
-  return `${ctx.use(s.group ? "decodeGroup" : "decodeNested")}(r, ${ctx.ref(s.ref)}${s.group ? ", tag" : ""})`;
+  const args = [`r`, ctx.ref(s.ref), ...(s.group ? ["tag"] : []), ...(into ? [into] : [])];
+  return `${ctx.use(s.group ? "decodeGroup" : "decodeNested")}(${args.join(", ")})`;
 }
 
 function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPlan[], oneofs: { name: string; members: FieldPlan[] }[]): void {
@@ -243,6 +247,13 @@ function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPla
   const required = plans.filter((p) => p.field.label === "required");
   for (const p of required) code.line(`let seen${p.index} = false;`);
   code.line("let unknown: Uint8Array[] | undefined;");
+  // Decoding into a message merges: scalars are overwritten, lists and maps grow, messages merge.
+  code.block("if (into !== undefined)", () => {
+    for (const p of plans) if (p.field.oneof === undefined) code.line(`f${p.index} = into.${p.name};`);
+    oneofs.forEach((o, i) => code.line(`o${i} = into.${o.name};`));
+    for (const p of required) code.line(`seen${p.index} = true;`);
+    code.line("unknown = into.$unknown;");
+  });
   code.block("while (r.pos < r.end)", () => {
     code.line("const start = r.pos;", "const tag = r.tag();");
     code.block("switch (tag)", () => {
@@ -273,10 +284,18 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       code.block("while (r.pos < r.end)", () => {
         code.line("const t = r.tag();");
         code.line(`if (t === ${tag(1, k.wireType)}) k = r.${k.method}();`);
-        code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value)};`);
+        code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value, value.kind === "message" ? "x" : undefined)};`);
         code.line("else r.skip(t);");
       });
-      code.line("r.finish(outer);", `f${p.index}.set(k, x);`, "continue;");
+      code.line("r.finish(outer);");
+      if (value.kind === "enum" && value.def.closed) {
+        // An entry whose value a closed enum does not declare stays an unknown field, whole.
+        code.line(`if (${ctx.ref(value.ref)}$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));`);
+        code.line(`else f${p.index}.set(k, x);`);
+      } else {
+        code.line(`f${p.index}.set(k, x);`);
+      }
+      code.line("continue;");
     });
     code.line("}");
     return;
@@ -285,6 +304,14 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
   const w = wire(s);
   const closed = s.kind === "enum" && s.def.closed;
   if (f.label === "repeated") {
+    if (closed) {
+      // Closed enums keep only declared values; each other one stays an unknown field.
+      const info = `${ctx.ref(s.ref)}$info`;
+      const type = ctx.ref(s.ref);
+      code.line(`case ${tag(no, 2)}: for (const x of r.packedInt32()) { if (${info}.names[x] === undefined) (unknown ??= []).push(${ctx.use("unknownVarint")}(${no}, x)); else f${p.index}.push(x as ${type}); } continue;`);
+      code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else f${p.index}.push(x as ${type}); continue; }`);
+      return;
+    }
     if (w.packed) {
       code.line(`case ${tag(no, 2)}: for (const x of r.${w.packed}()) f${p.index}.push(x${s.kind === "enum" ? ` as ${ctx.ref(s.ref)}` : ""}); continue;`);
     }
@@ -292,11 +319,14 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
     return;
   }
   let target: string;
+  let current: string;
   if (f.oneof !== undefined) {
     const i = oneofs.findIndex((x) => x.members.includes(p));
     target = `o${i} = { case: ${JSON.stringify(p.name)}, value: %s };`;
+    current = `o${i}.case === ${JSON.stringify(p.name)} ? o${i}.value : undefined`;
   } else {
     target = `f${p.index} = %s;`;
+    current = `f${p.index}`;
   }
   if (closed) {
     // A closed enum keeps only the values it declares; others stay unknown fields.
@@ -304,5 +334,6 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
     code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } ${target.replace("%s", `x as ${ctx.ref((s as { ref: ProtoRef }).ref)}`)}${seen} continue; }`);
     return;
   }
-  code.line(`case ${tag(no, w.wireType)}: ${target.replace("%s", readValue(ctx, s))}${seen} continue;`);
+  const value = readValue(ctx, s, s.kind === "message" ? current : undefined);
+  code.line(`case ${tag(no, w.wireType)}: ${target.replace("%s", value)}${seen} continue;`);
 }

@@ -32,13 +32,21 @@ export const Small: ProtobufMessageCodec<Small> = {
     if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeVarint32(41); w.double(v.score); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Small {
+  decode(r: ProtobufReader, into?: Small): Small {
     let f0: bigint = 0n;
     let f1: string = "";
     let f2: number = 0;
     let f3: boolean = false;
     let f4: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      f1 = into.name;
+      f2 = into.age;
+      f3 = into.active;
+      f4 = into.score;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -82,11 +90,17 @@ export const Inner: ProtobufMessageCodec<Inner> = {
     if ((v.c !== 0 || Object.is(v.c, -0))) { w.writeVarint32(25); w.double(v.c); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Inner {
+  decode(r: ProtobufReader, into?: Inner): Inner {
     let f0: number = 0;
     let f1: string = "";
     let f2: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.a;
+      f1 = into.b;
+      f2 = into.c;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -179,7 +193,7 @@ export const Large: ProtobufMessageCodec<Large> = {
     if ((v.ratio !== 0 || Object.is(v.ratio, -0))) { w.writeVarint32(161); w.double(v.ratio); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Large {
+  decode(r: ProtobufReader, into?: Large): Large {
     let f0: bigint = 0n;
     let f1: string = "";
     let f2: number = 0;
@@ -201,6 +215,29 @@ export const Large: ProtobufMessageCodec<Large> = {
     let f18: number = 0;
     let f19: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      f1 = into.name;
+      f2 = into.age;
+      f3 = into.active;
+      f4 = into.score;
+      f5 = into.email;
+      f6 = into.level;
+      f7 = into.createdAt;
+      f8 = into.updatedAt;
+      f9 = into.title;
+      f10 = into.description;
+      f11 = into.inner;
+      f12 = into.numbers;
+      f13 = into.tags;
+      f14 = into.children;
+      f15 = into.note;
+      f16 = into.payload;
+      f17 = into.region;
+      f18 = into.flags;
+      f19 = into.ratio;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -216,7 +253,7 @@ export const Large: ProtobufMessageCodec<Large> = {
         case 72: f8 = r.int64(); continue;
         case 82: f9 = r.string(); continue;
         case 90: f10 = r.string(); continue;
-        case 98: f11 = decodeNested(r, Inner); continue;
+        case 98: f11 = decodeNested(r, Inner, f11); continue;
         case 106: for (const x of r.packedInt32()) f12.push(x); continue;
         case 104: f12.push(r.int32()); continue;
         case 114: f13.push(r.string()); continue;

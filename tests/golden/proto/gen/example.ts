@@ -132,7 +132,7 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     for (const x of v.rUnpacked) { w.writeVarint32(288); w.int32(x); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Scalars {
+  decode(r: ProtobufReader, into?: Scalars): Scalars {
     let f0: number = 0;
     let f1: number = 0;
     let f2: number = 0;
@@ -168,6 +168,43 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     let f32: Uint8Array[] = [];
     let f33: number[] = [];
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.fDouble;
+      f1 = into.fFloat;
+      f2 = into.fInt32;
+      f3 = into.fInt64;
+      f4 = into.fUint32;
+      f5 = into.fUint64;
+      f6 = into.fSint32;
+      f7 = into.fSint64;
+      f8 = into.fFixed32;
+      f9 = into.fFixed64;
+      f10 = into.fSfixed32;
+      f11 = into.fSfixed64;
+      f12 = into.fBool;
+      f13 = into.fString;
+      f14 = into.fBytes;
+      f15 = into.oInt32;
+      f16 = into.oString;
+      f17 = into.oBytes;
+      f18 = into.rDouble;
+      f19 = into.rFloat;
+      f20 = into.rInt32;
+      f21 = into.rInt64;
+      f22 = into.rUint32;
+      f23 = into.rUint64;
+      f24 = into.rSint32;
+      f25 = into.rSint64;
+      f26 = into.rFixed32;
+      f27 = into.rFixed64;
+      f28 = into.rSfixed32;
+      f29 = into.rSfixed64;
+      f30 = into.rBool;
+      f31 = into.rString;
+      f32 = into.rBytes;
+      f33 = into.rUnpacked;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -260,10 +297,15 @@ export const User_Address: ProtobufMessageCodec<User_Address> = {
     if (v.city !== "") { w.writeVarint32(18); w.string(v.city); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): User_Address {
+  decode(r: ProtobufReader, into?: User_Address): User_Address {
     let f0: string = "";
     let f1: string = "";
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.street;
+      f1 = into.city;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -365,7 +407,7 @@ export const User: ProtobufMessageCodec<User> = {
     if (v.legacy !== undefined) { w.writeVarint32(130); w.fork(); legacy.Record$.encode(w, v.legacy); w.join(); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): User {
+  decode(r: ProtobufReader, into?: User): User {
     let f0: bigint = 0n;
     let f1: string = "";
     let f2: Status = 0 as Status;
@@ -381,6 +423,23 @@ export const User: ProtobufMessageCodec<User> = {
     let f15: legacy.Record$ | undefined = undefined;
     let o0: User["contact"] = { case: undefined };
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      f1 = into.name;
+      f2 = into.status;
+      f3 = into.home;
+      f4 = into.addresses;
+      f5 = into.labels;
+      f6 = into.byId;
+      f7 = into.flags;
+      f8 = into.blobs;
+      f12 = into.createdAt;
+      f13 = into.nickname;
+      f14 = into.roles;
+      f15 = into.legacy;
+      o0 = into.contact;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -388,7 +447,7 @@ export const User: ProtobufMessageCodec<User> = {
         case 8: f0 = r.int64(); continue;
         case 18: f1 = r.string(); continue;
         case 24: f2 = r.int32() as Status; continue;
-        case 34: f3 = decodeNested(r, User_Address); continue;
+        case 34: f3 = decodeNested(r, User_Address, f3); continue;
         case 42: f4.push(decodeNested(r, User_Address)); continue;
         case 50: {
           const outer = r.begin();
@@ -411,7 +470,7 @@ export const User: ProtobufMessageCodec<User> = {
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int64();
-            else if (t === 18) x = decodeNested(r, User_Address);
+            else if (t === 18) x = decodeNested(r, User_Address, x);
             else r.skip(t);
           }
           r.finish(outer);
@@ -448,12 +507,12 @@ export const User: ProtobufMessageCodec<User> = {
         }
         case 82: o0 = { case: "email", value: r.string() }; continue;
         case 90: o0 = { case: "phone", value: r.string() }; continue;
-        case 98: o0 = { case: "mail", value: decodeNested(r, User_Address) }; continue;
-        case 106: f12 = decodeNested(r, google_protobuf_timestamp.Timestamp); continue;
-        case 114: f13 = decodeNested(r, google_protobuf_wrappers.StringValue); continue;
+        case 98: o0 = { case: "mail", value: decodeNested(r, User_Address, o0.case === "mail" ? o0.value : undefined) }; continue;
+        case 106: f12 = decodeNested(r, google_protobuf_timestamp.Timestamp, f12); continue;
+        case 114: f13 = decodeNested(r, google_protobuf_wrappers.StringValue, f13); continue;
         case 122: for (const x of r.packedInt32()) f14.push(x as User_Role); continue;
         case 120: f14.push(r.int32() as User_Role); continue;
-        case 130: f15 = decodeNested(r, legacy.Record$); continue;
+        case 130: f15 = decodeNested(r, legacy.Record$, f15); continue;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -482,9 +541,13 @@ export const GetUserRequest: ProtobufMessageCodec<GetUserRequest> = {
     if (v.id !== 0n) { w.writeVarint32(8); w.int64(v.id); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): GetUserRequest {
+  decode(r: ProtobufReader, into?: GetUserRequest): GetUserRequest {
     let f0: bigint = 0n;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();

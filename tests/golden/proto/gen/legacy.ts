@@ -28,9 +28,13 @@ export const Record_Extra: ProtobufMessageCodec<Record_Extra> = {
     if (v.level !== undefined) { w.writeVarint32(72); w.int32(v.level); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Record_Extra {
+  decode(r: ProtobufReader, into?: Record_Extra): Record_Extra {
     let f0: number | undefined = undefined;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.level;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -89,7 +93,7 @@ export const Record$: ProtobufMessageCodec<Record$> = {
     if (v.big !== undefined) { w.writeVarint32(80); w.int64(v.big); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Record$ {
+  decode(r: ProtobufReader, into?: Record$): Record$ {
     let f0: number = 0;
     let f1: string | undefined = undefined;
     let f2: Kind | undefined = undefined;
@@ -101,6 +105,19 @@ export const Record$: ProtobufMessageCodec<Record$> = {
     let f8: bigint | undefined = undefined;
     let seen0 = false;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      f1 = into.name;
+      f2 = into.kind;
+      f3 = into.ratio;
+      f4 = into.tag;
+      f5 = into.values;
+      f6 = into.packedValues;
+      f7 = into.extra;
+      f8 = into.big;
+      seen0 = true;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -114,7 +131,7 @@ export const Record$: ProtobufMessageCodec<Record$> = {
         case 48: f5.push(r.int32()); continue;
         case 58: for (const x of r.packedInt32()) f6.push(x); continue;
         case 56: f6.push(r.int32()); continue;
-        case 67: f7 = decodeGroup(r, Record_Extra, tag); continue;
+        case 67: f7 = decodeGroup(r, Record_Extra, tag, f7); continue;
         case 80: f8 = r.int64(); continue;
       }
       r.skip(tag);

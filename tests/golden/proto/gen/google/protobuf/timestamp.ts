@@ -26,10 +26,15 @@ export const Timestamp: ProtobufMessageCodec<Timestamp> = {
     if (v.nanos !== 0) { w.writeVarint32(16); w.int32(v.nanos); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Timestamp {
+  decode(r: ProtobufReader, into?: Timestamp): Timestamp {
     let f0: bigint = 0n;
     let f1: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.seconds;
+      f1 = into.nanos;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();

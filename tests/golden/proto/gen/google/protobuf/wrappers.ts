@@ -20,9 +20,13 @@ export const DoubleValue: ProtobufMessageCodec<DoubleValue> = {
     if ((v.value !== 0 || Object.is(v.value, -0))) { w.writeVarint32(9); w.double(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): DoubleValue {
+  decode(r: ProtobufReader, into?: DoubleValue): DoubleValue {
     let f0: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -56,9 +60,13 @@ export const FloatValue: ProtobufMessageCodec<FloatValue> = {
     if ((v.value !== 0 || Object.is(v.value, -0))) { w.writeVarint32(13); w.float(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): FloatValue {
+  decode(r: ProtobufReader, into?: FloatValue): FloatValue {
     let f0: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -92,9 +100,13 @@ export const Int64Value: ProtobufMessageCodec<Int64Value> = {
     if (v.value !== 0n) { w.writeVarint32(8); w.int64(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Int64Value {
+  decode(r: ProtobufReader, into?: Int64Value): Int64Value {
     let f0: bigint = 0n;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -128,9 +140,13 @@ export const UInt64Value: ProtobufMessageCodec<UInt64Value> = {
     if (v.value !== 0n) { w.writeVarint32(8); w.uint64(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): UInt64Value {
+  decode(r: ProtobufReader, into?: UInt64Value): UInt64Value {
     let f0: bigint = 0n;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -164,9 +180,13 @@ export const Int32Value: ProtobufMessageCodec<Int32Value> = {
     if (v.value !== 0) { w.writeVarint32(8); w.int32(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): Int32Value {
+  decode(r: ProtobufReader, into?: Int32Value): Int32Value {
     let f0: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -200,9 +220,13 @@ export const UInt32Value: ProtobufMessageCodec<UInt32Value> = {
     if (v.value !== 0) { w.writeVarint32(8); w.uint32(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): UInt32Value {
+  decode(r: ProtobufReader, into?: UInt32Value): UInt32Value {
     let f0: number = 0;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -236,9 +260,13 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
     if (v.value !== false) { w.writeVarint32(8); w.bool(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): BoolValue {
+  decode(r: ProtobufReader, into?: BoolValue): BoolValue {
     let f0: boolean = false;
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -272,9 +300,13 @@ export const StringValue: ProtobufMessageCodec<StringValue> = {
     if (v.value !== "") { w.writeVarint32(10); w.string(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): StringValue {
+  decode(r: ProtobufReader, into?: StringValue): StringValue {
     let f0: string = "";
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
@@ -308,9 +340,13 @@ export const BytesValue: ProtobufMessageCodec<BytesValue> = {
     if (v.value.length !== 0) { w.writeVarint32(10); w.bytes(v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
-  decode(r: ProtobufReader): BytesValue {
+  decode(r: ProtobufReader, into?: BytesValue): BytesValue {
     let f0: Uint8Array = new Uint8Array(0);
     let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.value;
+      unknown = into.$unknown;
+    }
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
