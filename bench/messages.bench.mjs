@@ -18,11 +18,11 @@ const { TBinaryProtocol, TCompactProtocol, TBufferedTransport, TFramedTransport,
 const npm = require("../tests/fixtures/thrift-js/bench_types.js");
 const protobuf = require("protobufjs/minimal.js");
 
-function smallValue() {
+export function smallValue() {
   return { id: 1234567890123n, name: "kitewire", age: 42, active: true, score: 98.6 };
 }
 
-function largeValue(Inner) {
+export function largeValue(Inner) {
   const inner = (i) => Inner.create({ a: i, b: `inner ${i}`, c: i / 3 });
   return {
     id: 9007199254740991n, name: "Large message", age: 33, active: true, score: 0.125,

@@ -1,0 +1,139 @@
+// Whole Protobuf messages: the small (5 fields) and large (20 fields: a nested message, 20
+// int32, 5 strings, 3 nested messages, a non-ASCII string, 1 KiB of bytes) messages of
+// tests/golden/proto/bench.proto, with the values of messages.bench.mjs, encoded to bytes and
+// decoded to objects by:
+//  - kitewire's generated code (tests/golden/proto/gen/bench.ts) through
+//    encodeProtobuf/decodeProtobuf,
+//  - protobufjs 8.8 static code from pbjs (tests/fixtures/protobufjs/bench.js), in its
+//    fastest mode (int64 as numbers, `util.Long = null`: exact for these values) and with
+//    `long` Longs,
+//  - @bufbuild/protobuf 2.17 running protoc-gen-es 2.13 code (tests/fixtures/protobuf-es/
+//    bench_pb.ts) through create/toBinary/fromBinary.
+// Encode ends with the bytes in a Uint8Array the caller owns (kitewire: a copy out of engine
+// memory; protobufjs: Writer.finish(), a Node Buffer; @bufbuild/protobuf:
+// BinaryWriter.finish()). Decode starts from such bytes and ends with a plain object
+// (protobufjs: a message instance); protobufjs is also shown decoding a plain Uint8Array.
+// Before timing, all three must produce the same bytes, and decode them to the same values.
+import { createRequire } from "node:module";
+import { Suite, kw, check, checkBytes, machine, isMain } from "./lib.mjs";
+import { importGenerated } from "./generated.mjs";
+import { smallValue, largeValue } from "./messages.bench.mjs";
+
+const require = createRequire(import.meta.url);
+const protobuf = require("protobufjs/minimal.js");
+const Long = require("long");
+const es = await import("@bufbuild/protobuf");
+
+/** The value as protobufjs static objects: int64 as numbers (all below 2^53) or as Longs. */
+function toProtobufjs(v, Type, Inner, long) {
+  const conv = (x) => {
+    if (typeof x === "bigint") return long ? Long.fromString(String(x)) : Number(x);
+    if (Array.isArray(x)) return x.map(conv);
+    if (typeof x === "object" && x !== null && !(x instanceof Uint8Array)) return Inner.create(toPlain(x));
+    return x;
+  };
+  const toPlain = (o) => Object.fromEntries(Object.entries(o).map(([k, x]) => [k, conv(x)]));
+  return Type.create(toPlain(v));
+}
+
+/** The value as a @bufbuild/protobuf message (its create() with the same init). */
+function toEs(v, Schema, InnerSchema) {
+  const init = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (Array.isArray(x)) init[k] = x.map((e) => (typeof e === "object" ? es.create(InnerSchema, e) : e));
+    else if (typeof x === "object" && x !== null && !(x instanceof Uint8Array)) init[k] = es.create(InnerSchema, x);
+    else init[k] = x;
+  }
+  return es.create(Schema, init);
+}
+
+/** Field-for-field equality of a decoded message with the kitewire value (ints by value). */
+function sameValue(decoded, value, what) {
+  for (const [k, x] of Object.entries(value)) {
+    const y = decoded[k];
+    if (x instanceof Uint8Array) checkBytes(y, x, `${what}.${k}`);
+    else if (Array.isArray(x)) {
+      check(Array.isArray(y) && y.length === x.length, `${what}.${k}: length`);
+      x.forEach((e, i) => (typeof e === "object" ? sameValue(y[i], e, `${what}.${k}[${i}]`) : check(e === y[i], `${what}.${k}[${i}]`)));
+    } else if (typeof x === "object" && x !== null) sameValue(y, x, `${what}.${k}`);
+    else check(String(x) === String(y), `${what}.${k}: ${x} vs ${y}`);
+  }
+}
+
+export async function run() {
+  const engine = await kw.init();
+  const gen = await importGenerated("tests/golden/proto/gen/bench.ts");
+  const esGen = await importGenerated("tests/fixtures/protobuf-es/bench_pb.ts");
+  protobuf.util.Long = null; // int64 as numbers first: protobufjs's fastest mode
+  protobuf.configure();
+  const { bench: pb } = await import("../tests/fixtures/protobufjs/bench.js");
+  const suite = new Suite("protobuf", "whole Protobuf messages: kitewire generated code vs protobufjs static code vs @bufbuild/protobuf (protoc-gen-es)");
+  suite.note(`machine ${JSON.stringify(machine(engine))}`);
+
+  const shapes = [
+    ["small", gen.Small, smallValue(), pb.Small, esGen.SmallSchema],
+    ["large", gen.Large, largeValue(gen.Inner), pb.Large, esGen.LargeSchema],
+  ];
+  for (const [size, Codec, value, PbType, Schema] of shapes) {
+    const pbValue = toProtobufjs(value, PbType, pb.Inner, false);
+    const esValue = toEs(value, Schema, esGen.InnerSchema);
+
+    const kwEncode = () => kw.encodeProtobuf(Codec, value);
+    const pbEncode = () => PbType.encode(pbValue).finish();
+    const esEncode = () => es.toBinary(Schema, esValue);
+    const bytes = kwEncode();
+    checkBytes(pbEncode(), bytes, `${size}: protobufjs vs kitewire bytes`);
+    checkBytes(esEncode(), bytes, `${size}: @bufbuild/protobuf vs kitewire bytes`);
+
+    // protobufjs's Writer.finish() gives a Node Buffer, whose strings its BufferReader reads
+    // with Buffer#utf8Slice and whose bytes fields it returns as views (no copy); from a plain
+    // Uint8Array it decodes UTF-8 in JS and copies bytes fields. Both are shown.
+    const pbBytes = pbEncode();
+    const pbPlain = new Uint8Array(pbBytes);
+    const kwDecode = () => kw.decodeProtobuf(Codec, bytes);
+    const pbDecode = () => PbType.decode(pbBytes);
+    const pbPlainDecode = () => PbType.decode(pbPlain);
+    const esDecode = () => es.fromBinary(Schema, bytes);
+    sameValue(kwDecode(), value, `${size}: kitewire decode`);
+    sameValue(pbDecode(), value, `${size}: protobufjs decode`);
+    sameValue(pbPlainDecode(), value, `${size}: protobufjs decode (Uint8Array input)`);
+    sameValue(esDecode(), value, `${size}: @bufbuild/protobuf decode`);
+
+    // protobufjs with `long` Longs for int64 (its default when `long` is installed), measured
+    // in setup hooks that switch the mode, since the static code reads util.Long per call.
+    const pbLongValue = toProtobufjs(value, PbType, pb.Inner, true);
+    const longMode = () => {
+      protobuf.util.Long = Long;
+      protobuf.configure();
+    };
+    const numberMode = () => {
+      protobuf.util.Long = null;
+      protobuf.configure();
+    };
+    const pbLongEncode = () => PbType.encode(pbLongValue).finish();
+    const pbLongDecode = () => PbType.decode(pbBytes);
+    longMode();
+    checkBytes(pbLongEncode(), bytes, `${size}: protobufjs (Long) vs kitewire bytes`);
+    sameValue(pbLongDecode(), value, `${size}: protobufjs (Long) decode`);
+    numberMode();
+
+    suite.group(`${size}: encode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
+      .add("kitewire generated", kwEncode, { setup: numberMode })
+      .add("protobufjs static", pbEncode, { setup: numberMode })
+      .add("protobufjs static (Long)", pbLongEncode, { setup: longMode })
+      .add("@bufbuild/protobuf", esEncode, { setup: numberMode })
+      .ratio("kitewire generated", "protobufjs static", { target: 2, label: "kitewire vs protobufjs static (encode)" })
+      .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (encode)" });
+    suite.group(`${size}: decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
+      .add("kitewire generated", kwDecode, { setup: numberMode })
+      .add("protobufjs static", pbDecode, { setup: numberMode })
+      .add("protobufjs static (Long)", pbLongDecode, { setup: longMode })
+      .add("protobufjs static (Uint8Array input)", pbPlainDecode, { setup: numberMode })
+      .add("@bufbuild/protobuf", esDecode, { setup: numberMode })
+      .ratio("kitewire generated", "protobufjs static", { target: 1.3, label: "kitewire vs protobufjs static (decode)" })
+      .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (decode)" });
+  }
+  return suite.run();
+}
+
+if (isMain(import.meta.url)) await run();
