@@ -64,10 +64,11 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
   if ("idl" in service) {
     for (const binding of thriftBindings(service).values()) {
       const params = binding.params!;
+      const call = caller.method(binding);
       client[binding.name] = (...values: unknown[]) => {
         const args: Record<string, unknown> = {};
-        params.forEach((p, i) => (args[p] = values[i]));
-        return caller.call(binding, args, values[params.length] as KitewireCallOptions | undefined);
+        for (let i = 0; i < params.length; i++) args[params[i]!] = values[i];
+        return call(args, values[params.length] as KitewireCallOptions | undefined);
       };
     }
   } else {
@@ -75,7 +76,7 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
     for (const [tsName, method] of Object.entries(service.methods)) {
       const binding = bindings.get(method.name);
       client[tsName] = binding
-        ? (request: unknown, callOptions?: KitewireCallOptions) => caller.call(binding, request, callOptions)
+        ? caller.method(binding)
         : () => Promise.reject(new KitewireError(ErrorCode.INVALID_STATE,
           `${service.name}.${method.name} is a streaming method: call it through the gRPC client`));
     }
@@ -86,53 +87,59 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
 let nextSeqid = 1;
 
 class Caller {
-  private readonly endpoint: Endpoint;
   private readonly writer: PayloadWriter;
   private readonly reader: PayloadReader;
-  private readonly bindingOf = new WeakMap<RpcContext, MethodBinding>();
-  private readonly callOptionsOf = new WeakMap<RpcContext, KitewireCallOptions>();
 
   constructor(readonly service: string, readonly options: Readonly<ClientOptions>, readonly connection: ClientTransport, engine: Engine) {
     this.writer = payloadWriter(options.transport.protocol, engine);
     this.reader = payloadReader(options.transport.protocol, engine);
-    this.endpoint = chain(options.middlewares, (ctx, args) => this.io(ctx, args));
   }
 
-  async call(binding: MethodBinding, args: unknown, callOptions: KitewireCallOptions = {}): Promise<unknown> {
-    const metainfo = callOptions.context?.metainfo.forNextHop() ?? new Metainfo();
-    for (const [k, v] of Object.entries(callOptions.metadata ?? {})) metainfo.transient.set(k, v);
-    const ctx = new RpcContext(this.service, binding.name, callOptions.signal, metainfo);
-    const timeout = callOptions.timeoutMs ?? this.options.timeoutMs;
+  /** The function that calls `binding`: its middleware chain is assembled here, once. */
+  method(binding: MethodBinding): (args: unknown, callOptions?: KitewireCallOptions) => Promise<unknown> {
+    const endpoint = chain(this.options.middlewares, (ctx, args) => this.io(ctx, binding, args));
+    return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
+  }
+
+  private call(endpoint: Endpoint, binding: MethodBinding, args: unknown, callOptions: KitewireCallOptions | undefined): Promise<unknown> {
+    const metainfo = callOptions?.context?.metainfo.forNextHop() ?? new Metainfo();
+    const metadata = callOptions?.metadata;
+    if (metadata !== undefined) for (const k in metadata) metainfo.transient.set(k, metadata[k]!);
+    const ctx = new RpcContext(this.service, binding.name, callOptions?.signal, metainfo);
+    const timeout = callOptions?.timeoutMs ?? this.options.timeoutMs;
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
-    const inherited = callOptions.context?.deadline;
+    const inherited = callOptions?.context?.deadline;
     if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
     ctx.transport = this.options.transport;
-    this.bindingOf.set(ctx, binding);
-    this.callOptionsOf.set(ctx, callOptions);
-    this.options.tracer?.start?.(ctx);
+    if (this.options.tracer === undefined && callOptions?.onBackward === undefined) return endpoint(ctx, args);
+    return this.observed(endpoint, ctx, args, callOptions?.onBackward);
+  }
+
+  /** A call with a tracer or a backward-metainfo listener to tell. */
+  private async observed(endpoint: Endpoint, ctx: RpcContext, args: unknown, onBackward: KitewireCallOptions["onBackward"]): Promise<unknown> {
+    const tracer = this.options.tracer;
+    tracer?.start?.(ctx);
     try {
-      const result = await this.endpoint(ctx, args);
-      this.options.tracer?.finish?.(ctx);
+      const result = await endpoint(ctx, args);
+      tracer?.finish?.(ctx);
       return result;
     } catch (error) {
-      this.options.tracer?.finish?.(ctx, error);
+      tracer?.finish?.(ctx, error);
       throw error;
+    } finally {
+      if (onBackward !== undefined && ctx.metainfo.backward.size > 0) onBackward(ctx.metainfo.backward);
     }
   }
 
   /** The innermost endpoint: encode, send, decode. */
-  private async io(ctx: RpcContext, args: unknown): Promise<unknown> {
-    const binding = this.bindingOf.get(ctx)!;
-    if (ctx.signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: ctx.signal.reason });
+  private async io(ctx: RpcContext, binding: MethodBinding, args: unknown): Promise<unknown> {
+    const signal = ctx.signal;
+    if (signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: signal.reason });
     const seqid = (nextSeqid = (nextSeqid % 0x7fffffff) + 1);
     ctx.seqid = seqid;
     const bytes = this.encode(ctx, binding, args);
     this.options.tracer?.io?.(ctx, "write", bytes.length);
-    const frame = await this.connection.send({
-      bytes, seqid, oneway: binding.oneway,
-      ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
-      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
-    });
+    const frame = await this.connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
     if (frame === null) return undefined;
     try {
       this.options.tracer?.io?.(ctx, "read", frame.messageLength);
@@ -142,6 +149,7 @@ class Caller {
     }
   }
 
+  /** Writes the request frame; returns it as a view into the writer's arena, valid until its next reset. */
   private encode(ctx: RpcContext, binding: MethodBinding, args: unknown): Uint8Array {
     const { transport } = this.options;
     const w = this.writer;
@@ -164,15 +172,13 @@ class Caller {
     writeEnvelope(w, transport.protocol, { name: binding.name, type: binding.oneway ? MessageType.ONEWAY : MessageType.CALL, seqid: ctx.seqid });
     binding.writeArgs(w, args);
     endFrame(w, mark, this.options.maxFrameSize);
-    return w.finish();
+    return w.view();
   }
 
   private decode(ctx: RpcContext, binding: MethodBinding, frame: Frame): unknown {
     const protocol = this.options.transport.protocol;
     if (frame.header) {
-      const { backward } = Metainfo.fromHeader(frame.header.strInfo);
-      for (const [k, v] of backward) ctx.metainfo.backward.set(k, v);
-      if (backward.size > 0) this.callOptionsOf.get(ctx)?.onBackward?.(backward);
+      ctx.metainfo.readBackward(frame.header.strInfo);
       const biz = readBizStatus(frame.header.strInfo);
       if (biz) {
         ctx.bizStatus = biz;

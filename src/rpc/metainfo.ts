@@ -8,33 +8,51 @@ export const TRANSIT_PREFIX = "RPC_TRANSIT_";
 export const PERSIST_PREFIX = "RPC_PERSIST_";
 export const BACKWARD_PREFIX = "RPC_BACKWARD_";
 
+/** Most calls carry no metainfo: each kind's Map is made the first time it is asked for. */
 export class Metainfo {
-  /** Values for the next hop only. */
-  readonly transient = new Map<string, string>();
-  /** Values for every hop from here on. */
-  readonly persistent = new Map<string, string>();
-  /** Values for the caller, sent back with the reply. */
-  readonly backward = new Map<string, string>();
+  private transientValues: Map<string, string> | undefined;
+  private persistentValues: Map<string, string> | undefined;
+  private backwardValues: Map<string, string> | undefined;
 
-  /** Adds the prefixed TTHeader keys of `info` to this metainfo (other keys are ignored). */
-  static fromHeader(info: ReadonlyMap<string, string>, into = new Metainfo()): Metainfo {
+  /** Values for the next hop only. */
+  get transient(): Map<string, string> {
+    return (this.transientValues ??= new Map());
+  }
+
+  /** Values for every hop from here on. */
+  get persistent(): Map<string, string> {
+    return (this.persistentValues ??= new Map());
+  }
+
+  /** Values for the caller, sent back with the reply. */
+  get backward(): Map<string, string> {
+    return (this.backwardValues ??= new Map());
+  }
+
+  /** Adds the forward kinds (transient, persistent) among a request's TTHeader string info. */
+  readForward(info: ReadonlyMap<string, string>): void {
     for (const [key, value] of info) {
-      if (key.startsWith(TRANSIT_PREFIX)) into.transient.set(key.slice(TRANSIT_PREFIX.length), value);
-      else if (key.startsWith(PERSIST_PREFIX)) into.persistent.set(key.slice(PERSIST_PREFIX.length), value);
-      else if (key.startsWith(BACKWARD_PREFIX)) into.backward.set(key.slice(BACKWARD_PREFIX.length), value);
+      if (key.startsWith(TRANSIT_PREFIX)) this.transient.set(key.slice(TRANSIT_PREFIX.length), value);
+      else if (key.startsWith(PERSIST_PREFIX)) this.persistent.set(key.slice(PERSIST_PREFIX.length), value);
     }
-    return into;
+  }
+
+  /** Adds the backward kind among a reply's TTHeader string info. */
+  readBackward(info: ReadonlyMap<string, string>): void {
+    for (const [key, value] of info) {
+      if (key.startsWith(BACKWARD_PREFIX)) this.backward.set(key.slice(BACKWARD_PREFIX.length), value);
+    }
   }
 
   /** Writes the forward kinds (transient and persistent) as prefixed TTHeader keys. */
   writeForward(out: Map<string, string>): void {
-    for (const [k, v] of this.transient) out.set(TRANSIT_PREFIX + k, v);
-    for (const [k, v] of this.persistent) out.set(PERSIST_PREFIX + k, v);
+    if (this.transientValues) for (const [k, v] of this.transientValues) out.set(TRANSIT_PREFIX + k, v);
+    if (this.persistentValues) for (const [k, v] of this.persistentValues) out.set(PERSIST_PREFIX + k, v);
   }
 
   /** Writes the backward kind as prefixed TTHeader keys. */
   writeBackward(out: Map<string, string>): void {
-    for (const [k, v] of this.backward) out.set(BACKWARD_PREFIX + k, v);
+    if (this.backwardValues) for (const [k, v] of this.backwardValues) out.set(BACKWARD_PREFIX + k, v);
   }
 
   /**
@@ -43,7 +61,7 @@ export class Metainfo {
    */
   forNextHop(): Metainfo {
     const next = new Metainfo();
-    for (const [k, v] of this.persistent) next.persistent.set(k, v);
+    if (this.persistentValues) next.persistentValues = new Map(this.persistentValues);
     return next;
   }
 }

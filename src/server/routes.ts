@@ -3,21 +3,24 @@
  * to the handler function that serves it.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
-import type { RpcContext } from "../rpc/context.js";
+import { chain, type Endpoint, type Middleware } from "../rpc/endpoint.js";
 import { protobufBindings, thriftBindings, type MethodBinding } from "../rpc/method.js";
 import type { ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
 
 export interface Route {
   readonly binding: MethodBinding;
-  /** Calls the handler with the decoded arguments. */
-  readonly invoke: (ctx: RpcContext, args: unknown) => Promise<unknown>;
+  /** The server's middleware chain around the handler call, taking the decoded arguments. */
+  readonly endpoint: Endpoint;
 }
 
 type AnyHandler = Record<string, ((...args: never[]) => unknown) | undefined>;
 
 export class Routes {
   private readonly byName = new Map<string, Route[]>();
+
+  /** @param middlewares the server's, first outermost, put around every handler. */
+  constructor(private readonly middlewares: readonly Middleware[]) {}
 
   /** Binds each method of `service` to the same-named method of `handler`. */
   add(service: ThriftService | ProtobufService, handler: object): void {
@@ -28,7 +31,10 @@ export class Routes {
         const params = binding.params!;
         this.put(binding, async (ctx, args) => {
           const a = args as Record<string, unknown>;
-          return (fn as (...x: unknown[]) => unknown).apply(handler, [...params.map((p) => a[p]), ctx]);
+          const list: unknown[] = new Array(params.length + 1);
+          for (let i = 0; i < params.length; i++) list[i] = a[params[i]!];
+          list[params.length] = ctx;
+          return (fn as (...x: unknown[]) => unknown).apply(handler, list);
         });
       }
     } else {
@@ -50,12 +56,12 @@ export class Routes {
     return fn;
   }
 
-  private put(binding: MethodBinding, invoke: Route["invoke"]): void {
+  private put(binding: MethodBinding, invoke: Endpoint): void {
     const list = this.byName.get(binding.name) ?? [];
     if (list.some((r) => r.binding.service === binding.service)) {
       throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.service}.${binding.name} is registered twice`);
     }
-    list.push({ binding, invoke });
+    list.push({ binding, endpoint: chain(this.middlewares, invoke) });
     this.byName.set(binding.name, list);
   }
 

@@ -19,8 +19,6 @@ import {
 } from "../rpc/application-error.js";
 import { bizStatusOf, writeBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";
-import { chain, type Endpoint } from "../rpc/endpoint.js";
-import { Metainfo } from "../rpc/metainfo.js";
 import type { ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
 import type { ProtobufWriter } from "../codec/protobuf/writer.js";
@@ -35,22 +33,22 @@ export const CONNECTION_RESET_KEY = "crrst";
 /** TTHeader string key with the IDL service name (Kitex clients send it). */
 export const IDL_SERVICE_KEY = "isn";
 
-/** The route of each call being served: the chain's innermost endpoint finds its handler here. */
-const routeOf = new WeakMap<RpcContext, Route>();
-
-/** What the server knows of the connection a frame came on. */
+/** The connection a frame came on: what the server knows of it, and where replies go. */
 export interface ConnectionInfo {
   peer?: string;
   /** Aborted when the connection closes. */
   signal?: AbortSignal;
+  /**
+   * Takes a reply frame. `reply` is a view into engine memory, valid only during this
+   * call: copy or send it before returning.
+   */
+  write(reply: Uint8Array): void;
 }
 
 export class Server {
   readonly options: Readonly<ServerOptions>;
   readonly engine: Engine;
-  private readonly routes = new Routes();
-  /** The middleware chain around the handler call, assembled once, first middleware outermost. */
-  private readonly endpoint: Endpoint;
+  private readonly routes: Routes;
   private readonly readers = new Map<PayloadProtocol, PayloadReader>();
   private readonly writers = new Map<PayloadProtocol, PayloadWriter>();
   /** Set during graceful shutdown: replies tell clients to drop the connection. */
@@ -59,7 +57,7 @@ export class Server {
   constructor(options: Partial<ServerOptions> = {}, engine: Engine = getEngine()) {
     this.options = makeServerOptions(options);
     this.engine = engine;
-    this.endpoint = chain(this.options.middlewares, (ctx, args) => routeOf.get(ctx)!.invoke(ctx, args));
+    this.routes = new Routes(this.options.middlewares);
   }
 
   /** Hosts `service`, served by the same-named methods of `handler`. */
@@ -69,11 +67,11 @@ export class Server {
   }
 
   /**
-   * Serves one request frame (and releases it). Resolves to the reply frame's bytes, or
-   * null for a oneway call. Rejects only when the frame's envelope cannot be read: the
-   * connection is then unusable and should be closed.
+   * Serves one request frame (and releases it), handing the reply frame (none for a oneway
+   * call) to `conn.write`. Resolves once replied. Rejects only when the frame's envelope
+   * cannot be read: the connection is then unusable and should be closed.
    */
-  async handle(frame: Frame, conn: ConnectionInfo = {}): Promise<Uint8Array | null> {
+  async handle(frame: Frame, conn: ConnectionInfo): Promise<void> {
     const { transport } = frame;
     const protocol = transport.protocol;
     const abort = new CallAbort(conn);
@@ -88,8 +86,8 @@ export class Server {
       const envelope = readEnvelope(r, protocol);
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(IDL_SERVICE_KEY) ?? header?.intInfo.get(IntKey.TO_SERVICE));
-      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, () => abort.signal(ctx.deadline),
-        header ? Metainfo.fromHeader(header.strInfo) : undefined);
+      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, () => abort.signal(ctx.deadline));
+      if (header) ctx.metainfo.readForward(header.strInfo);
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
       if (conn.peer !== undefined) ctx.peer = conn.peer;
@@ -113,8 +111,7 @@ export class Server {
     let result: unknown;
     if (failure === undefined) {
       try {
-        routeOf.set(ctx, route!);
-        result = await this.endpoint(ctx, args);
+        result = await route!.endpoint(ctx, args);
       } catch (error) {
         failure = error;
       } finally {
@@ -122,10 +119,11 @@ export class Server {
       }
     }
     this.options.tracer?.finish?.(ctx, failure);
-    if (route?.binding.oneway) return null;
-    return this.reply(frame, ctx, route, failure === undefined ? { result } : { failure });
+    if (route?.binding.oneway) return;
+    conn.write(this.reply(frame, ctx, route, failure === undefined ? { result } : { failure }));
   }
 
+  /** Writes the reply frame; returns it as a view into the writer's arena, valid until its next reset. */
   private reply(frame: Frame, ctx: RpcContext, route: Route | undefined,
     outcome: { result: unknown } | { failure: unknown }): Uint8Array {
     const { transport } = frame;
@@ -161,7 +159,7 @@ export class Server {
       }
     }
     endFrame(w, mark);
-    const bytes = w.finish();
+    const bytes = w.view();
     this.options.tracer?.io?.(ctx, "write", bytes.length);
     return bytes;
   }

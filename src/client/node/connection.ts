@@ -6,7 +6,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
-import { corkForTick } from "../../net/node/cork.js";
+import { Outbound } from "../../net/node/outbound.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
@@ -26,20 +26,30 @@ export interface ConnectionOptions_ {
   tls?: ConnectionOptions;
 }
 
-interface Pending {
-  resolve: (frame: Frame) => void;
-  reject: (error: unknown) => void;
-  cleanup: () => void;
+/** A call waiting for its reply. */
+class PendingCall {
+  resolve!: (frame: Frame) => void;
+  reject!: (error: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(readonly signal: AbortSignal | undefined) {}
+
+  /** Stops its deadline timer and abort listener. */
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
+  }
 }
 
 export class ClientConnection {
-  /** Calls waiting for replies. */
-  private readonly pending = new Map<number, Pending>();
+  /** Calls waiting for replies, by sequence id. */
+  private readonly pending = new Map<number, PendingCall>();
   private readonly chain: BufferChain;
   private readonly decoder: FrameDecoder;
   private readonly reader: PayloadReader;
   private readonly socket: Socket;
-  private drained: Promise<void> | null = null;
+  private readonly outbound: Outbound;
   /** False once closed, failed, or asked by the server to stop being reused. */
   usable = true;
   /** Settles when the connection is closed. */
@@ -49,6 +59,7 @@ export class ClientConnection {
 
   private constructor(engine: Engine, private readonly options: ConnectionOptions_, socket: Socket) {
     this.socket = socket;
+    this.outbound = new Outbound(socket);
     this.chain = new BufferChain(engine, 64 * 1024);
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
@@ -97,61 +108,76 @@ export class ClientConnection {
     });
   }
 
-  /** Sends a request; resolves with its reply frame (null for oneway). */
-  async send(call: OutgoingCall): Promise<Frame | null> {
-    if (!this.usable) throw new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} is closed`);
-    if (this.socket.writableLength > this.options.maxPendingWriteBytes) await this.waitDrain(call);
-    if (call.oneway) {
-      await new Promise<void>((resolve, reject) => this.socket.write(call.bytes, (e) => (e ? reject(connectionError(e)) : resolve())));
-      this.lastUsed = Date.now();
-      return null;
+  /** Sends a request; resolves with its reply frame (null for oneway). Copies `call.bytes` before returning. */
+  send(call: OutgoingCall): Promise<Frame | null> {
+    if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} is closed`));
+    if (this.outbound.pendingBytes > this.options.maxPendingWriteBytes) {
+      const later = { ...call, bytes: call.bytes.slice() };
+      return this.waitDrain(later).then(() => this.send(later));
     }
-    if (this.pending.has(call.seqid)) throw new KitewireError(ErrorCode.INVALID_STATE, `seqid ${call.seqid} is already in flight`);
-    return new Promise<Frame>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => settle(new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal?.reason }));
-      const cleanup = () => {
-        clearTimeout(timer);
-        call.signal?.removeEventListener("abort", onAbort);
-        this.pending.delete(call.seqid);
+    if (call.oneway) {
+      return new Promise<null>((resolve, reject) => this.outbound.write(call.bytes, (e) => {
         this.lastUsed = Date.now();
-      };
-      const settle = (error: unknown) => {
-        cleanup();
-        reject(error);
-      };
-      this.pending.set(call.seqid, { resolve: (f) => (cleanup(), resolve(f)), reject: settle, cleanup });
-      if (call.deadline !== undefined) {
-        timer = setTimeout(() => settle(new KitewireError(ErrorCode.TIMEOUT, `no reply within the deadline`)),
-          Math.max(0, call.deadline - Date.now()));
-      }
-      call.signal?.addEventListener("abort", onAbort, { once: true });
-      corkForTick(this.socket);
-      this.socket.write(call.bytes);
+        if (e) reject(connectionError(e));
+        else resolve(null);
+      }));
+    }
+    const { seqid } = call;
+    if (this.pending.has(seqid)) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
+    const waiting = new PendingCall(call.signal);
+    const reply = new Promise<Frame>((resolve, reject) => {
+      waiting.resolve = resolve;
+      waiting.reject = reject;
     });
+    this.pending.set(seqid, waiting);
+    if (call.deadline !== undefined) {
+      waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
+        Math.max(0, call.deadline - Date.now()));
+    }
+    if (call.signal !== undefined) {
+      waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
+      call.signal.addEventListener("abort", waiting.onAbort, { once: true });
+    }
+    this.outbound.write(call.bytes);
+    return reply;
   }
 
+  /** Fails the call `seqid` waits on, if it still does. */
+  private giveUp(seqid: number, error: unknown): void {
+    const waiting = this.pending.get(seqid);
+    if (waiting === undefined) return;
+    this.pending.delete(seqid);
+    waiting.dispose();
+    this.lastUsed = Date.now();
+    waiting.reject(error);
+  }
 
+  /** Waits until what is queued has been written, or fails at the call's deadline. */
   private waitDrain(call: OutgoingCall): Promise<void> {
-    this.drained ??= new Promise<void>((resolve) => this.socket.once("drain", () => {
-      this.drained = null;
-      resolve();
-    }));
-    const limit = call.deadline === undefined ? undefined : Math.max(0, call.deadline - Date.now());
-    if (limit === undefined) return this.drained;
-    return Promise.race([this.drained, new Promise<void>((_, reject) => setTimeout(
-      () => reject(new KitewireError(ErrorCode.TIMEOUT, "the server is not reading: deadline passed waiting to write")), limit))]);
+    const written = new Promise<void>((resolve) => this.outbound.whenWritten(resolve));
+    if (call.deadline === undefined) return written;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((_, reject) => (timer = setTimeout(
+      () => reject(new KitewireError(ErrorCode.TIMEOUT, "the server is not reading: deadline passed waiting to write")),
+      Math.max(0, call.deadline! - Date.now()))));
+    return Promise.race([written, late]).finally(() => clearTimeout(timer));
   }
 
   private receive(chunk: Buffer): void {
     try {
+      this.lastUsed = Date.now();
       this.chain.append(chunk);
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
         if (frame.header?.strInfo.has(CONNECTION_RESET_KEY)) this.usable = false;
         const seqid = frameSeqid(frame, this.reader);
         const waiting = this.pending.get(seqid);
-        if (waiting) waiting.resolve(frame);
-        else frame.bytes.release(); // a late reply to a call that timed out
+        if (waiting === undefined) {
+          frame.bytes.release(); // a late reply to a call that timed out
+          continue;
+        }
+        this.pending.delete(seqid);
+        waiting.dispose();
+        waiting.resolve(frame);
       }
       if (!this.usable && this.pending.size === 0) this.close();
     } catch (error) {
@@ -162,13 +188,16 @@ export class ClientConnection {
 
   private failAll(error: unknown): void {
     this.usable = false;
-    for (const p of [...this.pending.values()]) p.reject(error);
+    for (const seqid of [...this.pending.keys()]) this.giveUp(seqid, error);
   }
 
   /** Closes once the calls in flight are answered. */
   close(): void {
     this.usable = false;
-    if (this.pending.size === 0) this.socket.end();
+    if (this.pending.size === 0) {
+      this.outbound.flush();
+      this.socket.end();
+    }
   }
 
   /** Closes now; calls in flight fail. */

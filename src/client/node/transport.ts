@@ -64,16 +64,22 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
 
 type Connect = () => Promise<ClientConnection>;
 
+/** `call` with a copy of its bytes, for sending after an await (the original bytes are reused by then). */
+function detached(call: OutgoingCall): OutgoingCall {
+  return { ...call, bytes: call.bytes.slice() };
+}
+
 class ShortTransport implements ClientTransport {
   private readonly open = new Set<ClientConnection>();
 
   constructor(private readonly connect: Connect) {}
 
   async send(call: OutgoingCall): Promise<Frame | null> {
+    const later = detached(call);
     const conn = await this.connect();
     this.open.add(conn);
     try {
-      return await conn.send(call);
+      return await conn.send(later);
     } finally {
       conn.close();
       this.open.delete(conn);
@@ -86,38 +92,52 @@ class ShortTransport implements ClientTransport {
 }
 
 class MuxTransport implements ClientTransport {
-  private readonly slots: (Promise<ClientConnection> | undefined)[];
+  /** Each slot's connection, once open: the path of almost every call. */
+  private readonly open: (ClientConnection | undefined)[];
+  /** Each slot's connection being opened. */
+  private readonly opening: (Promise<ClientConnection> | undefined)[];
   private next = 0;
   private closed = false;
 
   constructor(private readonly connect: Connect, size: number) {
-    this.slots = new Array(size).fill(undefined);
+    this.open = new Array(size).fill(undefined);
+    this.opening = new Array(size).fill(undefined);
   }
 
-  private async connection(): Promise<ClientConnection> {
-    if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, "client closed");
-    const i = this.next++ % this.slots.length;
-    let slot = this.slots[i];
-    if (slot) {
-      const conn = await slot.catch(() => undefined);
-      if (conn?.usable) return conn;
-      if (this.slots[i] === slot) this.slots[i] = undefined;
-    }
-    slot = this.slots[i] ??= this.connect();
-    slot.catch(() => {
-      if (this.slots[i] === slot) this.slots[i] = undefined;
-    });
-    return slot;
+  send(call: OutgoingCall): Promise<Frame | null> {
+    if (this.closed) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, "client closed"));
+    const i = this.next;
+    this.next = (i + 1) % this.open.length;
+    const conn = this.open[i];
+    if (conn !== undefined && conn.usable) return conn.send(call);
+    const later = detached(call);
+    return this.connection(i).then((c) => c.send(later));
   }
 
-  async send(call: OutgoingCall): Promise<Frame | null> {
-    return (await this.connection()).send(call);
+  /** Slot `i`'s connection, opened (once, however many calls wait) if it has none or it closed. */
+  private connection(i: number): Promise<ClientConnection> {
+    this.open[i] = undefined;
+    const opening = (this.opening[i] ??= this.connect().then(
+      (conn) => {
+        this.opening[i] = undefined;
+        if (this.closed) {
+          conn.destroy();
+          throw new KitewireError(ErrorCode.CONNECTION, "client closed");
+        }
+        this.open[i] = conn;
+        return conn;
+      },
+      (error: unknown) => {
+        this.opening[i] = undefined;
+        throw error;
+      }));
+    return opening;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const conns = await Promise.all(this.slots.map((s) => s?.catch(() => undefined)));
-    for (const c of conns) c?.destroy();
+    for (const c of this.open) c?.destroy();
+    await Promise.all(this.opening.map((p) => p?.catch(() => undefined)));
   }
 }
 
@@ -133,7 +153,10 @@ class PoolTransport implements ClientTransport {
     if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, "client closed");
     let conn = this.idle.pop();
     while (conn && !conn.usable) conn = this.idle.pop();
-    conn ??= await this.connect();
+    if (!conn) {
+      call = detached(call);
+      conn = await this.connect();
+    }
     this.busy.add(conn);
     let healthy = false;
     try {

@@ -10,10 +10,10 @@ import { setMaxListeners } from "node:events";
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
-import { corkForTick } from "../../net/node/cork.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
+import { Outbound } from "../../net/node/outbound.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
-import type { Server } from "../server.js";
+import type { ConnectionInfo, Server } from "../server.js";
 
 export interface ListenOptions {
   /** Loopback by default. */
@@ -94,17 +94,24 @@ class Connection {
   private readonly decoder: FrameDecoder;
   private readonly peer: string;
   private readonly abort = new AbortController();
+  private readonly outbound: Outbound;
+  /** What each call is told of this connection; replies go to the outbound buffer. */
+  private readonly info: ConnectionInfo;
   private inflight = 0;
   private draining = false;
   private dead = false;
   private paused = false;
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last frame arrived (ms): the idle timer checks it rather than being re-armed per frame. */
+  private lastFrameAt = Date.now();
 
   constructor(private readonly server: Server, private readonly socket: Socket, onClose: () => void) {
     this.peer = peerOf(socket);
     // Every call in flight listens for the connection closing.
     setMaxListeners(0, this.abort.signal);
+    this.outbound = new Outbound(socket, () => this.pause());
+    this.info = { peer: this.peer, signal: this.abort.signal, write: (reply) => this.outbound.write(reply) };
     this.chain = new BufferChain(server.engine, 64 * 1024);
     this.decoder = new FrameDecoder(server.engine, { maxFrameSize: server.options.maxFrameSize, maxDepth: server.options.maxDepth });
     socket.setNoDelay(true);
@@ -131,13 +138,10 @@ class Connection {
     try {
       this.chain.append(chunk);
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
-        this.armIdle();
+        this.lastFrameAt = Date.now();
         this.clearRead(); // what remains is a new frame: its clock starts now
         this.inflight++;
-        this.server.handle(frame, { peer: this.peer, signal: this.abort.signal }).then(
-          (reply) => this.replied(reply),
-          (error) => this.destroy(error),
-        );
+        this.server.handle(frame, this.info).then(this.replied, this.failed);
         if (this.inflight >= this.server.options.maxInflightPerConnection) this.pause();
       }
       // Bytes of an unfinished frame are waiting: they have readTimeoutMs to complete it.
@@ -148,17 +152,19 @@ class Connection {
     }
   }
 
-  private replied(reply: Uint8Array | null): void {
+  /** A call was served (its reply, if any, is in the outbound buffer). */
+  private readonly replied = (): void => {
     this.inflight--;
     if (this.dead) return;
-    if (reply !== null) {
-      corkForTick(this.socket);
-      if (!this.socket.write(reply)) this.pause();
+    if (this.draining && this.inflight === 0) {
+      this.outbound.flush();
+      this.socket.end();
+    } else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) {
+      this.resume();
     }
-    if (this.draining && this.inflight === 0) this.socket.end();
-    else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) this.resume();
-  }
+  };
 
+  private readonly failed = (error: unknown): void => this.destroy(error);
 
   private pause(): void {
     if (!this.paused) {
@@ -177,7 +183,10 @@ class Connection {
   /** Graceful shutdown: finish what is in flight, then close. */
   drain(): void {
     this.draining = true;
-    if (this.inflight === 0) this.socket.end();
+    if (this.inflight === 0) {
+      this.outbound.flush();
+      this.socket.end();
+    }
   }
 
   destroy(error?: unknown): void {
@@ -198,12 +207,14 @@ class Connection {
     this.readTimer = undefined;
   }
 
-  private armIdle(): void {
-    clearTimeout(this.idleTimer);
+  /** Closes the connection once no frame arrived for idleTimeoutMs and nothing is in flight. */
+  private armIdle(delay = this.server.options.idleTimeoutMs): void {
     this.idleTimer = setTimeout(() => {
-      if (this.inflight === 0) this.destroy(new KitewireError(ErrorCode.TIMEOUT, "idle connection closed"));
-      else this.armIdle();
-    }, this.server.options.idleTimeoutMs);
+      const idleFor = Date.now() - this.lastFrameAt;
+      if (this.inflight > 0) this.armIdle();
+      else if (idleFor >= this.server.options.idleTimeoutMs) this.destroy(new KitewireError(ErrorCode.TIMEOUT, "idle connection closed"));
+      else this.armIdle(this.server.options.idleTimeoutMs - idleFor);
+    }, delay);
   }
 
   private clearTimers(): void {
