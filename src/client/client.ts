@@ -86,6 +86,12 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
 
 let nextSeqid = 1;
 
+/** A method's request TTHeader, with maps the client may update. */
+interface RequestHeader extends TTHeaderFields {
+  intInfo: Map<number, string>;
+  strInfo: Map<string, string>;
+}
+
 class Caller {
   private readonly writer: PayloadWriter;
   private readonly reader: PayloadReader;
@@ -97,7 +103,8 @@ class Caller {
 
   /** The function that calls `binding`: its middleware chain is assembled here, once. */
   method(binding: MethodBinding): (args: unknown, callOptions?: KitewireCallOptions) => Promise<unknown> {
-    const endpoint = chain(this.options.middlewares, (ctx, args) => this.io(ctx, binding, args));
+    const header = this.requestHeader(binding);
+    const endpoint = chain(this.options.middlewares, (ctx, args) => this.io(ctx, binding, header, args));
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
   }
 
@@ -131,13 +138,30 @@ class Caller {
     }
   }
 
+  /**
+   * The TTHeader of `binding`'s requests (undefined for other framings): built once, with
+   * the RPC timeout and forward metainfo added per call.
+   */
+  private requestHeader(binding: MethodBinding): RequestHeader | undefined {
+    const { framing } = this.options.transport;
+    if (framing !== "ttheader" && framing !== "ttheader-framed") return undefined;
+    const intInfo = new Map<number, string>([
+      [IntKey.TO_METHOD, binding.name],
+      [IntKey.TO_SERVICE, this.service],
+      [IntKey.TRANSPORT_TYPE, framing === "ttheader-framed" ? "framed" : "unframed"],
+      [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
+    ]);
+    if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
+    return { flags: 0, intInfo, strInfo: new Map([["isn", this.service]]) };
+  }
+
   /** The innermost endpoint: encode, send, decode. */
-  private async io(ctx: RpcContext, binding: MethodBinding, args: unknown): Promise<unknown> {
+  private async io(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown): Promise<unknown> {
     const signal = ctx.signal;
     if (signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: signal.reason });
     const seqid = (nextSeqid = (nextSeqid % 0x7fffffff) + 1);
     ctx.seqid = seqid;
-    const bytes = this.encode(ctx, binding, args);
+    const bytes = this.encode(ctx, binding, header, args);
     this.options.tracer?.io?.(ctx, "write", bytes.length);
     const frame = await this.connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
     if (frame === null) return undefined;
@@ -150,25 +174,22 @@ class Caller {
   }
 
   /** Writes the request frame; returns it as a view into the writer's arena, valid until its next reset. */
-  private encode(ctx: RpcContext, binding: MethodBinding, args: unknown): Uint8Array {
+  private encode(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown): Uint8Array {
     const { transport } = this.options;
     const w = this.writer;
     w.reset();
-    let header: TTHeaderFields | undefined;
-    if (transport.framing === "ttheader" || transport.framing === "ttheader-framed") {
-      const intInfo = new Map<number, string>([
-        [IntKey.TO_METHOD, binding.name],
-        [IntKey.TO_SERVICE, this.service],
-        [IntKey.TRANSPORT_TYPE, transport.framing === "ttheader-framed" ? "framed" : "unframed"],
-        [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
-      ]);
-      if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
-      if (ctx.deadline !== undefined) intInfo.set(IntKey.RPC_TIMEOUT, String(Math.max(1, ctx.deadline - Date.now())));
-      const strInfo = new Map<string, string>([["isn", this.service]]);
-      ctx.metainfo.writeForward(strInfo);
-      header = { flags: 0, intInfo, strInfo };
+    let fields: TTHeaderFields | undefined = header;
+    if (header !== undefined) {
+      // The header is written before this returns, so the binding's maps can be updated in place.
+      if (ctx.deadline !== undefined) header.intInfo.set(IntKey.RPC_TIMEOUT, String(Math.max(1, ctx.deadline - Date.now())));
+      else header.intInfo.delete(IntKey.RPC_TIMEOUT);
+      if (ctx.metainfo.hasForward) {
+        const strInfo = new Map(header.strInfo);
+        ctx.metainfo.writeForward(strInfo);
+        fields = { flags: 0, intInfo: header.intInfo, strInfo };
+      }
     }
-    const mark = beginFrame(w, transport, ctx.seqid, header);
+    const mark = beginFrame(w, transport, ctx.seqid, fields);
     writeEnvelope(w, transport.protocol, { name: binding.name, type: binding.oneway ? MessageType.ONEWAY : MessageType.CALL, seqid: ctx.seqid });
     binding.writeArgs(w, args);
     endFrame(w, mark, this.options.maxFrameSize);

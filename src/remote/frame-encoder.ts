@@ -6,7 +6,9 @@
 import type { ByteWriter } from "../codec/byte-writer.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Transport } from "./transport.js";
-import { encodeTTHeader, type TTHeaderInfo } from "./ttheader.js";
+import { TTHeaderProtocol, writeTTHeader, type TTHeaderFields } from "./ttheader.js";
+
+export type { TTHeaderFields };
 
 /** Where a frame's open lengths are, from the arena start; -1 when absent. */
 export interface FrameMark {
@@ -15,40 +17,31 @@ export interface FrameMark {
   inner: number;
 }
 
-/** TTHeader fields a frame needs; seqid and protocol are filled in from the call. */
-export type TTHeaderFields = Pick<TTHeaderInfo, "flags" | "intInfo" | "strInfo"> & { token?: string };
+const NO_TTHEADER: TTHeaderFields = { flags: 0, intInfo: new Map(), strInfo: new Map() };
 
 /** Starts a frame at the writer's position; write the message, then call `endFrame`. */
-export function beginFrame(w: ByteWriter, transport: Transport, seqid: number, header?: TTHeaderFields): FrameMark {
+export function beginFrame(w: ByteWriter, transport: Transport, seqid: number, header: TTHeaderFields = NO_TTHEADER): FrameMark {
   const start = w.length;
   const mark: FrameMark = { start, outer: -1, inner: -1 };
-  switch (transport.framing) {
-    case "buffered":
-      return mark;
-    case "framed":
-    case "kitex-protobuf":
-      mark.outer = start;
-      w.writeRaw(new Uint8Array(4));
-      return mark;
-    case "ttheader":
-    case "ttheader-framed": {
-      mark.outer = start;
-      w.writeRaw(new Uint8Array(4));
-      w.writeRaw(encodeTTHeader({
-        flags: header?.flags ?? 0,
-        seqid,
-        protocol: transport.protocol === "compact" ? 0x02 : transport.protocol === "protobuf" ? 0x04 : 0x00,
-        intInfo: header?.intInfo ?? new Map(),
-        strInfo: header?.strInfo ?? new Map(),
-        ...(header?.token === undefined ? {} : { token: header.token }),
-      }));
-      if (transport.framing === "ttheader-framed") {
-        mark.inner = w.length;
-        w.writeRaw(new Uint8Array(4));
-      }
-      return mark;
+  if (transport.framing === "buffered") return mark;
+  mark.outer = start;
+  reserveU32(w);
+  if (transport.framing === "ttheader" || transport.framing === "ttheader-framed") {
+    writeTTHeader(w, seqid, TTHEADER_PROTOCOL_ID[transport.protocol], header);
+    if (transport.framing === "ttheader-framed") {
+      mark.inner = w.length;
+      reserveU32(w);
     }
   }
+  return mark;
+}
+
+const TTHEADER_PROTOCOL_ID = { binary: TTHeaderProtocol.BINARY, compact: TTHeaderProtocol.COMPACT, protobuf: TTHeaderProtocol.PROTOBUF } as const;
+
+/** Leaves room for a length `endFrame` fills in. */
+function reserveU32(w: ByteWriter): void {
+  w.ensure(4);
+  w.pos += 4;
 }
 
 /** Fills in the lengths of the frame `beginFrame` started; returns the frame's size. */

@@ -6,6 +6,8 @@
  *   u32 LENGTH | u16 0x1000 | u16 FLAGS | u32 SEQID | u16 HEADER SIZE/4 |
  *   u8 PROTOCOL | u8 NUM TRANSFORMS | transforms... | info blocks... | zero padding | payload
  */
+import type { ByteWriter } from "../codec/byte-writer.js";
+import { encodeUtf8, SHORT_DECODE } from "../codec/utf8.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 
 export const TTHEADER_MAGIC = 0x1000;
@@ -36,65 +38,87 @@ export interface TTHeaderInfo {
   seqid: number;
   protocol: number;
   /** Transform ids (none are implemented: a frame that has any is refused on decode). */
-  transforms: number[];
+  transforms: readonly number[];
   intInfo: Map<number, string>;
   strInfo: Map<string, string>;
   /** ACL token, if one was sent. */
   token?: string;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
+const NO_TRANSFORMS: readonly number[] = Object.freeze([]);
 
-function utf8(s: string, what: string): Uint8Array {
-  const bytes = encoder.encode(s);
-  if (bytes.length > 0xffff) throw new KitewireError(ErrorCode.INVALID_VALUE, `TTHeader ${what} longer than 65535 bytes`);
-  return bytes;
+/** What a frame's TTHeader says beyond its seqid and protocol (which come from the call). */
+export interface TTHeaderFields {
+  flags: number;
+  intInfo: ReadonlyMap<number, string>;
+  strInfo: ReadonlyMap<string, string>;
+  token?: string;
 }
 
 /**
- * The header bytes from offset 4 (magic) up to the payload, padded to a multiple of 4:
- * what goes between the LENGTH word and the payload.
+ * Writes a TTHeader, from the magic to the padding (what follows the frame's LENGTH word
+ * and precedes the payload), at `w`'s position: strings are encoded straight into the
+ * writer's arena and the header size is filled in at the end.
  */
-export function encodeTTHeader(info: Omit<TTHeaderInfo, "transforms"> & { transforms?: number[] }): Uint8Array {
-  const parts: number[] = [info.protocol & 0xff];
-  const transforms = info.transforms ?? [];
-  parts.push(transforms.length, ...transforms);
-  const u16 = (v: number) => parts.push((v >>> 8) & 0xff, v & 0xff);
-  const bytes = (b: Uint8Array) => {
-    u16(b.length);
-    for (const x of b) parts.push(x);
-  };
-  if (info.intInfo.size > 0) {
-    parts.push(INFO_INT_KEY_VALUE);
-    u16(info.intInfo.size);
-    for (const [key, value] of info.intInfo) {
-      u16(key);
-      bytes(utf8(value, `value of int key ${key}`));
+export function writeTTHeader(w: ByteWriter, seqid: number, protocol: number, fields: TTHeaderFields): void {
+  const at = w.length;
+  w.ensure(12);
+  const dv = w.engine.dv;
+  const base = w.pos;
+  dv.setUint16(base, TTHEADER_MAGIC);
+  dv.setUint16(base + 2, fields.flags);
+  dv.setInt32(base + 4, seqid);
+  dv.setUint16(base + 8, 0); // header size, filled in below
+  w.engine.u8[base + 10] = protocol;
+  w.engine.u8[base + 11] = 0; // no transforms
+  w.pos = base + 12;
+  if (fields.intInfo.size > 0) {
+    writeU8U16(w, INFO_INT_KEY_VALUE, fields.intInfo.size);
+    for (const [key, value] of fields.intInfo) {
+      writeU16(w, key);
+      writeString(w, value, `value of int key ${key}`);
     }
   }
-  if (info.strInfo.size > 0) {
-    parts.push(INFO_KEY_VALUE);
-    u16(info.strInfo.size);
-    for (const [key, value] of info.strInfo) {
-      bytes(utf8(key, "key"));
-      bytes(utf8(value, `value of ${key}`));
+  if (fields.strInfo.size > 0) {
+    writeU8U16(w, INFO_KEY_VALUE, fields.strInfo.size);
+    for (const [key, value] of fields.strInfo) {
+      writeString(w, key, "key");
+      writeString(w, value, `value of ${key}`);
     }
   }
-  if (info.token !== undefined) {
-    parts.push(INFO_ACL_TOKEN);
-    bytes(utf8(info.token, "ACL token"));
+  if (fields.token !== undefined) {
+    w.writeU8(INFO_ACL_TOKEN);
+    writeString(w, fields.token, "ACL token");
   }
-  while (parts.length % 4 !== 0) parts.push(INFO_PADDING);
-  if (parts.length > MAX_HEADER_SIZE) throw new KitewireError(ErrorCode.INVALID_VALUE, "TTHeader header larger than 262140 bytes");
-  const out = new Uint8Array(10 + parts.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, TTHEADER_MAGIC);
-  dv.setUint16(2, info.flags);
-  dv.setInt32(4, info.seqid);
-  dv.setUint16(8, parts.length / 4);
-  out.set(parts, 10);
-  return out;
+  let size = w.length - at - 10;
+  while (size % 4 !== 0) {
+    w.writeU8(INFO_PADDING);
+    size++;
+  }
+  if (size > MAX_HEADER_SIZE) throw new KitewireError(ErrorCode.INVALID_VALUE, "TTHeader header larger than 262140 bytes");
+  w.engine.dv.setUint16(w.start + at + 8, size / 4);
+}
+
+function writeU16(w: ByteWriter, v: number): void {
+  w.ensure(2);
+  w.engine.dv.setUint16(w.pos, v);
+  w.pos += 2;
+}
+
+function writeU8U16(w: ByteWriter, a: number, b: number): void {
+  w.writeU8(a);
+  writeU16(w, b);
+}
+
+/** A u16 length and UTF-8 bytes. */
+function writeString(w: ByteWriter, s: string, what: string): void {
+  w.ensure(2 + s.length * 3);
+  const start = w.pos;
+  const n = encodeUtf8(s, w.engine.u8, start + 2);
+  if (n > 0xffff) throw new KitewireError(ErrorCode.INVALID_VALUE, `TTHeader ${what} longer than 65535 bytes`);
+  w.engine.dv.setUint16(start, n);
+  w.pos = start + 2 + n;
 }
 
 /**
@@ -102,64 +126,78 @@ export function encodeTTHeader(info: Omit<TTHeaderInfo, "transforms"> & { transf
  * the whole frame). Returns the header and the offset of the payload in `frame`.
  */
 export function decodeTTHeader(frame: Uint8Array): { info: TTHeaderInfo; payloadOffset: number } {
-  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const fail = (message: string, at: number): never => {
-    throw new KitewireError(ErrorCode.MALFORMED_FRAME, `TTHeader: ${message}`, { offset: at });
-  };
   if (frame.length < 14) throw new KitewireError(ErrorCode.TRUNCATED, "TTHeader: shorter than its fixed part", { offset: frame.length });
-  if (dv.getUint16(4) !== TTHEADER_MAGIC) fail("bad magic", 4);
-  const flags = dv.getUint16(6);
-  const seqid = dv.getInt32(8);
-  const headerSize = dv.getUint16(12) * 4;
+  if (u16(frame, 4) !== TTHEADER_MAGIC) malformed("bad magic", 4);
+  const flags = u16(frame, 6);
+  const seqid = (frame[8]! << 24) | (frame[9]! << 16) | (frame[10]! << 8) | frame[11]!;
+  const headerSize = u16(frame, 12) * 4;
   const end = 14 + headerSize;
-  if (headerSize < 2) fail(`header size ${headerSize} is below the minimum 2`, 12);
+  if (headerSize < 2) malformed(`header size ${headerSize} is below the minimum 2`, 12);
   if (end > frame.length) throw new KitewireError(ErrorCode.LENGTH_LIMIT, `TTHeader: header size ${headerSize} exceeds the frame`, { offset: 12 });
-  let p = 14;
-  const need = (n: number) => {
-    if (p + n > end) throw new KitewireError(ErrorCode.TRUNCATED, "TTHeader: info block runs past the header", { offset: p });
-  };
-  const readString = (): string => {
-    need(2);
-    const len = dv.getUint16(p);
-    p += 2;
-    need(len);
-    const at = p;
-    p += len;
-    try {
-      return decoder.decode(frame.subarray(at, at + len));
-    } catch {
-      throw new KitewireError(ErrorCode.INVALID_UTF8, "TTHeader: invalid UTF-8 in an info string", { offset: at });
-    }
-  };
-  const protocol = frame[p++]!;
-  const count = frame[p++]!;
-  need(count);
-  const transforms = Array.from(frame.subarray(p, p + count));
-  p += count;
+  const r = new InfoReader(frame, 14, end);
+  const protocol = frame[r.p++]!;
+  const count = frame[r.p++]!;
+  r.need(count);
+  const transforms = count === 0 ? NO_TRANSFORMS : Array.from(frame.subarray(r.p, r.p + count));
+  r.p += count;
   const info: TTHeaderInfo = { flags, seqid, protocol, transforms, intInfo: new Map(), strInfo: new Map() };
-  while (p < end) {
-    const id = frame[p++]!;
+  while (r.p < end) {
+    const id = frame[r.p++]!;
     if (id === INFO_PADDING) continue;
     if (id === INFO_KEY_VALUE) {
-      need(2);
-      const n = dv.getUint16(p);
-      p += 2;
-      for (let i = 0; i < n; i++) info.strInfo.set(readString(), readString());
+      for (let n = r.u16(); n > 0; n--) info.strInfo.set(r.string(), r.string());
     } else if (id === INFO_INT_KEY_VALUE) {
-      need(2);
-      const n = dv.getUint16(p);
-      p += 2;
-      for (let i = 0; i < n; i++) {
-        need(2);
-        const key = dv.getUint16(p);
-        p += 2;
-        info.intInfo.set(key, readString());
-      }
+      for (let n = r.u16(); n > 0; n--) info.intInfo.set(r.u16(), r.string());
     } else if (id === INFO_ACL_TOKEN) {
-      info.token = readString();
+      info.token = r.string();
     } else {
-      fail(`unknown info block id 0x${id.toString(16)}`, p - 1);
+      malformed(`unknown info block id 0x${id.toString(16)}`, r.p - 1);
     }
   }
   return { info, payloadOffset: end };
+}
+
+function u16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function malformed(message: string, at: number): never {
+  throw new KitewireError(ErrorCode.MALFORMED_FRAME, `TTHeader: ${message}`, { offset: at });
+}
+
+/** Reads the info blocks of a header, refusing to run past its end. */
+class InfoReader {
+  constructor(readonly frame: Uint8Array, public p: number, readonly end: number) {}
+
+  need(n: number): void {
+    if (this.p + n > this.end) throw new KitewireError(ErrorCode.TRUNCATED, "TTHeader: info block runs past the header", { offset: this.p });
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = u16(this.frame, this.p);
+    this.p += 2;
+    return v;
+  }
+
+  /** A u16 length and UTF-8 bytes; short ASCII (the usual keys and values) without a decoder call. */
+  string(): string {
+    const len = this.u16();
+    this.need(len);
+    const frame = this.frame;
+    const at = this.p;
+    const end = at + len;
+    this.p = end;
+    if (len <= SHORT_DECODE) {
+      let s = "";
+      let i = at;
+      for (; i < end && frame[i]! < 0x80; i++) s += String.fromCharCode(frame[i]!);
+      if (i === end) return s;
+    }
+    try {
+      return decoder.decode(frame.subarray(at, end));
+    } catch {
+      throw new KitewireError(ErrorCode.INVALID_UTF8, "TTHeader: invalid UTF-8 in an info string", { offset: at });
+    }
+  }
 }

@@ -29,6 +29,16 @@ export class Metainfo {
     return (this.backwardValues ??= new Map());
   }
 
+  /** Whether there are transient or persistent values to send. */
+  get hasForward(): boolean {
+    return (this.transientValues?.size ?? 0) + (this.persistentValues?.size ?? 0) > 0;
+  }
+
+  /** Whether there are backward values to send. */
+  get hasBackward(): boolean {
+    return (this.backwardValues?.size ?? 0) > 0;
+  }
+
   /** Adds the forward kinds (transient, persistent) among a request's TTHeader string info. */
   readForward(info: ReadonlyMap<string, string>): void {
     for (const [key, value] of info) {

@@ -29,6 +29,10 @@ import { makeServerOptions, type ServerOptions } from "./options.js";
 import { Routes, type Route } from "./routes.js";
 
 /** TTHeader string key asking clients to stop reusing the connection (graceful shutdown). */
+/** Info of replies that carry none (most of them). */
+const NO_INT_INFO: ReadonlyMap<number, string> = new Map();
+const NO_STR_INFO: ReadonlyMap<string, string> = new Map();
+
 export const CONNECTION_RESET_KEY = "crrst";
 /** TTHeader string key with the IDL service name (Kitex clients send it). */
 export const IDL_SERVICE_KEY = "isn";
@@ -133,11 +137,15 @@ export class Server {
     const biz = "failure" in outcome ? bizStatusOf(outcome.failure) ?? ctx.bizStatus : ctx.bizStatus;
     let header: TTHeaderFields | undefined;
     if (frame.header) {
-      const strInfo = new Map<string, string>();
-      ctx.metainfo.writeBackward(strInfo);
-      if (biz) writeBizStatus(strInfo, biz);
-      if (this.draining) strInfo.set(CONNECTION_RESET_KEY, "1");
-      header = { flags: frame.header.flags, intInfo: new Map(), strInfo };
+      let strInfo = NO_STR_INFO;
+      if (biz || this.draining || ctx.metainfo.hasBackward) {
+        const info = new Map<string, string>();
+        ctx.metainfo.writeBackward(info);
+        if (biz) writeBizStatus(info, biz);
+        if (this.draining) info.set(CONNECTION_RESET_KEY, "1");
+        strInfo = info;
+      }
+      header = { flags: frame.header.flags, intInfo: NO_INT_INFO, strInfo };
     }
     const mark = beginFrame(w, transport, ctx.seqid, header);
     const name = ctx.method;

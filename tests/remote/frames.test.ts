@@ -1,7 +1,7 @@
 /** Transport framing: TTHeader bytes, detection, and frames cut from arbitrarily chunked input. */
 import { beforeAll, describe, expect, test } from "vitest";
-import { BufferChain, init, MessageType, ThriftBinaryWriter, ThriftCompactWriter, TType, type Engine } from "kitewire";
-import { decodeTTHeader, encodeTTHeader, IntKey } from "../../src/remote/ttheader.js";
+import { BufferChain, init, KitewireError, MessageType, ThriftBinaryWriter, ThriftCompactWriter, TType, type Engine } from "kitewire";
+import { decodeTTHeader, IntKey, writeTTHeader } from "../../src/remote/ttheader.js";
 import { detectTransport } from "../../src/remote/detect.js";
 import { FrameDecoder } from "../../src/remote/frame-decoder.js";
 import { beginFrame, endFrame } from "../../src/remote/frame-encoder.js";
@@ -46,7 +46,9 @@ describe("TTHeader", () => {
       for (let k = rnd.int(0, 6); k > 0; k--) strInfo.set(rnd.string(12), rnd.string(rnd.pick([0, 7, 90])));
       const info = { flags: rnd.int(0, 0xffff), seqid: rnd.signed(32), protocol: rnd.pick([0, 2, 4]), transforms: [], intInfo, strInfo,
         ...(rnd.bool() ? { token: rnd.string(20) } : {}) };
-      const head = encodeTTHeader(info);
+      const w = new ThriftBinaryWriter();
+      writeTTHeader(w, info.seqid, info.protocol, info);
+      const head = w.finish();
       expect((head.length - 10) % 4).toBe(0);
       const frame = new Uint8Array(4 + head.length + 3);
       new DataView(frame.buffer).setUint32(0, frame.length - 4);
@@ -54,6 +56,36 @@ describe("TTHeader", () => {
       const decoded = decodeTTHeader(frame);
       expect(decoded.info).toEqual(info);
       expect(decoded.payloadOffset).toBe(4 + head.length);
+    }
+  });
+
+  test("values too long for a u16 length, or headers past 262140 bytes, are refused on write", () => {
+    const w = new ThriftBinaryWriter();
+    const tooLong = { flags: 0, intInfo: new Map([[IntKey.TO_METHOD, "é".repeat(40000)]]), strInfo: new Map() };
+    expect(() => writeTTHeader(w.reset(), 1, 0, tooLong)).toThrow(expect.objectContaining({ code: "INVALID_VALUE", message: expect.stringContaining("int key 9") }));
+    const strInfo = new Map<string, string>();
+    for (let i = 0; i < 5; i++) strInfo.set(`k${i}`, "x".repeat(60000));
+    expect(() => writeTTHeader(w.reset(), 1, 0, { flags: 0, intInfo: new Map(), strInfo })).toThrow(expect.objectContaining({ code: "INVALID_VALUE", message: expect.stringContaining("262140") }));
+    writeTTHeader(w.reset(), 1, 0, { flags: 0, intInfo: new Map(), strInfo: new Map([["k", "x".repeat(65535)]]) });
+    expect(decodeTTHeader(Uint8Array.of(0, 0, 0, 0, ...w.finish())).info.strInfo.get("k")!.length).toBe(65535);
+  });
+
+  test("mutated and truncated headers decode or give typed errors, never anything else", () => {
+    const rnd = new Random(0x78);
+    const w = new ThriftBinaryWriter();
+    const strInfo = new Map([["isn", "EchoService"], ["RPC_TRANSIT_k", "värde"]]);
+    writeTTHeader(w, 7, 0, { flags: 0, intInfo: new Map([[IntKey.TO_METHOD, "Echo"], [IntKey.RPC_TIMEOUT, "100"]]), strInfo, token: "t" });
+    const valid = Uint8Array.of(0, 0, 0, 0, ...w.finish());
+    for (let i = 0; i < 3000; i++) {
+      const bytes = valid.slice(0, rnd.int(0, valid.length));
+      for (let k = rnd.int(1, 4); k > 0 && bytes.length > 0; k--) bytes[rnd.int(0, bytes.length - 1)] = rnd.int(0, 255);
+      try {
+        const { payloadOffset } = decodeTTHeader(bytes);
+        expect(payloadOffset).toBeLessThanOrEqual(bytes.length);
+      } catch (error) {
+        expect(error).toBeInstanceOf(KitewireError);
+        expect(["TRUNCATED", "MALFORMED_FRAME", "LENGTH_LIMIT", "INVALID_UTF8"]).toContain((error as KitewireError).code);
+      }
     }
   });
 
