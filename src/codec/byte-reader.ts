@@ -31,6 +31,8 @@ export interface ReaderOptions {
 
 /** Inputs up to this many bytes are copied in by a loop. */
 const SHORT_LOAD = 64;
+/** Names up to this many bytes are remembered by `readName`. */
+const MAX_NAME_CACHED = 64;
 
 const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false };
 
@@ -53,6 +55,9 @@ export class ByteReader {
   /** Block this reader owns for loaded input, and its capacity. */
   private own = 0;
   private ownSize = 0;
+  /** The last name `readName` decoded, as bytes and text. */
+  private lastName = new Uint8Array(0);
+  private lastNameText = "";
 
   constructor(options: ReaderOptions = {}) {
     this.engine = options.engine ?? getEngine();
@@ -186,6 +191,31 @@ export class ByteReader {
   readText(len: number): string {
     this.checkLength(len, this.pos);
     return this.text(len);
+  }
+
+  /**
+   * Like `readText`, for text that recurs message after message (method names): when the
+   * bytes equal the last name's, that string is returned again instead of a new one.
+   */
+  readName(len: number): string {
+    this.checkLength(len, this.pos);
+    const u8 = this.engine.u8;
+    const p = this.pos;
+    const last = this.lastName;
+    if (last.length === len) {
+      let k = 0;
+      while (k < len && u8[p + k] === last[k]) k++;
+      if (k === len) {
+        this.pos = p + len;
+        return this.lastNameText;
+      }
+    }
+    const text = this.text(len);
+    if (len <= MAX_NAME_CACHED) {
+      this.lastName = u8.slice(p, p + len);
+      this.lastNameText = text;
+    }
+    return text;
   }
 
   /** Reads an unsigned varint of at most 5 bytes as a 32-bit value (for lengths and counts). */

@@ -73,12 +73,21 @@ export function decodeUtf8(engine: Engine, p: number, end: number, strict: boole
       if ((a | b | c | d | e | f | g | h) & 0x80) break;
       s += String.fromCharCode(a, b, c, d, e, f, g, h);
     }
-    for (; i < end; i++) {
-      const c = u8[i]!;
-      if (c & 0x80) break;
-      s += String.fromCharCode(c);
+    // The rest (fewer than eight) in one call too: one string made, not one per character.
+    let high = 0;
+    for (let k = i; k < end; k++) high |= u8[k]!;
+    if ((high & 0x80) === 0) {
+      switch (end - i) {
+        case 0: return s;
+        case 1: return s + String.fromCharCode(u8[i]!);
+        case 2: return s + String.fromCharCode(u8[i]!, u8[i + 1]!);
+        case 3: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!);
+        case 4: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!);
+        case 5: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!);
+        case 6: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!);
+        default: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!, u8[i + 6]!);
+      }
     }
-    if (i === end) return s;
   }
   // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; text
   // that does not goes to the engine, up to the size where TextDecoder catches up.

@@ -61,7 +61,7 @@ export function readEnvelope(r: PayloadReader, protocol: PayloadProtocol): Messa
       offset: at,
     });
   }
-  const name = r.readText(r.readU32BE());
+  const name = r.readName(r.readU32BE());
   const seqid = r.readU32BE() | 0;
   return { name, type: (word & 0xff) as MessageType, seqid };
 }

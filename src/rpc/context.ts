@@ -25,31 +25,29 @@ export class RpcContext implements CallContext {
   transport?: Transport;
   /** A business status set by a handler, or received by a client. */
   bizStatus?: BizStatus;
-  /** Stats timestamps (ms, `performance.now()` clock) recorded along the call. */
-  readonly times: { start: number; end?: number } = { start: 0 };
-
-  private signalSource: AbortSignal | (() => AbortSignal) | undefined;
+  private signalValue: AbortSignal | undefined;
 
   constructor(
     /** IDL service name. */
     readonly service: string,
     /** IDL method name. */
     readonly method: string,
-    /**
-     * Aborted when the call is given up (timeout, caller cancel, shutdown); or a function
-     * making such a signal, called the first time anyone asks (most handlers never do).
-     */
-    signal?: AbortSignal | (() => AbortSignal),
+    /** Aborted when the call is given up (timeout, caller cancel, shutdown). */
+    signal?: AbortSignal,
     metainfo?: Metainfo,
   ) {
-    this.signalSource = signal;
+    this.signalValue = signal;
     this.metainfo = metainfo ?? new Metainfo();
   }
 
   /** Aborted when the call is given up (timeout, caller cancel, shutdown). */
   get signal(): AbortSignal | undefined {
-    if (typeof this.signalSource === "function") this.signalSource = this.signalSource();
-    return this.signalSource;
+    return (this.signalValue ??= this.makeSignal());
+  }
+
+  /** Makes the signal the first time it is asked for (a server's, which most handlers never need). */
+  protected makeSignal(): AbortSignal | undefined {
+    return undefined;
   }
 
   /** Received transient and persistent values (the forward kinds), flattened for handlers. */

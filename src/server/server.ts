@@ -78,10 +78,9 @@ export class Server {
   async handle(frame: Frame, conn: ConnectionInfo): Promise<void> {
     const { transport } = frame;
     const protocol = transport.protocol;
-    const abort = new CallAbort(conn);
     let route: Route | undefined;
     let args: unknown;
-    let ctx: RpcContext;
+    let ctx: ServedCallContext;
     let failure: unknown;
     try {
       const r = this.reader(protocol);
@@ -90,7 +89,7 @@ export class Server {
       const envelope = readEnvelope(r, protocol);
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(IDL_SERVICE_KEY) ?? header?.intInfo.get(IntKey.TO_SERVICE));
-      ctx = new RpcContext(route?.binding.service ?? "", envelope.name, () => abort.signal(ctx.deadline));
+      ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn);
       if (header) ctx.metainfo.readForward(header.strInfo);
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
@@ -119,7 +118,7 @@ export class Server {
       } catch (error) {
         failure = error;
       } finally {
-        abort.dispose();
+        ctx.dispose();
       }
     }
     this.options.tracer?.finish?.(ctx, failure);
@@ -196,31 +195,33 @@ export class Server {
 }
 
 /**
- * The abort signal of a call being served, made only if someone asks for it: aborted when
- * the connection closes or the caller's deadline passes.
+ * The context of a call being served. Its abort signal is made only if someone asks for it
+ * (most handlers never do): aborted when the connection closes or the caller's deadline passes.
  */
-class CallAbort {
+class ServedCallContext extends RpcContext {
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onClose = () => this.controller?.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
+  private onClose: (() => void) | undefined;
 
-  constructor(private readonly conn: ConnectionInfo) {}
-
-  signal(deadline: number | undefined): AbortSignal {
-    if (!this.controller) {
-      const controller = (this.controller = new AbortController());
-      this.conn.signal?.addEventListener("abort", this.onClose, { once: true });
-      if (deadline !== undefined) {
-        this.timer = setTimeout(() => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
-          Math.max(0, deadline - Date.now()));
-      }
-    }
-    return this.controller.signal;
+  constructor(service: string, method: string, private readonly conn: ConnectionInfo) {
+    super(service, method);
   }
 
+  protected override makeSignal(): AbortSignal {
+    const controller = (this.controller = new AbortController());
+    this.onClose = () => controller.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
+    this.conn.signal?.addEventListener("abort", this.onClose, { once: true });
+    if (this.deadline !== undefined) {
+      this.timer = setTimeout(() => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
+        Math.max(0, this.deadline - Date.now()));
+    }
+    return controller.signal;
+  }
+
+  /** Stops watching the connection and the deadline (the call is over). */
   dispose(): void {
     if (!this.controller) return;
     clearTimeout(this.timer);
-    this.conn.signal?.removeEventListener("abort", this.onClose);
+    this.conn.signal?.removeEventListener("abort", this.onClose!);
   }
 }

@@ -45,7 +45,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     }
     this.pos = at + 2;
     const seqid = this.readVarint32() | 0;
-    const name = this.readString();
+    const name = this.readName(this.readLength());
     return { name, type: ((versionAndType >> 5) & 0x07) as MessageType, seqid };
   }
 
