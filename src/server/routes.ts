@@ -29,12 +29,12 @@ export class Routes {
       for (const binding of thriftBindings(service).values()) {
         const fn = this.handlerFunction(h, binding.name, service.name);
         const params = binding.params!;
-        this.put(binding, async (ctx, args) => {
+        this.put(binding, (ctx, args) => {
           const a = args as Record<string, unknown>;
           const list: unknown[] = new Array(params.length + 1);
           for (let i = 0; i < params.length; i++) list[i] = a[params[i]!];
           list[params.length] = ctx;
-          return (fn as (...x: unknown[]) => unknown).apply(handler, list);
+          return invoke(fn, handler, list);
         });
       }
     } else {
@@ -43,7 +43,7 @@ export class Routes {
         const binding = bindings.get(method.name);
         if (!binding) continue; // streaming methods are served by the gRPC adapter
         const fn = this.handlerFunction(h, tsName, service.name);
-        this.put(binding, async (ctx, args) => (fn as (...x: unknown[]) => unknown).call(handler, args, ctx));
+        this.put(binding, (ctx, args) => invoke(fn, handler, [args, ctx]));
       }
     }
   }
@@ -82,5 +82,18 @@ export class Routes {
     if (list.length === 1 && service === undefined) return list[0];
     return list.find((r) => r.binding.service === service || r.binding.service.endsWith(`.${service}`)) ??
       (service === undefined ? list[0] : undefined);
+  }
+}
+
+/**
+ * Calls a handler; its outcome as a promise. A handler's own promise is passed on as it is
+ * (an async wrapper would add a promise and a suspended frame per call).
+ */
+function invoke(fn: (...args: never[]) => unknown, self: object, args: unknown[]): Promise<unknown> {
+  try {
+    const out = (fn as (...x: unknown[]) => unknown).apply(self, args);
+    return out instanceof Promise ? out : Promise.resolve(out);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
