@@ -29,8 +29,6 @@ export interface ReaderOptions {
   keepUnknown?: boolean;
 }
 
-/** Inputs up to this many bytes are copied in by a loop. */
-const SHORT_LOAD = 64;
 /** Names up to this many bytes are remembered by `readName`. */
 const MAX_NAME_CACHED = 64;
 
@@ -78,12 +76,9 @@ export class ByteReader {
       this.ownSize = Math.max(n, 256);
       this.own = this.engine.alloc(this.ownSize);
     }
-    const u8 = this.engine.u8;
-    const own = this.own;
-    // TypedArray#set costs tens of nanoseconds before it copies anything.
-    if (n <= SHORT_LOAD) for (let i = 0; i < n; i++) u8[own + i] = bytes[i]!;
-    else u8.set(bytes, own);
-    return this.attach(own, n);
+    // One native copy: a JS byte loop is slower even for a few bytes (V8 11, bench/README.md).
+    this.engine.u8.set(bytes, this.own);
+    return this.attach(this.own, n);
   }
 
   /** Starts reading `length` bytes already in engine memory at `address`. */

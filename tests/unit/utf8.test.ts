@@ -111,4 +111,19 @@ describe("string paths of readers and writers", () => {
       expect(new ProtobufReader({ strictUtf8: false }).load(bytes).string()).toBe(lenient.decode(new Uint8Array(body)));
     }
   });
+
+  test("message names: a repeated name is reused, a different one of the same length is not, bad UTF-8 still fails", () => {
+    const w = new ThriftBinaryWriter();
+    const r = new ThriftBinaryReader();
+    const names = ["ping", "pong", "ping", "ping", "", "pïng", "a".repeat(70), "a".repeat(70), "pong"];
+    for (const name of names) {
+      w.reset();
+      w.writeMessageBegin(name, 1, 7);
+      expect(r.load(w.finish()).readMessageBegin()).toEqual({ name, type: 1, seqid: 7 });
+    }
+    const bad = Uint8Array.of(0x80, 0x01, 0x00, 0x01, 0, 0, 0, 4, 0x70, 0xff, 0x6e, 0x67, 0, 0, 0, 7);
+    for (let i = 0; i < 2; i++) {
+      expect(() => r.load(bad).readMessageBegin()).toThrow(expect.objectContaining({ code: "INVALID_UTF8", offset: 9 }));
+    }
+  });
 });

@@ -4,8 +4,8 @@
  * encode/decode.
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
-import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
+import { perEngine } from "../../wasm/per-engine.js";
 import type { ReaderOptions } from "../byte-reader.js";
 import { varintSize } from "../byte-writer.js";
 import { ProtobufReader } from "./reader.js";
@@ -77,14 +77,12 @@ export interface ProtobufMessageCodec<T> {
 /** Options of `decodeProtobuf`. */
 export type ProtobufDecodeOptions = ReaderOptions;
 
-const writers = new WeakMap<Engine, ProtobufWriter>();
-const readers = new WeakMap<Engine, ProtobufReader>();
+/** The writer and reader reused by the one-call API, one per engine. */
+const pool = perEngine((engine) => ({ writer: new ProtobufWriter({ engine }), reader: new ProtobufReader({ engine }) }));
 
 /** Encodes one message and returns its bytes. */
 export function encodeProtobuf<T>(codec: ProtobufMessageCodec<T>, value: T): Uint8Array {
-  const engine = getEngine();
-  let w = writers.get(engine);
-  if (!w) writers.set(engine, (w = new ProtobufWriter()));
+  const w = pool(getEngine()).writer;
   w.reset();
   codec.encode(w, value);
   return w.finish();
@@ -94,10 +92,7 @@ export function encodeProtobuf<T>(codec: ProtobufMessageCodec<T>, value: T): Uin
 export function decodeProtobuf<T>(codec: ProtobufMessageCodec<T>, bytes: Uint8Array, options?: ProtobufDecodeOptions): T {
   let r: ProtobufReader;
   if (options === undefined) {
-    const engine = getEngine();
-    let shared = readers.get(engine);
-    if (!shared) readers.set(engine, (shared = new ProtobufReader()));
-    r = shared;
+    r = pool(getEngine()).reader;
   } else {
     r = new ProtobufReader(options);
   }

@@ -3,8 +3,8 @@
  * and exception, and one-call encode/decode with a chosen protocol.
  */
 import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
-import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
+import { perEngine } from "../../wasm/per-engine.js";
 import { ThriftBinaryReader, type ThriftReaderOptions } from "./binary-reader.js";
 import { ThriftBinaryWriter } from "./binary-writer.js";
 import { ThriftCompactReader } from "./compact-reader.js";
@@ -28,31 +28,13 @@ export interface DecodeOptions extends ThriftReaderOptions {
   allowTrailing?: boolean;
 }
 
-/** Writers and readers reused by the one-call API, one per engine and protocol. */
-const shared = new WeakMap<Engine, {
+/** Writers and readers reused by the one-call API, one per engine and protocol, made on first use. */
+const pool = perEngine((): {
   binaryWriter?: ThriftBinaryWriter;
   compactWriter?: ThriftCompactWriter;
   binaryReader?: ThriftBinaryReader;
   compactReader?: ThriftCompactReader;
-}>();
-
-let lastEngine: Engine | null = null;
-let lastPool: ReturnType<typeof poolOf>;
-
-function poolOf(engine: Engine) {
-  let entry = shared.get(engine);
-  if (!entry) shared.set(engine, (entry = {}));
-  return entry;
-}
-
-/** The reusable writers and readers of the default engine (the last one is remembered). */
-function pool(engine: Engine) {
-  if (engine !== lastEngine) {
-    lastPool = poolOf(engine);
-    lastEngine = engine;
-  }
-  return lastPool;
-}
+} => ({}));
 
 /** Encodes one struct with `protocol` (default Binary) and returns its bytes. */
 export function encodeThrift<T>(codec: ThriftStructCodec<T>, value: T, protocol: ThriftProtocol = "binary"): Uint8Array {

@@ -72,8 +72,8 @@ export function emitStruct(ctx: FileContext, code: Code, def: Struct, exported =
       code.line("w.writeFieldStop();", "w.writeStructEnd();");
     }, "},");
     code.block(`read(r: ${ctx.useType("ThriftReader")}): ${name}`, () => {
-      emitFieldReads(ctx, code, def);
-      const fields = def.fields.map((f, i) => `${prop(f.name)}: f${i}`);
+      const values = emitFieldReads(ctx, code, def);
+      const fields = def.fields.map((f, i) => `${prop(f.name)}: ${values[i]}`);
       code.line(`const v: ${name} = { ${fields.join(", ")} };`);
       code.line("if (unknown !== undefined) v.$unknown = unknown;", "return v;");
     }, "},");
@@ -105,12 +105,22 @@ function emitFieldWrites(ctx: FileContext, code: Code, def: Struct, value: (f: F
   });
 }
 
-/** Emits locals f0..fn with initial values, the field loop, and the required-field checks. */
-function emitFieldReads(ctx: FileContext, code: Code, def: Struct): void {
+/**
+ * Emits locals f0..fn, the field loop, and the required-field checks; returns each field's
+ * value expression for the object built after them. A field whose initial value would be
+ * a new object (a container, binary, struct default) gets it only when the wire left it out.
+ */
+function emitFieldReads(ctx: FileContext, code: Code, def: Struct): string[] {
   const required = def.fields.map((f, i) => ({ f, i })).filter(({ f }) => f.requiredness === "required");
-  def.fields.forEach((f, i) => {
+  const values = def.fields.map((f, i) => {
     const type = ctx.tsType(f.type) + (isOptional(ctx, f) ? " | undefined" : "");
-    code.line(`let f${i}: ${type} = ${initialValue(ctx, f)};`);
+    const initial = initialValue(ctx, f);
+    if (!ALLOCATES.test(initial)) {
+      code.line(`let f${i}: ${type} = ${initial};`);
+      return `f${i}`;
+    }
+    code.line(`let f${i}: ${type} | undefined;`);
+    return `f${i} ?? ${initial}`;
   });
   for (const { i } of required) code.line(`let seen${i} = false;`);
   code.line(`let unknown: ${ctx.useType("UnknownField")}[] | undefined;`);
@@ -138,7 +148,11 @@ function emitFieldReads(ctx: FileContext, code: Code, def: Struct): void {
   for (const { f, i } of required) {
     code.line(`if (!seen${i}) throw ${ctx.use("missingField")}(${JSON.stringify(def.name)}, ${JSON.stringify(f.name)}, r);`);
   }
+  return values;
 }
+
+/** Initial-value expressions that make a new object each time they are evaluated. */
+const ALLOCATES = /^new |^\[|^\{|\(/;
 
 function emitUnion(ctx: FileContext, code: Code, def: Struct, exported: boolean): void {
   const name = tsName(def.name);
@@ -248,8 +262,8 @@ function emitException(ctx: FileContext, code: Code, def: Struct): void {
     });
     code.line("");
     code.block(`static read(r: ${ctx.useType("ThriftReader")}): ${name}`, () => {
-      emitFieldReads(ctx, code, def);
-      const fields = props.map(({ p }, i) => `${prop(p)}: f${i}`);
+      const values = emitFieldReads(ctx, code, def);
+      const fields = props.map(({ p }, i) => `${prop(p)}: ${values[i]}`);
       code.line(`const v = new ${name}({ ${fields.join(", ")} });`);
       code.line("if (unknown !== undefined) v.$unknown = unknown;", "return v;");
     });

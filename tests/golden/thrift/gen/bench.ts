@@ -259,11 +259,11 @@ export const Large = {
     let f9: string = "";
     let f10: string = "";
     let f11: Inner | undefined = undefined;
-    let f12: number[] = [];
-    let f13: string[] = [];
-    let f14: Inner[] = [];
+    let f12: number[] | undefined;
+    let f13: string[] | undefined;
+    let f14: Inner[] | undefined;
     let f15: string = "";
-    let f16: Uint8Array = new Uint8Array(0);
+    let f16: Uint8Array | undefined;
     let f17: number = 0;
     let f18: number = 0;
     let f19: number = 0;
@@ -417,7 +417,7 @@ export const Large = {
       else r.skip(t);
     }
     r.readStructEnd();
-    const v: Large = { id: f0, name: f1, age: f2, active: f3, score: f4, email: f5, level: f6, createdAt: f7, updatedAt: f8, title: f9, description: f10, inner: f11, numbers: f12, tags: f13, children: f14, note: f15, payload: f16, region: f17, flags: f18, ratio: f19 };
+    const v: Large = { id: f0, name: f1, age: f2, active: f3, score: f4, email: f5, level: f6, createdAt: f7, updatedAt: f8, title: f9, description: f10, inner: f11, numbers: f12 ?? [], tags: f13 ?? [], children: f14 ?? [], note: f15, payload: f16 ?? new Uint8Array(0), region: f17, flags: f18, ratio: f19 };
     if (unknown !== undefined) v.$unknown = unknown;
     return v;
   },

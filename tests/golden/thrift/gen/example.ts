@@ -208,17 +208,17 @@ export const User = {
     let f1: string = "";
     let f2: string | undefined = undefined;
     let f3: Status = Status.ACTIVE;
-    let f4: Tags = [];
-    let f5: Map<string, Address[]> = new Map<string, Address[]>();
+    let f4: Tags | undefined;
+    let f5: Map<string, Address[]> | undefined;
     let f6: Set<bigint> | undefined = undefined;
     let f7: Address | undefined = undefined;
-    let f8: Uint8Array = new Uint8Array(0);
+    let f8: Uint8Array | undefined;
     let f9: number = 0.5;
     let f10: number = 0;
     let f11: number = -1;
     let f12: boolean = false;
     let f13: string | undefined = undefined;
-    let f14: Array<number[]> = [];
+    let f14: Array<number[]> | undefined;
     let f15: base.Base | undefined = undefined;
     let f16: number = 0;
     let seen0 = false;
@@ -381,7 +381,7 @@ export const User = {
     r.readStructEnd();
     if (!seen0) throw missingField("User", "id", r);
     if (!seen1) throw missingField("User", "name", r);
-    const v: User = { id: f0, name: f1, email: f2, status: f3, tags: f4, addresses: f5, friends: f6, home: f7, avatar: f8, score: f9, level: f10, flags: f11, verified: f12, token: f13, matrix: f14, base: f15, legacy: f16 };
+    const v: User = { id: f0, name: f1, email: f2, status: f3, tags: f4 ?? [], addresses: f5 ?? new Map<string, Address[]>(), friends: f6, home: f7, avatar: f8 ?? new Uint8Array(0), score: f9, level: f10, flags: f11, verified: f12, token: f13, matrix: f14 ?? [], base: f15, legacy: f16 };
     if (unknown !== undefined) v.$unknown = unknown;
     return v;
   },
@@ -1179,7 +1179,7 @@ const UserService$statuses$args = {
     w.writeStructEnd();
   },
   read(r: ThriftReader): UserService$statuses$args {
-    let f0: Set<UserId> = new Set<UserId>();
+    let f0: Set<UserId> | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
     for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
@@ -1202,7 +1202,7 @@ const UserService$statuses$args = {
       else r.skip(t);
     }
     r.readStructEnd();
-    const v: UserService$statuses$args = { ids: f0 };
+    const v: UserService$statuses$args = { ids: f0 ?? new Set<UserId>() };
     if (unknown !== undefined) v.$unknown = unknown;
     return v;
   },

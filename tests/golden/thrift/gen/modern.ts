@@ -51,8 +51,8 @@ export const Session = {
   read(r: ThriftReader): Session {
     let f0: string = "00000000-0000-0000-0000-000000000000";
     let f1: string | undefined = undefined;
-    let f2: string[] = [];
-    let f3: Map<string, string> = new Map<string, string>();
+    let f2: string[] | undefined;
+    let f3: Map<string, string> | undefined;
     let seen0 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
@@ -104,7 +104,7 @@ export const Session = {
     }
     r.readStructEnd();
     if (!seen0) throw missingField("Session", "id", r);
-    const v: Session = { id: f0, parent: f1, children: f2, labels: f3 };
+    const v: Session = { id: f0, parent: f1, children: f2 ?? [], labels: f3 ?? new Map<string, string>() };
     if (unknown !== undefined) v.$unknown = unknown;
     return v;
   },
