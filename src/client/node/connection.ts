@@ -42,6 +42,9 @@ class PendingCall {
   }
 }
 
+/** Size of a plain TCP connection's read buffer. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 export class ClientConnection {
   /** Calls waiting for replies, by sequence id. */
   private readonly pending = new Map<number, PendingCall>();
@@ -64,7 +67,7 @@ export class ClientConnection {
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    if (options.tls) socket.on("data", (chunk: Buffer) => this.receive(chunk));
     this.closed = new Promise((resolve) => {
       socket.once("close", () => {
         this.usable = false;
@@ -88,9 +91,18 @@ export class ClientConnection {
   /** Connects, failing with CONNECTION or TIMEOUT (after connectTimeoutMs). */
   static open(engine: Engine, options: ConnectionOptions_): Promise<ClientConnection> {
     return new Promise((resolve, reject) => {
+      let connection: ClientConnection | undefined;
+      // Plain TCP reads into one buffer per connection, reused (copied into the chain at
+      // once), instead of a new 64 KiB buffer per read; TLS sockets cannot do this.
       const socket = options.tls
         ? connectTls({ host: options.host, port: options.port, ...options.tls })
-        : connectTcp({ host: options.host, port: options.port });
+        : connectTcp({
+          host: options.host, port: options.port,
+          onread: { buffer: new Uint8Array(READ_BUFFER_BYTES), callback: (n, buffer) => {
+            connection!.receive(buffer.subarray(0, n));
+            return true;
+          } },
+        });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${options.host}:${options.port} took over ${options.connectTimeoutMs} ms`));
@@ -103,7 +115,7 @@ export class ClientConnection {
       socket.once(options.tls ? "secureConnect" : "connect", () => {
         clearTimeout(timer);
         socket.off("error", fail);
-        resolve(new ClientConnection(engine, options, socket));
+        resolve((connection = new ClientConnection(engine, options, socket)));
       });
     });
   }
@@ -163,7 +175,7 @@ export class ClientConnection {
     return Promise.race([written, late]).finally(() => clearTimeout(timer));
   }
 
-  private receive(chunk: Buffer): void {
+  private receive(chunk: Uint8Array): void {
     try {
       this.lastUsed = Date.now();
       this.chain.append(chunk);
