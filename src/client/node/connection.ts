@@ -13,6 +13,7 @@ import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payl
 import type { Transport } from "../../remote/transport.js";
 import { CONNECTION_RESET_KEY } from "../../server/server.js";
 import type { Engine } from "../../wasm/engine.js";
+import { PendingCalls } from "../pending-calls.js";
 import type { OutgoingCall } from "../transport.js";
 
 export interface ConnectionOptions_ {
@@ -47,7 +48,7 @@ const READ_BUFFER_BYTES = 64 * 1024;
 
 export class ClientConnection {
   /** Calls waiting for replies, by sequence id. */
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new PendingCalls<PendingCall>();
   private readonly chain: BufferChain;
   private readonly decoder: FrameDecoder;
   private readonly reader: PayloadReader;
@@ -135,13 +136,13 @@ export class ClientConnection {
       }));
     }
     const { seqid } = call;
-    if (this.pending.has(seqid)) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
+    if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
     const waiting = new PendingCall(call.signal);
     const reply = new Promise<Frame>((resolve, reject) => {
       waiting.resolve = resolve;
       waiting.reject = reject;
     });
-    this.pending.set(seqid, waiting);
+    this.pending.add(seqid, waiting);
     if (call.deadline !== undefined) {
       waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
         Math.max(0, call.deadline - Date.now()));
@@ -156,9 +157,8 @@ export class ClientConnection {
 
   /** Fails the call `seqid` waits on, if it still does. */
   private giveUp(seqid: number, error: unknown): void {
-    const waiting = this.pending.get(seqid);
+    const waiting = this.pending.take(seqid);
     if (waiting === undefined) return;
-    this.pending.delete(seqid);
     waiting.dispose();
     this.lastUsed = Date.now();
     waiting.reject(error);
@@ -182,12 +182,11 @@ export class ClientConnection {
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
         if (frame.header?.strInfo.has(CONNECTION_RESET_KEY)) this.usable = false;
         const seqid = frameSeqid(frame, this.reader);
-        const waiting = this.pending.get(seqid);
+        const waiting = this.pending.take(seqid);
         if (waiting === undefined) {
           frame.bytes.release(); // a late reply to a call that timed out
           continue;
         }
-        this.pending.delete(seqid);
         waiting.dispose();
         waiting.resolve(frame);
       }
@@ -200,7 +199,7 @@ export class ClientConnection {
 
   private failAll(error: unknown): void {
     this.usable = false;
-    for (const seqid of [...this.pending.keys()]) this.giveUp(seqid, error);
+    for (const seqid of this.pending.seqidList()) this.giveUp(seqid, error);
   }
 
   /** Closes once the calls in flight are answered. */
