@@ -122,6 +122,40 @@ describe("metainfo, deadlines and business status (TTHeader)", () => {
   });
 });
 
+describe("a handler's abort signal", () => {
+  test("aborts with TIMEOUT at the caller's deadline and with CANCELLED when the connection closes; untouched, costs nothing", async () => {
+    const reasons: { id: bigint; code: string; afterMs: number }[] = [];
+    let settled = (): void => {};
+    const { listener } = await startServer(new class extends SlowHandler {
+      override async getUser(id: bigint, _b: unknown, ctx: RpcContext) {
+        if (id === 0n) return ex.User.create({ id, name: "no signal asked for" });
+        const start = Date.now();
+        const signal = ctx.signal!;
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+        reasons.push({ id, code: (signal.reason as { code: string }).code, afterMs: Date.now() - start });
+        settled();
+        return ex.User.create({ id, name: "too late" });
+      }
+    }());
+    const c = client(listener, TTHEADER, { mode: "mux" });
+    expect((await c.getUser(0n, undefined as never)).name).toBe("no signal asked for");
+    // The deadline travels in TTHeader (int key 12); the handler's signal fires at it.
+    await expect(c.getUser(1n, undefined as never, { timeoutMs: 150 } as never)).rejects.toMatchObject({ code: "TIMEOUT" });
+    await new Promise<void>((resolve) => (reasons.length > 0 ? resolve() : (settled = resolve)));
+    expect(reasons[0]).toMatchObject({ id: 1n, code: "TIMEOUT" });
+    expect(reasons[0]!.afterMs).toBeLessThan(1000);
+    // Without a deadline, the handler waits until the client goes away.
+    const pending = c.getUser(2n, undefined as never).catch((e: unknown) => e);
+    await wait(50);
+    const gone = new Promise<void>((resolve) => (settled = resolve));
+    await c.close();
+    await gone;
+    expect(reasons[1]).toMatchObject({ id: 2n, code: "CANCELLED" });
+    expect(await pending).toMatchObject({ code: "CONNECTION" });
+    await listener.close({ timeoutMs: 200 });
+  });
+});
+
 describe("Kitex Protobuf", () => {
   const handler: pb.UserServiceHandler = {
     getUser(request) {

@@ -68,7 +68,9 @@ export class ClientConnection {
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
     socket.setNoDelay(true);
-    if (options.tls) socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    // Plain TCP sockets deliver through `onread` (see `open`), and then emit no `data`;
+    // TLS sockets, and runtimes whose node:net ignores `onread`, emit `data`.
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
     this.closed = new Promise((resolve) => {
       socket.once("close", () => {
         this.usable = false;
