@@ -13,11 +13,14 @@ import { copyInt32s, copyInt64s, parts, splitInt64, splitUint64 } from "../int64
 import { MAX_FIELD_NUMBER, type WireType } from "./wire-type.js";
 
 export class ProtobufWriter extends ByteWriter {
-  /** Offsets (from the arena start) of the length bytes of open forks. */
+  /** Offsets (from the arena start) of the length bytes of open forks: the first `openForks`. */
   private readonly forks: number[] = [];
+  private openForks = 0;
 
   override reset(): this {
-    this.forks.length = 0;
+    // A counter, not `forks.length = 0`: setting an array's length costs ~25 ns, as much
+    // as encoding a small message.
+    this.openForks = 0;
     return super.reset();
   }
 
@@ -138,15 +141,15 @@ export class ProtobufWriter extends ByteWriter {
   /** Starts a length-delimited value (a nested message); close it with `join()`. */
   fork(): this {
     this.ensure(1);
-    this.forks.push(this.pos - this.block);
+    this.forks[this.openForks++] = this.pos - this.block;
     this.pos++;
     return this;
   }
 
   /** Ends the value `fork()` started, writing its length before it. */
   join(): this {
-    const at = this.forks.pop();
-    if (at === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, "join() without fork()");
+    if (this.openForks === 0) throw new KitewireError(ErrorCode.INVALID_STATE, "join() without fork()");
+    const at = this.forks[--this.openForks]!;
     const start = this.block + at;
     const len = this.pos - start - 1;
     if (len < 0x80) {

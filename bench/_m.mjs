@@ -1,0 +1,23 @@
+import { kw } from "./lib.mjs";
+import { importGenerated } from "./generated.mjs";
+import { smallValue } from "./messages.bench.mjs";
+await kw.init();
+const gen = await importGenerated("tests/golden/proto/gen/bench.ts");
+const C = gen.Small; const value = smallValue();
+const w = new kw.ProtobufWriter();
+function time(name, fn, n = 3e6) { for (let i = 0; i < 3e5; i++) fn(); let best = 1e9; for (let k = 0; k < 5; k++) { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) fn(); best = Math.min(best, Number(process.hrtime.bigint() - t) / n); } console.log(name.padEnd(34), best.toFixed(1), "ns"); }
+let sink;
+time("encodeProtobuf", () => { sink = kw.encodeProtobuf(C, value); });
+time("reset+encode (own writer)", () => { w.reset(); C.encode(w, value); });
+time("reset+encode+finish", () => { w.reset(); C.encode(w, value); sink = w.finish(); });
+time("reset+encode+view", () => { w.reset(); C.encode(w, value); sink = w.view(); });
+const u8 = w.engine.u8;
+time("u8.slice(30)", () => { sink = u8.slice(100, 130); });
+time("new Uint8Array(30)+set", () => { const o = new Uint8Array(30); o.set(u8.subarray(100, 130)); sink = o; });
+time("int64 only", () => { w.reset(); w.writeVarint32(8); w.int64(value.id); });
+time("string only", () => { w.reset(); w.writeVarint32(18); w.string(value.name); });
+time("double only", () => { w.reset(); w.writeVarint32(41); w.double(value.score); });
+time("noop", () => { sink = 1; });
+time("reset only", () => { w.reset(); });
+time("writeVarint32 only", () => { w.reset(); w.writeVarint32(8); });
+time("writeVarint32 x2", () => { w.reset(); w.writeVarint32(8); w.writeVarint32(9); });
