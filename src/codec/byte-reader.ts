@@ -248,6 +248,12 @@ export class ByteReader {
     const u8 = this.engine.u8;
     let p = this.pos;
     const end = this.end;
+    if (p < end && u8[p]! < 0x80) {
+      // One byte: small counts, enums, bools.
+      this.pos = p + 1;
+      this.hi = 0;
+      return u8[p]!;
+    }
     let lo = 0;
     let hi = 0;
     let b = 0;

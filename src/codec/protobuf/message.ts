@@ -90,17 +90,12 @@ export function encodeProtobuf<T>(codec: ProtobufMessageCodec<T>, value: T): Uin
 
 /** Decodes one message from `bytes`. */
 export function decodeProtobuf<T>(codec: ProtobufMessageCodec<T>, bytes: Uint8Array, options?: ProtobufDecodeOptions): T {
-  let r: ProtobufReader;
-  if (options === undefined) {
-    r = pool(getEngine()).reader;
-  } else {
-    r = new ProtobufReader(options);
-  }
-  r.load(bytes);
+  if (options === undefined) return codec.decode(pool(getEngine()).reader.load(bytes));
+  const r = new ProtobufReader(options);
   try {
-    return codec.decode(r);
+    return codec.decode(r.load(bytes));
   } finally {
-    if (options !== undefined) r.dispose();
+    r.dispose();
   }
 }
 

@@ -16,6 +16,15 @@ export class ProtobufReader extends ByteReader {
   /** Reads a tag and checks its field number and wire type. */
   tag(): number {
     const at = this.pos;
+    // Fields 1-15 have one-byte tags: valid when the field is not 0 and the wire type is
+    // VARINT, I64, LEN, SGROUP or I32 (bits 0, 1, 2, 3, 5 of 0x2f).
+    if (at < this.end) {
+      const b = this.engine.u8[at]!;
+      if (b < 0x80 && b >= 8 && ((0x2f >> (b & 7)) & 1) !== 0) {
+        this.pos = at + 1;
+        return b;
+      }
+    }
     const tag = this.readVarint32();
     const field = tag >>> 3;
     const wt = tag & 7;
