@@ -67,7 +67,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     this.pos = at + 1;
     if (head === 0) return TType.STOP;
     const ctype = head & 0x0f;
-    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype] ?? -1;
+    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype]!;
     if (type < 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact field type ${ctype}`, { offset: at - this.base });
     }
@@ -107,14 +107,14 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     let size = head >> 4;
     if (size === 15) size = this.readVarint32() | 0;
     // Element types of empty containers are not checked: some peers write 0 there.
-    this.elementType = size === 0 ? FROM_COMPACT[head & 0x0f] as TType ?? TType.STOP : this.elementOf(head & 0x0f, at);
+    this.elementType = size === 0 ? Math.max(FROM_COMPACT[head & 0x0f]!, TType.STOP) as TType : this.elementOf(head & 0x0f, at);
     this.checkCount(size, 1, at);
     this.enter();
     return size;
   }
 
   private elementOf(ctype: number, at: number): TType {
-    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype] ?? -1;
+    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype]!;
     if (type < 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact element type ${ctype}`, { offset: at - this.base });
     }
