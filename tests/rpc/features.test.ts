@@ -134,6 +134,9 @@ describe("a handler's abort signal", () => {
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
         reasons.push({ id, code: (signal.reason as { code: string }).code, afterMs: Date.now() - start });
         settled();
+        // Reply well after the deadline: the caller has given up by then (replying at the very
+        // deadline would race the caller's own timer).
+        await wait(300);
         return ex.User.create({ id, name: "too late" });
       }
     }());
