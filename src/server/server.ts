@@ -29,13 +29,13 @@ import { makeServerOptions, type ServerOptions } from "./options.js";
 import { Routes, type Route } from "./routes.js";
 
 /** TTHeader string key asking clients to stop reusing the connection (graceful shutdown). */
-/** Info of replies that carry none (most of them). */
-const NO_INT_INFO: ReadonlyMap<number, string> = new Map();
-const NO_STR_INFO: ReadonlyMap<string, string> = new Map();
-
 export const CONNECTION_RESET_KEY = "crrst";
 /** TTHeader string key with the IDL service name (Kitex clients send it). */
 export const IDL_SERVICE_KEY = "isn";
+
+/** Info of replies that carry none (most of them). */
+const NO_INT_INFO: ReadonlyMap<number, string> = new Map();
+const NO_STR_INFO: ReadonlyMap<string, string> = new Map();
 
 /** The connection a frame came on: what the server knows of it, and where replies go. */
 export interface ConnectionInfo {
