@@ -39,14 +39,18 @@ export interface TTHeaderInfo {
   protocol: number;
   /** Transform ids (none are implemented: a frame that has any is refused on decode). */
   transforms: readonly number[];
-  intInfo: Map<number, string>;
-  strInfo: Map<string, string>;
+  /** Empty ones are shared: read-only. */
+  intInfo: ReadonlyMap<number, string>;
+  strInfo: ReadonlyMap<string, string>;
   /** ACL token, if one was sent. */
   token?: string;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const NO_TRANSFORMS: readonly number[] = Object.freeze([]);
+/** The info of headers without that block (most replies carry none): shared, read-only. */
+export const NO_INT_INFO: ReadonlyMap<number, string> = new Map();
+export const NO_STR_INFO: ReadonlyMap<string, string> = new Map();
 
 /** What a frame's TTHeader says beyond its seqid and protocol (which come from the call). */
 export interface TTHeaderFields {
@@ -140,20 +144,26 @@ export function decodeTTHeader(frame: Uint8Array): { info: TTHeaderInfo; payload
   r.need(count);
   const transforms = count === 0 ? NO_TRANSFORMS : Array.from(frame.subarray(r.p, r.p + count));
   r.p += count;
-  const info: TTHeaderInfo = { flags, seqid, protocol, transforms, intInfo: new Map(), strInfo: new Map() };
+  let intInfo: Map<number, string> | undefined;
+  let strInfo: Map<string, string> | undefined;
+  let token: string | undefined;
   while (r.p < end) {
     const id = frame[r.p++]!;
     if (id === INFO_PADDING) continue;
     if (id === INFO_KEY_VALUE) {
-      for (let n = r.u16(); n > 0; n--) info.strInfo.set(r.string(), r.string());
+      strInfo ??= new Map();
+      for (let n = r.u16(); n > 0; n--) strInfo.set(r.string(), r.string());
     } else if (id === INFO_INT_KEY_VALUE) {
-      for (let n = r.u16(); n > 0; n--) info.intInfo.set(r.u16(), r.string());
+      intInfo ??= new Map();
+      for (let n = r.u16(); n > 0; n--) intInfo.set(r.u16(), r.string());
     } else if (id === INFO_ACL_TOKEN) {
-      info.token = r.string();
+      token = r.string();
     } else {
       malformed(`unknown info block id 0x${id.toString(16)}`, r.p - 1);
     }
   }
+  const info: TTHeaderInfo = { flags, seqid, protocol, transforms, intInfo: intInfo ?? NO_INT_INFO, strInfo: strInfo ?? NO_STR_INFO };
+  if (token !== undefined) info.token = token;
   return { info, payloadOffset: end };
 }
 

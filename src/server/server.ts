@@ -13,7 +13,7 @@ import type { Frame } from "../remote/frame-decoder.js";
 import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
 import type { PayloadProtocol } from "../remote/transport.js";
-import { IntKey } from "../remote/ttheader.js";
+import { IntKey, NO_INT_INFO, NO_STR_INFO } from "../remote/ttheader.js";
 import {
   kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
 } from "../rpc/application-error.js";
@@ -32,10 +32,6 @@ import { Routes, type Route } from "./routes.js";
 export const CONNECTION_RESET_KEY = "crrst";
 /** TTHeader string key with the IDL service name (Kitex clients send it). */
 export const IDL_SERVICE_KEY = "isn";
-
-/** Info of replies that carry none (most of them). */
-const NO_INT_INFO: ReadonlyMap<number, string> = new Map();
-const NO_STR_INFO: ReadonlyMap<string, string> = new Map();
 
 /** The connection a frame came on: what the server knows of it, and where replies go. */
 export interface ConnectionInfo {
