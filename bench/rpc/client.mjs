@@ -97,8 +97,8 @@ async function grpcDriver() {
  * The ceiling: frames of a 4-byte big-endian length and the payload, pipelined on one
  * connection (or spread over `connections`, each worker keeping to one). Replies come back
  * in order, so completions are matched FIFO (a ring of callbacks per connection). Requests
- * issued in the same tick leave in one write (cork until nextTick), as kitewire's
- * connection does.
+ * issued in the same tick leave in one write (cork until nextTick), as kitewire's do
+ * (through its staging buffer, src/net/node/outbound.ts).
  */
 async function rawConnection(frame) {
   const socket = connect({ host: HOST, port: spec.port });
