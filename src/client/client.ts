@@ -9,7 +9,7 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
 import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
-import { IntKey } from "../remote/ttheader.js";
+import { IntKey, StrKey } from "../remote/ttheader.js";
 import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
 import { bizStatusError, readBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";
@@ -152,7 +152,7 @@ class Caller {
       [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
     ]);
     if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
-    return { flags: 0, intInfo, strInfo: new Map([["isn", this.service]]) };
+    return { flags: 0, intInfo, strInfo: new Map([[StrKey.IDL_SERVICE, this.service]]) };
   }
 
   /** The innermost endpoint: encode, send, decode. */

@@ -32,6 +32,14 @@ export const IntKey = {
   FROM_METHOD: 20, STRESS_TAG: 21, MSG_TYPE: 22,
 } as const;
 
+/** String keys of the string info block that kitewire reads or writes itself. */
+export const StrKey = {
+  /** The IDL service name (Kitex clients send it). */
+  IDL_SERVICE: "isn",
+  /** Sent by a server shutting down gracefully: stop reusing this connection. */
+  CONNECTION_RESET: "crrst",
+} as const;
+
 /** What a TTHeader says about its payload. */
 export interface TTHeaderInfo {
   flags: number;

@@ -13,7 +13,7 @@ import type { Frame } from "../remote/frame-decoder.js";
 import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
 import type { PayloadProtocol } from "../remote/transport.js";
-import { IntKey, NO_INT_INFO, NO_STR_INFO } from "../remote/ttheader.js";
+import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey } from "../remote/ttheader.js";
 import {
   kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
 } from "../rpc/application-error.js";
@@ -28,10 +28,6 @@ import { getEngine } from "../wasm/load.js";
 import { makeServerOptions, type ServerOptions } from "./options.js";
 import { Routes, type Route } from "./routes.js";
 
-/** TTHeader string key asking clients to stop reusing the connection (graceful shutdown). */
-export const CONNECTION_RESET_KEY = "crrst";
-/** TTHeader string key with the IDL service name (Kitex clients send it). */
-export const IDL_SERVICE_KEY = "isn";
 
 /** The connection a frame came on: what the server knows of it, and where replies go. */
 export interface ConnectionInfo {
@@ -84,7 +80,7 @@ export class Server {
       r.attach(start, frame.messageLength);
       const envelope = readEnvelope(r, protocol);
       const header = frame.header;
-      route = this.routes.find(envelope.name, header?.strInfo.get(IDL_SERVICE_KEY) ?? header?.intInfo.get(IntKey.TO_SERVICE));
+      route = this.routes.find(envelope.name, header?.strInfo.get(StrKey.IDL_SERVICE) ?? header?.intInfo.get(IntKey.TO_SERVICE));
       ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn);
       if (header) ctx.metainfo.readForward(header.strInfo);
       ctx.seqid = envelope.seqid;
@@ -137,7 +133,7 @@ export class Server {
         const info = new Map<string, string>();
         ctx.metainfo.writeBackward(info);
         if (biz) writeBizStatus(info, biz);
-        if (this.draining) info.set(CONNECTION_RESET_KEY, "1");
+        if (this.draining) info.set(StrKey.CONNECTION_RESET, "1");
         strInfo = info;
       }
       header = { flags: frame.header.flags, intInfo: NO_INT_INFO, strInfo };

@@ -10,8 +10,8 @@ import { Outbound } from "../../net/node/outbound.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
+import { StrKey } from "../../remote/ttheader.js";
 import type { Transport } from "../../remote/transport.js";
-import { CONNECTION_RESET_KEY } from "../../server/server.js";
 import type { Engine } from "../../wasm/engine.js";
 import { PendingCalls } from "../pending-calls.js";
 import type { OutgoingCall } from "../transport.js";
@@ -182,7 +182,7 @@ export class ClientConnection {
       this.lastUsed = Date.now();
       this.chain.append(chunk);
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
-        if (frame.header?.strInfo.has(CONNECTION_RESET_KEY)) this.usable = false;
+        if (frame.header?.strInfo.has(StrKey.CONNECTION_RESET)) this.usable = false;
         const seqid = frameSeqid(frame, this.reader);
         const waiting = this.pending.take(seqid);
         if (waiting === undefined) {
