@@ -194,12 +194,16 @@ class ServedCallContext extends RpcContext {
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private onClose: (() => void) | undefined;
+  private over = false;
 
   constructor(service: string, method: string, private readonly conn: ConnectionInfo) {
     super(service, method);
   }
 
   protected override makeSignal(): AbortSignal {
+    // Asked for only after the call is over (by code the handler left running): nothing to
+    // watch any more, and a timer or listener made now would never be removed.
+    if (this.over) return AbortSignal.abort(new KitewireError(ErrorCode.CANCELLED, "the call is over"));
     const controller = (this.controller = new AbortController());
     this.onClose = () => controller.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
     this.conn.signal?.addEventListener("abort", this.onClose, { once: true });
@@ -212,6 +216,7 @@ class ServedCallContext extends RpcContext {
 
   /** Stops watching the connection and the deadline (the call is over). */
   dispose(): void {
+    this.over = true;
     if (!this.controller) return;
     clearTimeout(this.timer);
     this.conn.signal?.removeEventListener("abort", this.onClose!);

@@ -126,9 +126,13 @@ describe("a handler's abort signal", () => {
   test("aborts with TIMEOUT at the caller's deadline and with CANCELLED when the connection closes; untouched, costs nothing", async () => {
     const reasons: { id: bigint; code: string; afterMs: number }[] = [];
     let settled = (): void => {};
+    let finished: RpcContext | undefined;
     const { listener } = await startServer(new class extends SlowHandler {
       override async getUser(id: bigint, _b: unknown, ctx: RpcContext) {
-        if (id === 0n) return ex.User.create({ id, name: "no signal asked for" });
+        if (id === 0n) {
+          finished = ctx;
+          return ex.User.create({ id, name: "no signal asked for" });
+        }
         const start = Date.now();
         const signal = ctx.signal!;
         await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -142,6 +146,8 @@ describe("a handler's abort signal", () => {
     }());
     const c = client(listener, TTHEADER, { mode: "mux" });
     expect((await c.getUser(0n, undefined as never)).name).toBe("no signal asked for");
+    // Asked for after the call is over: already aborted, and nothing left watching.
+    expect(finished!.signal).toMatchObject({ aborted: true, reason: { code: "CANCELLED" } });
     // The deadline travels in TTHeader (int key 12); the handler's signal fires at it.
     await expect(c.getUser(1n, undefined as never, { timeoutMs: 150 } as never)).rejects.toMatchObject({ code: "TIMEOUT" });
     await new Promise<void>((resolve) => (reasons.length > 0 ? resolve() : (settled = resolve)));
