@@ -3,16 +3,24 @@
  * to the handler function that serves it.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
-import { chain, type Endpoint, type Middleware } from "../rpc/endpoint.js";
+import type { RpcContext } from "../rpc/context.js";
+import { chain, type Middleware } from "../rpc/endpoint.js";
 import { protobufBindings, thriftBindings, type MethodBinding } from "../rpc/method.js";
 import type { ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
 
 export interface Route {
   readonly binding: MethodBinding;
-  /** The server's middleware chain around the handler call, taking the decoded arguments. */
-  readonly endpoint: Endpoint;
+  /**
+   * Serves a call, given its decoded arguments: the handler, inside the server's middleware
+   * chain if it has one. Returns the result or a promise of it, or throws. Without
+   * middlewares a synchronous handler's result comes back at once: no promise per call.
+   */
+  readonly serve: (ctx: RpcContext, args: unknown) => unknown;
 }
+
+/** A handler call: the result, or a promise of it; may throw. */
+type HandlerCall = (ctx: RpcContext, args: unknown) => unknown;
 
 type AnyHandler = Record<string, ((...args: never[]) => unknown) | undefined>;
 
@@ -34,7 +42,7 @@ export class Routes {
           const list: unknown[] = new Array(params.length + 1);
           for (let i = 0; i < params.length; i++) list[i] = a[params[i]!];
           list[params.length] = ctx;
-          return invoke(fn, handler, list);
+          return (fn as (...x: unknown[]) => unknown).apply(handler, list);
         });
       }
     } else {
@@ -43,7 +51,7 @@ export class Routes {
         const binding = bindings.get(method.name);
         if (!binding) continue; // streaming methods are served by the gRPC adapter
         const fn = this.handlerFunction(h, tsName, service.name);
-        this.put(binding, (ctx, args) => invoke(fn, handler, [args, ctx]));
+        this.put(binding, (ctx, args) => (fn as (...x: unknown[]) => unknown).call(handler, args, ctx));
       }
     }
   }
@@ -56,12 +64,13 @@ export class Routes {
     return fn;
   }
 
-  private put(binding: MethodBinding, invoke: Endpoint): void {
+  private put(binding: MethodBinding, call: HandlerCall): void {
     const list = this.byName.get(binding.name) ?? [];
     if (list.some((r) => r.binding.service === binding.service)) {
       throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.service}.${binding.name} is registered twice`);
     }
-    list.push({ binding, endpoint: chain(this.middlewares, invoke) });
+    const serve = this.middlewares.length === 0 ? call : chain(this.middlewares, (ctx, args) => promiseOf(call, ctx, args));
+    list.push({ binding, serve });
     this.byName.set(binding.name, list);
   }
 
@@ -85,14 +94,10 @@ export class Routes {
   }
 }
 
-/**
- * Calls a handler; its outcome as a promise. A handler's own promise is passed on as it is
- * (an async wrapper would add a promise and a suspended frame per call).
- */
-function invoke(fn: (...args: never[]) => unknown, self: object, args: unknown[]): Promise<unknown> {
+/** A handler call's outcome as a promise, for middlewares (a handler's own promise is passed on as it is). */
+function promiseOf(call: HandlerCall, ctx: RpcContext, args: unknown): Promise<unknown> {
   try {
-    const out = (fn as (...x: unknown[]) => unknown).apply(self, args);
-    return out instanceof Promise ? out : Promise.resolve(out);
+    return Promise.resolve(call(ctx, args));
   } catch (error) {
     return Promise.reject(error);
   }

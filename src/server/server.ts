@@ -64,10 +64,12 @@ export class Server {
 
   /**
    * Serves one request frame (and releases it), handing the reply frame (none for a oneway
-   * call) to `conn.write`. Resolves once replied. Rejects only when the frame's envelope
-   * cannot be read: the connection is then unusable and should be closed.
+   * call) to `conn.write`. Returns undefined when the call was served at once (a synchronous
+   * handler), else a promise that resolves once it is. Throws (or rejects) only when the
+   * frame's envelope cannot be read or the reply cannot be written: the connection is then
+   * unusable and should be closed.
    */
-  async handle(frame: Frame, conn: ConnectionInfo): Promise<void> {
+  handle(frame: Frame, conn: ConnectionInfo): Promise<void> | undefined {
     const { transport } = frame;
     const protocol = transport.protocol;
     let route: Route | undefined;
@@ -103,19 +105,38 @@ export class Server {
       frame.bytes.release();
     }
     this.options.tracer?.start?.(ctx);
-    let result: unknown;
-    if (failure === undefined) {
-      try {
-        result = await route!.endpoint(ctx, args);
-      } catch (error) {
-        failure = error;
-      } finally {
-        ctx.dispose();
-      }
+    if (failure !== undefined) return this.finish(frame, conn, ctx, route, undefined, failure);
+    let out: unknown;
+    try {
+      out = route!.serve(ctx, args);
+    } catch (error) {
+      ctx.dispose();
+      return this.finish(frame, conn, ctx, route, undefined, error);
     }
+    if (isThenable(out)) return this.settle(out, frame, conn, ctx, route!);
+    ctx.dispose();
+    return this.finish(frame, conn, ctx, route, out, undefined);
+  }
+
+  /** The rest of a call whose handler returned a promise. */
+  private async settle(pending: PromiseLike<unknown>, frame: Frame, conn: ConnectionInfo, ctx: ServedCallContext, route: Route): Promise<void> {
+    let result: unknown;
+    let failure: unknown;
+    try {
+      result = await pending;
+    } catch (error) {
+      failure = error;
+    } finally {
+      ctx.dispose();
+    }
+    this.finish(frame, conn, ctx, route, result, failure);
+  }
+
+  /** Tells the tracer the call is over and writes its reply (none for a oneway call). */
+  private finish(frame: Frame, conn: ConnectionInfo, ctx: RpcContext, route: Route | undefined, result: unknown, failure: unknown): undefined {
     this.options.tracer?.finish?.(ctx, failure);
-    if (route?.binding.oneway) return;
-    conn.write(this.reply(frame, ctx, route, failure === undefined ? { result } : { failure }));
+    if (!route?.binding.oneway) conn.write(this.reply(frame, ctx, route, failure === undefined ? { result } : { failure }));
+    return undefined;
   }
 
   /** Writes the reply frame; returns it as a view into the writer's arena, valid until its next reset. */
@@ -221,4 +242,9 @@ class ServedCallContext extends RpcContext {
     clearTimeout(this.timer);
     this.conn.signal?.removeEventListener("abort", this.onClose!);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
 }

@@ -135,15 +135,25 @@ class Connection {
 
   private receive(chunk: Buffer): void {
     if (this.dead) return;
+    let served = false;
     try {
       this.chain.append(chunk);
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
         this.lastFrameAt = Date.now();
         this.clearRead(); // what remains is a new frame: its clock starts now
         this.inflight++;
-        this.server.handle(frame, this.info).then(this.replied, this.failed);
+        const pending = this.server.handle(frame, this.info);
+        if (pending === undefined) {
+          this.inflight--;
+          served = true;
+        } else {
+          pending.then(this.replied, this.failed);
+        }
         if (this.inflight >= this.server.options.maxInflightPerConnection) this.pause();
       }
+      // Checked after the loop for calls served at once, so that a draining connection is
+      // not ended while this chunk's frames are still being read.
+      if (served) this.settled();
       // Bytes of an unfinished frame are waiting: they have readTimeoutMs to complete it.
       if (this.chain.length > 0) this.armRead();
       else this.clearRead();
@@ -152,9 +162,14 @@ class Connection {
     }
   }
 
-  /** A call was served (its reply, if any, is in the outbound buffer). */
+  /** A call was served later (its reply, if any, is in the outbound buffer). */
   private readonly replied = (): void => {
     this.inflight--;
+    this.settled();
+  };
+
+  /** After calls were served: a draining connection with none left ends; a paused one may read again. */
+  private settled(): void {
     if (this.dead) return;
     if (this.draining && this.inflight === 0) {
       this.outbound.flush();
@@ -162,7 +177,7 @@ class Connection {
     } else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) {
       this.resume();
     }
-  };
+  }
 
   private readonly failed = (error: unknown): void => this.destroy(error);
 
