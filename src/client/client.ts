@@ -7,9 +7,9 @@
 import { MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
-import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
+import { beginFrame, endFrame } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
-import { IntKey, StrKey } from "../remote/ttheader.js";
+import { IntKey, StrKey, type TTHeaderFields } from "../remote/ttheader.js";
 import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
 import { bizStatusError, readBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";

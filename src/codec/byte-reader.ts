@@ -190,10 +190,11 @@ export class ByteReader {
 
   /**
    * Like `readText`, for text that recurs message after message (method names): when the
-   * bytes equal the last name's, that string is returned again instead of a new one.
+   * bytes equal the last name's, that string is returned again instead of a new one. A bad
+   * `len` is reported at offset `lengthAt` (default: here).
    */
-  readName(len: number): string {
-    this.checkLength(len, this.pos);
+  readName(len: number, lengthAt = this.pos): string {
+    this.checkLength(len, lengthAt);
     const u8 = this.engine.u8;
     const p = this.pos;
     const last = this.lastName;

@@ -6,9 +6,7 @@
 import type { ByteWriter } from "../codec/byte-writer.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Transport } from "./transport.js";
-import { TTHeaderProtocol, writeTTHeader, type TTHeaderFields } from "./ttheader.js";
-
-export type { TTHeaderFields };
+import { NO_INT_INFO, NO_STR_INFO, TTHeaderProtocol, writeTTHeader, type TTHeaderFields } from "./ttheader.js";
 
 /** Where a frame's open lengths are, from the arena start; -1 when absent. */
 export interface FrameMark {
@@ -17,7 +15,7 @@ export interface FrameMark {
   inner: number;
 }
 
-const NO_TTHEADER: TTHeaderFields = { flags: 0, intInfo: new Map(), strInfo: new Map() };
+const NO_TTHEADER: TTHeaderFields = { flags: 0, intInfo: NO_INT_INFO, strInfo: NO_STR_INFO };
 
 /** Starts a frame at the writer's position; write the message, then call `endFrame`. */
 export function beginFrame(w: ByteWriter, transport: Transport, seqid: number, header: TTHeaderFields = NO_TTHEADER): FrameMark {

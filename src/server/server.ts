@@ -10,10 +10,10 @@
 import { MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
-import { beginFrame, endFrame, type TTHeaderFields } from "../remote/frame-encoder.js";
+import { beginFrame, endFrame } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
 import type { PayloadProtocol } from "../remote/transport.js";
-import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey } from "../remote/ttheader.js";
+import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey, type TTHeaderFields } from "../remote/ttheader.js";
 import {
   kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
 } from "../rpc/application-error.js";

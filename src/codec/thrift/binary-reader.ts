@@ -30,11 +30,12 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     const word = this.readI32();
     if (word < 0) {
       if ((word & 0xffff0000) !== (0x80010000 | 0)) throw this.badVersion(at, word);
-      const name = this.readName(this.readLength());
+      const lengthAt = this.pos;
+      const name = this.readName(this.readI32(), lengthAt);
       return { name, type: (word & 0xff) as MessageType, seqid: this.readI32() };
     }
     if (!this.allowUnversioned) throw this.badVersion(at, word);
-    const name = this.readName(word);
+    const name = this.readName(word, at);
     const type = this.readByte() as MessageType;
     return { name, type, seqid: this.readI32() };
   }

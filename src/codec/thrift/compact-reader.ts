@@ -45,7 +45,8 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     }
     this.pos = at + 2;
     const seqid = this.readVarint32() | 0;
-    const name = this.readName(this.readLength());
+    const lengthAt = this.pos;
+    const name = this.readName(this.readVarint32(), lengthAt);
     return { name, type: ((versionAndType >> 5) & 0x07) as MessageType, seqid };
   }
 
