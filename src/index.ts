@@ -8,6 +8,7 @@ export { loadEngine, initEngine, setEngine, getEngine, type EngineSource, type E
 export { BufferChain } from "./buffer/chain.js";
 export { ByteWriter, type WriterOptions } from "./codec/byte-writer.js";
 export { ByteReader, type ReaderOptions } from "./codec/byte-reader.js";
+export { emptyBytes } from "./codec/slab.js";
 export { TType, MessageType, type MessageHeader } from "./codec/thrift/types.js";
 export type { ThriftWriter, ThriftReader, ThriftProtocol, UnknownField } from "./codec/thrift/protocol.js";
 export {

@@ -83,6 +83,8 @@ interface ScalarType {
   pbRead(r: PbReader): Scalar;
   kwPacked(w: ProtobufWriter, vs: never[], r: Random): unknown;
   kwReadPacked(r: ProtobufReader): ArrayLike<Scalar>;
+  /** Appends a packed column to a number[] (what generated code does), for the types that can. */
+  kwAppendPacked?(r: ProtobufReader, list: number[]): number[];
 }
 
 const KINDS = [
@@ -97,18 +99,21 @@ const SCALARS: Record<Kind, ScalarType> = {
     kw: (w, v: number) => w.int32(v), pb: (w, v: number) => w.int32(v),
     kwRead: (r) => r.int32(), pbRead: (r) => r.int32(),
     kwPacked: (w, vs: number[], r) => w.packedInt32(r.bool() ? vs : Int32Array.from(vs)), kwReadPacked: (r) => r.packedInt32(),
+    kwAppendPacked: (r, list) => r.appendPackedInt32(list),
   },
   uint32: {
     wt: WireType.VARINT, gen: (r) => r.unsigned32(),
     kw: (w, v: number) => w.uint32(v), pb: (w, v: number) => w.uint32(v),
     kwRead: (r) => r.uint32(), pbRead: (r) => r.uint32(),
     kwPacked: (w, vs: number[], r) => w.packedUint32(r.bool() ? vs : Uint32Array.from(vs)), kwReadPacked: (r) => r.packedUint32(),
+    kwAppendPacked: (r, list) => r.appendPackedUint32(list),
   },
   sint32: {
     wt: WireType.VARINT, gen: (r) => r.signed(32),
     kw: (w, v: number) => w.sint32(v), pb: (w, v: number) => w.sint32(v),
     kwRead: (r) => r.sint32(), pbRead: (r) => r.sint32(),
     kwPacked: (w, vs: number[], r) => w.packedSint32(r.bool() ? vs : Int32Array.from(vs)), kwReadPacked: (r) => r.packedSint32(),
+    kwAppendPacked: (r, list) => r.appendPackedSint32(list),
   },
   int64: {
     wt: WireType.VARINT, gen: (r) => r.int64(),
@@ -381,7 +386,21 @@ function kwRead(r: ProtobufReader, expected: PField[], count?: number): PField[]
         out.push({ f, kind: "group", fields });
         break;
       }
-      case "packed": out.push({ f, kind: "packed", elem: hint.elem, vs: Array.from(SCALARS[hint.elem].kwReadPacked(r)) }); break;
+      case "packed": {
+        const type = SCALARS[hint.elem];
+        let vs: Scalar[];
+        if (type.kwAppendPacked !== undefined && f % 2 === 1) {
+          // Appending keeps what the array held (a repeated field's earlier chunks).
+          const held = [-7];
+          expect(type.kwAppendPacked(r, held)).toBe(held);
+          expect(held[0]).toBe(-7);
+          vs = held.slice(1);
+        } else {
+          vs = Array.from(type.kwReadPacked(r));
+        }
+        out.push({ f, kind: "packed", elem: hint.elem, vs });
+        break;
+      }
       case "unexpected": throw new Error("reader: unexpected");
       default: out.push({ f, kind: hint.kind, v: SCALARS[hint.kind].kwRead(r) });
     }

@@ -344,6 +344,21 @@ describe("protobuf", () => {
 });
 
 describe("packed columns", () => {
+  test("append* returns the list extended: a new one for an empty list, the same one otherwise, at every size", () => {
+    for (const n of [0, 1, 20, 65536, 65537, 70000]) {
+      const values = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 - i : i * 977));
+      const w = new ProtobufWriter();
+      w.reset();
+      w.packedSint32(values);
+      const bytes = w.finish();
+      const fresh = new ProtobufReader().load(bytes).appendPackedSint32([]);
+      expect(fresh).toEqual(values);
+      const held = [5, 6];
+      expect(new ProtobufReader().load(bytes).appendPackedSint32(held)).toBe(held);
+      expect(held).toEqual([5, 6, ...values]);
+    }
+  });
+
   /** A plain reference decoder: varints of at most 10 bytes, low 64 bits kept. */
   function reference(bytes: Uint8Array): bigint[] | "error" {
     const out: bigint[] = [];
@@ -371,12 +386,18 @@ describe("packed columns", () => {
       for (let i = 0; i < bytes.length; i++) bytes[i] = rnd.pick([0x00, 0x01, 0x7f, 0x80, 0xff, rnd.u32() & 0xff]);
       const expected = reference(bytes);
       const framed = new Uint8Array([...(bytes.length < 128 ? [bytes.length] : [0x80 | (bytes.length & 0x7f), bytes.length >> 7]), ...bytes]);
-      for (const kind of ["int32", "uint32", "sint32", "int64", "sint64"] as const) {
+      // The append* forms are what generated code calls for number[] fields.
+      const appended = (append: (list: number[]) => number[]) => append([]);
+      for (const form of ["int32", "uint32", "sint32", "int64", "sint64", "appendInt32", "appendUint32", "appendSint32"] as const) {
+        const kind = form === "appendInt32" ? "int32" : form === "appendUint32" ? "uint32" : form === "appendSint32" ? "sint32" : form;
         const r = new ProtobufReader().load(framed);
-        const read = () => kind === "int32" ? Array.from(r.packedInt32(), (v) => BigInt.asUintN(32, BigInt(v)))
-          : kind === "uint32" ? Array.from(r.packedUint32(), (v) => BigInt(v))
-          : kind === "sint32" ? Array.from(r.packedSint32(), (v) => BigInt(v))
-          : kind === "int64" ? Array.from(r.packedUint64()) : Array.from(r.packedSint64());
+        const read = () => form === "int32" ? Array.from(r.packedInt32(), (v) => BigInt.asUintN(32, BigInt(v)))
+          : form === "uint32" ? Array.from(r.packedUint32(), (v) => BigInt(v))
+          : form === "sint32" ? Array.from(r.packedSint32(), (v) => BigInt(v))
+          : form === "appendInt32" ? appended((list) => r.appendPackedInt32(list)).map((v) => BigInt.asUintN(32, BigInt(v)))
+          : form === "appendUint32" ? appended((list) => r.appendPackedUint32(list)).map((v) => BigInt(v))
+          : form === "appendSint32" ? appended((list) => r.appendPackedSint32(list)).map((v) => BigInt(v))
+          : form === "int64" ? Array.from(r.packedUint64()) : Array.from(r.packedSint64());
         if (expected === "error") {
           expect(() => read(), Buffer.from(bytes).toString("hex")).toThrow(KitewireError);
         } else {

@@ -68,8 +68,8 @@ export interface ProtobufMessageCodec<T> {
   encode(w: ProtobufWriter, value: T): void;
   /**
    * Reads fields up to `r.end`; throws MISSING_FIELD for absent proto2 required fields.
-   * Given `into`, merges into it (and returns it changed), as Protobuf merges a message
-   * field that comes twice.
+   * Given `into`, returns `into` merged with what is read (as Protobuf merges a message
+   * field that comes twice): a new object, which may share and extend `into`'s lists.
    */
   decode(r: ProtobufReader, into?: T): T;
 }

@@ -9,8 +9,11 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteReader } from "../byte-reader.js";
 import { joinInt64, joinUint64 } from "../int64.js";
-import { copyArray, copyBytes } from "../slab.js";
+import { copyArray, copyBytes, type TypedArrayOf } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
+
+/** Longest list `appendPacked*` makes pre-sized (V8 makes `new Array(n)` a dictionary from 100,000). */
+const PRESIZED_MAX = 65536;
 
 export class ProtobufReader extends ByteReader {
   /** Reads a tag and checks its field number and wire type. */
@@ -180,6 +183,25 @@ export class ProtobufReader extends ByteReader {
     return this.packed32(PackedKind.SINT32, Int32Array);
   }
 
+  /**
+   * Reads a packed `repeated int32` (or enum) body and returns `list` with its values
+   * appended: `list` itself, or a new array when `list` is empty.
+   */
+  appendPackedInt32<T extends number = number>(list: T[]): T[] {
+    // Enum lists too: numeric enum values are numbers, and open enums keep unknown ones.
+    return this.appendPacked32(PackedKind.INT32, list as number[], true) as T[];
+  }
+
+  /** Like `appendPackedInt32`, for `repeated uint32`. */
+  appendPackedUint32(list: number[]): number[] {
+    return this.appendPacked32(PackedKind.UINT32, list, false);
+  }
+
+  /** Like `appendPackedInt32`, for `repeated sint32`. */
+  appendPackedSint32(list: number[]): number[] {
+    return this.appendPacked32(PackedKind.SINT32, list, true);
+  }
+
   /** Reads a packed `repeated int64` body. */
   packedInt64(): BigInt64Array {
     return this.packed64(PackedKind.INT64, BigInt64Array);
@@ -197,13 +219,9 @@ export class ProtobufReader extends ByteReader {
 
   /** Reads a packed `repeated bool` body. */
   packedBool(): boolean[] {
-    const len = this.length();
-    const e = this.engine;
-    const scratch = e.scratch(len);
-    const n = e.exports.protobufReadPacked(PackedKind.BOOL, this.pos, this.pos + len, scratch);
-    if (n < 0) throw e.error(n, this.base, "packed bool");
-    this.pos += len;
-    const u8 = e.u8;
+    const scratch = this.decodeColumn(PackedKind.BOOL, 1);
+    const n = this.columnCount;
+    const u8 = this.engine.u8;
     const out = new Array<boolean>(n);
     for (let i = 0; i < n; i++) out[i] = u8[scratch + i] === 1;
     return out;
@@ -211,37 +229,38 @@ export class ProtobufReader extends ByteReader {
 
   /** Reads a packed `repeated double` body. */
   packedDouble(): Float64Array {
-    return new Float64Array(this.packedFixed(8));
+    return this.packedFixed(Float64Array);
   }
 
   /** Reads a packed `repeated float` body. */
   packedFloat(): Float32Array {
-    return new Float32Array(this.packedFixed(4));
+    return this.packedFixed(Float32Array);
   }
 
   /** Reads a packed `repeated fixed32` body. */
   packedFixed32(): Uint32Array {
-    return new Uint32Array(this.packedFixed(4));
+    return this.packedFixed(Uint32Array);
   }
 
   /** Reads a packed `repeated sfixed32` body. */
   packedSfixed32(): Int32Array {
-    return new Int32Array(this.packedFixed(4));
+    return this.packedFixed(Int32Array);
   }
 
   /** Reads a packed `repeated fixed64` body. */
   packedFixed64(): BigUint64Array {
-    return new BigUint64Array(this.packedFixed(8));
+    return this.packedFixed(BigUint64Array);
   }
 
   /** Reads a packed `repeated sfixed64` body. */
   packedSfixed64(): BigInt64Array {
-    return new BigInt64Array(this.packedFixed(8));
+    return this.packedFixed(BigInt64Array);
   }
 
-  private packedFixed(width: number): ArrayBuffer {
+  private packedFixed<T extends ArrayBufferView>(Out: TypedArrayOf<T>): T {
     const at = this.pos;
     const len = this.length();
+    const width = Out.BYTES_PER_ELEMENT;
     if (len % width !== 0) {
       throw new KitewireError(ErrorCode.LENGTH_LIMIT, `packed length ${len} is not a multiple of ${width}`, {
         offset: at - this.base,
@@ -249,28 +268,52 @@ export class ProtobufReader extends ByteReader {
     }
     const p = this.pos;
     this.pos = p + len;
-    return this.engine.u8.slice(p, p + len).buffer;
+    return copyArray(this.engine.u8, p, len / width, Out);
   }
 
-  private packed32<T extends Int32Array | Uint32Array>(kind: PackedKind,
-    Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number }): T {
+  private packed32<T extends Int32Array | Uint32Array>(kind: PackedKind, Out: TypedArrayOf<T>): T {
+    const scratch = this.decodeColumn(kind, 4);
+    return copyArray(this.engine.u8, scratch, this.columnCount, Out);
+  }
+
+  private packed64<T extends BigInt64Array | BigUint64Array>(kind: PackedKind, Out: TypedArrayOf<T>): T {
+    const scratch = this.decodeColumn(kind, 8);
+    return copyArray(this.engine.u8, scratch, this.columnCount, Out);
+  }
+
+  // Straight from engine memory into the list: a typed array made first costs more than
+  // decoding a short column. An empty list is replaced by a pre-sized one (filling by index
+  // is ~2x faster than push) up to where V8 would make such an array a slow dictionary.
+  private appendPacked32(kind: PackedKind, list: number[], signed: boolean): number[] {
+    const at = this.decodeColumn(kind, 4) >>> 2;
+    const n = this.columnCount;
+    const u32 = this.engine.u32;
+    if (list.length === 0 && n <= PRESIZED_MAX) {
+      const out = new Array<number>(n);
+      if (signed) for (let i = 0; i < n; i++) out[i] = u32[at + i]! | 0;
+      else for (let i = 0; i < n; i++) out[i] = u32[at + i]!;
+      return out;
+    }
+    if (signed) for (let i = at; i < at + n; i++) list.push(u32[i]! | 0);
+    else for (let i = at; i < at + n; i++) list.push(u32[i]!);
+    return list;
+  }
+
+  /** Values the last `decodeColumn` wrote. */
+  private columnCount = 0;
+
+  /**
+   * Reads a packed body's length and has the engine decode it into scratch memory,
+   * `width` bytes per value; returns the scratch address and sets `columnCount`.
+   */
+  private decodeColumn(kind: PackedKind, width: number): number {
     const len = this.length();
     const e = this.engine;
-    const scratch = e.scratch(len * 4);
+    const scratch = e.scratch(len * width); // may grow memory: views are read after it
     const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
     if (n < 0) throw e.error(n, this.base, "packed column");
     this.pos += len;
-    return copyArray(e.u8, scratch, n, Out);
-  }
-
-  private packed64<T extends BigInt64Array | BigUint64Array>(kind: PackedKind,
-    Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number }): T {
-    const len = this.length();
-    const e = this.engine;
-    const scratch = e.scratch(len * 8);
-    const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
-    if (n < 0) throw e.error(n, this.base, "packed column");
-    this.pos += len;
-    return copyArray(e.u8, scratch, n, Out);
+    this.columnCount = n;
+    return scratch;
   }
 }

@@ -4,7 +4,7 @@ import { ThriftReaderBase } from "./reader-base.js";
 import type { ReaderOptions } from "../byte-reader.js";
 import { joinInt64 } from "../int64.js";
 import type { ThriftReader } from "./protocol.js";
-import { copyArray } from "../slab.js";
+import { copyArray, type TypedArrayOf } from "../slab.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
 
 /** Options of Thrift readers. */
@@ -174,7 +174,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   }
 
   private fixedList<T extends Int32Array | BigInt64Array | Float64Array>(
-    type: TType, width: number, Out: { new (b: ArrayBuffer, o: number, n: number): T; readonly BYTES_PER_ELEMENT: number },
+    type: TType, width: number, Out: TypedArrayOf<T>,
   ): T {
     const n = this.listOf(type);
     const e = this.engine;

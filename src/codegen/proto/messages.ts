@@ -38,14 +38,17 @@ function valueTsType(ctx: ProtoContext, s: Shape): string {
 }
 
 /** Wire type and read/write method of a non-message value. */
-function wire(s: Shape): { wireType: number; method: string; packed?: string } {
+function wire(s: Shape): { wireType: number; method: string; packed?: string; append?: string } {
   if (s.kind === "scalar") return SCALARS[s.scalar];
-  if (s.kind === "enum") return { wireType: 0, method: "int32", packed: "packedInt32" };
+  if (s.kind === "enum") return { wireType: 0, method: "int32", packed: "packedInt32", append: "appendPackedInt32" };
   return { wireType: s.group ? 3 : 2, method: "" };
 }
 
 function zero(ctx: ProtoContext, s: Shape): string {
-  if (s.kind === "scalar") return SCALARS[s.scalar].zero;
+  if (s.kind === "scalar") {
+    if (s.scalar === "bytes") ctx.use("emptyBytes");
+    return SCALARS[s.scalar].zero;
+  }
   if (s.kind === "enum") return `0 as ${ctx.ref(s.ref)}`;
   return `${ctx.ref(s.ref)}.create()`;
 }
@@ -312,8 +315,10 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else f${p.index}.push(x as ${type}); continue; }`);
       return;
     }
-    if (w.packed) {
-      code.line(`case ${tag(no, 2)}: for (const x of r.${w.packed}()) f${p.index}.push(x${s.kind === "enum" ? ` as ${ctx.ref(s.ref)}` : ""}); continue;`);
+    if (w.append) {
+      code.line(`case ${tag(no, 2)}: f${p.index} = r.${w.append}(f${p.index}); continue;`);
+    } else if (w.packed) {
+      code.line(`case ${tag(no, 2)}: for (const x of r.${w.packed}()) f${p.index}.push(x); continue;`);
     }
     code.line(`case ${tag(no, w.wireType)}: f${p.index}.push(${readValue(ctx, s)}); continue;`);
     return;

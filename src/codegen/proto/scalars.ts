@@ -7,7 +7,9 @@ export interface ScalarInfo {
   method: string;
   /** ProtobufWriter/ProtobufReader method for a packed column, if the type packs. */
   packed?: string;
-  /** The proto3 default as TypeScript. */
+  /** ProtobufReader method appending a packed column to a number[], where there is one (cheaper than `packed`). */
+  append?: string;
+  /** The proto3 default as TypeScript (`emptyBytes()` is a runtime import: see `zero` in messages.ts). */
   zero: string;
   /** An expression that is true when `x` is not the default (so proto3 writes it). */
   nonDefault: (x: string) => string;
@@ -27,9 +29,9 @@ const float = (method: string, wireType: number, packed: string): ScalarInfo => 
 export const SCALARS: Record<ScalarType, ScalarInfo> = {
   double: float("double", 1, "packedDouble"),
   float: float("float", 5, "packedFloat"),
-  int32: number("int32", 0, "packedInt32"),
-  uint32: number("uint32", 0, "packedUint32"),
-  sint32: number("sint32", 0, "packedSint32"),
+  int32: { ...number("int32", 0, "packedInt32"), append: "appendPackedInt32" },
+  uint32: { ...number("uint32", 0, "packedUint32"), append: "appendPackedUint32" },
+  sint32: { ...number("sint32", 0, "packedSint32"), append: "appendPackedSint32" },
   fixed32: number("fixed32", 5, "packedFixed32"),
   sfixed32: number("sfixed32", 5, "packedSfixed32"),
   int64: bigint("int64", 0, "packedInt64"),
@@ -39,7 +41,7 @@ export const SCALARS: Record<ScalarType, ScalarInfo> = {
   sfixed64: bigint("sfixed64", 1, "packedSfixed64"),
   bool: { wireType: 0, method: "bool", packed: "packedBool", zero: "false", nonDefault: (x) => `${x} !== false` },
   string: { wireType: 2, method: "string", zero: '""', nonDefault: (x) => `${x} !== ""` },
-  bytes: { wireType: 2, method: "bytes", zero: "new Uint8Array(0)", nonDefault: (x) => `${x}.length !== 0` },
+  bytes: { wireType: 2, method: "bytes", zero: "emptyBytes()", nonDefault: (x) => `${x}.length !== 0` },
 };
 
 /** The varint value of a tag. */

@@ -90,7 +90,7 @@ export function zeroValue(ctx: FileContext, type: TypeRef): string {
         case "i64": return "0n";
         case "string": return '""';
         case "uuid": return '"00000000-0000-0000-0000-000000000000"';
-        case "binary": return `new ${ctx.global("Uint8Array")}(0)`;
+        case "binary": return `${ctx.use("emptyBytes")}()`;
         default: return "0";
       }
     case "enum": return `0 as ${ctx.tsType(type)}`;

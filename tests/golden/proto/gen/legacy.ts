@@ -127,9 +127,9 @@ export const Record$: ProtobufMessageCodec<Record$> = {
         case 24: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f2 = x as Kind; continue; }
         case 33: f3 = r.double(); continue;
         case 42: f4 = r.bytes(); continue;
-        case 50: for (const x of r.packedInt32()) f5.push(x); continue;
+        case 50: f5 = r.appendPackedInt32(f5); continue;
         case 48: f5.push(r.int32()); continue;
-        case 58: for (const x of r.packedInt32()) f6.push(x); continue;
+        case 58: f6 = r.appendPackedInt32(f6); continue;
         case 56: f6.push(r.int32()); continue;
         case 67: f7 = decodeGroup(r, Record_Extra, tag, f7); continue;
         case 80: f8 = r.int64(); continue;

@@ -164,7 +164,7 @@ export const OneofsV1: ProtobufMessageCodec<OneofsV1> = {
         case 8: f0 = r.int32(); continue;
         case 162: f1 = r.string(); continue;
         case 200: f2 = r.int32(); continue;
-        case 322: for (const x of r.packedInt32()) f3.push(x); continue;
+        case 322: f3 = r.appendPackedInt32(f3); continue;
         case 320: f3.push(r.int32()); continue;
       }
       r.skip(tag);
