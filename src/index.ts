@@ -9,6 +9,7 @@ export { BufferChain } from "./buffer/chain.js";
 export { ByteWriter, type WriterOptions } from "./codec/byte-writer.js";
 export { ByteReader, type ReaderOptions } from "./codec/byte-reader.js";
 export { emptyBytes } from "./codec/slab.js";
+export { newList } from "./codec/list.js";
 export { TType, MessageType, type MessageHeader } from "./codec/thrift/types.js";
 export type { ThriftWriter, ThriftReader, ThriftProtocol, UnknownField } from "./codec/thrift/protocol.js";
 export {

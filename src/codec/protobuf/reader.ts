@@ -9,11 +9,9 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteReader } from "../byte-reader.js";
 import { joinInt64, joinUint64 } from "../int64.js";
+import { newList } from "../list.js";
 import { copyArray, copyBytes, type TypedArrayOf } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
-
-/** Longest list `appendPacked*` makes pre-sized (V8 makes `new Array(n)` a dictionary from 100,000). */
-const PRESIZED_MAX = 65536;
 
 export class ProtobufReader extends ByteReader {
   /** Reads a tag and checks its field number and wire type. */
@@ -282,14 +280,13 @@ export class ProtobufReader extends ByteReader {
   }
 
   // Straight from engine memory into the list: a typed array made first costs more than
-  // decoding a short column. An empty list is replaced by a pre-sized one (filling by index
-  // is ~2x faster than push) up to where V8 would make such an array a slow dictionary.
+  // decoding a short column. An empty list is replaced by one made for the count.
   private appendPacked32(kind: PackedKind, list: number[], signed: boolean): number[] {
     const at = this.decodeColumn(kind, 4) >>> 2;
     const n = this.columnCount;
     const u32 = this.engine.u32;
-    if (list.length === 0 && n <= PRESIZED_MAX) {
-      const out = new Array<number>(n);
+    if (list.length === 0) {
+      const out = newList<number>(n);
       if (signed) for (let i = 0; i < n; i++) out[i] = u32[at + i]! | 0;
       else for (let i = 0; i < n; i++) out[i] = u32[at + i]!;
       return out;

@@ -91,9 +91,9 @@ export function emitRead(ctx: FileContext, code: Code, type: TypeRef, assign: (v
     code.line(`const ${n} = r.${begin}();`);
     code.line(`${ctx.use("expectElements")}(r, ${n}, ${ctx.resolver.ttype(element)});`);
     if (resolved.kind === "list") {
-      code.line(`const ${c}: ${ctx.tsType(type)} = [];`);
+      code.line(`const ${c}: ${ctx.tsType(type)} = ${ctx.use("newList")}(${n});`);
       code.block(`for (let ${i} = 0; ${i} < ${n}; ${i}++)`, () =>
-        emitRead(ctx, code, resolved.elementRef, (x) => `${c}.push(${x});`, depth + 1));
+        emitRead(ctx, code, resolved.elementRef, (x) => `${c}[${i}] = ${x};`, depth + 1));
     } else {
       code.line(`const ${c} = new ${ctx.global("Set")}<${ctx.tsType(resolved.elementRef)}>();`);
       code.block(`for (let ${i} = 0; ${i} < ${n}; ${i}++)`, () =>
