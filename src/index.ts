@@ -13,7 +13,7 @@ export { newList } from "./codec/list.js";
 export { TType, MessageType, type MessageHeader } from "./codec/thrift/types.js";
 export type { ThriftWriter, ThriftReader, ThriftProtocol, UnknownField } from "./codec/thrift/protocol.js";
 export {
-  encodeThrift, decodeThrift, missingField, unsetField, unionOverflow, expectElements, expectEntries,
+  encodeThrift, decodeThrift, readStruct, missingField, unsetField, unionOverflow, expectElements, expectEntries,
   uuidToBytes, uuidFromBytes, type ThriftStructCodec, type DecodeOptions,
 } from "./codec/thrift/struct.js";
 export { copyThriftValue } from "./codec/thrift/copy.js";

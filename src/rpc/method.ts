@@ -8,6 +8,7 @@
 import type { ProtobufReader } from "../codec/protobuf/reader.js";
 import type { ProtobufWriter } from "../codec/protobuf/writer.js";
 import type { ThriftReader, ThriftWriter } from "../codec/thrift/protocol.js";
+import { readStruct } from "../codec/thrift/struct.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { PayloadReader, PayloadWriter } from "../remote/payload.js";
 import type { ProtobufMethod, ProtobufService } from "../service/protobuf.js";
@@ -48,7 +49,7 @@ function thriftBinding(service: string, m: ThriftMethod): MethodBinding {
     oneway: m.oneway,
     params: m.params,
     writeArgs: (w, args) => m.args.write(w as ThriftWriter, args),
-    readArgs: (r) => m.args.read(r as ThriftReader),
+    readArgs: (r) => readStruct(m.args, r as ThriftReader),
     writeResult: (w, value) => m.result.write(w as ThriftWriter, (m.void ? {} : { success: value }) as never),
     writeEmptyResult: (w) => m.result.write(w as ThriftWriter, {} as never),
     writeDeclaredError(w, error) {
@@ -61,7 +62,7 @@ function thriftBinding(service: string, m: ThriftMethod): MethodBinding {
       return false;
     },
     readResult(r) {
-      const result = m.result.read(r as ThriftReader) as Record<string, unknown>;
+      const result = readStruct(m.result, r as ThriftReader) as Record<string, unknown>;
       for (const [field] of exceptions) if (result[field] !== undefined) throw result[field];
       if (m.void) return undefined;
       if (result["success"] === undefined) {

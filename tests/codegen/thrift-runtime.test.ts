@@ -1,8 +1,8 @@
 /** Generated Thrift code at run time: round trips, defaults, requiredness, unions, exceptions, unknown fields. */
 import { beforeAll, describe, expect, test } from "vitest";
 import {
-  decodeThrift, encodeThrift, init, KitewireError, ThriftBinaryWriter, ThriftCompactReader, ThriftCompactWriter, TType,
-  type ThriftProtocol,
+  decodeThrift, encodeThrift, init, KitewireError, readStruct, ThriftBinaryReader, ThriftBinaryWriter, ThriftCompactReader,
+  ThriftCompactWriter, TType, type ThriftProtocol, type ThriftStructCodec,
 } from "kitewire";
 import * as ex from "../golden/thrift/gen/example.js";
 import * as base from "../golden/thrift/gen/base.js";
@@ -147,6 +147,45 @@ describe.each(protocols)("%s", (protocol) => {
     if (protocol === "binary") {
       expect(() => decodeThrift(ex.User, bytes, "binary")).toThrow(expect.objectContaining({ code: "UNKNOWN_TYPE" }));
     }
+  });
+});
+
+describe("the Binary-only read methods", () => {
+  const values: [ThriftStructCodec<unknown>, unknown][] = [
+    [ex.User, fullUser()],
+    [ex.Contact, { case: "address", value: ex.Address.create({ street: "z" }) }],
+    [ex.NotFound, new ex.NotFound({ message: "m", id: 1n })],
+    [bench.Large, bench.Large.create({ inner: bench.Inner.create({ a: 1 }), children: [bench.Inner.create({ b: "c" })], numbers: [1, -2] })],
+  ];
+
+  test("read and readBinaryProtocol decode Binary input to the same value, errors included", () => {
+    for (const [codec, value] of values) {
+      const bytes = encodeThrift(codec, value, "binary");
+      const generic = codec.read(new ThriftBinaryReader().load(bytes));
+      expect(codec.readBinaryProtocol).toBeTypeOf("function");
+      expect(codec.readBinaryProtocol!(new ThriftBinaryReader().load(bytes))).toEqual(generic);
+      expect(generic).toEqual(value);
+      const cut = bytes.subarray(0, bytes.length - 3);
+      const errorOf = (read: () => unknown) => { try { read(); } catch (e) { return e; } throw new Error("no error"); };
+      const a = errorOf(() => codec.read(new ThriftBinaryReader().load(cut)));
+      const b = errorOf(() => codec.readBinaryProtocol!(new ThriftBinaryReader().load(cut)));
+      expect(b).toBeInstanceOf(KitewireError);
+      expect({ ...(b as KitewireError), message: (b as Error).message }).toEqual({ ...(a as KitewireError), message: (a as Error).message });
+    }
+  });
+
+  test("readStruct takes readBinaryProtocol for Binary readers and read otherwise", () => {
+    const calls: string[] = [];
+    const codec: ThriftStructCodec<string> = {
+      typeName: "Spy",
+      write: () => {},
+      read: (r) => (calls.push(`read ${r.protocol}`), "generic"),
+      readBinaryProtocol: () => (calls.push("readBinaryProtocol"), "binary"),
+    };
+    expect(readStruct(codec, new ThriftBinaryReader())).toBe("binary");
+    expect(readStruct(codec, new ThriftCompactReader())).toBe("generic");
+    expect(readStruct({ ...codec, readBinaryProtocol: undefined }, new ThriftBinaryReader())).toBe("generic");
+    expect(calls).toEqual(["readBinaryProtocol", "read compact", "read binary"]);
   });
 });
 

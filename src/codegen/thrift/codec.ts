@@ -66,7 +66,7 @@ function readExpr(ctx: FileContext, type: TypeRef, resolved: Resolved): string |
       if (resolved.name === "uuid") return `${ctx.use("uuidFromBytes")}(r.readUuid())`;
       return `r.${READ[resolved.name]}()`;
     case "enum": return `r.readI32() as ${ctx.tsType(type)}`;
-    case "struct": return `${ctx.ref(resolved.ref)}.read(r)`;
+    case "struct": return `${ctx.ref(resolved.ref)}.${ctx.readMethod}(r)`;
     default: return null;
   }
 }

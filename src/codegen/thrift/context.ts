@@ -26,6 +26,8 @@ export class FileContext {
   readonly imports = new RuntimeImports();
   /** Include aliases the file uses. */
   readonly usedIncludes = new Set<string>();
+  /** The read method nested structs are read with: `readBinaryProtocol` inside a `readBinaryProtocol` body. */
+  readMethod: "read" | "readBinaryProtocol" = "read";
   private readonly aliases = new Map<string, string>();
   private readonly local: Set<string>;
 
