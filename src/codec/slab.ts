@@ -41,7 +41,7 @@ function take(bytes: number): number {
 
 /** A copy of `length` bytes at `address` of `memory`. */
 export function copyBytes(memory: Uint8Array, address: number, length: number): Uint8Array {
-  if (length === 0) return new Uint8Array(EMPTY, 0, 0);
+  if (length === 0) return emptyBytes();
   if (length <= ON_HEAP || length > SLAB_MAX) return memory.slice(address, address + length);
   const at = take(length); // first: it may replace the slab
   const out = new Uint8Array(slab, at, length);
