@@ -387,16 +387,15 @@ describe("packed columns", () => {
       const expected = reference(bytes);
       const framed = new Uint8Array([...(bytes.length < 128 ? [bytes.length] : [0x80 | (bytes.length & 0x7f), bytes.length >> 7]), ...bytes]);
       // The append* forms are what generated code calls for number[] fields.
-      const appended = (append: (list: number[]) => number[]) => append([]);
       for (const form of ["int32", "uint32", "sint32", "int64", "sint64", "appendInt32", "appendUint32", "appendSint32"] as const) {
         const kind = form === "appendInt32" ? "int32" : form === "appendUint32" ? "uint32" : form === "appendSint32" ? "sint32" : form;
         const r = new ProtobufReader().load(framed);
         const read = () => form === "int32" ? Array.from(r.packedInt32(), (v) => BigInt.asUintN(32, BigInt(v)))
           : form === "uint32" ? Array.from(r.packedUint32(), (v) => BigInt(v))
           : form === "sint32" ? Array.from(r.packedSint32(), (v) => BigInt(v))
-          : form === "appendInt32" ? appended((list) => r.appendPackedInt32(list)).map((v) => BigInt.asUintN(32, BigInt(v)))
-          : form === "appendUint32" ? appended((list) => r.appendPackedUint32(list)).map((v) => BigInt(v))
-          : form === "appendSint32" ? appended((list) => r.appendPackedSint32(list)).map((v) => BigInt(v))
+          : form === "appendInt32" ? r.appendPackedInt32([]).map((v) => BigInt.asUintN(32, BigInt(v)))
+          : form === "appendUint32" ? r.appendPackedUint32([]).map((v) => BigInt(v))
+          : form === "appendSint32" ? r.appendPackedSint32([]).map((v) => BigInt(v))
           : form === "int64" ? Array.from(r.packedUint64()) : Array.from(r.packedSint64());
         if (expected === "error") {
           expect(() => read(), Buffer.from(bytes).toString("hex")).toThrow(KitewireError);

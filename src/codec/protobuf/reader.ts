@@ -168,17 +168,17 @@ export class ProtobufReader extends ByteReader {
 
   /** Reads a packed `repeated int32` body (length and values). */
   packedInt32(): Int32Array {
-    return this.packed32(PackedKind.INT32, Int32Array);
+    return this.packedColumn(PackedKind.INT32, Int32Array);
   }
 
   /** Reads a packed `repeated uint32` body. */
   packedUint32(): Uint32Array {
-    return this.packed32(PackedKind.UINT32, Uint32Array);
+    return this.packedColumn(PackedKind.UINT32, Uint32Array);
   }
 
   /** Reads a packed `repeated sint32` body. */
   packedSint32(): Int32Array {
-    return this.packed32(PackedKind.SINT32, Int32Array);
+    return this.packedColumn(PackedKind.SINT32, Int32Array);
   }
 
   /**
@@ -202,17 +202,17 @@ export class ProtobufReader extends ByteReader {
 
   /** Reads a packed `repeated int64` body. */
   packedInt64(): BigInt64Array {
-    return this.packed64(PackedKind.INT64, BigInt64Array);
+    return this.packedColumn(PackedKind.INT64, BigInt64Array);
   }
 
   /** Reads a packed `repeated uint64` body. */
   packedUint64(): BigUint64Array {
-    return this.packed64(PackedKind.INT64, BigUint64Array);
+    return this.packedColumn(PackedKind.INT64, BigUint64Array);
   }
 
   /** Reads a packed `repeated sint64` body. */
   packedSint64(): BigInt64Array {
-    return this.packed64(PackedKind.SINT64, BigInt64Array);
+    return this.packedColumn(PackedKind.SINT64, BigInt64Array);
   }
 
   /** Reads a packed `repeated bool` body. */
@@ -269,31 +269,24 @@ export class ProtobufReader extends ByteReader {
     return copyArray(this.engine.u8, p, len / width, Out);
   }
 
-  private packed32<T extends Int32Array | Uint32Array>(kind: PackedKind, Out: TypedArrayOf<T>): T {
-    const scratch = this.decodeColumn(kind, 4);
-    return copyArray(this.engine.u8, scratch, this.columnCount, Out);
-  }
-
-  private packed64<T extends BigInt64Array | BigUint64Array>(kind: PackedKind, Out: TypedArrayOf<T>): T {
-    const scratch = this.decodeColumn(kind, 8);
+  /** A varint column decoded by the engine, copied out as `Out` (its element size is the scratch width). */
+  private packedColumn<T extends Int32Array | Uint32Array | BigInt64Array | BigUint64Array>(kind: PackedKind, Out: TypedArrayOf<T>): T {
+    const scratch = this.decodeColumn(kind, Out.BYTES_PER_ELEMENT);
     return copyArray(this.engine.u8, scratch, this.columnCount, Out);
   }
 
   // Straight from engine memory into the list: a typed array made first costs more than
-  // decoding a short column. An empty list is replaced by one made for the count.
+  // decoding a short column. An empty list is replaced by one made for the count; either
+  // way the values are stored in order from the list's end (see newList).
   private appendPacked32(kind: PackedKind, list: number[], signed: boolean): number[] {
     const at = this.decodeColumn(kind, 4) >>> 2;
     const n = this.columnCount;
     const u32 = this.engine.u32;
-    if (list.length === 0) {
-      const out = newList<number>(n);
-      if (signed) for (let i = 0; i < n; i++) out[i] = u32[at + i]! | 0;
-      else for (let i = 0; i < n; i++) out[i] = u32[at + i]!;
-      return out;
-    }
-    if (signed) for (let i = at; i < at + n; i++) list.push(u32[i]! | 0);
-    else for (let i = at; i < at + n; i++) list.push(u32[i]!);
-    return list;
+    const base = list.length;
+    const out = base === 0 ? newList<number>(n) : list;
+    if (signed) for (let i = 0; i < n; i++) out[base + i] = u32[at + i]! | 0;
+    else for (let i = 0; i < n; i++) out[base + i] = u32[at + i]!;
+    return out;
   }
 
   /** Values the last `decodeColumn` wrote. */
