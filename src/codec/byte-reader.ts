@@ -1,16 +1,19 @@
 /**
- * The base of every reader: a window [pos, end) on engine memory.
+ * The base of every reader: a window [pos, end) on the memory `u8`/`dv` view.
  *
- * Input that starts outside the engine is copied in once (`load`); input already in
- * engine memory, such as a frame in a buffer chain, is read in place (`attach`). Every
- * read checks the window first and throws a KitewireError with the offset from the
+ * That memory is either engine memory (`attach`: a frame in a buffer chain, say) or the
+ * caller's own bytes (`load`), read where they are: copying them into the engine first
+ * costs more than a small message's whole decode. The engine's exports (skip, validate,
+ * string tables, packed columns) need the input in its memory, so a loaded input is
+ * copied in once, on the first such call (`inEngine`), and positions stay the caller's.
+ * Every read checks the window first and throws a KitewireError with the offset from the
  * message start; lengths and counts are checked against what is left and against the
  * configured limits before anything is allocated.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
-import { copyBytes } from "./slab.js";
+import { copyBytes, emptyBytes } from "./slab.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** Options shared by all readers. */
@@ -27,21 +30,45 @@ export interface ReaderOptions {
   strictUtf8?: boolean;
   /** Keep fields the schema does not know (as `$unknown`) so re-encoding loses nothing (default false). */
   keepUnknown?: boolean;
+  /**
+   * Copy binary/bytes values out of loaded input (default false: they are views of the
+   * bytes given to `load`, as protobufjs, protobuf-es and npm thrift return them, so they
+   * change if those bytes are overwritten). Input read from engine memory is always copied.
+   */
+  copyBinary?: boolean;
 }
+
+/** What a reader reads before its first message. */
+const EMPTY_INPUT = new Uint8Array(0);
 
 /** Names up to this many bytes are remembered by `readName`. */
 const MAX_NAME_CACHED = 64;
 
-const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false };
+const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false, copyBinary: false };
 
 export class ByteReader {
   readonly engine: Engine;
-  /** Address of the next byte to read. */
+  /** Index in `u8` of the next byte to read. */
   pos = 0;
-  /** Address one past the last readable byte. */
+  /** Index in `u8` one past the last readable byte. */
   end = 0;
-  /** Address of the message start: offsets in errors count from here. */
+  /** Index in `u8` of the message start: offsets in errors count from here. */
   protected base = 0;
+  /**
+   * The memory read: engine memory after `attach` (taken afresh by `sync`, since growth
+   * replaces it), the bytes given to `load` after that.
+   */
+  protected u8: Uint8Array = EMPTY_INPUT;
+  protected dv: DataView = new DataView(EMPTY_INPUT.buffer);
+  /** The bytes given to `load`, or null when reading engine memory. */
+  private input: Uint8Array | null = null;
+  /** The last bytes given to `load`, and the views made of them, reused while they are loaded again. */
+  private lastInput: Uint8Array = EMPTY_INPUT;
+  private lastU8: Uint8Array = EMPTY_INPUT;
+  private lastDv: DataView = this.dv;
+  /** Engine address of the loaded input's copy minus its index, or -1 before one is made. */
+  private shift = -1;
+  private readonly copyBinary: boolean;
   protected readonly maxDepth: number;
   protected readonly maxLength: number;
   protected readonly maxCount: number;
@@ -64,35 +91,81 @@ export class ByteReader {
     this.maxCount = options.maxCount ?? DEFAULTS.maxCount;
     this.strictUtf8 = options.strictUtf8 ?? DEFAULTS.strictUtf8;
     this.keepUnknown = options.keepUnknown ?? DEFAULTS.keepUnknown;
+    this.copyBinary = options.copyBinary ?? DEFAULTS.copyBinary;
     this.depthLeft = this.maxDepth;
   }
 
-  /** Copies `bytes` into engine memory and starts reading them. */
+  /**
+   * Starts reading `bytes` where they are. They must not change until the read is done;
+   * binary values read from them are views of them unless `copyBinary` is set.
+   */
   load(bytes: Uint8Array): this {
-    const n = bytes.length;
-    if (this.ownSize < n || this.own === 0) {
-      if (this.own !== 0) this.engine.release(this.own);
-      this.own = 0;
-      this.ownSize = Math.max(n, 256);
-      this.own = this.engine.alloc(this.ownSize);
+    if (bytes !== this.lastInput) {
+      this.lastInput = bytes;
+      // A plain Uint8Array even for a Node Buffer, whose `slice` is a view, not a copy.
+      this.lastU8 = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+      this.lastDv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
-    // One native copy: a JS byte loop is slower even for a few bytes (V8 11, bench/README.md).
-    this.engine.u8.set(bytes, this.own);
-    return this.attach(this.own, n);
+    this.u8 = this.input = this.lastU8;
+    this.dv = this.lastDv;
+    this.shift = -1;
+    this.restart(0, bytes.length);
+    return this;
   }
 
   /** Starts reading `length` bytes already in engine memory at `address`. */
   attach(address: number, length: number): this {
-    this.base = this.pos = address;
-    this.end = address + length;
-    this.depthLeft = this.maxDepth;
+    this.input = null;
+    this.shift = 0;
+    this.sync();
+    this.restart(address, length);
     return this;
   }
 
-  /** Returns the reader's own input block to the engine. */
+  /** Sets the window to `length` bytes at `at` for a new message. */
+  protected restart(at: number, length: number): void {
+    this.base = this.pos = at;
+    this.end = at + length;
+    this.depthLeft = this.maxDepth;
+  }
+
+  /** Takes the engine's views afresh when reading engine memory (after calls that may grow it). */
+  protected sync(): void {
+    if (this.input === null) {
+      this.u8 = this.engine.u8;
+      this.dv = this.engine.dv;
+    }
+  }
+
+  /**
+   * What to add to a position to address the input in engine memory, for the engine's
+   * exports: 0 for attached input; for loaded input, its copy's offset (made on first use,
+   * once per message).
+   */
+  protected inEngine(): number {
+    if (this.shift < 0) {
+      const input = this.input!;
+      const n = input.length;
+      if (this.ownSize < n || this.own === 0) {
+        if (this.own !== 0) this.engine.release(this.own);
+        this.own = 0;
+        this.ownSize = Math.max(n, 256);
+        this.own = this.engine.alloc(this.ownSize);
+      }
+      this.engine.u8.set(input, this.own);
+      this.shift = this.own;
+    }
+    return this.shift;
+  }
+
+  /** Returns the reader's engine copy of loaded input to the engine and forgets the input. */
   dispose(): void {
     if (this.own !== 0) this.engine.release(this.own);
     this.own = this.ownSize = 0;
+    this.shift = -1;
+    this.input = null;
+    this.u8 = this.lastInput = this.lastU8 = EMPTY_INPUT;
+    this.dv = this.lastDv = new DataView(EMPTY_INPUT.buffer);
   }
 
   /** Offset of the read position from the message start. */
@@ -147,6 +220,9 @@ export class ByteReader {
 
   /** Enters one nesting level (a struct, message or container); throws DEPTH_LIMIT past the maximum. */
   enter(): void {
+    // Memory may have grown since the read began (a handler's own calls, say): a struct or
+    // message boundary is where engine views are taken afresh, at no per-value cost.
+    this.sync();
     if (--this.depthLeft < 0) {
       this.depthLeft++;
       throw new KitewireError(ErrorCode.DEPTH_LIMIT, `nesting exceeds the maximum depth ${this.maxDepth}`, {
@@ -164,14 +240,21 @@ export class ByteReader {
   protected text(len: number): string {
     const p = this.pos;
     this.pos = p + len;
-    return decodeUtf8(this.engine, p, p + len, this.strictUtf8, this.base);
+    const s = decodeUtf8(this.engine, this.u8, p, p + len, this.strictUtf8, this.base);
+    this.sync(); // the engine's decoder may have grown memory
+    return s;
   }
 
-  /** Copies out `len` bytes (len already checked); small results share a slab (see slab.ts). */
+  /**
+   * The next `len` bytes (len already checked): a view of loaded input, else a copy (small
+   * ones share a slab, see slab.ts).
+   */
   protected takeBytes(len: number): Uint8Array {
     const p = this.pos;
     this.pos = p + len;
-    return copyBytes(this.engine.u8, p, len);
+    const input = this.input;
+    if (input !== null && !this.copyBinary) return len === 0 ? emptyBytes() : input.subarray(p, p + len);
+    return copyBytes(this.u8, p, len);
   }
 
   /** Reads a big-endian u32 (framing headers). */
@@ -179,7 +262,7 @@ export class ByteReader {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated(4);
     this.pos = p + 4;
-    return this.engine.dv.getUint32(p);
+    return this.dv.getUint32(p);
   }
 
   /** Reads `len` bytes of UTF-8 after checking the length against what is left and the limits. */
@@ -195,7 +278,7 @@ export class ByteReader {
    */
   readName(len: number, lengthAt = this.pos): string {
     this.checkLength(len, lengthAt);
-    const u8 = this.engine.u8;
+    const u8 = this.u8;
     const p = this.pos;
     const last = this.lastName;
     if (last.length === len) {
@@ -216,7 +299,7 @@ export class ByteReader {
 
   /** Reads an unsigned varint of at most 5 bytes as a 32-bit value (for lengths and counts). */
   readVarint32(): number {
-    const u8 = this.engine.u8;
+    const u8 = this.u8;
     let p = this.pos;
     const end = this.end;
     if (p < end) {
@@ -246,7 +329,7 @@ export class ByteReader {
    * in `hi`.
    */
   readVarint64(): number {
-    const u8 = this.engine.u8;
+    const u8 = this.u8;
     let p = this.pos;
     const end = this.end;
     if (p < end && u8[p]! < 0x80) {

@@ -56,13 +56,13 @@ export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
 }
 
 /**
- * Decodes the UTF-8 at [p, end) of engine memory. Strict: malformed bytes throw
- * INVALID_UTF8 with their offset from `base`; otherwise they become U+FFFD as with
- * TextDecoder.
+ * Decodes the UTF-8 at [p, end) of `u8`, which is engine memory or any other bytes (the
+ * engine's decoder then works on a copy). Strict: malformed bytes throw INVALID_UTF8 with
+ * their offset from `base`; otherwise they become U+FFFD as with TextDecoder. May grow
+ * engine memory.
  */
-export function decodeUtf8(engine: Engine, p: number, end: number, strict: boolean, base: number): string {
+export function decodeUtf8(engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number): string {
   const len = end - p;
-  const u8 = engine.u8;
   if (len <= SHORT_DECODE) {
     // ASCII eight bytes at a time: one fromCharCode call per eight characters.
     let s = "";
@@ -92,16 +92,23 @@ export function decodeUtf8(engine: Engine, p: number, end: number, strict: boole
   // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; text
   // that does not goes to the engine, up to the size where TextDecoder catches up.
   if (len <= ENGINE_DECODE && (u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) {
-    // May grow memory: views are taken from the engine afresh below.
-    const scratch = engine.scratch(len * 2);
-    const units = engine.exports.utf8Decode(p, len, scratch, strict ? 1 : 0);
-    if (units < 0) throw engine.error(units, base, "string");
+    // May grow memory: views are taken from the engine afresh below. Units first, then
+    // the bytes when they must be copied in.
+    const inEngine = u8.buffer === engine.u8.buffer;
+    const scratch = engine.scratch(inEngine ? len * 2 : len * 3);
+    let at = p;
+    if (!inEngine) {
+      at = scratch + len * 2;
+      engine.u8.set(u8.subarray(p, end), at);
+    }
+    const units = engine.exports.utf8Decode(at, len, scratch, strict ? 1 : 0);
+    if (units < 0) throw engine.error(units, base + at - p, "string");
     return stringFromUnits(engine.u16, scratch >>> 1, units);
   }
   try {
-    return (strict ? strictDecoder : lenientDecoder).decode(engine.u8.subarray(p, end));
+    return (strict ? strictDecoder : lenientDecoder).decode(u8.subarray(p, end));
   } catch {
-    throw invalidUtf8(engine, p, len, base);
+    throw invalidUtf8(engine, u8, p, len, base);
   }
 }
 
@@ -138,9 +145,14 @@ export function stringFromUnits(u: Uint16Array, at: number, count: number): stri
   return s;
 }
 
-function invalidUtf8(engine: Engine, p: number, len: number, base: number): KitewireError {
-  const result = engine.exports.utf8Validate(p, len);
-  if (result < 0) return engine.error(result, base, "string");
+function invalidUtf8(engine: Engine, u8: Uint8Array, p: number, len: number, base: number): KitewireError {
+  let at = p;
+  if (u8.buffer !== engine.u8.buffer) {
+    at = engine.scratch(len);
+    engine.u8.set(u8.subarray(p, p + len), at);
+  }
+  const result = engine.exports.utf8Validate(at, len);
+  if (result < 0) return engine.error(result, base + at - p, "string");
   return new KitewireError(ErrorCode.INVALID_UTF8, "string: invalid UTF-8", { offset: p - base });
 }
 

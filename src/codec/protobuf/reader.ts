@@ -1,5 +1,5 @@
 /**
- * Protobuf reader over engine memory.
+ * Protobuf reader (over engine memory or loaded bytes, see ByteReader).
  *
  * A message is read as `while (r.pos < r.end) { const tag = r.tag(); ... }`; a nested
  * message with `const saved = r.begin(); ...; r.finish(saved)`, which narrows `end` to
@@ -20,7 +20,7 @@ export class ProtobufReader extends ByteReader {
     // Fields 1-15 have one-byte tags: valid when the field is not 0 and the wire type is
     // VARINT, I64, LEN, SGROUP or I32 (bits 0, 1, 2, 3, 5 of 0x2f).
     if (at < this.end) {
-      const b = this.engine.u8[at]!;
+      const b = this.u8[at]!;
       if (b < 0x80 && b >= 8 && ((0x2f >> (b & 7)) & 1) !== 0) {
         this.pos = at + 1;
         return b;
@@ -83,30 +83,30 @@ export class ProtobufReader extends ByteReader {
   }
 
   fixed32(): number {
-    return this.engine.dv.getUint32(this.fixed(4), true);
+    return this.dv.getUint32(this.fixed(4), true);
   }
 
   sfixed32(): number {
-    return this.engine.dv.getInt32(this.fixed(4), true);
+    return this.dv.getInt32(this.fixed(4), true);
   }
 
   float(): number {
-    return this.engine.dv.getFloat32(this.fixed(4), true);
+    return this.dv.getFloat32(this.fixed(4), true);
   }
 
   double(): number {
-    return this.engine.dv.getFloat64(this.fixed(8), true);
+    return this.dv.getFloat64(this.fixed(8), true);
   }
 
   fixed64(): bigint {
     const p = this.fixed(8);
-    const dv = this.engine.dv;
+    const dv = this.dv;
     return joinUint64(dv.getUint32(p, true), dv.getUint32(p + 4, true));
   }
 
   sfixed64(): bigint {
     const p = this.fixed(8);
-    const dv = this.engine.dv;
+    const dv = this.dv;
     return joinInt64(dv.getUint32(p, true), dv.getInt32(p + 4, true));
   }
 
@@ -148,22 +148,24 @@ export class ProtobufReader extends ByteReader {
     this.leave();
   }
 
-  /** A copy of the bytes from address `start` (a field's tag, say) up to the read position. */
+  /** A copy of the bytes from position `start` (a field's tag, say) up to the read position. */
   raw(start: number): Uint8Array {
-    return copyBytes(this.engine.u8, start, this.pos - start);
+    return copyBytes(this.u8, start, this.pos - start);
   }
 
   /** Skips the value of a field whose tag was just read (groups up to their end tag). */
   skip(tag: number): void {
-    const result = this.engine.exports.protobufSkip(this.pos, this.end, tag, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base, "skip");
-    this.pos = result;
+    const shift = this.inEngine();
+    const result = this.engine.exports.protobufSkip(this.pos + shift, this.end + shift, tag, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
+    this.pos = result - shift;
   }
 
   /** Checks the wire structure of the rest of the input without decoding it. */
   validate(): void {
-    const result = this.engine.exports.protobufValidate(this.pos, this.end, this.maxDepth);
-    if (result < 0) throw this.engine.error(result, this.base, "message");
+    const shift = this.inEngine();
+    const result = this.engine.exports.protobufValidate(this.pos + shift, this.end + shift, this.maxDepth);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
   }
 
   /** Reads a packed `repeated int32` body (length and values). */
@@ -266,7 +268,7 @@ export class ProtobufReader extends ByteReader {
     }
     const p = this.pos;
     this.pos = p + len;
-    return copyArray(this.engine.u8, p, len / width, Out);
+    return copyArray(this.u8, p, len / width, Out);
   }
 
   /** A varint column decoded by the engine, copied out as `Out` (its element size is the scratch width). */
@@ -298,10 +300,12 @@ export class ProtobufReader extends ByteReader {
    */
   private decodeColumn(kind: PackedKind, width: number): number {
     const len = this.length();
+    const shift = this.inEngine();
     const e = this.engine;
     const scratch = e.scratch(len * width); // may grow memory: views are read after it
-    const n = e.exports.protobufReadPacked(kind, this.pos, this.pos + len, scratch);
-    if (n < 0) throw e.error(n, this.base, "packed column");
+    const n = e.exports.protobufReadPacked(kind, this.pos + shift, this.pos + len + shift, scratch);
+    this.sync();
+    if (n < 0) throw e.error(n, this.base + shift, "packed column");
     this.pos += len;
     this.columnCount = n;
     return scratch;

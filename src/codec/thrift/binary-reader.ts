@@ -1,4 +1,4 @@
-/** Thrift Binary protocol reader over engine memory. */
+/** Thrift Binary protocol reader (over engine memory or loaded bytes, see ByteReader). */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ThriftReaderBase } from "./reader-base.js";
 import type { ReaderOptions } from "../byte-reader.js";
@@ -59,7 +59,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readFieldBegin(): TType {
     const p = this.pos;
     if (p >= this.end) throw this.truncated(1);
-    const dv = this.engine.dv;
+    const dv = this.dv;
     const type = dv.getUint8(p) as TType;
     if (type === TType.STOP) {
       this.pos = p + 1;
@@ -74,7 +74,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readMapBegin(): number {
     if (this.pos + 6 > this.end) throw this.truncated(6);
     const at = this.pos;
-    const dv = this.engine.dv;
+    const dv = this.dv;
     this.keyType = dv.getUint8(at) as TType;
     this.valueType = dv.getUint8(at + 1) as TType;
     const size = dv.getInt32(at + 2);
@@ -88,7 +88,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readListBegin(): number {
     if (this.pos + 5 > this.end) throw this.truncated(5);
     const at = this.pos;
-    const dv = this.engine.dv;
+    const dv = this.dv;
     this.elementType = dv.getUint8(at) as TType;
     const size = dv.getInt32(at + 1);
     this.pos = at + 5;
@@ -107,33 +107,33 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
 
   readBool(): boolean {
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.engine.u8[this.pos++] !== 0;
+    return this.u8[this.pos++] !== 0;
   }
 
   readByte(): number {
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.engine.dv.getInt8(this.pos++);
+    return this.dv.getInt8(this.pos++);
   }
 
   readI16(): number {
     const p = this.pos;
     if (p + 2 > this.end) throw this.truncated(2);
     this.pos = p + 2;
-    return this.engine.dv.getInt16(p);
+    return this.dv.getInt16(p);
   }
 
   readI32(): number {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated(4);
     this.pos = p + 4;
-    return this.engine.dv.getInt32(p);
+    return this.dv.getInt32(p);
   }
 
   readI64(): bigint {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    const dv = this.engine.dv;
+    const dv = this.dv;
     return joinInt64(dv.getUint32(p + 4), dv.getInt32(p));
   }
 
@@ -142,7 +142,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    const dv = this.engine.dv;
+    const dv = this.dv;
     this.hi = dv.getInt32(p);
     return dv.getUint32(p + 4);
   }
@@ -151,7 +151,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    return this.engine.dv.getFloat64(p);
+    return this.dv.getFloat64(p);
   }
 
   protected readLength(): number {
@@ -177,17 +177,20 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     type: TType, width: number, Out: TypedArrayOf<T>,
   ): T {
     const n = this.listOf(type);
+    const shift = this.inEngine();
     const e = this.engine;
     const scratch = e.scratch(n * width);
-    e.exports.byteSwapCopy(this.pos, n, scratch, width);
+    e.exports.byteSwapCopy(this.pos + shift, n, scratch, width);
+    this.sync();
     this.pos += n * width;
     return copyArray(e.u8, scratch, n, Out);
   }
 
   skip(type: TType): void {
-    const result = this.engine.exports.thriftBinarySkip(this.pos, this.end, type, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base, "skip");
-    this.pos = result;
+    const shift = this.inEngine();
+    const result = this.engine.exports.thriftBinarySkip(this.pos + shift, this.end + shift, type, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
+    this.pos = result - shift;
   }
 
   /**
@@ -195,8 +198,9 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
    * it, and returns its length in bytes.
    */
   validateMessage(): number {
-    const result = this.engine.exports.thriftBinarySkipMessage(this.pos, this.end, this.maxDepth, this.allowUnversioned ? 1 : 0);
-    if (result < 0) throw this.engine.error(result, this.base, "message");
-    return result - this.pos;
+    const shift = this.inEngine();
+    const result = this.engine.exports.thriftBinarySkipMessage(this.pos + shift, this.end + shift, this.maxDepth, this.allowUnversioned ? 1 : 0);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
+    return result - shift - this.pos;
   }
 }

@@ -1,4 +1,4 @@
-/** Thrift Compact protocol reader over engine memory. */
+/** Thrift Compact protocol reader (over engine memory or loaded bytes, see ByteReader). */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ThriftReaderBase } from "./reader-base.js";
 import { joinInt64 } from "../int64.js";
@@ -23,17 +23,17 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     super(options);
   }
 
-  override attach(address: number, length: number): this {
+  protected override restart(at: number, length: number): void {
     this.lastFieldId = 0;
     this.depth = 0;
     this.boolValue = NO_BOOL;
-    return super.attach(address, length);
+    super.restart(at, length);
   }
 
   readMessageBegin(): MessageHeader {
     const at = this.pos;
     if (at + 2 > this.end) throw this.truncated(2);
-    const u8 = this.engine.u8;
+    const u8 = this.u8;
     const id = u8[at]!;
     const versionAndType = u8[at + 1]!;
     if (id !== PROTOCOL_ID || (versionAndType & 0x1f) !== VERSION) {
@@ -64,7 +64,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
   readFieldBegin(): TType {
     const at = this.pos;
     if (at >= this.end) throw this.truncated(1);
-    const head = this.engine.u8[at]!;
+    const head = this.u8[at]!;
     this.pos = at + 1;
     if (head === 0) return TType.STOP;
     const ctype = head & 0x0f;
@@ -91,7 +91,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
       this.keyType = this.valueType = TType.STOP;
     } else {
       if (this.pos >= this.end) throw this.truncated(1);
-      const kv = this.engine.u8[this.pos++]!;
+      const kv = this.u8[this.pos++]!;
       this.keyType = this.elementOf(kv >> 4, at);
       this.valueType = this.elementOf(kv & 0x0f, at);
     }
@@ -103,7 +103,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
   readListBegin(): number {
     const at = this.pos;
     if (at >= this.end) throw this.truncated(1);
-    const head = this.engine.u8[at]!;
+    const head = this.u8[at]!;
     this.pos = at + 1;
     let size = head >> 4;
     if (size === 15) size = this.readVarint32() | 0;
@@ -129,12 +129,12 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
       return v;
     }
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.engine.u8[this.pos++] === 1;
+    return this.u8[this.pos++] === 1;
   }
 
   readByte(): number {
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.engine.dv.getInt8(this.pos++);
+    return this.dv.getInt8(this.pos++);
   }
 
   readI16(): number {
@@ -165,7 +165,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    return this.engine.dv.getFloat64(p, true);
+    return this.dv.getFloat64(p, true);
   }
 
   protected readLength(): number {
@@ -178,21 +178,25 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   readI32List(): Int32Array {
     const n = this.listOf(TType.I32);
+    const shift = this.inEngine();
     const e = this.engine;
     const scratch = e.scratch(n * 4);
-    const result = e.exports.compactReadI32s(this.pos, this.end, n, scratch);
-    if (result < 0) throw e.error(result, this.base, "list<i32>");
-    this.pos = result;
+    const result = e.exports.compactReadI32s(this.pos + shift, this.end + shift, n, scratch);
+    this.sync();
+    if (result < 0) throw e.error(result, this.base + shift, "list<i32>");
+    this.pos = result - shift;
     return copyArray(e.u8, scratch, n, Int32Array);
   }
 
   readI64List(): BigInt64Array {
     const n = this.listOf(TType.I64);
+    const shift = this.inEngine();
     const e = this.engine;
     const scratch = e.scratch(n * 8);
-    const result = e.exports.compactReadI64s(this.pos, this.end, n, scratch);
-    if (result < 0) throw e.error(result, this.base, "list<i64>");
-    this.pos = result;
+    const result = e.exports.compactReadI64s(this.pos + shift, this.end + shift, n, scratch);
+    this.sync();
+    if (result < 0) throw e.error(result, this.base + shift, "list<i64>");
+    this.pos = result - shift;
     return copyArray(e.u8, scratch, n, BigInt64Array);
   }
 
@@ -200,7 +204,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const n = this.listOf(TType.DOUBLE);
     if (this.pos + n * 8 > this.end) throw this.truncated(n * 8);
     const out = new Float64Array(n);
-    new Uint8Array(out.buffer).set(this.engine.u8.subarray(this.pos, this.pos + n * 8));
+    new Uint8Array(out.buffer).set(this.u8.subarray(this.pos, this.pos + n * 8));
     this.pos += n * 8;
     return out;
   }
@@ -223,15 +227,17 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     if (ctype <= 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `cannot skip type ${type}`, { offset: this.pos - this.base });
     }
-    const result = this.engine.exports.thriftCompactSkip(this.pos, this.end, ctype, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base, "skip");
-    this.pos = result;
+    const shift = this.inEngine();
+    const result = this.engine.exports.thriftCompactSkip(this.pos + shift, this.end + shift, ctype, this.depthLeft);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
+    this.pos = result - shift;
   }
 
   /** Validates a whole message (header and body) from the read position; returns its length. */
   validateMessage(): number {
-    const result = this.engine.exports.thriftCompactSkipMessage(this.pos, this.end, this.maxDepth);
-    if (result < 0) throw this.engine.error(result, this.base, "message");
-    return result - this.pos;
+    const shift = this.inEngine();
+    const result = this.engine.exports.thriftCompactSkipMessage(this.pos + shift, this.end + shift, this.maxDepth);
+    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
+    return result - shift - this.pos;
   }
 }

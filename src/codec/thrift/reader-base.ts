@@ -35,8 +35,12 @@ export abstract class ThriftReaderBase extends ByteReader {
 
   readStringList(): string[] {
     const n = this.listOf(TType.STRING);
-    const { strings, end } = readStringTable(this.engine, this.pos, this.end, n, this.protocol === "compact", this.strictUtf8, this.base);
-    this.pos = end;
+    const shift = this.inEngine();
+    const { strings, end } = readStringTable(
+      this.engine, this.pos + shift, this.end + shift, n, this.protocol === "compact", this.strictUtf8, this.base + shift,
+    );
+    this.sync();
+    this.pos = end - shift;
     return strings;
   }
 
@@ -44,7 +48,7 @@ export abstract class ThriftReaderBase extends ByteReader {
     const id = this.fieldId;
     const start = this.pos;
     this.skip(type);
-    return { id, type, protocol: this.protocol, bytes: this.engine.u8.slice(start, this.pos) };
+    return { id, type, protocol: this.protocol, bytes: this.u8.slice(start, this.pos) };
   }
 
   readSetBegin(): number {

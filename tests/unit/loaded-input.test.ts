@@ -1,0 +1,275 @@
+/**
+ * Readers read loaded bytes where they are (ByteReader.load): the same values and the same
+ * errors, at the same offsets, as reading a copy in engine memory (attach), including every
+ * path that calls the engine (skip, validate, string tables, typed lists, packed columns,
+ * non-ASCII text); binary values are plain views of the input unless copyBinary; attached
+ * readers take fresh views when memory grows between structs.
+ */
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  init, type Engine, KitewireError, loadEngine, ProtobufReader, ProtobufWriter, ThriftBinaryReader,
+  ThriftBinaryWriter, ThriftCompactReader, ThriftCompactWriter, TType, WireType,
+} from "../../src/runtime/node/index.js";
+import { Random } from "../support/random.js";
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await init();
+});
+
+type Outcome = { ok: true; value: unknown } | { ok: false; code: string; offset: number | undefined };
+
+function outcome(read: () => unknown): Outcome {
+  try {
+    return { ok: true, value: read() };
+  } catch (error) {
+    if (!(error instanceof KitewireError)) throw error;
+    return { ok: false, code: error.code, offset: error.offset };
+  }
+}
+
+/** `bytes` inside a larger Node Buffer, at an odd offset, with garbage on both sides. */
+function embedded(bytes: Uint8Array): Buffer {
+  const outer = Buffer.alloc(bytes.length + 20, 0xee);
+  outer.set(bytes, 7);
+  return outer.subarray(7, 7 + bytes.length);
+}
+
+/** `bytes` copied into engine memory, for the attached reader. */
+function inEngine(bytes: Uint8Array): number {
+  const at = engine.alloc(Math.max(bytes.length, 1));
+  engine.u8.set(bytes, at);
+  return at;
+}
+
+function writeThrift(w: ThriftBinaryWriter | ThriftCompactWriter): Uint8Array {
+  w.reset();
+  w.writeStructBegin();
+  w.writeFieldBegin(TType.STRING, 1);
+  w.writeString("plain ascii text, long enough for TextDecoder: 0123456789");
+  w.writeFieldBegin(TType.STRING, 2);
+  w.writeString("Grüße aus Köln — 東京");
+  w.writeFieldBegin(TType.STRING, 3);
+  w.writeBinary(Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
+  w.writeFieldBegin(TType.LIST, 4);
+  w.writeI32List([1, -2, 300000, -400000000]);
+  w.writeFieldBegin(TType.LIST, 5);
+  w.writeListBegin(TType.STRING, 3);
+  for (const s of ["a", "bé", "c".repeat(40)]) w.writeString(s);
+  w.writeFieldBegin(TType.STRUCT, 6); // skipped by readThrift
+  w.writeStructBegin();
+  w.writeFieldBegin(TType.I64, 1);
+  w.writeI64(-5n);
+  w.writeFieldBegin(TType.STRING, 2);
+  w.writeString("nested");
+  w.writeFieldStop();
+  w.writeStructEnd();
+  w.writeFieldBegin(TType.DOUBLE, 7);
+  w.writeDouble(2.5);
+  w.writeFieldStop();
+  w.writeStructEnd();
+  return w.finish();
+}
+
+function readThrift(r: ThriftBinaryReader | ThriftCompactReader): unknown[] {
+  const out: unknown[] = [];
+  r.readStructBegin();
+  for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    const id = r.fieldId;
+    if (t === TType.STRING && id === 3) out.push(Array.from(r.readBinary()));
+    else if (t === TType.STRING) out.push(r.readString());
+    else if (t === TType.LIST && id === 4) out.push(Array.from(r.readI32List()));
+    else if (t === TType.LIST && id === 5) out.push(r.readStringList());
+    else if (t === TType.DOUBLE) out.push(r.readDouble());
+    else r.skip(t);
+    out.push(r.offset);
+  }
+  r.readStructEnd();
+  out.push(r.remaining);
+  return out;
+}
+
+const thrift = [
+  ["binary", () => new ThriftBinaryWriter(), (o?: object) => new ThriftBinaryReader(o)],
+  ["compact", () => new ThriftCompactWriter(), (o?: object) => new ThriftCompactReader(o)],
+] as const;
+
+describe.each(thrift)("Thrift %s", (_name, makeWriter, makeReader) => {
+  test("loaded and attached readers agree on every truncation and corruption (values, codes, offsets)", () => {
+    const message = writeThrift(makeWriter());
+    const loaded = makeReader();
+    const attached = makeReader();
+    const rnd = new Random(0x10ad);
+    const inputs: Uint8Array[] = [message];
+    for (let n = 0; n < message.length; n += 3) inputs.push(message.subarray(0, n));
+    for (let i = 0; i < 300; i++) {
+      const bad = Uint8Array.from(message);
+      bad[rnd.int(0, bad.length - 1)] = rnd.u32() & 0xff;
+      inputs.push(bad);
+    }
+    for (const input of inputs) {
+      const at = inEngine(input);
+      const fromLoaded = outcome(() => readThrift(loaded.load(embedded(input))));
+      const fromAttached = outcome(() => readThrift(attached.attach(at, input.length)));
+      expect(fromLoaded).toEqual(fromAttached);
+      engine.release(at);
+    }
+    const whole = outcome(() => readThrift(loaded.load(embedded(message))));
+    expect(whole.ok && (whole.value as unknown[])[0]).toBe("plain ascii text, long enough for TextDecoder: 0123456789");
+  });
+
+  test("validateMessage on loaded input reports the same length and errors as on engine memory", () => {
+    const w = makeWriter();
+    w.reset();
+    w.writeMessageBegin("call", 1, 9);
+    const body = writeThrift(makeWriter());
+    const head = w.finish();
+    const message = Uint8Array.from([...head, ...body]);
+    for (let n = 0; n <= message.length; n += 5) {
+      const input = message.subarray(0, n);
+      const at = inEngine(input);
+      expect(outcome(() => makeReader().load(embedded(input)).validateMessage()))
+        .toEqual(outcome(() => makeReader().attach(at, n).validateMessage()));
+      engine.release(at);
+    }
+  });
+
+  test("binary values are plain views of the loaded bytes, or copies with copyBinary", () => {
+    const input = embedded(writeThrift(makeWriter()));
+    const find = (r: ThriftBinaryReader | ThriftCompactReader): Uint8Array => {
+      r.load(input).readStructBegin();
+      for (let t = r.readFieldBegin(); ; t = r.readFieldBegin()) {
+        if (r.fieldId === 3) return r.readBinary();
+        r.skip(t);
+      }
+    };
+    const view = find(makeReader());
+    expect(view.constructor).toBe(Uint8Array); // not a Buffer, whose slice() is a view
+    expect(view.buffer).toBe(input.buffer);
+    const copy = find(makeReader({ copyBinary: true }));
+    expect(copy.buffer).not.toBe(input.buffer);
+    expect(Array.from(copy)).toEqual(Array.from(view));
+    const k = view.byteOffset - input.byteOffset + 5;
+    input[k] = (input[k]! + 1) & 0xff;
+    expect(view[5]).toBe(input[k]);
+    expect(copy[5]).not.toBe(input[k]);
+  });
+});
+
+describe("Protobuf", () => {
+  function writeProtobuf(): Uint8Array {
+    const w = new ProtobufWriter();
+    w.reset();
+    w.tag(1, WireType.LEN).string("ascii text that TextDecoder takes, 0123456789 abcdef");
+    w.tag(2, WireType.LEN).string("非ASCII テキスト");
+    w.tag(3, WireType.LEN).bytes(Uint8Array.from({ length: 100 }, (_, i) => i));
+    w.tag(4, WireType.LEN).packedInt32([1, -1, 1 << 30, 127, 128]);
+    w.tag(5, WireType.LEN).packedDouble([0.5, -1e300]);
+    w.tag(6, WireType.LEN).packedSint64([-3n, 1n << 60n]);
+    w.tag(7, WireType.VARINT).uint64(1n << 63n); // unknown to readProtobuf: skipped
+    w.tag(8, WireType.LEN).packedInt32([5, 6]);
+    return w.finish();
+  }
+
+  function readProtobuf(r: ProtobufReader): unknown[] {
+    const out: unknown[] = [];
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      switch (tag >>> 3) {
+        case 1:
+        case 2:
+          out.push(r.string());
+          break;
+        case 3:
+          out.push(Array.from(r.bytes()));
+          break;
+        case 4:
+          out.push(Array.from(r.packedInt32()));
+          break;
+        case 5:
+          out.push(Array.from(r.packedDouble()));
+          break;
+        case 6:
+          out.push(Array.from(r.packedSint64()));
+          break;
+        case 8:
+          out.push(r.appendPackedInt32([]));
+          break;
+        default:
+          r.skip(tag);
+      }
+      out.push(r.offset);
+    }
+    return out;
+  }
+
+  test("loaded and attached readers agree on every truncation and corruption (values, codes, offsets)", () => {
+    const message = writeProtobuf();
+    const rnd = new Random(0x9b0f);
+    const inputs: Uint8Array[] = [message];
+    for (let n = 0; n < message.length; n += 2) inputs.push(message.subarray(0, n));
+    for (let i = 0; i < 300; i++) {
+      const bad = Uint8Array.from(message);
+      bad[rnd.int(0, bad.length - 1)] = rnd.u32() & 0xff;
+      inputs.push(bad);
+    }
+    const loaded = new ProtobufReader();
+    const attached = new ProtobufReader();
+    for (const input of inputs) {
+      const at = inEngine(input);
+      expect(outcome(() => readProtobuf(loaded.load(embedded(input)))))
+        .toEqual(outcome(() => readProtobuf(attached.attach(at, input.length))));
+      expect(outcome(() => loaded.load(embedded(input)).validate()))
+        .toEqual(outcome(() => attached.attach(at, input.length).validate()));
+      engine.release(at);
+    }
+    const whole = outcome(() => readProtobuf(loaded.load(embedded(message))));
+    expect(whole.ok && (whole.value as unknown[])[2]).toBe("非ASCII テキスト");
+  });
+});
+
+describe("reuse and growth", () => {
+  test("a reader reloading the same bytes object sees their current contents", () => {
+    const w = new ThriftBinaryWriter();
+    w.reset();
+    w.writeI32(1);
+    const bytes = w.finish();
+    const r = new ThriftBinaryReader();
+    expect(r.load(bytes).readI32()).toBe(1);
+    bytes[3] = 2;
+    expect(r.load(bytes).readI32()).toBe(2);
+    expect(r.load(Uint8Array.of(0, 0, 0, 3)).readI32()).toBe(3);
+    expect(r.load(bytes).readI32()).toBe(2);
+  });
+
+  test("an attached reader reads on correctly after memory grows between two structs", async () => {
+    const own = await loadEngine(readFileSync(new URL("../../build/kitewire.wasm", import.meta.url)));
+    const w = new ThriftCompactWriter({ engine: own });
+    for (let i = 0; i < 2; i++) {
+      w.writeStructBegin();
+      w.writeFieldBegin(TType.STRING, 1);
+      w.writeString(`struct ${i}`);
+      w.writeFieldStop();
+      w.writeStructEnd();
+    }
+    const bytes = w.finish();
+    const at = own.alloc(bytes.length);
+    own.u8.set(bytes, at);
+    const r = new ThriftCompactReader({ engine: own }).attach(at, bytes.length);
+    const readOne = (): string => {
+      r.readStructBegin();
+      r.readFieldBegin();
+      const s = r.readString();
+      expect(r.readFieldBegin()).toBe(TType.STOP);
+      r.readStructEnd();
+      return s;
+    };
+    expect(readOne()).toBe("struct 0");
+    const before = own.exports.memory.buffer.byteLength;
+    own.alloc(before); // grows memory: the reader's views are now detached
+    expect(own.exports.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(readOne()).toBe("struct 1");
+    expect(r.remaining).toBe(0);
+  });
+});
