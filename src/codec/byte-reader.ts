@@ -140,9 +140,10 @@ export class ByteReader {
   /**
    * What to add to a position to address the input in engine memory, for the engine's
    * exports: 0 for attached input; for loaded input, its copy's offset (made on first use,
-   * once per message).
+   * once per message: one native copy of the whole message costs about what copying one
+   * short string does).
    */
-  protected inEngine(): number {
+  inEngine(): number {
     if (this.shift < 0) {
       const input = this.input!;
       const n = input.length;
@@ -240,7 +241,7 @@ export class ByteReader {
   protected text(len: number): string {
     const p = this.pos;
     this.pos = p + len;
-    const s = decodeUtf8(this.engine, this.u8, p, p + len, this.strictUtf8, this.base);
+    const s = decodeUtf8(this.engine, this.u8, p, p + len, this.strictUtf8, this.base, this);
     this.sync(); // the engine's decoder may have grown memory
     return s;
   }

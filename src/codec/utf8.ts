@@ -55,13 +55,21 @@ export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
   return p - at;
 }
 
+/** Input whose bytes can be had in engine memory (a reader's). */
+export interface EngineInput {
+  /** What to add to a position of the input to address the same byte in engine memory. */
+  inEngine(): number;
+}
+
 /**
- * Decodes the UTF-8 at [p, end) of `u8`, which is engine memory or any other bytes (the
- * engine's decoder then works on a copy). Strict: malformed bytes throw INVALID_UTF8 with
- * their offset from `base`; otherwise they become U+FFFD as with TextDecoder. May grow
- * engine memory.
+ * Decodes the UTF-8 at [p, end) of `u8`, the memory of `input` (engine memory or any other
+ * bytes, which the engine's decoder needs copied in). Strict: malformed bytes throw
+ * INVALID_UTF8 with their offset from `base`; otherwise they become U+FFFD as with
+ * TextDecoder. May grow engine memory.
  */
-export function decodeUtf8(engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number): string {
+export function decodeUtf8(
+  engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number, input: EngineInput,
+): string {
   const len = end - p;
   if (len <= SHORT_DECODE) {
     // ASCII eight bytes at a time: one fromCharCode call per eight characters.
@@ -92,23 +100,17 @@ export function decodeUtf8(engine: Engine, u8: Uint8Array, p: number, end: numbe
   // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; text
   // that does not goes to the engine, up to the size where TextDecoder catches up.
   if (len <= ENGINE_DECODE && (u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) {
-    // May grow memory: views are taken from the engine afresh below. Units first, then
-    // the bytes when they must be copied in.
-    const inEngine = u8.buffer === engine.u8.buffer;
-    const scratch = engine.scratch(inEngine ? len * 2 : len * 3);
-    let at = p;
-    if (!inEngine) {
-      at = scratch + len * 2;
-      engine.u8.set(u8.subarray(p, end), at);
-    }
-    const units = engine.exports.utf8Decode(at, len, scratch, strict ? 1 : 0);
-    if (units < 0) throw engine.error(units, base + at - p, "string");
+    // May grow memory: views are taken from the engine afresh below.
+    const shift = input.inEngine();
+    const scratch = engine.scratch(len * 2);
+    const units = engine.exports.utf8Decode(p + shift, len, scratch, strict ? 1 : 0);
+    if (units < 0) throw engine.error(units, base + shift, "string");
     return stringFromUnits(engine.u16, scratch >>> 1, units);
   }
   try {
     return (strict ? strictDecoder : lenientDecoder).decode(u8.subarray(p, end));
   } catch {
-    throw invalidUtf8(engine, u8, p, len, base);
+    throw invalidUtf8(engine, p, len, base, input.inEngine());
   }
 }
 
@@ -145,14 +147,9 @@ export function stringFromUnits(u: Uint16Array, at: number, count: number): stri
   return s;
 }
 
-function invalidUtf8(engine: Engine, u8: Uint8Array, p: number, len: number, base: number): KitewireError {
-  let at = p;
-  if (u8.buffer !== engine.u8.buffer) {
-    at = engine.scratch(len);
-    engine.u8.set(u8.subarray(p, p + len), at);
-  }
-  const result = engine.exports.utf8Validate(at, len);
-  if (result < 0) return engine.error(result, base + at - p, "string");
+function invalidUtf8(engine: Engine, p: number, len: number, base: number, shift: number): KitewireError {
+  const result = engine.exports.utf8Validate(p + shift, len);
+  if (result < 0) return engine.error(result, base + shift, "string");
   return new KitewireError(ErrorCode.INVALID_UTF8, "string: invalid UTF-8", { offset: p - base });
 }
 
