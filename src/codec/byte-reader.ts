@@ -190,16 +190,18 @@ export class ByteReader {
 
   /** Checks a length prefix read at `at` against what is left and the configured maximum. */
   protected checkLength(len: number, at: number): void {
-    if (len < 0) {
-      throw new KitewireError(ErrorCode.NEGATIVE_LENGTH, `negative length ${len}`, { offset: at - this.base });
-    }
-    if (len > this.end - this.pos || len > this.maxLength) {
-      throw new KitewireError(
-        ErrorCode.LENGTH_LIMIT,
-        `length ${len} exceeds ${len > this.maxLength ? `the maximum ${this.maxLength}` : `the ${this.end - this.pos} bytes left`}`,
-        { offset: at - this.base },
-      );
-    }
+    // The test alone here, the error in a method of its own: hot methods stay small enough
+    // for V8 to inline them into generated code (bench/README.md, inlining budget).
+    if (len < 0 || len > this.end - this.pos || len > this.maxLength) throw this.badLength(len, at);
+  }
+
+  private badLength(len: number, at: number): KitewireError {
+    if (len < 0) return new KitewireError(ErrorCode.NEGATIVE_LENGTH, `negative length ${len}`, { offset: at - this.base });
+    return new KitewireError(
+      ErrorCode.LENGTH_LIMIT,
+      `length ${len} exceeds ${len > this.maxLength ? `the maximum ${this.maxLength}` : `the ${this.end - this.pos} bytes left`}`,
+      { offset: at - this.base },
+    );
   }
 
   /**
@@ -224,12 +226,14 @@ export class ByteReader {
     // Memory may have grown since the read began (a handler's own calls, say): a struct or
     // message boundary is where engine views are taken afresh, at no per-value cost.
     this.sync();
-    if (--this.depthLeft < 0) {
-      this.depthLeft++;
-      throw new KitewireError(ErrorCode.DEPTH_LIMIT, `nesting exceeds the maximum depth ${this.maxDepth}`, {
-        offset: this.pos - this.base,
-      });
-    }
+    if (--this.depthLeft < 0) throw this.tooDeep();
+  }
+
+  private tooDeep(): KitewireError {
+    this.depthLeft++;
+    return new KitewireError(ErrorCode.DEPTH_LIMIT, `nesting exceeds the maximum depth ${this.maxDepth}`, {
+      offset: this.pos - this.base,
+    });
   }
 
   /** Leaves a nesting level entered with `enter()`. */
@@ -300,16 +304,22 @@ export class ByteReader {
 
   /** Reads an unsigned varint of at most 5 bytes as a 32-bit value (for lengths and counts). */
   readVarint32(): number {
-    const u8 = this.u8;
-    let p = this.pos;
-    const end = this.end;
-    if (p < end) {
-      const b = u8[p]!;
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.u8[p]!;
       if (b < 0x80) {
         this.pos = p + 1;
         return b;
       }
     }
+    return this.longVarint32();
+  }
+
+  /** `readVarint32` past one byte, kept apart so that the one-byte case inlines. */
+  private longVarint32(): number {
+    const u8 = this.u8;
+    let p = this.pos;
+    const end = this.end;
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       if (p >= end) throw this.truncatedVarint();
@@ -330,15 +340,24 @@ export class ByteReader {
    * in `hi`.
    */
   readVarint64(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.u8[p]!;
+      if (b < 0x80) {
+        // One byte: small counts, enums, bools.
+        this.pos = p + 1;
+        this.hi = 0;
+        return b;
+      }
+    }
+    return this.longVarint64();
+  }
+
+  /** `readVarint64` past one byte, kept apart so that the one-byte case inlines. */
+  private longVarint64(): number {
     const u8 = this.u8;
     let p = this.pos;
     const end = this.end;
-    if (p < end && u8[p]! < 0x80) {
-      // One byte: small counts, enums, bools.
-      this.pos = p + 1;
-      this.hi = 0;
-      return u8[p]!;
-    }
     let lo = 0;
     let hi = 0;
     let b = 0;

@@ -58,22 +58,24 @@ export function splitUint64(v: bigint): void {
 
 /** Joins halves into a signed 64-bit bigint. */
 export function joinInt64(lo: number, hi: number): bigint {
-  if (LITTLE_ENDIAN) {
-    halves[0] = lo;
-    halves[1] = hi;
-    return slot[0]!;
-  }
-  return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+  if (!LITTLE_ENDIAN) return joinArithmetic(lo, hi, true);
+  halves[0] = lo;
+  halves[1] = hi;
+  return slot[0]!;
 }
 
 /** Joins halves into an unsigned 64-bit bigint. */
 export function joinUint64(lo: number, hi: number): bigint {
-  if (LITTLE_ENDIAN) {
-    halves[0] = lo;
-    halves[1] = hi;
-    return uslot[0]!;
-  }
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  if (!LITTLE_ENDIAN) return joinArithmetic(lo, hi, false);
+  halves[0] = lo;
+  halves[1] = hi;
+  return uslot[0]!;
+}
+
+/** The join of big-endian platforms, apart so that the slot version stays small enough to inline. */
+function joinArithmetic(lo: number, hi: number, signed: boolean): bigint {
+  const u = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  return signed ? BigInt.asIntN(64, u) : u;
 }
 
 /**

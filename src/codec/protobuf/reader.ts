@@ -26,6 +26,11 @@ export class ProtobufReader extends ByteReader {
         return b;
       }
     }
+    return this.longTag(at);
+  }
+
+  /** `tag` past the one-byte case, kept apart so that the one-byte case inlines. */
+  private longTag(at: number): number {
     const tag = this.readVarint32();
     const field = tag >>> 3;
     const wt = tag & 7;

@@ -68,20 +68,23 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     this.pos = at + 1;
     if (head === 0) return TType.STOP;
     const ctype = head & 0x0f;
-    const type = ctype === 0 ? -1 : FROM_COMPACT[ctype]!;
-    if (type < 0) {
-      throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact field type ${ctype}`, { offset: at - this.base });
-    }
+    const type = FROM_COMPACT[ctype]!; // STOP (0) or -1 for the ids that are no field type
+    if (type <= 0) throw this.unknownFieldType(ctype, at);
     const delta = head >> 4;
-    if (delta !== 0) {
-      this.fieldId = this.lastFieldId + delta;
-    } else {
-      const z = this.readVarint32();
-      this.fieldId = (((z >>> 1) ^ -(z & 1)) << 16) >> 16;
-    }
-    this.lastFieldId = this.fieldId;
+    const id = delta !== 0 ? this.lastFieldId + delta : this.longFieldId();
+    this.fieldId = this.lastFieldId = id;
     if (type === TType.BOOL) this.boolValue = ctype === 1 ? 1 : 0;
     return type as TType;
+  }
+
+  /** A field id written in full (a zigzag varint) rather than as a delta in the header. */
+  private longFieldId(): number {
+    const z = this.readVarint32();
+    return (((z >>> 1) ^ -(z & 1)) << 16) >> 16;
+  }
+
+  private unknownFieldType(ctype: number, at: number): KitewireError {
+    return new KitewireError(ErrorCode.UNKNOWN_TYPE, `unknown Compact field type ${ctype}`, { offset: at - this.base });
   }
 
   readMapBegin(): number {
