@@ -97,7 +97,9 @@ export class ByteReader {
 
   /**
    * Starts reading `bytes` where they are. They must not change until the read is done;
-   * binary values read from them are views of them unless `copyBinary` is set.
+   * binary values read from them are views of them unless `copyBinary` is set. The reader
+   * holds on to them (and the views it made of them, for the next load of the same bytes)
+   * until it loads others or is disposed.
    */
   load(bytes: Uint8Array): this {
     if (bytes !== this.lastInput) {
@@ -191,7 +193,7 @@ export class ByteReader {
   /** Checks a length prefix read at `at` against what is left and the configured maximum. */
   protected checkLength(len: number, at: number): void {
     // The test alone here, the error in a method of its own: hot methods stay small enough
-    // for V8 to inline them into generated code (bench/README.md, inlining budget).
+    // for V8 to inline them into generated code (bench/README.md, section 5).
     if (len < 0 || len > this.end - this.pos || len > this.maxLength) throw this.badLength(len, at);
   }
 
