@@ -1,11 +1,11 @@
 /** TypeScript naming facts both backends need. */
 
-/** Words that cannot name a TypeScript binding (IDL names that are get escaped). */
+/** Words that cannot name a TypeScript binding in strict mode (IDL names that are get escaped). */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(
   ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
     "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
     "yield let static implements interface package private protected public await any boolean number string symbol " +
-    "bigint object never unknown undefined type of as").split(" "),
+    "bigint object never unknown undefined type of as arguments eval").split(" "),
 );
 
 /** The runtime names a generated file uses, for its import line. */

@@ -54,7 +54,7 @@ export function emitService(ctx: FileContext, code: Code, service: Service): voi
     for (const fn of service.functions) {
       code.doc(fn.doc);
       const options = `${extraParam(fn, "options")}?: ${ctx.useType("CallOptions")}`;
-      code.line(`${fn.name}(${[...params(fn), options].join(", ")}): Promise<${returns(fn)}>;`);
+      code.line(`${fn.name}(${[...params(fn), options].join(", ")}): ${ctx.global("Promise")}<${returns(fn)}>;`);
     }
   });
   code.line("");
@@ -63,7 +63,7 @@ export function emitService(ctx: FileContext, code: Code, service: Service): voi
     for (const fn of service.functions) {
       code.doc(fn.doc);
       const context = `${extraParam(fn, "context")}: ${ctx.useType("CallContext")}`;
-      code.line(`${fn.name}(${[...params(fn), context].join(", ")}): ${returns(fn)} | Promise<${returns(fn)}>;`);
+      code.line(`${fn.name}(${[...params(fn), context].join(", ")}): ${returns(fn)} | ${ctx.global("Promise")}<${returns(fn)}>;`);
     }
   });
   code.line("");
