@@ -2,8 +2,9 @@
  * Reading a `FileDescriptorSet` — what `protoc --descriptor_set_out=x.binpb
  * --include_imports` or `buf build -o x.binpb` writes — into the same tree the `.proto`
  * parser produces, then running the same checker, so targets, presence, packed and the
- * rest are set exactly as for sources. Nothing has a source position: every span is the
- * pseudo-position `file:1:1`, and `sources` is empty.
+ * rest are set exactly as for sources. Spans come from the set's `source_code_info` when
+ * it has one (`protoc --include_source_info`), else they are the pseudo-position
+ * `file:1:1`; `sources` is empty either way (a set holds no source text).
  *
  * The bytes are decoded with kitewire's `ProtobufReader` on the wasm engine (pass one,
  * or `init()` first so the default engine exists), using the built-in descriptor.proto

@@ -6,16 +6,18 @@
  * Import paths follow protoc: `import "a/b.proto"` is looked up under each include
  * folder in order (`-I`; `.` when none are given), never relative to the importing file.
  * The well-known types (`google/protobuf/*.proto`, see `wkt.ts`) are built in and used
- * when no include folder has the file. Root files are named by their path; a root need
- * not lie under an include folder (protoc would refuse it) — its import path is then the
- * path as given, otherwise the path relative to the first include folder holding it.
+ * when no include folder has the file. A root's import path is its path relative to the
+ * first include folder holding it, else, for a relative path that stays under the current
+ * folder, that path (the current folder is an implicit root, so `-I deps main.proto`
+ * works). Any other root is an error when include folders are given, as in protoc; with
+ * none, its own folder is its root (its import path is its file name).
  *
  * Files are keyed by the path they were read from (`includeDir/importPath`, normalized);
  * built-in files by their import path. `ProtoFile.importPath` holds the import path.
  */
 import { DiagnosticBag, SourceText } from "../diagnostics.js";
 import type { Span } from "../diagnostics.js";
-import { dirname, join, normalize } from "../files.js";
+import { basename, dirname, join, normalize } from "../files.js";
 import type { ProtoFile } from "./ast.js";
 import { checkProto } from "./checker.js";
 import { parseProto } from "./parser.js";
@@ -33,7 +35,8 @@ export function loadProto(files: string[], options: ProtoLoadOptions): ProtoProg
   const parsed = new Map<string, ProtoFile>();
   const sources = new Map<string, SourceText>();
   const loading: string[] = [];
-  const dirs = (options.includeDirs ?? []).length > 0 ? options.includeDirs!.map(normalize) : ["."];
+  const explicitDirs = (options.includeDirs ?? []).length > 0;
+  const dirs = explicitDirs ? options.includeDirs!.map(normalize) : ["."];
 
   const read = (path: string): string | undefined => {
     try {
@@ -82,17 +85,33 @@ export function loadProto(files: string[], options: ProtoLoadOptions): ProtoProg
   };
 
   const roots: string[] = [];
+  // Two roots under one import path would be written to one output file.
+  const rootByImportPath = new Map<string, string>();
   for (const root of files) {
     const key = normalize(root);
+    const at = { file: key, line: 1, column: 1 };
+    const span: Span = { start: at, end: at };
     if (!parsed.has(key)) {
       const text = read(key);
       if (text === undefined) {
-        const at = { file: key, line: 1, column: 1 };
-        const span: Span = { start: at, end: at };
         diagnostics.error(span, `cannot read file '${root}'`);
         continue;
       }
-      load(key, importPathOf(key, dirs), text);
+      // Never the path as given: an absolute or `../` import path names the output file, which
+      // would then land under a copy of that path, or outside the output folder.
+      const importPath = importPathOf(key, dirs) ?? importPathOf(key, ["."]) ?? (explicitDirs ? undefined : basename(key));
+      if (importPath === undefined) {
+        diagnostics.error(span, `file '${root}' is not inside any include folder (searched ${dirs.join(", ")}); `
+          + "add a folder that contains it to the include folders (-I), or name it by a relative path under the current folder");
+        continue;
+      }
+      const other = rootByImportPath.get(importPath);
+      if (other !== undefined) {
+        diagnostics.error(span, `file '${root}' has the import path '${importPath}', as '${other}' does; only one of them can be compiled at a time`);
+        continue;
+      }
+      rootByImportPath.set(importPath, root);
+      load(key, importPath, text);
     }
     if (!roots.includes(key)) roots.push(key);
   }
@@ -100,13 +119,23 @@ export function loadProto(files: string[], options: ProtoLoadOptions): ProtoProg
   return { roots, files: parsed, sources, diagnostics: diagnostics.sorted() };
 }
 
-/** The import path of a root: relative to the first include folder that contains it. */
-function importPathOf(path: string, dirs: string[]): string {
+/**
+ * The import path of a (normalized) root: its path relative to the first include folder
+ * that contains it, or undefined when none does. Paths are compared as written, as protoc
+ * does: an absolute folder does not contain a relative path, nor the reverse.
+ */
+function importPathOf(path: string, dirs: string[]): string | undefined {
+  const inside = (rest: string): boolean => !rest.startsWith("/") && rest !== ".." && !rest.startsWith("../");
   for (const dir of dirs) {
-    if (dir === "." && !path.startsWith("/") && !path.startsWith("../")) return path;
-    if (path.startsWith(dir + "/")) return path.slice(dir.length + 1);
+    if (dir === ".") {
+      if (inside(path)) return path;
+      continue;
+    }
+    const prefix = dir.endsWith("/") ? dir : `${dir}/`; // only `/` ends in a slash once normalized
+    // `-I ..` prefixes `../../x.proto`, yet the file lies above that folder.
+    if (path.startsWith(prefix) && path.length > prefix.length && inside(path.slice(prefix.length))) return path.slice(prefix.length);
   }
-  return path;
+  return undefined;
 }
 
 /** `cannot find import ...`, with a hint when the file sits next to the importing one. */

@@ -4,7 +4,8 @@
  * loaded files and writes them back as the parser's `ProtoOption`s: built-in ones by
  * field name (non-repeated message fields such as `features` flattened to
  * `features.field_presence`), custom ones as `(full.name)` with `extension` set, message
- * values as text-format aggregates.
+ * values as text-format aggregates. Repeated occurrences of a singular field are merged
+ * first, so `[(opt).x = 1, (opt).y = "z"]` becomes one `(opt) = { x: 1 y: "z" }`.
  */
 import { ProtobufReader } from "../../../codec/protobuf/reader.js";
 import type { Span } from "../../diagnostics.js";
@@ -59,23 +60,60 @@ export function decodeOptions(pending: PendingOptions[], files: ProtoFile[], tab
       const type = table.get(p.type);
       if (type?.kind !== "message") continue;
       const decoded = decoder.decode(reader.load(p.bytes), type);
-      p.into.push(...toOptions(decoded, "", table, pseudoSpan(p.file)));
+      p.into.push(...toOptions(decoded, "", table, p.spanOf));
     }
   } finally {
     reader.dispose();
   }
 }
 
-function toOptions(d: Decoded, prefix: string, table: TypeTable, span: Span): ProtoOption[] {
+/**
+ * Folds repeated occurrences of singular fields the way protobuf parsers do: a message
+ * field's occurrences merge into one message, a scalar's last occurrence wins; repeated
+ * fields keep every value. protoc writes `[(opt).a = 1, (opt).b = 2]` as two records of
+ * field `opt`, one per assignment, so options need this before they become one option each.
+ */
+function mergeOccurrences(d: Decoded, table: TypeTable): Decoded {
+  const values = new Map<string, Value[]>();
+  for (const [name, list] of d.values) {
+    const field = d.fields.get(name);
+    const kind = field && fieldKind(field, table);
+    if (!field || !kind || field.label === "repeated") {
+      values.set(name, kind?.kind === "message" ? list.map((v) => mergeOccurrences(v as Decoded, table)) : list);
+    } else if (kind.kind === "message") {
+      values.set(name, [mergeOccurrences(concat(list as Decoded[]), table)]);
+    } else {
+      values.set(name, list.slice(-1));
+    }
+  }
+  return { type: d.type, values, fields: d.fields };
+}
+
+/** The fields of several records of one message type, values in order (first occurrence fixes a field's place). */
+function concat(list: Decoded[]): Decoded {
+  const out: Decoded = { type: list[0]!.type, values: new Map(), fields: new Map() };
+  for (const d of list) {
+    for (const [name, values] of d.values) {
+      out.values.set(name, [...(out.values.get(name) ?? []), ...values]);
+      out.fields.set(name, d.fields.get(name)!);
+    }
+  }
+  return out;
+}
+
+/** The options of a decoded `*Options` message; `spanOf` gives where a top-level field was written. */
+function toOptions(d: Decoded, prefix: string, table: TypeTable, spanOf: (fieldNumber: number) => Span): ProtoOption[] {
   const out: ProtoOption[] = [];
-  for (const [name, values] of d.values) {
+  for (const [name, values] of mergeOccurrences(d, table).values) {
     const field = d.fields.get(name);
     const kind = field && fieldKind(field, table);
     if (!field || !kind || name === "uninterpreted_option") continue;
     const custom = name.startsWith("(");
+    const span = spanOf(field.number);
     for (const v of values) {
       if (kind.kind === "message" && !custom && field.label !== "repeated") {
-        out.push(...toOptions(v as Decoded, `${prefix}${name}.`, table, span));
+        // Flattened sub-options (`features.x`) are all placed where their parent was written.
+        out.push(...toOptions(v as Decoded, `${prefix}${name}.`, table, () => span));
         continue;
       }
       const value: OptionValue = kind.kind === "message"
