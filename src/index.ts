@@ -31,6 +31,9 @@ export {
   type ProtobufMessageCodec, type ProtobufField, type ProtobufEnumInfo, type FieldType, type ScalarType,
   type ProtobufDecodeOptions,
 } from "./codec/protobuf/message.js";
+export {
+  getExtension, setExtension, hasExtension, clearExtension, type ProtobufExtension,
+} from "./codec/protobuf/extension.js";
 export type { ProtobufService, ProtobufMethod, MethodKind } from "./service/protobuf.js";
 export {
   toJson, toJsonString, fromJson, fromJsonString, createTypeRegistry, type TypeRegistry, type JsonValue, type JsonObject,

@@ -20,7 +20,7 @@ function filesUnder(dir: string): string[] {
 
 test.each([
   ["thrift", ["example.thrift", "bench.thrift", "modern.thrift", "names.thrift"], []],
-  ["proto", ["example.proto", "bench.proto"], ["tests/golden/proto"]],
+  ["proto", ["example.proto", "bench.proto", "extensions.proto"], ["tests/golden/proto"]],
 ])("generated %s files equal the golden files", (lang, roots, includeDirs) => {
   const dir = `tests/golden/${lang}`;
   const result = generate(roots.map((f) => `${dir}/${f}`), { version, includeDirs, readFile });

@@ -8,6 +8,7 @@ import type { Backend, GeneratedFile, GeneratorOptions } from "../backend.js";
 import { Code } from "../code.js";
 import { modulePath, ProtoContext } from "./context.js";
 import { emitEnum } from "./enums.js";
+import { emitExtensions } from "./extensions.js";
 import { emitMessage } from "./messages.js";
 import { emitService } from "./services.js";
 
@@ -23,6 +24,7 @@ export const protoTypeScriptBackend: Backend<ProtoProgram> = {
       };
       for (const e of file.enums) enumOut(e);
       for (const m of file.messages) emitMessage(ctx, body, m, enumOut);
+      emitExtensions(ctx, body);
       for (const s of file.services) {
         emitService(ctx, body, s);
         body.line("");

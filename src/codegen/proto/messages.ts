@@ -4,38 +4,11 @@
  * the unknown fields kept from decoding; decoding accepts packed and unpacked repeated
  * scalars alike and keeps every field it does not know (or meets with another wire type).
  */
-import type { ProtoEnum, ProtoField, ProtoMessage, ProtoRef, ScalarType } from "../../idl/proto/ast.js";
+import type { ProtoEnum, ProtoMessage, ProtoRef } from "../../idl/proto/ast.js";
 import type { Code } from "../code.js";
 import { localName, scalarTsType, typeName, type ProtoContext } from "./context.js";
+import { fieldInfo, fieldTsType, isList, shapeOf, valueTsType, type FieldPlan, type Shape } from "./fields.js";
 import { SCALARS, tag } from "./scalars.js";
-
-/** A field's value type with references resolved. */
-type Shape =
-  | { kind: "scalar"; scalar: ScalarType }
-  | { kind: "enum"; ref: ProtoRef; def: ProtoEnum }
-  | { kind: "message"; ref: ProtoRef; group: boolean };
-
-function shapeOf(ctx: ProtoContext, field: ProtoField): Shape | { kind: "map"; key: ScalarType; value: Shape } {
-  const t = field.type;
-  if (t.kind === "map") {
-    const v = t.value;
-    const value: Shape = v.kind === "scalar" ? { kind: "scalar", scalar: v.name }
-      : named(ctx, v.kind === "named" ? v.target : undefined, false);
-    return { kind: "map", key: t.key, value };
-  }
-  if (t.kind === "scalar") return { kind: "scalar", scalar: t.name };
-  return named(ctx, t.target, field.group === true);
-}
-
-function named(ctx: ProtoContext, target: ProtoRef | undefined, group: boolean): Shape {
-  if (!target) throw new Error("internal: unresolved type");
-  if (target.kind === "enum") return { kind: "enum", ref: target, def: ctx.definition(target) as ProtoEnum };
-  return { kind: "message", ref: target, group };
-}
-
-function valueTsType(ctx: ProtoContext, s: Shape): string {
-  return s.kind === "scalar" ? scalarTsType(s.scalar) : ctx.ref(s.ref);
-}
 
 /** Wire type and read/write method of a non-message value. */
 function wire(s: Shape): { wireType: number; method: string; packed?: string; append?: string } {
@@ -51,16 +24,6 @@ function zero(ctx: ProtoContext, s: Shape): string {
   }
   if (s.kind === "enum") return `0 as ${ctx.ref(s.ref)}`;
   return `${ctx.ref(s.ref)}.create()`;
-}
-
-interface FieldPlan {
-  /** Full name of the message the field belongs to. */
-  message: string;
-  field: ProtoField;
-  name: string;
-  shape: ReturnType<typeof shapeOf>;
-  /** Index in declaration order: locals are f<index>. */
-  index: number;
 }
 
 /** Emits a message and, before it, its nested enums and messages (map entries excepted). */
@@ -115,19 +78,9 @@ function msgName(p: FieldPlan): string {
   return p.message;
 }
 
-function isList(p: FieldPlan): boolean {
-  return p.field.label === "repeated" || p.shape.kind === "map";
-}
-
 /** Absent-able in TypeScript: fields with presence, except proto2 required ones and lists. */
 function isOptional(p: FieldPlan): boolean {
   return p.field.presence === true && p.field.label !== "required" && !isList(p);
-}
-
-function fieldTsType(ctx: ProtoContext, p: FieldPlan): string {
-  if (p.shape.kind === "map") return `Map<${scalarTsType(p.shape.key)}, ${valueTsType(ctx, p.shape.value)}>`;
-  const element = valueTsType(ctx, p.shape);
-  return p.field.label === "repeated" ? `${element}[]` : element;
 }
 
 function initial(ctx: ProtoContext, p: FieldPlan): string {
@@ -136,45 +89,6 @@ function initial(ctx: ProtoContext, p: FieldPlan): string {
   if (isOptional(p)) return "undefined";
   if (p.field.label === "required" && p.shape.kind === "message") return `${ctx.ref(p.shape.ref)}.create()`;
   return zero(ctx, p.shape);
-}
-
-function fieldInfo(ctx: ProtoContext, p: FieldPlan): string {
-  const f = p.field;
-  const type = (s: Shape): string => {
-    if (s.kind === "scalar") return `{ kind: "scalar", type: ${JSON.stringify(s.scalar)} }`;
-    if (s.kind === "enum") return `{ kind: "enum", type: () => ${ctx.ref(s.ref)}$info }`;
-    return `{ kind: "message", type: () => ${ctx.ref(s.ref)}${s.group ? ", group: true" : ""} }`;
-  };
-  const t = p.shape.kind === "map"
-    ? `{ kind: "map", key: ${JSON.stringify(p.shape.key)}, value: ${type(p.shape.value)} }`
-    : type(p.shape);
-  const parts = [
-    `no: ${f.number}`, `protoName: ${JSON.stringify(f.name)}`, `jsonName: ${JSON.stringify(f.jsonName)}`,
-    `localName: ${JSON.stringify(p.name)}`, `type: ${t}`, `repeated: ${f.label === "repeated"}`,
-    `packed: ${f.packed === true}`, `presence: ${f.presence === true}`, `required: ${f.label === "required"}`,
-  ];
-  if (f.oneof !== undefined) parts.push(`oneof: ${JSON.stringify(localName(f.oneof))}`);
-  if (f.defaultValue !== undefined) parts.push(`defaultValue: ${defaultLiteral(ctx, p)}`);
-  return `{ ${parts.join(", ")} }`;
-}
-
-/** A proto2 `[default = ...]` as a TypeScript literal. */
-function defaultLiteral(ctx: ProtoContext, p: FieldPlan): string {
-  const d = p.field.defaultValue!;
-  const s = p.shape as Shape;
-  if (s.kind === "enum" && d.kind === "identifier") return `${ctx.ref(s.ref)}.${d.name}`;
-  if (s.kind !== "scalar") return "undefined";
-  const ts = scalarTsType(s.scalar);
-  switch (d.kind) {
-    case "int": return ts === "bigint" ? `${d.value}n` : String(d.value);
-    case "float": return Number.isNaN(d.value) ? "NaN" : !Number.isFinite(d.value) ? (d.value > 0 ? "Infinity" : "-Infinity") : String(d.value);
-    case "bool": return String(d.value);
-    case "identifier": return d.name === "inf" ? "Infinity" : d.name === "nan" ? "NaN" : d.name === "-inf" ? "-Infinity" : d.name;
-    case "string":
-      if (s.scalar === "bytes") return `new Uint8Array([${Array.from(d.bytes ?? new TextEncoder().encode(d.value)).join(", ")}])`;
-      return JSON.stringify(d.value);
-    default: return "undefined";
-  }
 }
 
 /** Statements writing one value of `s` (its tag already written). */

@@ -3,8 +3,20 @@ import type { ProtoMethod, ProtoService } from "../../idl/proto/ast.js";
 import type { Code } from "../code.js";
 import { typeName, type ProtoContext } from "./context.js";
 
-function methodName(m: ProtoMethod): string {
-  return m.name.charAt(0).toLowerCase() + m.name.slice(1);
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/**
+ * The TypeScript name of each method: lowerCamelCase (`GetUser` → `getUser`), except that
+ * methods whose names differ only in the case of the first letter (`Get` and `get`, which
+ * protoc accepts) keep their names as written, which are distinct: lowering them would
+ * give one property two methods.
+ */
+function methodNames(s: ProtoService): Map<ProtoMethod, string> {
+  const count = new Map<string, number>();
+  for (const m of s.methods) count.set(lowerFirst(m.name), (count.get(lowerFirst(m.name)) ?? 0) + 1);
+  return new Map(s.methods.map((m) => [m, count.get(lowerFirst(m.name))! > 1 ? m.name : lowerFirst(m.name)]));
 }
 
 function kind(m: ProtoMethod): string {
@@ -14,6 +26,8 @@ function kind(m: ProtoMethod): string {
 
 export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): void {
   const name = typeName(s.fullName, ctx.file.package);
+  const names = methodNames(s);
+  const methodName = (m: ProtoMethod) => names.get(m)!;
   const io = (m: ProtoMethod) => ({ input: ctx.ref(m.input.target!), output: ctx.ref(m.output.target!) });
   code.doc(s.doc ?? `The client of ${s.fullName}.`);
   code.block(`export interface ${name}Client`, () => {
