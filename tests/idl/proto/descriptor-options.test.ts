@@ -16,14 +16,13 @@
  *   protoc --include_source_info --descriptor_set_out=tests/idl/proto/descriptor/source-info.binpb \
  *     -I tests/idl/proto/descriptor tests/idl/proto/descriptor/source-info.proto
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { generate } from "../../../src/codegen/generate.js";
 import type { ProtoOption } from "../../../src/idl/proto/ast.js";
 import { loadDescriptorSet } from "../../../src/idl/proto/descriptor-set.js";
 import { init } from "../../../src/runtime/node/index.js";
-import { heads } from "./helpers.js";
+import { generatedModules, heads } from "./helpers.js";
 
 const dir = fileURLToPath(new URL("./descriptor", import.meta.url));
 const PROTO = `${dir}/option-paths.proto`;
@@ -32,16 +31,6 @@ const SET = `${dir}/option-paths.binpb`;
 beforeAll(async () => {
   await init();
 });
-
-const readFile = (p: string): string | undefined => (existsSync(p) ? readFileSync(p, "utf8") : undefined);
-const readBinary = (p: string): Uint8Array | undefined => (existsSync(p) ? readFileSync(p) : undefined);
-
-/** Generated modules by path, less descriptor.proto's (a set carries protoc's own, older one). */
-function generated(files: string[], includeDirs: string[] = []): Map<string, string> {
-  const result = generate(files, { version: "test", includeDirs, readFile, readBinary });
-  expect(result.messages).toEqual([]);
-  return new Map(result.files.filter((f) => f.path !== "google/protobuf/descriptor.ts").map((f) => [f.path, f.content]));
-}
 
 /** `name = value` of each option, custom names by their extension's full name. */
 function shown(options: ProtoOption[]): string[] {
@@ -59,9 +48,9 @@ describe("custom options set by sub-field, from a protoc descriptor set", () => 
   });
 
   test("it generates the same code as the .proto source", () => {
-    const fromSet = generated([SET]);
+    const fromSet = generatedModules([SET]);
     expect([...fromSet.keys()]).toEqual(["option-paths.ts"]);
-    expect(fromSet).toEqual(generated([PROTO], [dir]));
+    expect(fromSet).toEqual(generatedModules([PROTO], [dir]));
   });
 
   test("each option's records merge into one value, at every level", () => {

@@ -1,4 +1,6 @@
-/** Shared helpers for the Protobuf front-end tests: parse from a string, load from memory. */
+/** Shared helpers for the Protobuf front-end tests: parse from a string, load from memory or disk, generate. */
+import { existsSync, readFileSync } from "node:fs";
+import { generate } from "../../../src/codegen/generate.js";
 import { DiagnosticBag, SourceText, formatDiagnostic } from "../../../src/idl/diagnostics.js";
 import type { Diagnostic } from "../../../src/idl/diagnostics.js";
 import type { ProtoEnum, ProtoField, ProtoFile, ProtoMessage } from "../../../src/idl/proto/ast.js";
@@ -63,4 +65,20 @@ export function enumAt(file: ProtoFile, path: string): ProtoEnum {
   const e = list.find((x) => x.name === name);
   if (!e) throw new Error(`no enum '${path}'`);
   return e;
+}
+
+/**
+ * The modules `kitewire gen` makes of `files` (read from disk) by path, less
+ * google/protobuf/descriptor.ts (a descriptor set carries protoc's own, older copy);
+ * fails the test on any diagnostic.
+ */
+export function generatedModules(files: string[], includeDirs: string[] = []): Map<string, string> {
+  const result = generate(files, {
+    version: "test",
+    includeDirs,
+    readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+    readBinary: (p) => (existsSync(p) ? readFileSync(p) : undefined),
+  });
+  if (result.messages.length > 0) throw new Error(`unexpected diagnostics:\n${result.messages.join("\n")}`);
+  return new Map(result.files.filter((f) => f.path !== "google/protobuf/descriptor.ts").map((f) => [f.path, f.content]));
 }

@@ -6,6 +6,7 @@
  * `extensionOf`. Fields of the message types named in `raw` are kept as bytes, to be
  * decoded later with more knowledge (options need the program's extensions).
  */
+import { readScalar } from "../../../codec/protobuf/field-io.js";
 import { ProtobufReader } from "../../../codec/protobuf/reader.js";
 import { WireType } from "../../../codec/protobuf/wire-type.js";
 import type { Engine } from "../../../wasm/engine.js";
@@ -53,25 +54,6 @@ const WIRE: Record<ScalarType, number> = {
   string: WireType.LEN, bytes: WireType.LEN,
 };
 
-function readScalar(r: ProtobufReader, t: ScalarType): Value {
-  switch (t) {
-    case "double": return r.double();
-    case "float": return r.float();
-    case "int32": return r.int32();
-    case "int64": return r.int64();
-    case "uint32": return r.uint32();
-    case "uint64": return r.uint64();
-    case "sint32": return r.sint32();
-    case "sint64": return r.sint64();
-    case "fixed32": return r.fixed32();
-    case "fixed64": return r.fixed64();
-    case "sfixed32": return r.sfixed32();
-    case "sfixed64": return r.sfixed64();
-    case "bool": return r.bool();
-    case "string": return r.string();
-    case "bytes": return r.bytes();
-  }
-}
 
 /** Decodes messages of one schema table. */
 export class Decoder {
@@ -132,12 +114,12 @@ export class Decoder {
       return true;
     }
     if (wire === expected) {
-      list.push(readScalar(r, scalar));
+      list.push(readScalar(r, scalar) as Value);
       return true;
     }
     // A packed run of a repeated scalar.
     const saved = r.begin();
-    while (r.pos < r.end) list.push(readScalar(r, scalar));
+    while (r.pos < r.end) list.push(readScalar(r, scalar) as Value);
     r.finish(saved);
     return true;
   }
