@@ -34,6 +34,7 @@ export {
 export {
   getExtension, setExtension, hasExtension, clearExtension, type ProtobufExtension,
 } from "./codec/protobuf/extension.js";
+export { defaultOf, valueOrDefault } from "./codec/protobuf/defaults.js";
 export type { ProtobufService, ProtobufMethod, MethodKind } from "./service/protobuf.js";
 export {
   toJson, toJsonString, fromJson, fromJsonString, createTypeRegistry, type TypeRegistry, type JsonValue, type JsonObject,

@@ -1,7 +1,7 @@
 /** Generated Protobuf code at run time: round trips, presence, proto2 rules, unknown fields, bytes as protobufjs writes them. */
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, test } from "vitest";
-import { decodeProtobuf, encodeProtobuf, init, KitewireError } from "kitewire";
+import { decodeProtobuf, encodeProtobuf, init, KitewireError, valueOrDefault } from "kitewire";
 import * as ex from "../golden/proto/gen/example.js";
 import * as legacy from "../golden/proto/gen/legacy.js";
 import * as bench from "../golden/proto/gen/bench.js";
@@ -100,6 +100,25 @@ describe("proto2", () => {
     expect(back.name).toBeUndefined();
     const defaults = Object.fromEntries(legacy.Record$.fields.filter((f) => f.defaultValue !== undefined).map((f) => [f.localName, f.defaultValue]));
     expect(defaults).toEqual({ name: "unnamed", kind: legacy.Kind.KIND_B, ratio: -1.5, tag: new Uint8Array([1, 2]), big: 9007199254740993n });
+  });
+
+  test("valueOrDefault reads absent fields as their proto2 defaults, else the type's zero", () => {
+    const r = decodeProtobuf(legacy.Record$, new Uint8Array([0x08, 0x01])); // id 1, nothing else
+    expect(r.name).toBeUndefined();
+    expect(valueOrDefault(legacy.Record$, r, "name")).toBe("unnamed");
+    expect(valueOrDefault(legacy.Record$, r, "kind")).toBe(legacy.Kind.KIND_B);
+    expect(valueOrDefault(legacy.Record$, r, "ratio")).toBe(-1.5);
+    expect(valueOrDefault(legacy.Record$, r, "big")).toBe(9007199254740993n);
+    const tag = valueOrDefault(legacy.Record$, r, "tag");
+    expect(tag).toEqual(new Uint8Array([1, 2]));
+    tag[0] = 9; // a fresh copy: the field table's default is not changed
+    expect(valueOrDefault(legacy.Record$, r, "tag")).toEqual(new Uint8Array([1, 2]));
+    expect(valueOrDefault(legacy.Record$, r, "values")).toEqual([]);
+    expect(valueOrDefault(legacy.Record$, r, "extra")).toEqual(legacy.Record_Extra.create());
+    // A set field is itself, even when it equals the zero value.
+    const set = decodeProtobuf(legacy.Record$, new Uint8Array([0x08, 0x01, 0x12, 0x00]));
+    expect(valueOrDefault(legacy.Record$, set, "name")).toBe("");
+    expect(() => valueOrDefault(legacy.Record$, r, "nope" as never)).toThrow(expect.objectContaining({ code: "INVALID_VALUE" }));
   });
 
   test("a closed enum keeps undeclared values as unknown fields", () => {

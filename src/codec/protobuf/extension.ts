@@ -9,9 +9,9 @@
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { getEngine } from "../../wasm/load.js";
 import { perEngine } from "../../wasm/per-engine.js";
-import { emptyBytes } from "../slab.js";
+import { defaultOf } from "./defaults.js";
 import { packable, readPacked, readScalar, wireTypeOf, writePacked, writeValue, type Element } from "./field-io.js";
-import { decodeGroup, decodeNested, type ProtobufField, type ProtobufMessageCodec, type ScalarType } from "./message.js";
+import { decodeGroup, decodeNested, type ProtobufField, type ProtobufMessageCodec } from "./message.js";
 import { ProtobufReader } from "./reader.js";
 import { WireType } from "./wire-type.js";
 import { ProtobufWriter } from "./writer.js";
@@ -194,17 +194,4 @@ function keep(values: unknown[], type: Element, x: unknown): void {
     if (info.closed && info.names[x as number] === undefined) return;
   }
   values.push(x);
-}
-
-function defaultOf(f: ProtobufField, type: Element): unknown {
-  if (f.defaultValue instanceof Uint8Array) return f.defaultValue.slice(); // the caller may change it
-  if (f.defaultValue !== undefined) return f.defaultValue;
-  if (type.kind === "enum") return Object.values(type.type().values)[0] ?? 0;
-  switch ((type as { type: ScalarType }).type) {
-    case "int64": case "uint64": case "sint64": case "fixed64": case "sfixed64": return 0n;
-    case "bool": return false;
-    case "string": return "";
-    case "bytes": return emptyBytes();
-    default: return 0;
-  }
 }
