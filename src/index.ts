@@ -37,8 +37,8 @@ export {
 export { defaultOf, valueOrDefault } from "./codec/protobuf/defaults.js";
 export type { ProtobufService, ProtobufMethod, MethodKind } from "./service/protobuf.js";
 export {
-  toJson, toJsonString, fromJson, fromJsonString, createTypeRegistry, type TypeRegistry, type JsonValue, type JsonObject,
-  type JsonWriteOptions, type JsonStringWriteOptions, type JsonReadOptions,
+  toJson, toJsonString, fromJson, fromJsonString, createTypeRegistry, type TypeRegistry, type AnyProtobufExtension,
+  type JsonValue, type JsonObject, type JsonWriteOptions, type JsonStringWriteOptions, type JsonReadOptions,
 } from "./codec/protobuf/json/index.js";
 export type { Transport, Framing, PayloadProtocol } from "./remote/transport.js";
 export { RpcContext, type BizStatus } from "./rpc/context.js";

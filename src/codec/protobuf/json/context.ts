@@ -5,11 +5,12 @@
  */
 import { ErrorCode, KitewireError } from "../../../errors.js";
 import type { ProtobufMessageCodec } from "../message.js";
-import { typeNameOfUrl, type TypeRegistry } from "./registry.js";
+import { typeNameOfUrl, type AnyProtobufExtension, type TypeRegistry } from "./registry.js";
 import type { JsonObject } from "./types.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
+const NO_EXTENSIONS: readonly AnyProtobufExtension[] = [];
 
 /** The state of one `toJson`/`fromJson` call. */
 export class JsonContext {
@@ -71,6 +72,16 @@ export class JsonContext {
       const code = e instanceof KitewireError ? e.code : ErrorCode.INVALID_VALUE;
       throw new KitewireError(code, `${this.path()}: ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
+  }
+
+  /** The registered extensions of message type `typeName`, in field-number order (none without a typeRegistry). */
+  extensionsOf(typeName: string): readonly AnyProtobufExtension[] {
+    return this.typeRegistry?.extensionsOf?.(typeName) ?? NO_EXTENSIONS;
+  }
+
+  /** The registered extension named `typeName` (its full name), if any. */
+  findExtension(typeName: string): AnyProtobufExtension | undefined {
+    return this.typeRegistry?.findExtension?.(typeName);
   }
 
   /** The codec of the message an Any's type URL names (what follows its last "/"). */

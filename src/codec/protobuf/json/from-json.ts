@@ -2,9 +2,11 @@
  * Messages from ProtoJSON. A field is found by its JSON name or its .proto name (once: both
  * at once is an error, as are two members of one oneof); `null` leaves a field unset
  * (except where null is a value: google.protobuf.Value and NullValue); unknown keys and
- * enum names fail unless `ignoreUnknownFields`.
+ * enum names fail unless `ignoreUnknownFields`. A `"[full.name]"` key sets the extension
+ * of that name if the typeRegistry has it, and is an unknown key if not.
  */
 import { ErrorCode } from "../../../errors.js";
+import { setExtension, type ProtobufExtension } from "../extension.js";
 import type { FieldType, ProtobufEnumInfo, ProtobufField, ProtobufMessageCodec } from "../message.js";
 import { describe, hasOwn, isObject, JsonContext } from "./context.js";
 import { mapKeyFromJson, scalarFromJson } from "./scalars.js";
@@ -14,6 +16,9 @@ import { NULL_VALUE, VALUE } from "./wkt.js";
 import { NOT_SPECIAL, wktFromJson } from "./wkt-read.js";
 
 type ValueType = Exclude<FieldType, { kind: "map" }>;
+/** A message as the extension functions see it: its kept unknown fields are where extension values are. */
+type Extendable = { $unknown?: Uint8Array[] };
+type ExtensionOf = ProtobufExtension<Extendable, unknown>;
 
 /** What a value reads as when it leaves its field, element or entry out (null, an ignored enum name). */
 export const ABSENT: unique symbol = Symbol("absent");
@@ -29,6 +34,11 @@ function keyTable(codec: ProtobufMessageCodec<unknown>): ReadonlyMap<string, Pro
     fieldsByKey.set(codec, (table = t));
   }
   return table;
+}
+
+/** Whether `key` has the form of an extension's key, `"[full.name]"`. */
+function isExtensionKey(key: string): boolean {
+  return key.length > 2 && key.startsWith("[") && key.endsWith("]");
 }
 
 /** Whether JSON null is a value of type `t` rather than "unset". */
@@ -65,9 +75,11 @@ export class JsonReader extends JsonContext {
     for (const key of Object.keys(json)) {
       const field = table.get(key);
       if (field === undefined) {
+        if (isExtensionKey(key) && this.extension(codec, msg, key, json[key]!)) continue;
         if (this.ignoreUnknownFields || (inAny && key === "@type")) continue;
         this.push(key);
-        throw this.error(`${codec.typeName} has no field named ${JSON.stringify(key)}`);
+        const hint = isExtensionKey(key) ? " (and the typeRegistry has no extension of that name)" : "";
+        throw this.error(`${codec.typeName} has no field named ${JSON.stringify(key)}${hint}`);
       }
       this.push(key);
       const prior = keyOf.get(field);
@@ -93,6 +105,27 @@ export class JsonReader extends JsonContext {
       }
     }
     return msg;
+  }
+
+  /**
+   * Sets the extension a `"[full.name]"` key names in `msg`, from `json`; false if the
+   * typeRegistry has no such extension (the key is then an unknown field). An extension
+   * of another message type is an error even with `ignoreUnknownFields`: the name is
+   * known, so the JSON is wrong, not newer than the schema.
+   */
+  private extension(codec: ProtobufMessageCodec<unknown>, msg: object, key: string, json: JsonValue): boolean {
+    const ext = this.findExtension(key.slice(1, -1));
+    if (ext === undefined) return false;
+    this.push(key);
+    if (ext.extendee.typeName !== codec.typeName) {
+      throw this.error(`extension ${ext.typeName} extends ${ext.extendee.typeName}, not ${codec.typeName}`);
+    }
+    const value = this.field(ext.field, json);
+    if (value !== ABSENT) {
+      this.guard(`cannot set extension ${ext.typeName}`, () => setExtension(msg as Extendable, ext as ExtensionOf, value));
+    }
+    this.pop();
+    return true;
   }
 
   /** A field's value from its JSON, or ABSENT to leave the field as `create()` made it. */
@@ -165,8 +198,9 @@ export class JsonReader extends JsonContext {
 
 /**
  * A message from a ProtoJSON value. Throws KitewireError naming the JSON path: INVALID_VALUE
- * for a key naming no field, a value of the wrong type or out of range, a field or oneof
- * given twice, an Any whose type is not in `typeRegistry`; MISSING_FIELD for an absent
+ * for a key naming no field (or no extension in `typeRegistry`), an extension of another
+ * message type, a value of the wrong type or out of range, a field or oneof given twice,
+ * an Any whose type is not in `typeRegistry`; MISSING_FIELD for an absent
  * proto2 required field; DEPTH_LIMIT past `maxDepth`. A value `JSON.parse` returned has
  * lost duplicate keys already: `fromJsonString` rejects them.
  */

@@ -5,5 +5,5 @@
  */
 export { toJson, toJsonString } from "./to-json.js";
 export { fromJson, fromJsonString } from "./from-json.js";
-export { createTypeRegistry, type TypeRegistry } from "./registry.js";
+export { createTypeRegistry, type AnyProtobufExtension, type TypeRegistry } from "./registry.js";
 export type { JsonValue, JsonObject, JsonWriteOptions, JsonStringWriteOptions, JsonReadOptions } from "./types.js";

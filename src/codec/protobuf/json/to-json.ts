@@ -2,10 +2,13 @@
  * Messages to ProtoJSON, walking the field table generated code provides. Fields are
  * printed in field-number order (as protobuf's C++, Java and Python print them), under
  * their JSON names unless `useProtoNames`; fields without presence are left out at their
- * default unless `emitDefaults`.
+ * default unless `emitDefaults`. Extensions in the typeRegistry that a message holds are
+ * printed among them by number, under `"[full.name]"`; unset ones never are.
  */
+import { getExtension, hasExtension, type ProtobufExtension } from "../extension.js";
 import type { FieldType, ProtobufEnumInfo, ProtobufField, ProtobufMessageCodec } from "../message.js";
 import { describe, hasOwn, JsonContext, setKey } from "./context.js";
+import type { AnyProtobufExtension } from "./registry.js";
 import { mapKeyToJson, scalarToJson } from "./scalars.js";
 import { stringifyJson } from "./text.js";
 import {
@@ -15,6 +18,9 @@ import { NULL_VALUE } from "./wkt.js";
 import { wktToJson } from "./wkt-write.js";
 
 type ValueType = Exclude<FieldType, { kind: "map" }>;
+/** A message as the extension functions see it: its kept unknown fields are where extension values are. */
+type Extendable = { $unknown?: Uint8Array[] };
+type ExtensionOf = ProtobufExtension<Extendable, unknown>;
 
 const sortedFields = new WeakMap<ProtobufMessageCodec<unknown>, readonly ProtobufField[]>();
 
@@ -55,10 +61,17 @@ export class JsonWriter extends JsonContext {
     return json;
   }
 
-  /** Adds the fields of `msg` to `out` (also how an Any adds its message's fields next to "@type"). */
+  /**
+   * Adds the fields of `msg` to `out` (also how an Any adds its message's fields next to
+   * "@type"), and the registered extensions it holds as `"[full.name]"` keys, merged with
+   * the fields in number order as protobuf's C++ and Python printers order them.
+   */
   fields(codec: ProtobufMessageCodec<unknown>, msg: object, out: JsonObject): void {
     const m = msg as Record<string, unknown>;
+    const exts = this.extensionsIn(codec, msg as Extendable);
+    let e = 0;
     for (const field of byNumber(codec)) {
+      while (e < exts.length && exts[e]!.field.no < field.no) this.extension(exts[e++]!, msg as Extendable, out);
       let value: unknown;
       if (field.oneof !== undefined) {
         const oneof = m[field.oneof] as { case?: unknown; value?: unknown } | undefined;
@@ -73,6 +86,26 @@ export class JsonWriter extends JsonContext {
       this.pop();
       if (json !== undefined) setKey(out, key, json);
     }
+    while (e < exts.length) this.extension(exts[e++]!, msg as Extendable, out);
+  }
+
+  /** The registered extensions of `codec`'s type that `m` holds, in number order. */
+  private extensionsIn(codec: ProtobufMessageCodec<unknown>, m: Extendable): readonly AnyProtobufExtension[] {
+    // Extension values live in $unknown: without it there is nothing to look for.
+    if (m.$unknown === undefined || m.$unknown.length === 0) return [];
+    const registered = this.extensionsOf(codec.typeName);
+    if (registered.length === 0) return registered;
+    return this.guard(`cannot read the extensions of ${codec.typeName}`, () => registered.filter((x) => hasExtension(m, x as ExtensionOf)));
+  }
+
+  /** Adds `"[name]": value` for extension `ext` of `m`, its value printed as a field of its type would be. */
+  private extension(ext: AnyProtobufExtension, m: Extendable, out: JsonObject): void {
+    const key = `[${ext.typeName}]`;
+    this.push(key);
+    const value = this.guard(`cannot read extension ${ext.typeName}`, () => getExtension(m, ext as ExtensionOf));
+    const json = this.field(ext.field, value);
+    this.pop();
+    if (json !== undefined) setKey(out, key, json);
   }
 
   /** A field's JSON, or undefined to leave it out. `undefined` values count as unset. */
@@ -178,7 +211,8 @@ function zero(t: ValueType): unknown {
  * A message as a ProtoJSON value (usually an object; a string, number, array or null for
  * the well-known types with their own JSON form). Throws KitewireError (INVALID_VALUE,
  * naming the JSON path) for a value its field does not allow, a Timestamp or Duration out
- * of range, an Any whose type is not in `typeRegistry`; DEPTH_LIMIT past `maxDepth`.
+ * of range, an Any whose type is not in `typeRegistry`; DEPTH_LIMIT past `maxDepth`; the
+ * reader's errors for a kept extension value that does not decode as its type.
  */
 export function toJson<T>(codec: ProtobufMessageCodec<T>, message: T, options: JsonWriteOptions = {}): JsonValue {
   return new JsonWriter(options).message(codec as ProtobufMessageCodec<unknown>, message);

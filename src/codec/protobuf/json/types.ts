@@ -23,7 +23,10 @@ export interface JsonWriteOptions {
   useProtoNames?: boolean;
   /** Print enum values as numbers instead of names. Default false. */
   enumAsInteger?: boolean;
-  /** Where `google.protobuf.Any` finds the codec of the message it holds. */
+  /**
+   * Where `google.protobuf.Any` finds the codec of the message it holds, and which
+   * extensions are printed (as `"[full.name]"`, when the message holds them).
+   */
   typeRegistry?: TypeRegistry;
   /** Deepest nesting of messages printed (cycles and runaway values stop here). Default 100. */
   maxDepth?: number;
@@ -42,7 +45,10 @@ export interface JsonReadOptions {
    * field, element or map entry is then left out), instead of failing. Default false.
    */
   ignoreUnknownFields?: boolean;
-  /** Where `google.protobuf.Any` finds the codec of the message its `@type` names. */
+  /**
+   * Where `google.protobuf.Any` finds the codec of the message its `@type` names, and the
+   * extensions `"[full.name]"` keys may set.
+   */
   typeRegistry?: TypeRegistry;
   /** Deepest nesting of messages (and of `google.protobuf.Value`s) accepted. Default 100. */
   maxDepth?: number;
