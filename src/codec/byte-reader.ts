@@ -5,7 +5,7 @@
  * caller's own bytes (`load`), read where they are: copying them into the engine first
  * costs more than a small message's whole decode. The engine's exports (skip, validate,
  * string tables, packed columns) need the input in its memory, so a loaded input is
- * copied in once, on the first such call (`inEngine`), and positions stay the caller's.
+ * copied in once, on the first such call (`engineOffset`), and positions stay the caller's.
  * Every read checks the window first and throws a KitewireError with the offset from the
  * message start; lengths and counts are checked against what is left and against the
  * configured limits before anything is allocated.
@@ -145,7 +145,7 @@ export class ByteReader {
    * once per message: one native copy of the whole message costs about what copying one
    * short string does).
    */
-  inEngine(): number {
+  engineOffset(): number {
     if (this.shift < 0) {
       const input = this.input!;
       const n = input.length;

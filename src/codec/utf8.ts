@@ -58,7 +58,7 @@ export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
 /** Input whose bytes can be had in engine memory (a reader's). */
 export interface EngineInput {
   /** What to add to a position of the input to address the same byte in engine memory. */
-  inEngine(): number;
+  engineOffset(): number;
 }
 
 /**
@@ -101,7 +101,7 @@ export function decodeUtf8(
   // that does not goes to the engine, up to the size where TextDecoder catches up.
   if (len <= ENGINE_DECODE && (u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) {
     // May grow memory: views are taken from the engine afresh below.
-    const shift = input.inEngine();
+    const shift = input.engineOffset();
     const scratch = engine.scratch(len * 2);
     const units = engine.exports.utf8Decode(p + shift, len, scratch, strict ? 1 : 0);
     if (units < 0) throw engine.error(units, base + shift, "string");
@@ -110,7 +110,7 @@ export function decodeUtf8(
   try {
     return (strict ? strictDecoder : lenientDecoder).decode(u8.subarray(p, end));
   } catch {
-    throw invalidUtf8(engine, p, len, base, input.inEngine());
+    throw invalidUtf8(engine, p, len, base, input.engineOffset());
   }
 }
 

@@ -160,7 +160,7 @@ export class ProtobufReader extends ByteReader {
 
   /** Skips the value of a field whose tag was just read (groups up to their end tag). */
   skip(tag: number): void {
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.protobufSkip(this.pos + shift, this.end + shift, tag, this.depthLeft);
     if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
     this.pos = result - shift;
@@ -168,7 +168,7 @@ export class ProtobufReader extends ByteReader {
 
   /** Checks the wire structure of the rest of the input without decoding it. */
   validate(): void {
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.protobufValidate(this.pos + shift, this.end + shift, this.maxDepth);
     if (result < 0) throw this.engine.error(result, this.base + shift, "message");
   }
@@ -305,7 +305,7 @@ export class ProtobufReader extends ByteReader {
    */
   private decodeColumn(kind: PackedKind, width: number): number {
     const len = this.length();
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const e = this.engine;
     const scratch = e.scratch(len * width); // may grow memory: views are read after it
     const n = e.exports.protobufReadPacked(kind, this.pos + shift, this.pos + len + shift, scratch);

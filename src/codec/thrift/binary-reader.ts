@@ -177,7 +177,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     type: TType, width: number, Out: TypedArrayOf<T>,
   ): T {
     const n = this.listOf(type);
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const e = this.engine;
     const scratch = e.scratch(n * width);
     e.exports.byteSwapCopy(this.pos + shift, n, scratch, width);
@@ -187,7 +187,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   }
 
   skip(type: TType): void {
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.thriftBinarySkip(this.pos + shift, this.end + shift, type, this.depthLeft);
     if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
     this.pos = result - shift;
@@ -198,7 +198,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
    * it, and returns its length in bytes.
    */
   validateMessage(): number {
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.thriftBinarySkipMessage(this.pos + shift, this.end + shift, this.maxDepth, this.allowUnversioned ? 1 : 0);
     if (result < 0) throw this.engine.error(result, this.base + shift, "message");
     return result - shift - this.pos;

@@ -181,7 +181,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   readI32List(): Int32Array {
     const n = this.listOf(TType.I32);
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const e = this.engine;
     const scratch = e.scratch(n * 4);
     const result = e.exports.compactReadI32s(this.pos + shift, this.end + shift, n, scratch);
@@ -193,7 +193,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   readI64List(): BigInt64Array {
     const n = this.listOf(TType.I64);
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const e = this.engine;
     const scratch = e.scratch(n * 8);
     const result = e.exports.compactReadI64s(this.pos + shift, this.end + shift, n, scratch);
@@ -230,7 +230,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     if (ctype <= 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `cannot skip type ${type}`, { offset: this.pos - this.base });
     }
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.thriftCompactSkip(this.pos + shift, this.end + shift, ctype, this.depthLeft);
     if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
     this.pos = result - shift;
@@ -238,7 +238,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   /** Validates a whole message (header and body) from the read position; returns its length. */
   validateMessage(): number {
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const result = this.engine.exports.thriftCompactSkipMessage(this.pos + shift, this.end + shift, this.maxDepth);
     if (result < 0) throw this.engine.error(result, this.base + shift, "message");
     return result - shift - this.pos;

@@ -35,7 +35,7 @@ export abstract class ThriftReaderBase extends ByteReader {
 
   readStringList(): string[] {
     const n = this.listOf(TType.STRING);
-    const shift = this.inEngine();
+    const shift = this.engineOffset();
     const { strings, end } = readStringTable(
       this.engine, this.pos + shift, this.end + shift, n, this.protocol === "compact", this.strictUtf8, this.base + shift,
     );
