@@ -66,6 +66,8 @@ export class ByteReader {
   private lastInput: Uint8Array = EMPTY_INPUT;
   private lastU8: Uint8Array = EMPTY_INPUT;
   private lastDv: DataView = this.dv;
+  /** Whether the last bytes given to `load` are a view of engine memory. */
+  private lastInEngine = false;
   /** Engine address of the loaded input's copy minus its index, or -1 before one is made. */
   private shift = -1;
   private readonly copyBinary: boolean;
@@ -97,17 +99,22 @@ export class ByteReader {
 
   /**
    * Starts reading `bytes` where they are. They must not change until the read is done;
-   * binary values read from them are views of them unless `copyBinary` is set. The reader
+   * binary values read from them are views of them unless `copyBinary` is set (or they are
+   * in engine memory, which is read as `attach` reads it: values are copies). The reader
    * holds on to them (and the views it made of them, for the next load of the same bytes)
    * until it loads others or is disposed.
    */
   load(bytes: Uint8Array): this {
     if (bytes !== this.lastInput) {
       this.lastInput = bytes;
+      // Bytes in engine memory (a writer's view(), say) are read as attached: memory that
+      // grows during the read would detach a view kept of them.
+      this.lastInEngine = bytes.buffer === this.engine.u8.buffer;
       // A plain Uint8Array even for a Node Buffer, whose `slice` is a view, not a copy.
       this.lastU8 = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
       this.lastDv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
+    if (this.lastInEngine) return this.attach(bytes.byteOffset, bytes.length);
     this.u8 = this.input = this.lastU8;
     this.dv = this.lastDv;
     this.shift = -1;
@@ -168,6 +175,7 @@ export class ByteReader {
     this.shift = -1;
     this.input = null;
     this.u8 = this.lastInput = this.lastU8 = EMPTY_INPUT;
+    this.lastInEngine = false;
     this.dv = this.lastDv = new DataView(EMPTY_INPUT.buffer);
   }
 

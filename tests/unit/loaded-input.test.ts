@@ -2,8 +2,9 @@
  * Readers read loaded bytes where they are (ByteReader.load): the same values and the same
  * errors, at the same offsets, as reading a copy in engine memory (attach), including every
  * path that calls the engine (skip, validate, string tables, typed lists, packed columns,
- * non-ASCII text); binary values are plain views of the input unless copyBinary; attached
- * readers take fresh views when memory grows between structs.
+ * non-ASCII text); binary values are plain views of the input unless copyBinary; bytes that
+ * are engine memory themselves are read as attached; attached readers take fresh views when
+ * memory grows between structs.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -241,6 +242,27 @@ describe("reuse and growth", () => {
     expect(r.load(bytes).readI32()).toBe(2);
     expect(r.load(Uint8Array.of(0, 0, 0, 3)).readI32()).toBe(3);
     expect(r.load(bytes).readI32()).toBe(2);
+  });
+
+  test("bytes loaded from engine memory (a writer's view) read correctly when the read grows memory", async () => {
+    const own = await loadEngine(readFileSync(new URL("../../build/kitewire.wasm", import.meta.url)));
+    const w = new ThriftBinaryWriter({ engine: own });
+    const n = 4_000_000;
+    w.writeString("Grüße");
+    // readI32List takes n * 4 bytes of scratch: memory must grow during the read.
+    w.writeI32List(Int32Array.from({ length: n }, (_, i) => i - 7));
+    w.writeBinary(Uint8Array.of(1, 2, 3));
+    w.writeI32(77);
+    const r = new ThriftBinaryReader({ engine: own }).load(w.view());
+    const before = own.exports.memory.buffer.byteLength;
+    expect(r.readString()).toBe("Grüße");
+    const list = r.readI32List();
+    expect(own.exports.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect([list.length, list[0], list[n - 1]]).toEqual([n, -7, n - 8]);
+    const binary = r.readBinary();
+    expect(Array.from(binary)).toEqual([1, 2, 3]);
+    expect(binary.buffer).not.toBe(own.exports.memory.buffer); // a copy: engine memory is reused
+    expect(r.readI32()).toBe(77);
   });
 
   test("an attached reader reads on correctly after memory grows between two structs", async () => {
