@@ -110,9 +110,11 @@ export class ByteReader {
       // Bytes in engine memory (a writer's view(), say) are read as attached: memory that
       // grows during the read would detach a view kept of them.
       this.lastInEngine = bytes.buffer === this.engine.u8.buffer;
-      // A plain Uint8Array even for a Node Buffer, whose `slice` is a view, not a copy.
-      this.lastU8 = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-      this.lastDv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // Views only of bytes read where they are; a plain Uint8Array even for a Node Buffer,
+      // whose `slice` is a view, not a copy.
+      const view = this.lastInEngine ? EMPTY_INPUT : bytes;
+      this.lastU8 = view.constructor === Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.length);
+      this.lastDv = new DataView(view.buffer, view.byteOffset, view.byteLength);
     }
     if (this.lastInEngine) return this.attach(bytes.byteOffset, bytes.length);
     this.u8 = this.input = this.lastU8;
@@ -166,6 +168,16 @@ export class ByteReader {
       this.shift = this.own;
     }
     return this.shift;
+  }
+
+  /**
+   * A read position the engine returned for input addressed at `shift` (see engineOffset),
+   * as this reader's position; a negative result is the engine's error, thrown with its
+   * offset from the message start.
+   */
+  protected positionFrom(result: number, shift: number, context: string): number {
+    if (result < 0) throw this.engine.error(result, this.base + shift, context);
+    return result - shift;
   }
 
   /** Returns the reader's engine copy of loaded input to the engine and forgets the input. */

@@ -162,15 +162,13 @@ export class ProtobufReader extends ByteReader {
   skip(tag: number): void {
     const shift = this.engineOffset();
     const result = this.engine.exports.protobufSkip(this.pos + shift, this.end + shift, tag, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
-    this.pos = result - shift;
+    this.pos = this.positionFrom(result, shift, "skip");
   }
 
   /** Checks the wire structure of the rest of the input without decoding it. */
   validate(): void {
     const shift = this.engineOffset();
-    const result = this.engine.exports.protobufValidate(this.pos + shift, this.end + shift, this.maxDepth);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
+    this.positionFrom(this.engine.exports.protobufValidate(this.pos + shift, this.end + shift, this.maxDepth), shift, "message");
   }
 
   /** Reads a packed `repeated int32` body (length and values). */

@@ -189,8 +189,7 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   skip(type: TType): void {
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftBinarySkip(this.pos + shift, this.end + shift, type, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
-    this.pos = result - shift;
+    this.pos = this.positionFrom(result, shift, "skip");
   }
 
   /**
@@ -200,7 +199,6 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   validateMessage(): number {
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftBinarySkipMessage(this.pos + shift, this.end + shift, this.maxDepth, this.allowUnversioned ? 1 : 0);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
-    return result - shift - this.pos;
+    return this.positionFrom(result, shift, "message") - this.pos;
   }
 }

@@ -186,8 +186,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const scratch = e.scratch(n * 4);
     const result = e.exports.compactReadI32s(this.pos + shift, this.end + shift, n, scratch);
     this.sync();
-    if (result < 0) throw e.error(result, this.base + shift, "list<i32>");
-    this.pos = result - shift;
+    this.pos = this.positionFrom(result, shift, "list<i32>");
     return copyArray(e.u8, scratch, n, Int32Array);
   }
 
@@ -198,8 +197,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const scratch = e.scratch(n * 8);
     const result = e.exports.compactReadI64s(this.pos + shift, this.end + shift, n, scratch);
     this.sync();
-    if (result < 0) throw e.error(result, this.base + shift, "list<i64>");
-    this.pos = result - shift;
+    this.pos = this.positionFrom(result, shift, "list<i64>");
     return copyArray(e.u8, scratch, n, BigInt64Array);
   }
 
@@ -232,15 +230,13 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     }
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftCompactSkip(this.pos + shift, this.end + shift, ctype, this.depthLeft);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "skip");
-    this.pos = result - shift;
+    this.pos = this.positionFrom(result, shift, "skip");
   }
 
   /** Validates a whole message (header and body) from the read position; returns its length. */
   validateMessage(): number {
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftCompactSkipMessage(this.pos + shift, this.end + shift, this.maxDepth);
-    if (result < 0) throw this.engine.error(result, this.base + shift, "message");
-    return result - shift - this.pos;
+    return this.positionFrom(result, shift, "message") - this.pos;
   }
 }
