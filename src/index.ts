@@ -46,6 +46,11 @@ export { Metainfo } from "./rpc/metainfo.js";
 export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";
 export { bizStatusError } from "./rpc/biz-status.js";
 export type { Tracer, ConnectionEvent } from "./observability/tracer.js";
+export {
+  consoleLogger, silentLogger, getLogger, setLogger, formatLine,
+  type Logger, type LogLevel, type LogFields, type ConsoleLoggerOptions,
+} from "./observability/log/logger.js";
+export { RateLimitedLog, type RateLimitOptions } from "./observability/log/rate-limit.js";
 export { Server, type ConnectionInfo } from "./server/server.js";
 export { makeServerOptions, SERVER_DEFAULTS, type ServerOptions } from "./server/options.js";
 export { createClient, type Client, type CreateClientOptions, type KitewireCallOptions } from "./client/client.js";

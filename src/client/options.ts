@@ -1,5 +1,6 @@
 /** Client options: the full set, the defaults, and the one place they are checked. */
 import { ErrorCode, KitewireError } from "../errors.js";
+import type { Logger } from "../observability/log/logger.js";
 import type { Tracer } from "../observability/tracer.js";
 import type { Middleware } from "../rpc/endpoint.js";
 import { checkTransport, type Transport } from "../remote/transport.js";
@@ -16,6 +17,8 @@ export interface ClientOptions {
   /** Client middlewares, the first outermost. */
   middlewares: readonly Middleware[];
   tracer?: Tracer;
+  /** Where this side logs what an operator must hear of (default: the process logger, `getLogger()`). */
+  logger?: Logger;
 }
 
 export const CLIENT_DEFAULTS: Readonly<Omit<ClientOptions, "transport">> = Object.freeze({

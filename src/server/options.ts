@@ -1,5 +1,6 @@
 /** Server options: the full set, the defaults, and the one place they are checked. */
 import { ErrorCode, KitewireError } from "../errors.js";
+import type { Logger } from "../observability/log/logger.js";
 import type { Tracer } from "../observability/tracer.js";
 import type { Middleware } from "../rpc/endpoint.js";
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   /** Server middlewares, the first outermost. */
   middlewares: readonly Middleware[];
   tracer?: Tracer;
+  /** Where this side logs what an operator must hear of (default: the process logger, `getLogger()`). */
+  logger?: Logger;
 }
 
 export const SERVER_DEFAULTS: Readonly<ServerOptions> = Object.freeze({
