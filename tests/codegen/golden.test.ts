@@ -19,7 +19,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test.each([
-  ["thrift", ["example.thrift", "bench.thrift", "modern.thrift", "names.thrift"], []],
+  ["thrift", ["example.thrift", "bench.thrift", "modern.thrift", "names.thrift", "typedefs.thrift"], []],
   ["proto", ["example.proto", "bench.proto", "extensions.proto"], ["tests/golden/proto"]],
 ])("generated %s files equal the golden files", (lang, roots, includeDirs) => {
   const dir = `tests/golden/${lang}`;

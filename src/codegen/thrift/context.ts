@@ -55,10 +55,23 @@ export class FileContext {
   ref(target: DefinitionRef): string {
     const name = tsName(target.name);
     if (target.file === this.doc.file) return name;
-    const alias = this.aliases.get(target.file);
-    if (!alias) throw new Error(`internal: ${this.doc.file} does not include ${target.file}`);
     this.usedIncludes.add(target.file);
-    return `${alias}.${name}`;
+    return `${this.aliasOf(target.file)}.${name}`;
+  }
+
+  /**
+   * The import alias of another file: its include name, or for a file this one does not
+   * include (a typedef from an included file naming a type of a file that one includes) a
+   * `$`-prefixed name of its module that clashes with nothing here.
+   */
+  private aliasOf(file: string): string {
+    let alias = this.aliases.get(file);
+    if (alias !== undefined) return alias;
+    alias = `$${moduleName(file).replace(/[^\w$]/g, "_")}`;
+    const taken = new Set(this.aliases.values());
+    while (taken.has(alias) || this.local.has(alias)) alias += "$";
+    this.aliases.set(file, alias);
+    return alias;
   }
 
   /** The import of an included file. */

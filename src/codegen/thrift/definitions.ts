@@ -40,7 +40,8 @@ export function emitConst(ctx: FileContext, code: Code, def: Const): void {
   code.doc(def.doc);
   switch (resolved.kind) {
     case "list":
-      code.line(`export const ${name}: readonly ${type.endsWith("[]") ? type.slice(0, -2) : `(${type})`}[] = Object.freeze(${value});`);
+      // The element type from the resolved list: `type` may be a typedef's name.
+      code.line(`export const ${name}: readonly ${ctx.tsType(resolved.elementRef)}[] = Object.freeze(${value});`);
       return;
     case "set":
       code.line(`export const ${name}: ReadonlySet<${ctx.tsType(resolved.elementRef)}> = ${value};`);

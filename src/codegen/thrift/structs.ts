@@ -52,8 +52,9 @@ function access(obj: string, name: string): string {
 
 /** Exception fields that would clash with Error's own members get a trailing `_`. */
 function exceptionProp(ctx: FileContext, field: Field): string {
+  const type = ctx.resolver.resolve(field.type);
   const clash = ["name", "stack", "cause"].includes(field.name) ||
-    (field.name === "message" && ctx.tsType(field.type) !== "string");
+    (field.name === "message" && !(type.kind === "base" && (type.name === "string" || type.name === "uuid")));
   return clash ? `${field.name}_` : field.name;
 }
 

@@ -43,8 +43,17 @@ function expr(ctx: FileContext, type: Resolved, value: ConstValue): string {
   }
 }
 
+/** Resolved kinds whose values are objects a caller could change. */
+const OBJECT_KINDS: ReadonlySet<Resolved["kind"]> = new Set(["list", "set", "map", "struct"]);
+
 function identifier(ctx: FileContext, type: Resolved, value: Extract<ConstValue, { kind: "identifier" }>): string {
   if (!value.target) throw new Error(`internal: unresolved constant ${value.name}`);
+  if (value.target.member === undefined && (OBJECT_KINDS.has(type.kind) || (type.kind === "base" && type.name === "binary"))) {
+    // A constant of object type is written out again, so that a default naming it gives each
+    // new struct its own mutable copy instead of the frozen constant itself.
+    const def = ctx.resolver.definition(value.target);
+    if (def.kind === "const") return expr(ctx, type, def.value);
+  }
   const base = ctx.ref({ file: value.target.file, name: value.target.name });
   const ref = value.target.member === undefined ? base : `${base}.${value.target.member}`;
   // An enum value where an i64 or double is expected.
