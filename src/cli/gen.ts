@@ -1,8 +1,7 @@
 /**
- * `kitewire gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:k=v,...]]... [--no-ts] FILE...`:
- * checks the IDL files (.thrift, .proto, or one FileDescriptorSet), writes one TypeScript
- * module per file (includes and imports followed) and runs plugins, which receive the
- * checked program as JSON on stdin.
+ * `kitewire gen`: checks the IDL files (.thrift, .proto, or one FileDescriptorSet), writes
+ * one module per file (includes and imports followed) and runs plugins, which receive the
+ * checked program as JSON on stdin. Usage: GEN_USAGE.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -12,20 +11,42 @@ import type { GeneratedFile } from "../codegen/backend.js";
 import { generate, inputKind, type GenerateResult } from "../codegen/generate.js";
 import { KitewireError } from "../errors.js";
 import { init } from "../runtime/node/index.js";
+import type { Target } from "../codegen/js/index.js";
 import { parsePluginResponse, pluginRequest } from "../codegen/plugin-protocol.js";
 
 export class UsageError extends Error {}
+
+/** `kitewire gen --help`. */
+export const GEN_USAGE = `usage: kitewire gen [-I DIR]... [-o OUTDIR] [--target ts|js] [-p PLUGIN[:key=value,...]]... [--no-ts] FILE...
+
+Check IDL files (.thrift, or .proto, or one FileDescriptorSet from protoc or buf) and write
+one module per file, includes and imports followed, into OUTDIR. Every error is printed
+with file:line:col and the command exits 1.
+
+options:
+  -I, --include DIR   also look for includes and imports in DIR (repeatable)
+  -o, --out OUTDIR    where to write (default ./gen)
+  --target ts         write TypeScript modules (.ts), the default
+  --target js         write JavaScript modules (.js) with declarations (.d.ts), for
+                      projects without a TypeScript compiler
+  -p, --plugin CMD    run CMD (through the shell) with the checked program as JSON on
+                      stdin; it answers {"files":[{"path","content"}]} on stdout, and
+                      those files are written too. CMD:key=value,... passes parameters.
+  --no-ts             write only the plugins' files (needs at least one -p)
+  -h, --help          print this and exit`;
 
 interface GenArgs {
   includeDirs: string[];
   outDir: string;
   plugins: { command: string; parameters: Record<string, string> }[];
   typescript: boolean;
+  target: Target;
   files: string[];
 }
 
 function parseArgs(args: string[]): GenArgs {
-  const parsed: GenArgs = { includeDirs: [], outDir: "gen", plugins: [], typescript: true, files: [] };
+  const parsed: GenArgs = { includeDirs: [], outDir: "gen", plugins: [], typescript: true, target: "ts", files: [] };
+  let targetGiven = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const value = () => {
@@ -37,11 +58,20 @@ function parseArgs(args: string[]): GenArgs {
     else if (arg.startsWith("-I") && arg.length > 2) parsed.includeDirs.push(arg.slice(2));
     else if (arg === "-o" || arg === "--out") parsed.outDir = value();
     else if (arg === "-p" || arg === "--plugin") parsed.plugins.push(parsePlugin(value()));
-    else if (arg === "--no-ts") parsed.typescript = false;
+    else if (arg === "--target" || arg.startsWith("--target=")) {
+      const target = arg === "--target" ? value() : arg.slice("--target=".length);
+      if (target !== "ts" && target !== "js") throw new UsageError(`--target must be ts or js, not ${JSON.stringify(target)}`);
+      parsed.target = target;
+      targetGiven = true;
+    } else if (arg === "--no-ts") parsed.typescript = false;
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else parsed.files.push(arg);
   }
   if (parsed.files.length === 0) throw new UsageError("no IDL files given");
+  if (!parsed.typescript && parsed.plugins.length === 0) {
+    throw new UsageError("--no-ts turns off the built-in output and no plugin (-p) is given: there would be nothing to write");
+  }
+  if (!parsed.typescript && targetGiven) throw new UsageError("--target chooses the built-in output, which --no-ts turns off");
   for (const f of parsed.files) {
     if (!inputKind(f)) throw new UsageError(`${f}: expected .thrift, .proto or a descriptor set (.binpb, .pb, .desc, .protoset)`);
   }
@@ -71,6 +101,7 @@ export async function runGen(args: string[], version: string, out: NodeJS.Writab
   try {
     result = generate(options.files, {
       version,
+      target: options.target,
       includeDirs: options.includeDirs,
       readFile: (path) => (existsSync(path) ? readFileSync(path, "utf8") : undefined),
       readBinary: (path) => (existsSync(path) ? readFileSync(path) : undefined),

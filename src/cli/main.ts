@@ -1,27 +1,46 @@
 /**
- * The `kitewire` command. Subcommands:
- *   inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
- *   version
+ * The `kitewire` command: `gen`, `inspect`, `version`, `help`. `kitewire --help` and
+ * `kitewire <command> --help` print usage on stdout and exit 0; a usage error exits 2 (no
+ * command) or 1, with the reason on stderr.
  */
 import { readFile } from "node:fs/promises";
 import { KitewireError } from "../errors.js";
 import { init } from "../runtime/node/index.js";
-import { runGen, UsageError } from "./gen.js";
+import { GEN_USAGE, runGen, UsageError } from "./gen.js";
 import { inspect, type InspectProtocol } from "./inspect.js";
 
-const USAGE = `usage: kitewire <command>
+const USAGE = `usage: kitewire <command> [options]
 
 commands:
-  gen [-I DIR]... [-o OUTDIR] [-p PLUGIN[:key=value,...]]... [--no-ts] FILE...
+  gen [-I DIR]... [-o OUTDIR] [--target ts|js] [-p PLUGIN]... [--no-ts] FILE...
       Check IDL files (.thrift, or .proto, or one FileDescriptorSet from protoc/buf) and
-      write one TypeScript module per file (includes and imports followed) into OUTDIR
-      (default ./gen). Plugins receive the checked program as JSON on stdin and
-      answer {"files":[{"path","content"}]} on stdout.
+      write one module per file (includes and imports followed) into OUTDIR (default
+      ./gen): TypeScript, or with --target js JavaScript plus .d.ts declarations.
+      Plugins receive the checked program as JSON on stdin.
   inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
       Print the structure of one message read from FILE (or stdin) without its IDL.
-      --framed  skip a 4-byte frame length first; --hex  the input is hex text.
   version
-      Print the version.`;
+      Print the version.
+  help [COMMAND]
+      Print this, or a command's usage (also: kitewire COMMAND --help).`;
+
+const INSPECT_USAGE = `usage: kitewire inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
+
+Print the structure of one message read from FILE (or stdin when FILE is absent or -)
+without its IDL: field ids, wire types and values.
+
+options:
+  -p, --protocol P   binary (default), compact or protobuf
+  --framed           the input starts with a 4-byte big-endian frame length
+  --hex              the input is hex text (whitespace ignored)
+  -h, --help         print this and exit`;
+
+const COMMAND_USAGE: Readonly<Record<string, string>> = { gen: GEN_USAGE, inspect: INSPECT_USAGE, version: "usage: kitewire version" };
+
+/** Whether a command's arguments ask for its usage (`-h` or `--help` anywhere). */
+function wantsHelp(args: readonly string[]): boolean {
+  return args.includes("-h") || args.includes("--help");
+}
 
 /** How the CLI was started: its arguments (without node and the script) and streams. */
 export interface CliContext {
@@ -34,6 +53,10 @@ export interface CliContext {
 /** Runs the CLI; resolves to the exit code. */
 export async function main({ args, version, out = process.stdout, err = process.stderr }: CliContext): Promise<number> {
   const [command, ...rest] = args;
+  if (command !== undefined && COMMAND_USAGE[command] !== undefined && wantsHelp(rest)) {
+    out.write(COMMAND_USAGE[command] + "\n");
+    return 0;
+  }
   try {
     switch (command) {
       case "gen":
@@ -44,11 +67,22 @@ export async function main({ args, version, out = process.stdout, err = process.
       case "version":
         out.write(`kitewire ${version}\n`);
         return 0;
-      case undefined:
-      case "help":
+      case "help": {
+        const topic = rest[0] === undefined ? USAGE : COMMAND_USAGE[rest[0]];
+        if (topic === undefined) {
+          err.write(`kitewire help: unknown command ${JSON.stringify(rest[0])}\n${USAGE}\n`);
+          return 2;
+        }
+        out.write(topic + "\n");
+        return 0;
+      }
       case "--help":
+      case "-h":
         out.write(USAGE + "\n");
-        return command === undefined ? 2 : 0;
+        return 0;
+      case undefined:
+        err.write(USAGE + "\n");
+        return 2;
       default:
         err.write(`kitewire: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
         return 2;
@@ -59,7 +93,7 @@ export async function main({ args, version, out = process.stdout, err = process.
       return 1;
     }
     if (error instanceof UsageError) {
-      err.write(`kitewire ${command}: ${error.message}\n`);
+      err.write(`kitewire ${command}: ${error.message}\n(kitewire ${command} --help prints the usage)\n`);
       return 1;
     }
     throw error;

@@ -11,6 +11,7 @@ import type { ProtoProgram } from "../idl/proto/program.js";
 import { loadThrift } from "../idl/thrift/load.js";
 import type { ThriftProgram } from "../idl/thrift/program.js";
 import type { GeneratedFile, GeneratorOptions } from "./backend.js";
+import { toJavaScript, type Target } from "./js/index.js";
 import { protoTypeScriptBackend } from "./proto/index.js";
 import { thriftTypeScriptBackend } from "./thrift/index.js";
 
@@ -20,6 +21,8 @@ export interface GenerateOptions extends GeneratorOptions {
   readFile: ReadFile;
   /** Reads a binary file (a FileDescriptorSet); needed only for descriptor-set inputs. */
   readBinary?: (path: string) => Uint8Array | undefined;
+  /** "ts" (default): TypeScript modules; "js": JavaScript modules with `.d.ts` declarations. */
+  target?: Target;
 }
 
 /** The checked program of either front end. */
@@ -45,7 +48,7 @@ export function inputKind(file: string): "thrift" | "proto" | "descriptor-set" |
   return undefined;
 }
 
-/** Loads, checks and generates TypeScript for `files`: all .thrift, or all .proto / descriptor sets. */
+/** Loads, checks and generates TypeScript (or JavaScript, `target: "js"`) for `files`: all .thrift, or all .proto / descriptor sets. */
 export function generate(files: string[], options: GenerateOptions): GenerateResult {
   const kinds = new Set(files.map(inputKind));
   if (kinds.has(undefined)) throw new Error(`unsupported input: ${files.find((f) => !inputKind(f))}`);
@@ -68,5 +71,5 @@ export function generate(files: string[], options: GenerateOptions): GenerateRes
   const generated = checked.language === "thrift"
     ? thriftTypeScriptBackend.generate(checked.program, options)
     : protoTypeScriptBackend.generate(checked.program, options);
-  return { checked, files: generated, diagnostics, messages, ok };
+  return { checked, files: options.target === "js" ? toJavaScript(generated) : generated, diagnostics, messages, ok };
 }
