@@ -83,3 +83,15 @@ test("a FileDescriptorSet generates the same code as its .proto sources (less th
     expect(strip(readFileSync(join(fromSet, f), "utf8")), f).toBe(strip(readFileSync(join(fromSource, f), "utf8")));
   }
 });
+
+test("--target takes ts or js; --no-ts without a plugin is an error, not an empty run", () => {
+  const bad = gen(["--target", "py", "-o", join(dir, "x"), "tests/golden/thrift/bench.thrift"]);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toContain('--target must be ts or js, not "py"');
+  const empty = gen(["--no-ts", "-o", join(dir, "y"), "tests/golden/thrift/bench.thrift"]);
+  expect(empty.code).toBe(1);
+  expect(empty.err).toContain("--no-ts turns off the built-in output and no plugin (-p) is given");
+  const both = gen(["--no-ts", "--target", "js", "-p", "true", "-o", join(dir, "z"), "tests/golden/thrift/bench.thrift"]);
+  expect(both.code).toBe(1);
+  expect(both.err).toContain("--target chooses the built-in output, which --no-ts turns off");
+});

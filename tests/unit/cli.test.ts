@@ -59,3 +59,40 @@ test("usage errors exit 2 or 1; version prints the package version", () => {
   const version = execFileSync(process.execPath, [bin, "version"], { encoding: "utf8" });
   expect(version).toMatch(/^kitewire \d+\.\d+\.\d+\n$/);
 });
+
+test("--help prints usage on stdout and exits 0, for the command and each subcommand", () => {
+  for (const args of [["--help"], ["-h"], ["help"]]) {
+    const { code, out, err } = run(args);
+    expect(code, args.join(" ")).toBe(0);
+    expect(err).toBe("");
+    expect(out).toMatch(/^usage: kitewire <command>/);
+    for (const command of ["gen", "inspect", "version", "help"]) expect(out).toContain(`\n  ${command}`);
+  }
+  for (const args of [["gen", "--help"], ["gen", "-o", join(dir, "never"), "-h", "x.thrift"], ["help", "gen"]]) {
+    const { code, out, err } = run(args);
+    expect(code, args.join(" ")).toBe(0);
+    expect(err).toBe("");
+    expect(out).toMatch(/^usage: kitewire gen /);
+    expect(out).toContain("--target js");
+    expect(out).not.toContain("wrote");
+  }
+  // Help does not wait for a message on stdin.
+  for (const args of [["inspect", "--help"], ["help", "inspect"]]) {
+    const { code, out } = run(args);
+    expect(code, args.join(" ")).toBe(0);
+    expect(out).toMatch(/^usage: kitewire inspect /);
+    expect(out).toContain("--protocol");
+  }
+  expect(run(["version", "--help"])).toEqual({ code: 0, out: "usage: kitewire version\n", err: "" });
+});
+
+test("no command is usage on stderr, exit 2; a usage error names the command's --help", () => {
+  const none = run([]);
+  expect(none.code).toBe(2);
+  expect(none.out).toBe("");
+  expect(none.err).toMatch(/^usage: kitewire <command>/);
+  expect(run(["help", "frobnicate"]).code).toBe(2);
+  const bad = run(["gen", "--frobnicate", "x.thrift"]);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toBe("kitewire gen: unknown option --frobnicate\n(kitewire gen --help prints the usage)\n");
+});
