@@ -77,11 +77,19 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
       const binding = bindings.get(method.name);
       client[tsName] = binding
         ? caller.method(binding)
-        : () => Promise.reject(new KitewireError(ErrorCode.INVALID_STATE,
-          `${service.name}.${method.name} is a streaming method: call it through the gRPC client`));
+        : () => failedCall(new KitewireError(ErrorCode.INVALID_STATE,
+          `${service.name}.${method.name} is a ${method.kind.replace("_", " ")} method: kitewire's transports ` +
+          "(kitex-protobuf, TTHeader) carry unary calls only; streaming needs gRPC, which kitewire does not have yet"));
     }
   }
   return client as Client<C>;
+}
+
+/** A call that fails with `error` whether it is awaited (client streaming) or iterated (server streaming, bidi). */
+function failedCall(error: KitewireError): Promise<never> & AsyncIterable<never> {
+  const call = Promise.reject(error);
+  call.catch(() => undefined); // iterated instead of awaited, it must not be an unhandled rejection
+  return Object.assign(call, { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) });
 }
 
 let nextSeqid = 1;

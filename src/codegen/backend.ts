@@ -1,7 +1,7 @@
 /**
  * Code generators: a backend turns a checked program into files. The built-in TypeScript
  * backends implement this; external generators (plugins) receive the program as JSON and
- * answer with files (see cli/plugin.ts), the way thriftgo plugins work.
+ * answer with files (plugin-protocol.ts; cli/gen.ts runs them), the way thriftgo plugins work.
  */
 
 /** One generated file, its path relative to the output folder. */

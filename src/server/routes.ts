@@ -3,6 +3,7 @@
  * to the handler function that serves it.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
+import { getLogger, type Logger } from "../observability/log/logger.js";
 import type { RpcContext } from "../rpc/context.js";
 import { chain, type Middleware } from "../rpc/endpoint.js";
 import { protobufBindings, thriftBindings, type MethodBinding } from "../rpc/method.js";
@@ -30,8 +31,11 @@ export class Routes {
   /** @param middlewares the server's, first outermost, put around every handler. */
   constructor(private readonly middlewares: readonly Middleware[]) {}
 
-  /** Binds each method of `service` to the same-named method of `handler`. */
-  add(service: ThriftService | ProtobufService, handler: object): void {
+  /**
+   * Binds each method of `service` to the same-named method of `handler`. Streaming
+   * Protobuf methods are not served (they need gRPC): `logger` is told which.
+   */
+  add(service: ThriftService | ProtobufService, handler: object, logger: Logger = getLogger()): void {
     const h = handler as AnyHandler;
     if ("idl" in service) {
       for (const binding of thriftBindings(service).values()) {
@@ -47,9 +51,14 @@ export class Routes {
       }
     } else {
       const bindings = protobufBindings(service);
+      const streaming = Object.values(service.methods).filter((m) => !bindings.has(m.name)).map((m) => m.name);
+      if (streaming.length > 0) {
+        logger.warn(`${service.name}: streaming methods are not served (they need gRPC, which kitewire does not have yet); ` +
+          "calls to them are answered as unknown methods", { service: service.name, methods: streaming.join(",") });
+      }
       for (const [tsName, method] of Object.entries(service.methods)) {
         const binding = bindings.get(method.name);
-        if (!binding) continue; // streaming methods are served by the gRPC adapter
+        if (!binding) continue;
         const fn = this.handlerFunction(h, tsName, service.name);
         this.put(binding, (ctx, args) => (fn as (...x: unknown[]) => unknown).call(handler, args, ctx));
       }

@@ -58,7 +58,7 @@ export class Server {
 
   /** Hosts `service`, served by the same-named methods of `handler`. */
   register(service: ThriftService | ProtobufService, handler: object): this {
-    this.routes.add(service, handler);
+    this.routes.add(service, handler, this.options.logger);
     return this;
   }
 

@@ -35,7 +35,7 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
       const { input, output } = io(m);
       const request = m.clientStreaming ? `requests: AsyncIterable<${input}>` : `request: ${input}`;
       const response = m.serverStreaming ? `AsyncIterable<${output}>` : `Promise<${output}>`;
-      code.doc(m.doc);
+      code.doc(streamingNote(m.doc, m, "Calling it fails with INVALID_STATE."));
       code.line(`${methodName(m)}(${request}, options?: ${ctx.useType("CallOptions")}): ${response};`);
     }
   });
@@ -46,7 +46,7 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
       const { input, output } = io(m);
       const request = m.clientStreaming ? `requests: AsyncIterable<${input}>` : `request: ${input}`;
       const response = m.serverStreaming ? `AsyncIterable<${output}>` : `${output} | Promise<${output}>`;
-      code.doc(m.doc);
+      code.doc(streamingNote(m.doc, m, "Server.register does not serve it (and logs that)."));
       code.line(`${methodName(m)}(${request}, context: ${ctx.useType("CallContext")}): ${response};`);
     }
   });
@@ -62,4 +62,11 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
       }
     }, "},");
   }, "};");
+}
+
+/** A streaming method's doc comment says that kitewire cannot carry it yet, and what happens. */
+function streamingNote(doc: string | undefined, m: ProtoMethod, what: string): string | undefined {
+  if (!m.clientStreaming && !m.serverStreaming) return doc;
+  const note = `Streaming: needs gRPC, which kitewire does not have yet. ${what}`;
+  return doc ? `${doc.trim()}\n\n${note}` : note;
 }

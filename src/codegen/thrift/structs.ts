@@ -18,7 +18,7 @@ import { valueExpr, zeroValue } from "./values.js";
  * Emits the read methods: `read` for either protocol, then `readBinaryProtocol`, the same body
  * typed for Binary readers, which the runtime calls for Binary input. A process that reads
  * both protocols would otherwise run one body against two reader classes, whose calls V8
- * then optimizes worse (about 10 % on a large struct, bench/README.md); Kitex's
+ * then optimizes worse (bench/README.md, "One reader class per read body"); Kitex's
  * generated FastRead is Binary-only for the same reason.
  */
 function emitReadMethods(ctx: FileContext, code: Code, emit: (method: string, reader: string) => void): void {
