@@ -40,6 +40,26 @@ export function sink(v) {
   sunk.value = v;
 }
 
+/** Distinct input objects each `freshInputs` ring cycles through. */
+const FRESH_RING = 1024;
+
+/**
+ * Inputs for decode benchmarks as a server sees them: every call gets an input object it
+ * has not seen in the last FRESH_RING calls, holding the same bytes. `kind`:
+ *  - "pool": Node Buffers from Buffer.from, which slices small ones (< 4 KiB) out of a
+ *    shared pool ArrayBuffer, as node:net and most Buffer code deliver them;
+ *  - "plain": Uint8Arrays each over memory of its own (what fetch or a copy gives);
+ *  - "same": the one input every call (the diagnostic the old tables showed: a reader that
+ *    caches per input object never pays its per-input set-up).
+ * Returns the function that gives the next input; the ring is built before timing.
+ */
+export function freshInputs(bytes, kind) {
+  if (kind === "same") return () => bytes;
+  const ring = Array.from({ length: FRESH_RING }, () => (kind === "pool" ? Buffer.from(bytes) : Uint8Array.from(bytes)));
+  let i = 0;
+  return () => ring[(i = (i + 1) & (FRESH_RING - 1))];
+}
+
 /** Throws unless `cond`; used to verify every benchmark's output before timing. */
 export function check(cond, what) {
   if (!cond) throw new Error(`benchmark self-check failed: ${what}`);

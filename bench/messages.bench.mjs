@@ -7,9 +7,12 @@
 //    (tests/fixtures/thrift-js/bench_types.js), over the fastest transports found for it,
 //  - protobufjs 8.8 static code from pbjs (tests/fixtures/protobufjs/bench.js).
 // Encode ends with the bytes in a Uint8Array the caller owns (kitewire: finish(); npm
-// thrift: the flushed Buffer; protobufjs: Writer.finish()). Decode starts from such bytes.
+// thrift: the flushed Buffer; protobufjs: Writer.finish()). Decode starts from such bytes,
+// a fresh input object per call as a server gets them (lib.mjs freshInputs: Buffers sliced
+// from a shared pool; kitewire also from plain Uint8Arrays, and from the same input every
+// call as a diagnostic only).
 import { createRequire } from "node:module";
-import { Suite, kw, check, checkBytes, machine, isMain, settleBufferDeprecation } from "./lib.mjs";
+import { Suite, kw, check, checkBytes, machine, isMain, settleBufferDeprecation, freshInputs } from "./lib.mjs";
 import { importGenerated } from "./generated.mjs";
 
 const require = createRequire(import.meta.url);
@@ -94,7 +97,7 @@ function valuePositions(r) {
  * lists built, but no field headers, no field loop, no type checks. What no Binary or
  * Compact decoder of this value can go below with these primitives.
  */
-function constructionFloor(bytes) {
+function constructionFloor(bytes, input) {
   const r = new kw.ThriftBinaryReader();
   const P = valuePositions(r.load(bytes));
   const inner = P.get(12);
@@ -115,7 +118,7 @@ function constructionFloor(bytes) {
     return { a: va, b: vb, c: r.readDouble() };
   };
   return () => {
-    r.load(bytes);
+    r.load(input());
     r.pos = pId; const id = r.readI64();
     r.pos = pName; const name = r.readString();
     r.pos = pAge; const age = r.readI32();
@@ -186,18 +189,24 @@ export async function run() {
       checkBytes(npmEncode(), bytes, `${name}: kitewire vs npm thrift bytes`);
       check(Codec.read !== undefined, "generated codec");
 
-      const inBuf = Buffer.from(bytes);
-      const tin = new TFramedTransport(inBuf);
+      const tin = new TFramedTransport(Buffer.from(bytes));
       const pin = new TP(tin);
-      const kwDecode = () => kw.decodeThrift(Codec, bytes, protocol);
+      const kwInput = freshInputs(bytes, "pool");
+      const kwPlainInput = freshInputs(bytes, "plain");
+      const npmInput = freshInputs(bytes, "pool");
+      const kwDecode = () => kw.decodeThrift(Codec, kwInput(), protocol);
+      const kwPlainDecode = () => kw.decodeThrift(Codec, kwPlainInput(), protocol);
+      const kwSameDecode = () => kw.decodeThrift(Codec, bytes, protocol);
       const npmDecode = () => {
+        tin.inBuf = npmInput();
         tin.readPos = 0;
         const v = new NpmType();
         v.read(pin);
         return v;
       };
       const pbBytes = pbEncode();
-      const pbDecode = () => PbType.decode(pbBytes);
+      const pbInput = freshInputs(pbBytes, "pool");
+      const pbDecode = () => PbType.decode(pbInput());
       const back = kwDecode();
       check(back.name === value.name && back.id === value.id, `${name}: kitewire decodes`);
       check(npmDecode().name === value.name, `${name}: npm thrift decodes`);
@@ -213,6 +222,8 @@ export async function run() {
         .ratio("kitewire generated", "protobufjs static", { target: 1, label: "kitewire vs protobufjs static (encode)" });
       const decode = suite.group(`${name}: decode (${bytes.length} B; protobuf ${pbBytes.length} B)`, { unit: "msg" })
         .add("kitewire generated", kwDecode)
+        .add("kitewire generated (plain Uint8Array input)", kwPlainDecode)
+        .add("kitewire generated (same input every call: diagnostic)", kwSameDecode)
         .add("npm thrift generated (TFramedTransport, in place)", npmDecode)
         .add("protobufjs static", pbDecode)
         .ratio("kitewire generated", "npm thrift generated (TFramedTransport, in place)", {
@@ -222,7 +233,8 @@ export async function run() {
       if (size === "large") {
         // The bound on any decoder's ratio here: building this value from known positions
         // (Binary: a Compact decoder builds the same value and reads no cheaper values).
-        const floor = constructionFloor(protocol === "binary" ? bytes : kw.encodeThrift(Codec, value, "binary"));
+        const floorBytes = protocol === "binary" ? bytes : kw.encodeThrift(Codec, value, "binary");
+        const floor = constructionFloor(floorBytes, freshInputs(floorBytes, "pool"));
         const floorValue = floor();
         check(JSON.stringify(floorValue, (k, x) => (typeof x === "bigint" ? `${x}` : x instanceof Uint8Array ? Array.from(x) : x)) ===
           JSON.stringify(back, (k, x) => (typeof x === "bigint" ? `${x}` : x instanceof Uint8Array ? Array.from(x) : x)), `${name}: floor value`);

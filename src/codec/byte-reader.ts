@@ -13,6 +13,7 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
+import { u32BE } from "./fixed-width.js";
 import { copyBytes, emptyBytes } from "./slab.js";
 import { decodeUtf8 } from "./utf8.js";
 
@@ -59,17 +60,24 @@ export class ByteReader {
    * replaces it), the bytes given to `load` after that.
    */
   protected u8: Uint8Array = EMPTY_INPUT;
-  protected dv: DataView = new DataView(EMPTY_INPUT.buffer);
-  /** The bytes given to `load`, or null when reading engine memory. */
+  /** The memory loaded input is read in (`u8` while reading it), or null when reading engine memory. */
   private input: Uint8Array | null = null;
-  /** The last bytes given to `load`, and the views made of them, reused while they are loaded again. */
+  /** The last bytes given to `load`, and how they are read: in `lastU8` from index `lastBase`. */
   private lastInput: Uint8Array = EMPTY_INPUT;
   private lastU8: Uint8Array = EMPTY_INPUT;
-  private lastDv: DataView = this.dv;
+  private lastBase = 0;
+  /**
+   * The ArrayBuffer under the last Buffer (or other Uint8Array subclass) loaded, and a plain
+   * Uint8Array over all of it: Buffers sliced from one pool share it, so a new Buffer from
+   * the same pool costs no new view.
+   */
+  private lastBuffer: ArrayBufferLike | null = null;
+  private lastWhole: Uint8Array = EMPTY_INPUT;
   /** Whether the last bytes given to `load` are a view of engine memory. */
   private lastInEngine = false;
-  /** Engine address of the loaded input's copy minus its index, or -1 before one is made. */
-  private shift = -1;
+  /** Engine address of the loaded input's copy minus its index, once `hasShift` (a copy is made, or input is attached). */
+  private shift = 0;
+  private hasShift = false;
   private readonly copyBinary: boolean;
   protected readonly maxDepth: number;
   protected readonly maxLength: number;
@@ -101,33 +109,49 @@ export class ByteReader {
    * Starts reading `bytes` where they are. They must not change until the read is done;
    * binary values read from them are views of them unless `copyBinary` is set (or they are
    * in engine memory, which is read as `attach` reads it: values are copies). The reader
-   * holds on to them (and the views it made of them, for the next load of the same bytes)
-   * until it loads others or is disposed.
+   * holds on to them (and the view it made of their memory, if any) until it loads others
+   * or is disposed.
    */
   load(bytes: Uint8Array): this {
-    if (bytes !== this.lastInput) {
-      this.lastInput = bytes;
-      // Bytes in engine memory (a writer's view(), say) are read as attached: memory that
-      // grows during the read would detach a view kept of them.
-      this.lastInEngine = bytes.buffer === this.engine.u8.buffer;
-      // Views only of bytes read where they are; a plain Uint8Array even for a Node Buffer,
-      // whose `slice` is a view, not a copy.
-      const view = this.lastInEngine ? EMPTY_INPUT : bytes;
-      this.lastU8 = view.constructor === Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.length);
-      this.lastDv = new DataView(view.buffer, view.byteOffset, view.byteLength);
-    }
-    if (this.lastInEngine) return this.attach(bytes.byteOffset, bytes.length);
+    if (bytes !== this.lastInput) this.select(bytes);
+    if (this.lastInEngine) return this.attach(this.lastBase, bytes.length);
     this.u8 = this.input = this.lastU8;
-    this.dv = this.lastDv;
-    this.shift = -1;
-    this.restart(0, bytes.length);
+    this.hasShift = false;
+    this.restart(this.lastBase, bytes.length);
     return this;
+  }
+
+  /**
+   * Decides how to read new input, at as little cost as a server's stream of fresh inputs
+   * allows (bench/README.md, "Decode as a server sees it"): a plain Uint8Array is read as it
+   * is; a Buffer through a plain view of its whole ArrayBuffer (one per pool, not one per
+   * Buffer: generated code then sees one array class), from its byte offset.
+   */
+  private select(bytes: Uint8Array): void {
+    this.lastInput = bytes;
+    // Engine memory is read as attached: memory that grows during the read would detach a
+    // view kept of it. No engine allocation sits at address 0, and an array at offset 0 is
+    // left alone: asking a small on-heap array for its `.buffer` makes V8 allocate one.
+    this.lastInEngine = bytes.byteOffset !== 0 && bytes.buffer === this.engine.u8.buffer;
+    if (this.lastInEngine || bytes.constructor === Uint8Array) {
+      this.lastU8 = this.lastInEngine ? EMPTY_INPUT : bytes;
+      this.lastBase = this.lastInEngine ? bytes.byteOffset : 0;
+      return;
+    }
+    const buffer = bytes.buffer;
+    if (buffer !== this.lastBuffer) {
+      this.lastBuffer = buffer;
+      this.lastWhole = new Uint8Array(buffer);
+    }
+    this.lastU8 = this.lastWhole;
+    this.lastBase = bytes.byteOffset;
   }
 
   /** Starts reading `length` bytes already in engine memory at `address`. */
   attach(address: number, length: number): this {
     this.input = null;
     this.shift = 0;
+    this.hasShift = true;
     this.sync();
     this.restart(address, length);
     return this;
@@ -142,10 +166,7 @@ export class ByteReader {
 
   /** Takes the engine's views afresh when reading engine memory (after calls that may grow it). */
   protected sync(): void {
-    if (this.input === null) {
-      this.u8 = this.engine.u8;
-      this.dv = this.engine.dv;
-    }
+    if (this.input === null) this.u8 = this.engine.u8;
   }
 
   /**
@@ -155,17 +176,19 @@ export class ByteReader {
    * short string does).
    */
   engineOffset(): number {
-    if (this.shift < 0) {
-      const input = this.input!;
-      const n = input.length;
+    if (!this.hasShift) {
+      // The whole input, not just to `end`: a nested message narrows `end` while it is read.
+      const base = this.base;
+      const n = this.lastInput.length;
       if (this.ownSize < n || this.own === 0) {
         if (this.own !== 0) this.engine.release(this.own);
         this.own = 0;
         this.ownSize = Math.max(n, 256);
         this.own = this.engine.alloc(this.ownSize);
       }
-      this.engine.u8.set(input, this.own);
-      this.shift = this.own;
+      this.engine.u8.set(this.input!.subarray(base, base + n), this.own);
+      this.shift = this.own - base;
+      this.hasShift = true;
     }
     return this.shift;
   }
@@ -184,11 +207,11 @@ export class ByteReader {
   dispose(): void {
     if (this.own !== 0) this.engine.release(this.own);
     this.own = this.ownSize = 0;
-    this.shift = -1;
+    this.hasShift = false;
     this.input = null;
-    this.u8 = this.lastInput = this.lastU8 = EMPTY_INPUT;
+    this.u8 = this.lastInput = this.lastU8 = this.lastWhole = EMPTY_INPUT;
+    this.lastBuffer = null;
     this.lastInEngine = false;
-    this.dv = this.lastDv = new DataView(EMPTY_INPUT.buffer);
   }
 
   /** Offset of the read position from the message start. */
@@ -289,7 +312,7 @@ export class ByteReader {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated(4);
     this.pos = p + 4;
-    return this.dv.getUint32(p);
+    return u32BE(this.u8, p);
   }
 
   /** Reads `len` bytes of UTF-8 after checking the length against what is left and the limits. */

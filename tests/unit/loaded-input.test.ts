@@ -37,6 +37,26 @@ function embedded(bytes: Uint8Array): Buffer {
   return outer.subarray(7, 7 + bytes.length);
 }
 
+/**
+ * The shapes input arrives in, each read its own way by `load` (a Buffer through a view of
+ * its whole ArrayBuffer, a plain Uint8Array as it is): every one must read the same.
+ */
+const INPUT_KINDS: readonly ((bytes: Uint8Array) => Uint8Array)[] = [
+  embedded,
+  (b) => Buffer.from(b), // sliced from Node's shared pool when small
+  (b) => Uint8Array.from(b), // offset 0, on V8's heap when small
+  (b) => {
+    const outer = new Uint8Array(b.length + 9).fill(0xdd);
+    outer.set(b, 5);
+    return outer.subarray(5, 5 + b.length);
+  },
+];
+
+/** The input kind for the `i`th input of a test: every kind gets its share. */
+function arriving(bytes: Uint8Array, i: number): Uint8Array {
+  return INPUT_KINDS[i % INPUT_KINDS.length]!(bytes);
+}
+
 /** `bytes` copied into engine memory, for the attached reader. */
 function inEngine(bytes: Uint8Array): number {
   const at = engine.alloc(Math.max(bytes.length, 1));
@@ -109,9 +129,9 @@ describe.each(thrift)("Thrift %s", (_name, makeWriter, makeReader) => {
       bad[rnd.int(0, bad.length - 1)] = rnd.u32() & 0xff;
       inputs.push(bad);
     }
-    for (const input of inputs) {
+    for (const [i, input] of inputs.entries()) {
       const at = inEngine(input);
-      const fromLoaded = outcome(() => readThrift(loaded.load(embedded(input))));
+      const fromLoaded = outcome(() => readThrift(loaded.load(arriving(input, i))));
       const fromAttached = outcome(() => readThrift(attached.attach(at, input.length)));
       expect(fromLoaded).toEqual(fromAttached);
       engine.release(at);
@@ -217,11 +237,11 @@ describe("Protobuf", () => {
     }
     const loaded = new ProtobufReader();
     const attached = new ProtobufReader();
-    for (const input of inputs) {
+    for (const [i, input] of inputs.entries()) {
       const at = inEngine(input);
-      expect(outcome(() => readProtobuf(loaded.load(embedded(input)))))
+      expect(outcome(() => readProtobuf(loaded.load(arriving(input, i)))))
         .toEqual(outcome(() => readProtobuf(attached.attach(at, input.length))));
-      expect(outcome(() => loaded.load(embedded(input)).validate()))
+      expect(outcome(() => loaded.load(arriving(input, i + 1)).validate()))
         .toEqual(outcome(() => attached.attach(at, input.length).validate()));
       engine.release(at);
     }
@@ -231,6 +251,35 @@ describe("Protobuf", () => {
 });
 
 describe("reuse and growth", () => {
+  test("Buffers sliced from one pool, read in turn, each give their own values and views", () => {
+    const w = new ProtobufWriter();
+    const make = (n: number) => {
+      w.reset();
+      w.tag(1, WireType.LEN).string(`message ${n} Grüße`); // non-ASCII: read through the engine copy
+      w.tag(2, WireType.LEN).bytes(Uint8Array.of(n, n + 1, n + 2));
+      w.tag(3, WireType.VARINT).int32(-n - 1);
+      return w.finish();
+    };
+    const buffers = Array.from({ length: 40 }, (_, n) => Buffer.from(make(n)));
+    expect(buffers[1]!.buffer).toBe(buffers[0]!.buffer); // one pool
+    expect(buffers[1]!.byteOffset).toBeGreaterThan(0);
+    const r = new ProtobufReader();
+    for (let round = 0; round < 2; round++) {
+      for (const [n, input] of buffers.entries()) {
+        r.load(input);
+        const values: unknown[] = [];
+        while (r.pos < r.end) {
+          const tag = r.tag();
+          values.push(tag === 10 ? r.string() : tag === 18 ? r.bytes() : r.int32());
+        }
+        expect(values.slice(0, 1)).toEqual([`message ${n} Grüße`]);
+        expect(Array.from(values[1] as Uint8Array)).toEqual([n, n + 1, n + 2]);
+        expect((values[1] as Uint8Array).buffer).toBe(input.buffer); // a view of the input, not a copy
+        expect(values[2]).toBe(-n - 1);
+      }
+    }
+  });
+
   test("a reader reloading the same bytes object sees their current contents", () => {
     const w = new ThriftBinaryWriter();
     w.reset();

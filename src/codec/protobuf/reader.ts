@@ -9,6 +9,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteReader } from "../byte-reader.js";
 import { joinInt64, joinUint64 } from "../int64.js";
+import { f32LE, f64LE, i32LE, u32LE } from "../fixed-width.js";
 import { newList } from "../list.js";
 import { copyArray, copyBytes, type TypedArrayOf } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
@@ -88,31 +89,31 @@ export class ProtobufReader extends ByteReader {
   }
 
   fixed32(): number {
-    return this.dv.getUint32(this.fixed(4), true);
+    return u32LE(this.u8, this.fixed(4));
   }
 
   sfixed32(): number {
-    return this.dv.getInt32(this.fixed(4), true);
+    return i32LE(this.u8, this.fixed(4));
   }
 
   float(): number {
-    return this.dv.getFloat32(this.fixed(4), true);
+    return f32LE(this.u8, this.fixed(4));
   }
 
   double(): number {
-    return this.dv.getFloat64(this.fixed(8), true);
+    return f64LE(this.u8, this.fixed(8));
   }
 
   fixed64(): bigint {
     const p = this.fixed(8);
-    const dv = this.dv;
-    return joinUint64(dv.getUint32(p, true), dv.getUint32(p + 4, true));
+    const u8 = this.u8;
+    return joinUint64(u32LE(u8, p), u32LE(u8, p + 4));
   }
 
   sfixed64(): bigint {
     const p = this.fixed(8);
-    const dv = this.dv;
-    return joinInt64(dv.getUint32(p, true), dv.getInt32(p + 4, true));
+    const u8 = this.u8;
+    return joinInt64(u32LE(u8, p), i32LE(u8, p + 4));
   }
 
   private length(): number {

@@ -3,6 +3,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { ThriftReaderBase } from "./reader-base.js";
 import type { ReaderOptions } from "../byte-reader.js";
 import { joinInt64 } from "../int64.js";
+import { f64BE, i16BE, i32BE, i8, u32BE } from "../fixed-width.js";
 import type { ThriftReader } from "./protocol.js";
 import { copyArray, type TypedArrayOf } from "../slab.js";
 import { TType, type MessageHeader, type MessageType } from "./types.js";
@@ -59,14 +60,14 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readFieldBegin(): TType {
     const p = this.pos;
     if (p >= this.end) throw this.truncated(1);
-    const dv = this.dv;
-    const type = dv.getUint8(p) as TType;
+    const u8 = this.u8;
+    const type = u8[p]! as TType;
     if (type === TType.STOP) {
       this.pos = p + 1;
       return type;
     }
     if (p + 3 > this.end) throw this.truncated(3);
-    this.fieldId = dv.getInt16(p + 1);
+    this.fieldId = i16BE(u8, p + 1);
     this.pos = p + 3;
     return type;
   }
@@ -74,10 +75,10 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readMapBegin(): number {
     if (this.pos + 6 > this.end) throw this.truncated(6);
     const at = this.pos;
-    const dv = this.dv;
-    this.keyType = dv.getUint8(at) as TType;
-    this.valueType = dv.getUint8(at + 1) as TType;
-    const size = dv.getInt32(at + 2);
+    const u8 = this.u8;
+    this.keyType = u8[at]! as TType;
+    this.valueType = u8[at + 1]! as TType;
+    const size = i32BE(u8, at + 2);
     this.pos = at + 6;
     if (size > 0) this.checkCount(size, this.elementSize(this.keyType, at) + this.elementSize(this.valueType, at + 1), at + 2);
     else this.checkCount(size, 0, at + 2);
@@ -88,9 +89,9 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   readListBegin(): number {
     if (this.pos + 5 > this.end) throw this.truncated(5);
     const at = this.pos;
-    const dv = this.dv;
-    this.elementType = dv.getUint8(at) as TType;
-    const size = dv.getInt32(at + 1);
+    const u8 = this.u8;
+    this.elementType = u8[at]! as TType;
+    const size = i32BE(u8, at + 1);
     this.pos = at + 5;
     this.checkCount(size, size > 0 ? this.elementSize(this.elementType, at) : 0, at + 1);
     this.enter();
@@ -112,29 +113,29 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
 
   readByte(): number {
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.dv.getInt8(this.pos++);
+    return i8(this.u8, this.pos++);
   }
 
   readI16(): number {
     const p = this.pos;
     if (p + 2 > this.end) throw this.truncated(2);
     this.pos = p + 2;
-    return this.dv.getInt16(p);
+    return i16BE(this.u8, p);
   }
 
   readI32(): number {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated(4);
     this.pos = p + 4;
-    return this.dv.getInt32(p);
+    return i32BE(this.u8, p);
   }
 
   readI64(): bigint {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    const dv = this.dv;
-    return joinInt64(dv.getUint32(p + 4), dv.getInt32(p));
+    const u8 = this.u8;
+    return joinInt64(u32BE(u8, p + 4), i32BE(u8, p));
   }
 
   /** Reads an i64 as halves: returns the low 32 bits (unsigned) and leaves the high in `hi`. */
@@ -142,16 +143,16 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    const dv = this.dv;
-    this.hi = dv.getInt32(p);
-    return dv.getUint32(p + 4);
+    const u8 = this.u8;
+    this.hi = i32BE(u8, p);
+    return u32BE(u8, p + 4);
   }
 
   readDouble(): number {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    return this.dv.getFloat64(p);
+    return f64BE(this.u8, p);
   }
 
   protected readLength(): number {

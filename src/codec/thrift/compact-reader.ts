@@ -2,6 +2,7 @@
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ThriftReaderBase } from "./reader-base.js";
 import { joinInt64 } from "../int64.js";
+import { f64LE, i8 } from "../fixed-width.js";
 import type { ThriftReaderOptions } from "./binary-reader.js";
 import { FROM_COMPACT, PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import type { ThriftReader, UnknownField } from "./protocol.js";
@@ -137,7 +138,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   readByte(): number {
     if (this.pos >= this.end) throw this.truncated(1);
-    return this.dv.getInt8(this.pos++);
+    return i8(this.u8, this.pos++);
   }
 
   readI16(): number {
@@ -168,7 +169,7 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated(8);
     this.pos = p + 8;
-    return this.dv.getFloat64(p, true);
+    return f64LE(this.u8, p);
   }
 
   protected readLength(): number {

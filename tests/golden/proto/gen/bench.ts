@@ -272,3 +272,175 @@ export const Large: ProtobufMessageCodec<Large> = {
     return v;
   },
 };
+
+/**
+ * Sixteen fields, two of them maps and three repeated: decoded both nearly empty (most
+ * fields absent, as many requests are) and full. What a decoder allocates for fields a
+ * message does not hold shows in the first.
+ */
+export interface Profile {
+  id: bigint;
+  name: string;
+  labels: Map<string, string>;
+  items: Map<number, Inner>;
+  scores: number[];
+  aliases: string[];
+  friends: Inner[];
+  level: number;
+  active: boolean;
+  rating: number;
+  email: string;
+  createdAt: bigint;
+  avatar: Uint8Array;
+  region: number;
+  flags: number;
+  note: string;
+  /** Fields this schema does not know, as they came on the wire; written back as they are. */
+  $unknown?: Uint8Array[];
+}
+
+export const Profile: ProtobufMessageCodec<Profile> = {
+  typeName: "bench.Profile",
+  fields: [
+    { no: 1, protoName: "id", jsonName: "id", localName: "id", type: { kind: "scalar", type: "int64" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 2, protoName: "name", jsonName: "name", localName: "name", type: { kind: "scalar", type: "string" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 3, protoName: "labels", jsonName: "labels", localName: "labels", type: { kind: "map", key: "string", value: { kind: "scalar", type: "string" } }, repeated: true, packed: false, presence: false, required: false },
+    { no: 4, protoName: "items", jsonName: "items", localName: "items", type: { kind: "map", key: "int32", value: { kind: "message", type: () => Inner } }, repeated: true, packed: false, presence: false, required: false },
+    { no: 5, protoName: "scores", jsonName: "scores", localName: "scores", type: { kind: "scalar", type: "int32" }, repeated: true, packed: true, presence: false, required: false },
+    { no: 6, protoName: "aliases", jsonName: "aliases", localName: "aliases", type: { kind: "scalar", type: "string" }, repeated: true, packed: false, presence: false, required: false },
+    { no: 7, protoName: "friends", jsonName: "friends", localName: "friends", type: { kind: "message", type: () => Inner }, repeated: true, packed: false, presence: false, required: false },
+    { no: 8, protoName: "level", jsonName: "level", localName: "level", type: { kind: "scalar", type: "int32" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 9, protoName: "active", jsonName: "active", localName: "active", type: { kind: "scalar", type: "bool" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 10, protoName: "rating", jsonName: "rating", localName: "rating", type: { kind: "scalar", type: "double" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 11, protoName: "email", jsonName: "email", localName: "email", type: { kind: "scalar", type: "string" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 12, protoName: "created_at", jsonName: "createdAt", localName: "createdAt", type: { kind: "scalar", type: "int64" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 13, protoName: "avatar", jsonName: "avatar", localName: "avatar", type: { kind: "scalar", type: "bytes" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 14, protoName: "region", jsonName: "region", localName: "region", type: { kind: "scalar", type: "int32" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 15, protoName: "flags", jsonName: "flags", localName: "flags", type: { kind: "scalar", type: "uint32" }, repeated: false, packed: false, presence: false, required: false },
+    { no: 16, protoName: "note", jsonName: "note", localName: "note", type: { kind: "scalar", type: "string" }, repeated: false, packed: false, presence: false, required: false },
+  ],
+  create(init?: Partial<Profile>): Profile {
+    return { id: 0n, name: "", labels: new Map(), items: new Map(), scores: [], aliases: [], friends: [], level: 0, active: false, rating: 0, email: "", createdAt: 0n, avatar: emptyBytes(), region: 0, flags: 0, note: "", ...init };
+  },
+  encode(w: ProtobufWriter, v: Profile): void {
+    if (v.id !== 0n) { w.writeVarint32(8); w.int64(v.id); }
+    if (v.name !== "") { w.writeVarint32(18); w.string(v.name); }
+    for (const [k, x] of v.labels) {
+      w.writeVarint32(26); w.fork();
+      w.writeVarint32(10); w.string(k);
+      w.writeVarint32(18); w.string(x);
+      w.join();
+    }
+    for (const [k, x] of v.items) {
+      w.writeVarint32(34); w.fork();
+      w.writeVarint32(8); w.int32(k);
+      w.writeVarint32(18); w.fork(); Inner.encode(w, x); w.join();
+      w.join();
+    }
+    if (v.scores.length > 0) { w.writeVarint32(42); w.packedInt32(v.scores); }
+    for (const x of v.aliases) { w.writeVarint32(50); w.string(x); }
+    for (const x of v.friends) { w.writeVarint32(58); w.fork(); Inner.encode(w, x); w.join(); }
+    if (v.level !== 0) { w.writeVarint32(64); w.int32(v.level); }
+    if (v.active !== false) { w.writeVarint32(72); w.bool(v.active); }
+    if ((v.rating !== 0 || Object.is(v.rating, -0))) { w.writeVarint32(81); w.double(v.rating); }
+    if (v.email !== "") { w.writeVarint32(90); w.string(v.email); }
+    if (v.createdAt !== 0n) { w.writeVarint32(96); w.int64(v.createdAt); }
+    if (v.avatar.length !== 0) { w.writeVarint32(106); w.bytes(v.avatar); }
+    if (v.region !== 0) { w.writeVarint32(112); w.int32(v.region); }
+    if (v.flags !== 0) { w.writeVarint32(120); w.uint32(v.flags); }
+    if (v.note !== "") { w.writeVarint32(130); w.string(v.note); }
+    if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
+  },
+  decode(r: ProtobufReader, into?: Profile): Profile {
+    let f0: bigint = 0n;
+    let f1: string = "";
+    let f2: Map<string, string> = new Map();
+    let f3: Map<number, Inner> = new Map();
+    let f4: number[] = [];
+    let f5: string[] = [];
+    let f6: Inner[] = [];
+    let f7: number = 0;
+    let f8: boolean = false;
+    let f9: number = 0;
+    let f10: string = "";
+    let f11: bigint = 0n;
+    let f12: Uint8Array = emptyBytes();
+    let f13: number = 0;
+    let f14: number = 0;
+    let f15: string = "";
+    let unknown: Uint8Array[] | undefined;
+    if (into !== undefined) {
+      f0 = into.id;
+      f1 = into.name;
+      f2 = into.labels;
+      f3 = into.items;
+      f4 = into.scores;
+      f5 = into.aliases;
+      f6 = into.friends;
+      f7 = into.level;
+      f8 = into.active;
+      f9 = into.rating;
+      f10 = into.email;
+      f11 = into.createdAt;
+      f12 = into.avatar;
+      f13 = into.region;
+      f14 = into.flags;
+      f15 = into.note;
+      unknown = into.$unknown;
+    }
+    while (r.pos < r.end) {
+      const start = r.pos;
+      const tag = r.tag();
+      switch (tag) {
+        case 8: f0 = r.int64(); continue;
+        case 18: f1 = r.string(); continue;
+        case 26: {
+          const outer = r.begin();
+          let k: string = "";
+          let x: string = "";
+          while (r.pos < r.end) {
+            const t = r.tag();
+            if (t === 10) k = r.string();
+            else if (t === 18) x = r.string();
+            else r.skip(t);
+          }
+          r.finish(outer);
+          f2.set(k, x);
+          continue;
+        }
+        case 34: {
+          const outer = r.begin();
+          let k: number = 0;
+          let x: Inner = Inner.create();
+          while (r.pos < r.end) {
+            const t = r.tag();
+            if (t === 8) k = r.int32();
+            else if (t === 18) x = decodeNested(r, Inner, x);
+            else r.skip(t);
+          }
+          r.finish(outer);
+          f3.set(k, x);
+          continue;
+        }
+        case 42: f4 = r.appendPackedInt32(f4); continue;
+        case 40: f4.push(r.int32()); continue;
+        case 50: f5.push(r.string()); continue;
+        case 58: f6.push(decodeNested(r, Inner)); continue;
+        case 64: f7 = r.int32(); continue;
+        case 72: f8 = r.bool(); continue;
+        case 81: f9 = r.double(); continue;
+        case 90: f10 = r.string(); continue;
+        case 96: f11 = r.int64(); continue;
+        case 106: f12 = r.bytes(); continue;
+        case 112: f13 = r.int32(); continue;
+        case 120: f14 = r.uint32(); continue;
+        case 130: f15 = r.string(); continue;
+      }
+      r.skip(tag);
+      (unknown ??= []).push(r.raw(start));
+    }
+    const v: Profile = { id: f0, name: f1, labels: f2, items: f3, scores: f4, aliases: f5, friends: f6, level: f7, active: f8, rating: f9, email: f10, createdAt: f11, avatar: f12, region: f13, flags: f14, note: f15 };
+    if (unknown !== undefined) v.$unknown = unknown;
+    return v;
+  },
+};
