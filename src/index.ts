@@ -41,6 +41,7 @@ export {
   type JsonValue, type JsonObject, type JsonWriteOptions, type JsonStringWriteOptions, type JsonReadOptions,
 } from "./codec/protobuf/json/index.js";
 export type { Transport, Framing, PayloadProtocol } from "./remote/transport.js";
+export { registerTransform, TransformId, type PayloadTransform } from "./remote/transform.js";
 export { RpcContext, type BizStatus } from "./rpc/context.js";
 export { Metainfo } from "./rpc/metainfo.js";
 export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";

@@ -7,11 +7,13 @@
 import { MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
-import { beginFrame, endFrame } from "../remote/frame-encoder.js";
+import { beginFrame, endFrame, type FrameHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
-import { IntKey, StrKey, type TTHeaderFields } from "../remote/ttheader.js";
+import { transformByName } from "../remote/transform.js";
+import { ttheaderPayloadFramed } from "../remote/transport.js";
+import { IntKey, StrKey } from "../remote/ttheader.js";
 import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
-import { bizStatusError, readBizStatus } from "../rpc/biz-status.js";
+import { BIZ_EXTRA_KEY, BIZ_MESSAGE_KEY, BIZ_STATUS_KEY, bizStatusError, readBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";
 import { chain, type Endpoint } from "../rpc/endpoint.js";
 import { Metainfo } from "../rpc/metainfo.js";
@@ -94,8 +96,11 @@ function failedCall(error: KitewireError): Promise<never> & AsyncIterable<never>
 
 let nextSeqid = 1;
 
-/** A method's request TTHeader, with maps the client may update. */
-interface RequestHeader extends TTHeaderFields {
+/** Reply keys the framework reads itself: never backward metainfo, even in THeader's plain keys. */
+const FRAMEWORK_KEYS: ReadonlySet<string> = new Set([BIZ_STATUS_KEY, BIZ_MESSAGE_KEY, BIZ_EXTRA_KEY, StrKey.CONNECTION_RESET]);
+
+/** A method's request TTHeader or THeader, with maps the client may update. */
+interface RequestHeader extends FrameHeaderFields {
   intInfo: Map<number, string>;
   strInfo: Map<string, string>;
 }
@@ -147,16 +152,22 @@ class Caller {
   }
 
   /**
-   * The TTHeader of `binding`'s requests (undefined for other framings): built once, with
-   * the RPC timeout and forward metainfo added per call.
+   * The TTHeader or THeader of `binding`'s requests (undefined for other framings): built
+   * once, with the RPC timeout and forward metainfo added per call. A THeader carries only
+   * the metainfo (its peers know no other keys) and the configured transforms.
    */
   private requestHeader(binding: MethodBinding): RequestHeader | undefined {
-    const { framing } = this.options.transport;
+    const { transport } = this.options;
+    const { framing } = transport;
+    if (framing === "theader") {
+      const transforms = this.options.transforms.map((name) => transformByName(name)!.id);
+      return { flags: 0, intInfo: new Map(), strInfo: new Map(), transforms };
+    }
     if (framing !== "ttheader" && framing !== "ttheader-framed") return undefined;
     const intInfo = new Map<number, string>([
       [IntKey.TO_METHOD, binding.name],
       [IntKey.TO_SERVICE, this.service],
-      [IntKey.TRANSPORT_TYPE, framing === "ttheader-framed" ? "framed" : "unframed"],
+      [IntKey.TRANSPORT_TYPE, ttheaderPayloadFramed(transport) ? "framed" : "unframed"],
       [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
     ]);
     if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
@@ -186,15 +197,15 @@ class Caller {
     const { transport } = this.options;
     const w = this.writer;
     w.reset();
-    let fields: TTHeaderFields | undefined = header;
+    let fields: FrameHeaderFields | undefined = header;
     if (header !== undefined) {
       // The header is written before this returns, so the binding's maps can be updated in place.
       if (ctx.deadline !== undefined) header.intInfo.set(IntKey.RPC_TIMEOUT, String(Math.max(1, ctx.deadline - Date.now())));
       else header.intInfo.delete(IntKey.RPC_TIMEOUT);
       if (ctx.metainfo.hasForward) {
         const strInfo = new Map(header.strInfo);
-        ctx.metainfo.writeForward(strInfo);
-        fields = { flags: 0, intInfo: header.intInfo, strInfo };
+        ctx.metainfo.writeForward(strInfo, transport.framing === "theader");
+        fields = { ...header, strInfo };
       }
     }
     const mark = beginFrame(w, transport, ctx.seqid, fields);
@@ -207,7 +218,7 @@ class Caller {
   private decode(ctx: RpcContext, binding: MethodBinding, frame: Frame): unknown {
     const protocol = this.options.transport.protocol;
     if (frame.header) {
-      ctx.metainfo.readBackward(frame.header.strInfo);
+      ctx.metainfo.readBackward(frame.header.strInfo, frame.transport.framing === "theader", FRAMEWORK_KEYS);
       const biz = readBizStatus(frame.header.strInfo);
       if (biz) {
         ctx.bizStatus = biz;

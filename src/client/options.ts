@@ -3,11 +3,14 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import type { Logger } from "../observability/log/logger.js";
 import type { Tracer } from "../observability/tracer.js";
 import type { Middleware } from "../rpc/endpoint.js";
-import { checkTransport, type Transport } from "../remote/transport.js";
+import { transformByName } from "../remote/transform.js";
+import { checkTransport, describeTransport, VALID_TRANSPORTS, type Transport } from "../remote/transport.js";
 
 export interface ClientOptions {
   /** Framing and payload protocol (Kitex's default is framed binary; protobuf services: kitex-protobuf). */
   transport: Transport;
+  /** Apache THeader payload transforms applied to requests, by name (e.g. `["zlib"]`; registered ones only). */
+  transforms: readonly string[];
   /** RPC timeout per call in ms (0: none); a call's own `timeoutMs` overrides it. Sent in TTHeader. */
   timeoutMs: number;
   /** Largest reply frame accepted. */
@@ -26,13 +29,23 @@ export const CLIENT_DEFAULTS: Readonly<Omit<ClientOptions, "transport">> = Objec
   maxFrameSize: 16 << 20,
   fromService: "",
   middlewares: [],
+  transforms: [],
 });
 
 /** Fills in defaults and rejects impossible settings. */
 export function makeClientOptions(options: Partial<ClientOptions> & Pick<ClientOptions, "transport">): Readonly<ClientOptions> {
   const o = { ...CLIENT_DEFAULTS, ...options };
   if (!checkTransport(o.transport)) {
-    throw new KitewireError(ErrorCode.INVALID_VALUE, `transport ${o.transport.framing}/${o.transport.protocol} is not a valid combination`);
+    throw new KitewireError(ErrorCode.INVALID_VALUE,
+      `transport ${describeTransport(o.transport)} is not a valid combination (valid: ${VALID_TRANSPORTS})`);
+  }
+  if (o.transforms.length > 0 && o.transport.framing !== "theader") {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `transforms apply to the theader framing only, not ${o.transport.framing}`);
+  }
+  for (const name of o.transforms) {
+    if (transformByName(name) === undefined) {
+      throw new KitewireError(ErrorCode.INVALID_VALUE, `THeader transform ${JSON.stringify(name)} is not registered on this runtime (the Node entry registers "zlib")`);
+    }
   }
   if (!(o.timeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `timeoutMs must be 0 or more, got ${o.timeoutMs}`);
   if (!(o.maxFrameSize >= 64)) throw new KitewireError(ErrorCode.INVALID_VALUE, "maxFrameSize must be at least 64");

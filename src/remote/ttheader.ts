@@ -1,7 +1,9 @@
 /**
- * TTHeader (CloudWeGo's transport header, wire-formats.md): a length-prefixed frame whose
- * header carries a protocol id, transforms and key/value info blocks, followed by the
- * payload (an unframed or framed message).
+ * TTHeader (CloudWeGo's transport header, specified in the Kitex documentation's
+ * "Transport Protocol TTHeader" reference and implemented by cloudwego/gopkg
+ * `protocol/ttheader`): a length-prefixed frame whose header carries a protocol id,
+ * transforms and key/value info blocks, followed by the payload (an unframed or framed
+ * message).
  *
  *   u32 LENGTH | u16 0x1000 | u16 FLAGS | u32 SEQID | u16 HEADER SIZE/4 |
  *   u8 PROTOCOL | u8 NUM TRANSFORMS | transforms... | info blocks... | zero padding | payload
@@ -15,7 +17,10 @@ export const TTHEADER_MAGIC = 0x1000;
 /** TTHeader FLAGS bits. */
 export const TTHeaderFlag = { OUT_OF_ORDER: 0x01, STREAMING: 0x02, DUPLEX_REVERSE: 0x08, SASL: 0x10 } as const;
 
-/** PROTOCOL ID values. */
+/**
+ * PROTOCOL ID values. Kitex defines 0x04 for Kitex Protobuf but sends 0x00 with it (older
+ * Kitex servers refuse 0x04), telling protobuf from Thrift by the payload's magic.
+ */
 export const TTHeaderProtocol = { BINARY: 0x00, COMPACT: 0x02, PROTOBUF: 0x04 } as const;
 
 const INFO_PADDING = 0x00;
@@ -24,7 +29,7 @@ const INFO_INT_KEY_VALUE = 0x10;
 const INFO_ACL_TOKEN = 0x11;
 const MAX_HEADER_SIZE = 4 * 0xffff;
 
-/** Int keys of the int info block that kitewire reads or writes (wire-formats.md has all). */
+/** Int keys of the int info block that kitewire reads or writes (gopkg `protocol/ttheader/metakey.go` lists all). */
 export const IntKey = {
   TRANSPORT_TYPE: 1, LOG_ID: 2, FROM_SERVICE: 3, FROM_CLUSTER: 4, FROM_IDC: 5, TO_SERVICE: 6, TO_CLUSTER: 7,
   TO_IDC: 8, TO_METHOD: 9, ENV: 10, DEST_ADDRESS: 11, RPC_TIMEOUT: 12, READ_TIMEOUT: 13, RING_HASH_KEY: 14,

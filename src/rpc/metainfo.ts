@@ -2,6 +2,9 @@
  * Metainfo: key/values that travel with calls, in Kitex's three kinds. Transient values
  * go one hop (caller to callee), persistent ones along the whole call chain, backward ones
  * from callee to caller. In TTHeader they are string info keys with Kitex's prefixes.
+ * Apache THeader's info headers are plain key/values for one hop: there a key without a
+ * prefix is a transient value on a request and a backward value on a reply (what Apache
+ * peers set and read with `set_header`/`get_headers`), and the prefixes mark the rest.
  */
 
 export const TRANSIT_PREFIX = "RPC_TRANSIT_";
@@ -39,30 +42,38 @@ export class Metainfo {
     return (this.backwardValues?.size ?? 0) > 0;
   }
 
-  /** Adds the forward kinds (transient, persistent) among a request's TTHeader string info. */
-  readForward(info: ReadonlyMap<string, string>): void {
+  /**
+   * Adds the forward kinds (transient, persistent) among a request's string info; with
+   * `plain` (Apache THeader) unprefixed keys are transient values.
+   */
+  readForward(info: ReadonlyMap<string, string>, plain = false): void {
     for (const [key, value] of info) {
       if (key.startsWith(TRANSIT_PREFIX)) this.transient.set(key.slice(TRANSIT_PREFIX.length), value);
       else if (key.startsWith(PERSIST_PREFIX)) this.persistent.set(key.slice(PERSIST_PREFIX.length), value);
+      else if (plain && !key.startsWith(BACKWARD_PREFIX)) this.transient.set(key, value);
     }
   }
 
-  /** Adds the backward kind among a reply's TTHeader string info. */
-  readBackward(info: ReadonlyMap<string, string>): void {
+  /**
+   * Adds the backward kind among a reply's string info; with `plain` (Apache THeader)
+   * unprefixed keys other than `reserved` ones (the framework's own) are backward values.
+   */
+  readBackward(info: ReadonlyMap<string, string>, plain = false, reserved?: ReadonlySet<string>): void {
     for (const [key, value] of info) {
       if (key.startsWith(BACKWARD_PREFIX)) this.backward.set(key.slice(BACKWARD_PREFIX.length), value);
+      else if (plain && !reserved?.has(key) && !key.startsWith(TRANSIT_PREFIX) && !key.startsWith(PERSIST_PREFIX)) this.backward.set(key, value);
     }
   }
 
-  /** Writes the forward kinds (transient and persistent) as prefixed TTHeader keys. */
-  writeForward(out: Map<string, string>): void {
-    if (this.transientValues) for (const [k, v] of this.transientValues) out.set(TRANSIT_PREFIX + k, v);
+  /** Writes the forward kinds as prefixed keys; with `plain` (Apache THeader) transient values without a prefix. */
+  writeForward(out: Map<string, string>, plain = false): void {
+    if (this.transientValues) for (const [k, v] of this.transientValues) out.set(plain ? k : TRANSIT_PREFIX + k, v);
     if (this.persistentValues) for (const [k, v] of this.persistentValues) out.set(PERSIST_PREFIX + k, v);
   }
 
-  /** Writes the backward kind as prefixed TTHeader keys. */
-  writeBackward(out: Map<string, string>): void {
-    if (this.backwardValues) for (const [k, v] of this.backwardValues) out.set(BACKWARD_PREFIX + k, v);
+  /** Writes the backward kind as prefixed keys; with `plain` (Apache THeader) without a prefix. */
+  writeBackward(out: Map<string, string>, plain = false): void {
+    if (this.backwardValues) for (const [k, v] of this.backwardValues) out.set(plain ? k : BACKWARD_PREFIX + k, v);
   }
 
   /**

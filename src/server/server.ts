@@ -10,10 +10,10 @@
 import { MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
-import { beginFrame, endFrame } from "../remote/frame-encoder.js";
+import { beginFrame, endFrame, type FrameHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
 import type { PayloadProtocol } from "../remote/transport.js";
-import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey, type TTHeaderFields } from "../remote/ttheader.js";
+import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey } from "../remote/ttheader.js";
 import {
   kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
 } from "../rpc/application-error.js";
@@ -25,6 +25,8 @@ import type { ProtobufWriter } from "../codec/protobuf/writer.js";
 import type { ThriftWriter } from "../codec/thrift/protocol.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
+import { getLogger } from "../observability/log/logger.js";
+import { RateLimitedLog } from "../observability/log/rate-limit.js";
 import { makeServerOptions, type ServerOptions } from "./options.js";
 import { Routes, type Route } from "./routes.js";
 
@@ -49,6 +51,7 @@ export class Server {
   private readonly writers = new Map<PayloadProtocol, PayloadWriter>();
   /** Set during graceful shutdown: replies tell clients to drop the connection. */
   draining = false;
+  private readonly rejections = new RateLimitedLog(() => this.options.logger ?? getLogger());
 
   constructor(options: Partial<ServerOptions> = {}, engine: Engine = getEngine()) {
     this.options = makeServerOptions(options);
@@ -70,6 +73,7 @@ export class Server {
    * unusable and should be closed.
    */
   handle(frame: Frame, conn: ConnectionInfo): Promise<void> | undefined {
+    if (frame.error) return this.refuse(frame, conn);
     const { transport } = frame;
     const protocol = transport.protocol;
     let route: Route | undefined;
@@ -84,7 +88,7 @@ export class Server {
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(StrKey.IDL_SERVICE) ?? header?.intInfo.get(IntKey.TO_SERVICE));
       ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn);
-      if (header) ctx.metainfo.readForward(header.strInfo);
+      if (header) ctx.metainfo.readForward(header.strInfo, transport.framing === "theader");
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
       if (conn.peer !== undefined) ctx.peer = conn.peer;
@@ -147,17 +151,18 @@ export class Server {
     const w = this.writer(protocol);
     w.reset();
     const biz = "failure" in outcome ? bizStatusOf(outcome.failure) ?? ctx.bizStatus : ctx.bizStatus;
-    let header: TTHeaderFields | undefined;
+    let header: FrameHeaderFields | undefined;
     if (frame.header) {
       let strInfo = NO_STR_INFO;
       if (biz || this.draining || ctx.metainfo.hasBackward) {
         const info = new Map<string, string>();
-        ctx.metainfo.writeBackward(info);
+        ctx.metainfo.writeBackward(info, transport.framing === "theader");
         if (biz) writeBizStatus(info, biz);
         if (this.draining) info.set(StrKey.CONNECTION_RESET, "1");
         strInfo = info;
       }
-      header = { flags: frame.header.flags, intInfo: NO_INT_INFO, strInfo };
+      // A THeader reply goes back through the request's transforms (zlib in, zlib out).
+      header = { flags: frame.header.flags, intInfo: NO_INT_INFO, strInfo, transforms: frame.header.transforms };
     }
     const mark = beginFrame(w, transport, ctx.seqid, header);
     const name = ctx.method;
@@ -182,6 +187,37 @@ export class Server {
     const bytes = w.view();
     this.options.tracer?.io?.(ctx, "write", bytes.length);
     return bytes;
+  }
+
+  /**
+   * Answers a frame the remote layer could not open (Frame.error: a THeader transform or
+   * protocol this server lacks) with a TApplicationException, in the frame's framing and
+   * untransformed, as HeaderFormat.md asks; the connection stays usable.
+   */
+  private refuse(frame: Frame, conn: ConnectionInfo): undefined {
+    frame.bytes.release();
+    const error = frame.error!;
+    this.rejected(conn.peer, error);
+    const { transport } = frame;
+    const seqid = frame.header?.seqid ?? 0;
+    const w = this.writer(transport.protocol);
+    w.reset();
+    const mark = beginFrame(w, transport, seqid, { flags: frame.header?.flags ?? 0, intInfo: NO_INT_INFO, strInfo: NO_STR_INFO });
+    writeEnvelope(w, transport.protocol, { name: "", type: MessageType.EXCEPTION, seqid });
+    writeThriftApplicationError(w as ThriftWriter, { message: error.message, type: Number(error.details?.["type"] ?? 0) });
+    endFrame(w, mark);
+    conn.write(w.view());
+    return undefined;
+  }
+
+  /**
+   * Logs, rate-limited, a request or connection this server refused (the peer can cause
+   * these at will): one line per kind of refusal (what was detected, or the error code).
+   */
+  rejected(peer: string | undefined, error: unknown): void {
+    const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.CONNECTION);
+    const kind = String(e.details?.["detected"] ?? e.code);
+    this.rejections.log("warn", kind, `kitewire server refused ${peer ?? "a peer"}: ${e.message}`, { peer, code: e.code, reason: kind });
   }
 
   /** Writes a declared exception as a REPLY; false when `failure` is not one (nothing written). */

@@ -11,7 +11,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
 import { StrKey } from "../../remote/ttheader.js";
-import type { Transport } from "../../remote/transport.js";
+import { describeTransport, type Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
 import { PendingCalls } from "../pending-calls.js";
 import type { OutgoingCall } from "../transport.js";
@@ -60,6 +60,8 @@ export class ClientConnection {
   readonly closed: Promise<void>;
   /** When the connection last finished a call (for idle timeouts). */
   lastUsed = Date.now();
+  /** Whether a reply frame came: a close before one means the server refused what was sent. */
+  private replied = false;
 
   private constructor(engine: Engine, private readonly options: ConnectionOptions_, socket: Socket) {
     this.socket = socket;
@@ -74,7 +76,10 @@ export class ClientConnection {
     this.closed = new Promise((resolve) => {
       socket.once("close", () => {
         this.usable = false;
-        this.failAll(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} closed`));
+        this.failAll(new KitewireError(ErrorCode.CONNECTION, this.replied ? `connection to ${this.address} closed`
+          : `connection to ${this.address} closed before any reply to this client's ${options.tls ? "TLS" : "plain TCP"} ` +
+            `${describeTransport(options.transport)} requests: the server may serve another transport${options.tls ? "" : " or expect TLS"} ` +
+            "(its log says what it refused)"));
         this.chain.release();
         resolve();
       });
@@ -112,7 +117,12 @@ export class ClientConnection {
       }, options.connectTimeoutMs);
       const fail = (error: Error) => {
         clearTimeout(timer);
-        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+        // A TLS handshake the server ends or answers with non-TLS bytes: it speaks plain TCP.
+        const code = (error as { code?: string }).code;
+        const plainServer = options.tls !== undefined && (code === "ECONNRESET" || code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
+          /before secure TLS connection|wrong version number|packet length too long/i.test(error.message));
+        const hint = plainServer ? " (the TLS handshake failed: the server seems not to speak TLS on this port; connect without the `tls` option)" : "";
+        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${options.host}:${options.port}: ${error.message}${hint}`, { cause: error }));
       };
       socket.once("error", fail);
       socket.once(options.tls ? "secureConnect" : "connect", () => {
@@ -182,6 +192,11 @@ export class ClientConnection {
       this.lastUsed = Date.now();
       this.chain.append(chunk);
       for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
+        this.replied = true;
+        if (frame.error) {
+          frame.bytes.release();
+          throw frame.error;
+        }
         if (frame.header?.strInfo.has(StrKey.CONNECTION_RESET)) this.usable = false;
         const seqid = frameSeqid(frame, this.reader);
         const waiting = this.pending.take(seqid);

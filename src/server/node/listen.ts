@@ -158,6 +158,7 @@ class Connection {
       if (this.chain.length > 0) this.armRead();
       else this.clearRead();
     } catch (error) {
+      this.server.rejected(this.peer, error);
       this.destroy(error);
     }
   }
