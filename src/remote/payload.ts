@@ -14,7 +14,7 @@ import type { ThriftReader, ThriftWriter } from "../codec/thrift/protocol.js";
 import type { MessageHeader, MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
-import type { PayloadProtocol, Transport } from "./transport.js";
+import type { PayloadProtocol } from "./transport.js";
 
 const KITEX_PROTOBUF_MAGIC = 0x90010000 | 0;
 
@@ -68,12 +68,12 @@ export function readEnvelope(r: PayloadReader, protocol: PayloadProtocol): Messa
 
 /**
  * The sequence id of the message in a frame, without decoding the rest (a client routes
- * replies by it). TTHeader frames carry it in the header; Apache THeader peers do not all
- * fill theirs in (npm thrift's client leaves 0), so there the message's own counts.
+ * replies by it). TTHeader and THeader frames carry it in the header (Apache THeader
+ * servers copy the request's there, even in the error replies whose message says 0).
  */
 export function frameSeqid(frame: { header?: { seqid: number }; bytes: { contiguous(n: number): number }; messageOffset: number;
-  messageLength: number; transport: Transport }, reader: PayloadReader): number {
-  if (frame.header && frame.transport.framing !== "theader") return frame.header.seqid;
+  messageLength: number; transport: { protocol: PayloadProtocol } }, reader: PayloadReader): number {
+  if (frame.header) return frame.header.seqid;
   const start = frame.bytes.contiguous(frame.messageOffset + frame.messageLength) + frame.messageOffset;
   reader.attach(start, frame.messageLength);
   return readEnvelope(reader, frame.transport.protocol).seqid;
