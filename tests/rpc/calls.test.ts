@@ -53,6 +53,7 @@ const transports: Transport[] = [
   { framing: "buffered", protocol: "binary" }, { framing: "buffered", protocol: "compact" },
   { framing: "ttheader", protocol: "binary" }, { framing: "ttheader", protocol: "compact" },
   { framing: "ttheader-framed", protocol: "binary" }, { framing: "ttheader-framed", protocol: "compact" },
+  { framing: "theader", protocol: "binary" }, { framing: "theader", protocol: "compact" },
 ];
 
 describe.each(transports)("$framing $protocol", (transport) => {
