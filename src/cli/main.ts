@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { KitewireError } from "../errors.js";
 import { init } from "../runtime/node/index.js";
 import { GEN_USAGE, runGen, UsageError } from "./gen.js";
-import { inspect, type InspectProtocol } from "./inspect.js";
+import { inspect, type InspectOptions } from "./inspect.js";
 
 const USAGE = `usage: kitewire <command> [options]
 
@@ -17,21 +17,26 @@ commands:
       write one module per file (includes and imports followed) into OUTDIR (default
       ./gen): TypeScript, or with --target js JavaScript plus .d.ts declarations.
       Plugins receive the checked program as JSON on stdin.
-  inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
-      Print the structure of one message read from FILE (or stdin) without its IDL.
+  inspect [--protocol binary|compact|protobuf] [--framing NAME] [--framed] [--hex] [FILE]
+      Print the framing and structure of one message read from FILE (or stdin) without
+      its IDL; framing and protocol are detected unless given.
   version
       Print the version.
   help [COMMAND]
       Print this, or a command's usage (also: kitewire COMMAND --help).`;
 
-const INSPECT_USAGE = `usage: kitewire inspect [--protocol binary|compact|protobuf] [--framed] [--hex] [FILE]
+const INSPECT_USAGE = `usage: kitewire inspect [--protocol binary|compact|protobuf] [--framing NAME] [--framed] [--hex] [FILE]
 
 Print the structure of one message read from FILE (or stdin when FILE is absent or -)
-without its IDL: field ids, wire types and values.
+without its IDL: the framing found around it (with its header), then field ids, wire
+types and values. Input no framing explains is read as a bare message, or as a bare
+struct (what encodeThrift writes).
 
 options:
-  -p, --protocol P   binary (default), compact or protobuf
-  --framed           the input starts with a 4-byte big-endian frame length
+  -p, --protocol P   binary, compact or protobuf (default: detected)
+  --framing NAME     buffered, framed, ttheader, ttheader-framed, theader, kitex-protobuf,
+                     or none (a bare message or struct) (default: detected)
+  --framed           --framing framed
   --hex              the input is hex text (whitespace ignored)
   -h, --help         print this and exit`;
 
@@ -100,9 +105,10 @@ export async function main({ args, version, out = process.stdout, err = process.
   }
 }
 
+const FRAMINGS = ["none", "buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
+
 async function runInspect(args: string[]): Promise<string> {
-  let protocol: InspectProtocol = "binary";
-  let framed = false;
+  const options: InspectOptions = {};
   let hex = false;
   let file: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -112,8 +118,12 @@ async function runInspect(args: string[]): Promise<string> {
       if (value !== "binary" && value !== "compact" && value !== "protobuf") {
         throw new UsageError(`--protocol must be binary, compact or protobuf, not ${JSON.stringify(value)}`);
       }
-      protocol = value;
-    } else if (arg === "--framed") framed = true;
+      options.protocol = value;
+    } else if (arg === "--framing") {
+      const value = args[++i];
+      if (!FRAMINGS.includes(value as never)) throw new UsageError(`--framing must be one of ${FRAMINGS.join(", ")}, not ${JSON.stringify(value)}`);
+      options.framing = value as InspectOptions["framing"];
+    } else if (arg === "--framed") options.framing = "framed";
     else if (arg === "--hex") hex = true;
     else if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
     else file = arg;
@@ -124,14 +134,8 @@ async function runInspect(args: string[]): Promise<string> {
     if (!/^([0-9a-fA-F]{2})*$/.test(digits)) throw new UsageError("--hex input is not an even run of hex digits");
     bytes = Uint8Array.from(digits.match(/../g) ?? [], (h) => parseInt(h, 16));
   }
-  if (framed) {
-    if (bytes.length < 4) throw new UsageError("--framed input is shorter than its 4-byte length");
-    const size = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
-    if (size !== bytes.length - 4) throw new UsageError(`frame length says ${size} bytes, ${bytes.length - 4} follow`);
-    bytes = bytes.subarray(4);
-  }
   await init();
-  return inspect(bytes, protocol);
+  return inspect(bytes, options);
 }
 
 async function readStdin(): Promise<Uint8Array> {

@@ -1,10 +1,14 @@
-/** The `kitewire` command line: `inspect` on each protocol, errors and exit codes. */
+/** The `kitewire` command line: `inspect` on each protocol and framing, errors and exit codes. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { init, MessageType, ProtobufWriter, ThriftCompactWriter, TType } from "../../src/runtime/node/index.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  encodeThrift, init, MessageType, ProtobufWriter, ThriftBinaryWriter, ThriftCompactWriter, TType, type Transport,
+} from "../../src/runtime/node/index.js";
+import { beginFrame, endFrame, type FrameHeaderFields } from "../../src/remote/frame-encoder.js";
+import * as ex from "../golden/thrift/gen/example.js";
 
 const bin = new URL("../../bin/kitewire.mjs", import.meta.url).pathname;
 let dir: string;
@@ -32,7 +36,7 @@ test("inspect prints a Compact message read from a file", () => {
   const { code, out } = run(["inspect", "--protocol", "compact", file]);
   expect(code).toBe(0);
   expect(out).toBe(
-    'message "Get" type=1 seqid=5\nbody: struct {\n  1: i64 -7\n  2: list<binary>[1] {\n    [0]: binary "x"\n  }\n  3: bool false\n}\n',
+    'framing: buffered (unframed compact message)\nmessage "Get" type=1 seqid=5\nbody: struct {\n  1: i64 -7\n  2: list<binary>[1] {\n    [0]: binary "x"\n  }\n  3: bool false\n}\n',
   );
 });
 
@@ -43,7 +47,71 @@ test("inspect shows nested Protobuf messages from hex on stdin, framed", () => {
   const hex = "0000000" + body.length.toString(16) + Buffer.from(body).toString("hex");
   const { code, out } = run(["inspect", "-p", "protobuf", "--framed", "--hex"], hex);
   expect(code).toBe(0);
-  expect(out).toBe("1: message {\n  1: varint 150\n}\n2: bytes[2] 0xff00\n");
+  expect(out).toBe("framing: framed (9 bytes)\n1: message {\n  1: varint 150\n}\n2: bytes[2] 0xff00\n");
+});
+
+describe("inspect detects each framing and says which", () => {
+  const BODY = 'message "Echo" type=1 seqid=7\nbody: struct {\n  1: binary "hi"\n}\n';
+  /** A CALL Echo(1: "hi"), seqid 7, in `transport`, with `header` fields for TTHeader/THeader. */
+  const frame = (transport: Transport, header?: FrameHeaderFields) => {
+    const w = transport.protocol === "compact" ? new ThriftCompactWriter() : new ThriftBinaryWriter();
+    const mark = beginFrame(w, transport, 7, header);
+    w.writeMessageBegin("Echo", MessageType.CALL, 7);
+    w.writeStructBegin();
+    w.writeFieldBegin(TType.STRING, 1);
+    w.writeString("hi");
+    w.writeFieldStop();
+    w.writeStructEnd();
+    endFrame(w, mark);
+    return Buffer.from(w.finish()).toString("hex");
+  };
+  const none = { flags: 0, intInfo: new Map(), strInfo: new Map() };
+
+  test.each<[string, Transport, FrameHeaderFields | undefined, string]>([
+    ["framed", { framing: "framed", protocol: "binary" }, undefined, "framing: framed (26 bytes)"],
+    ["buffered compact", { framing: "buffered", protocol: "compact" }, undefined, "framing: buffered (unframed compact message)"],
+    ["ttheader", { framing: "ttheader", protocol: "binary" }, { ...none, intInfo: new Map([[9, "Echo"]]), strInfo: new Map([["isn", "S"]]) },
+      'framing: ttheader (TTHeader seqid=7 flags=0x0 protocol=0 int={"9":"Echo"} str={"isn":"S"})'],
+    ["ttheader-framed", { framing: "ttheader-framed", protocol: "compact" }, none, "framing: ttheader-framed (TTHeader seqid=7 flags=0x0 protocol=2)"],
+    ["theader", { framing: "theader", protocol: "compact" }, { ...none, strInfo: new Map([["tenant", "acme"]]) },
+      'framing: theader (THeader seqid=7 flags=0x0 protocol=2 str={"tenant":"acme"})'],
+    ["theader with zlib", { framing: "theader", protocol: "binary" }, { ...none, transforms: [1] }, "framing: theader (THeader seqid=7 flags=0x0 protocol=0 transforms=zlib)"],
+  ])("%s", (_name, transport, header, first) => {
+    const { code, out, err } = run(["inspect", "--hex"], frame(transport, header));
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toBe(`${first}\n${BODY}`);
+  });
+
+  test("Kitex Protobuf, framed and in TTHeader", () => {
+    const body = new ProtobufWriter();
+    body.tag(1, 0).uint32(150);
+    const w = new ProtobufWriter();
+    const mark = beginFrame(w, { framing: "kitex-protobuf", protocol: "protobuf" }, 3);
+    w.writeRaw(Uint8Array.from([0x90, 0x01, 0x00, 0x01, 0, 0, 0, 3, 0x47, 0x65, 0x74, 0, 0, 0, 3]));
+    w.writeRaw(body.finish());
+    endFrame(w, mark);
+    const kp = run(["inspect", "--hex"], Buffer.from(w.finish()).toString("hex"));
+    expect(kp.out).toBe('framing: kitex-protobuf (18 bytes)\nmessage "Get" type=1 seqid=3\n1: varint 150\n');
+    w.reset();
+    const mark2 = beginFrame(w, { framing: "ttheader", protocol: "protobuf" }, 3);
+    w.writeRaw(Uint8Array.from([0x90, 0x01, 0x00, 0x01, 0, 0, 0, 3, 0x47, 0x65, 0x74, 0, 0, 0, 3, 0x08, 0x96, 0x01]));
+    endFrame(w, mark2);
+    const tp = run(["inspect", "--hex"], Buffer.from(w.finish()).toString("hex"));
+    expect(tp.out).toBe('framing: ttheader-framed (TTHeader seqid=3 flags=0x0 protocol=0)\nmessage "Get" type=1 seqid=3\n1: varint 150\n');
+  });
+
+  test("a bare struct from encodeThrift (binary and compact), and --framing none", () => {
+    const user = ex.User.create({ id: 1n, name: "a" });
+    const binary = run(["inspect", "--hex"], Buffer.from(encodeThrift(ex.User, user)).toString("hex"));
+    expect(binary.err).toBe("");
+    expect(binary.out.split("\n").slice(0, 3)).toEqual(["framing: none (a bare binary struct)", "struct: struct {", "  1: i64 1"]);
+    const compact = run(["inspect", "--hex", "-p", "compact"], Buffer.from(encodeThrift(ex.User, user, "compact")).toString("hex"));
+    expect(compact.out.split("\n").slice(0, 3)).toEqual(["framing: none (a bare compact struct)", "struct: struct {", "  1: i64 1"]);
+    const forced = run(["inspect", "--hex", "--framing", "none"], frame({ framing: "buffered", protocol: "binary" }));
+    expect(forced.out).toBe(`framing: none (a bare binary message)\n${BODY}`);
+    expect(run(["inspect", "--framing", "http"]).code).toBe(1);
+  });
 });
 
 test("malformed input exits 1 with the error and its offset", () => {
