@@ -248,11 +248,13 @@ describe("TLS on one side only", () => {
     await listener.close({ timeoutMs: 200 });
   });
 
-  test("a plain client to a TLS server: the client says the server seems to speak TLS", async () => {
-    const { listener } = await startServer(new SlowHandler(), {}, { cert: serverCert.cert, key: serverCert.key });
+  test("a plain client to a TLS server: the client hears the server may expect TLS; the server logs the failed handshake", async () => {
+    const logger = recordingLogger();
+    const { listener } = await startServer(new SlowHandler(), { logger }, { cert: serverCert.cert, key: serverCert.key });
     const c = client(listener, { framing: "ttheader", protocol: "binary" });
     // Node's TLS server drops a connection whose first bytes are not TLS without a word.
     await expect(c.ping("x")).rejects.toMatchObject({ code: "CONNECTION", message: expect.stringContaining("or expect TLS") });
+    expect(logger.lines.at(-1)).toMatch(/refused 127\.0\.0\.1:\d+: TLS handshake failed: .*\(a plain TCP client on a TLS port\?\)/);
     await c.close();
     await listener.close({ timeoutMs: 200 });
   });

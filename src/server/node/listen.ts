@@ -50,6 +50,11 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     connections.add(conn);
   };
   const net: NetServer = options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
+  // A handshake that fails (a plain TCP client on the TLS port says "wrong version number") is the client's error: log it.
+  net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket),
+    new KitewireError(ErrorCode.CONNECTION, `TLS handshake failed: ${error.reason ?? error.message.split("\n")[0]}` +
+      `${/WRONG_VERSION|HTTP_REQUEST/.test(error.code ?? "") ? " (a plain TCP client on a TLS port?)" : ""}`,
+    { cause: error, details: { detected: "tls-handshake" } })));
   await new Promise<void>((resolve, reject) => {
     net.once("error", reject);
     net.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
