@@ -8,7 +8,7 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import { THEADER_MAGIC, THeaderProtocol } from "./theader.js";
 import type { Transport } from "./transport.js";
-import { TTHEADER_MAGIC } from "./ttheader.js";
+import { TTHEADER_MAGIC, TTHeaderProtocol } from "./ttheader.js";
 
 const THRIFT_BINARY = 0x8001;
 const KITEX_PROTOBUF = 0x9001;
@@ -78,7 +78,7 @@ function detectTTHeader(peek: (offset: number) => number, available: number, u16
   if (available < payload + 8) return null;
   // Kitex sends protocol id 0 for protobuf (older versions 3, newer ones define 4): the id
   // says nothing about protobuf, the payload's magic does.
-  const compact = peek(14) === 0x02;
+  const compact = peek(14) === TTHeaderProtocol.COMPACT;
   if (u16(payload + 4) === KITEX_PROTOBUF) return { framing: "ttheader-framed", protocol: "protobuf" };
   if (u16(payload) === THRIFT_BINARY || peek(payload) === COMPACT_ID) return { framing: "ttheader", protocol: compact ? "compact" : "binary" };
   if (u16(payload + 4) === THRIFT_BINARY || peek(payload + 4) === COMPACT_ID) {
