@@ -21,7 +21,7 @@
 //                           into different batching regimes from run to run, see README)
 //   BENCH_RPC_CASES=a,b     only cases whose id contains one of these (ids: raw,
 //                           kw-framed-mux1, thrift, kw-framed-pool, grpc, kw-framed-mux4,
-//                           kw-ttheader-mux1, raw-conns)
+//                           kw-ttheader-mux1, kw-theader-mux1, kw-theader-zlib-mux1, raw-conns)
 //   BENCH_RPC_PROF=DIR      run the client and server processes with --cpu-prof, writing
 //                           DIR/<case>-client.cpuprofile and -server.cpuprofile, then print
 //                           a summary of each (bench/rpc/profile.mjs); figures of a
@@ -66,6 +66,8 @@ const CASES = [
   { id: "grpc", name: "grpc-js unary, 1 channel", kind: "grpc", conns: 1, peer: true },
   { id: "kw-framed-mux4", name: "kitewire Framed binary, mux, 4 conns", kind: "kitewire", framing: "framed", mode: "mux", connections: 4, conns: 4 },
   { id: "kw-ttheader-mux1", name: "kitewire TTHeader binary, mux, 1 conn", kind: "kitewire", framing: "ttheader", mode: "mux", connections: 1, conns: 1 },
+  { id: "kw-theader-mux1", name: "kitewire Apache THeader binary, mux, 1 conn", kind: "kitewire", framing: "theader", mode: "mux", connections: 1, conns: 1 },
+  { id: "kw-theader-zlib-mux1", name: "kitewire Apache THeader binary + zlib, mux, 1 conn", kind: "kitewire", framing: "theader", transforms: ["zlib"], mode: "mux", connections: 1, conns: 1 },
   // The ceiling of the pooled topology: one call in flight per connection, one write and one
   // read per call on each side (kw-framed-pool is measured against it, without a target).
   { id: "raw-conns", name: "raw node:net, 4-byte length, 100 conns", kind: "raw", connections: INFLIGHT, conns: INFLIGHT, peer: true },

@@ -30,7 +30,7 @@ async function kitewireDriver(c) {
   const gen = await import(spec.gen.kitewire);
   const transport = { framing: c.framing, protocol: "binary" };
   const client = kw.createClient(gen.Echo, {
-    transport,
+    transport, transforms: c.transforms ?? [],
     connection: kw.nodeTransport({
       address: { host: HOST, port: spec.port }, transport, mode: c.mode,
       ...(c.mode === "mux" ? { connections: c.connections } : {}),
