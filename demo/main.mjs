@@ -57,6 +57,7 @@ const transports = [
   { framing: "framed", protocol: "binary" }, { framing: "buffered", protocol: "binary" },
   { framing: "framed", protocol: "compact" }, { framing: "buffered", protocol: "compact" },
   { framing: "ttheader", protocol: "binary" }, { framing: "ttheader-framed", protocol: "compact" },
+  { framing: "theader", protocol: "compact" },
 ];
 for (const transport of transports) {
   const client = connect(transport);
