@@ -222,7 +222,7 @@ describe.each(["binary", "compact"] as const)("THeader %s", (protocol) => {
 });
 
 test("a kitewire client whose transport the server does not speak gets an error naming both transports", async () => {
-  // npm thrift's THeader server answers a Framed request in THeader framing.
+  // A server answering a Framed request in THeader framing (a THeader-only peer).
   const server = createNetServer((socket) => {
     socket.once("data", () => {
       const reply = Buffer.from("0000001a0fff0000000000010001000080010002000000046e6f706500000001", "hex");
