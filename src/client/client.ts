@@ -10,7 +10,7 @@ import type { Frame } from "../remote/frame-decoder.js";
 import { beginFrame, endFrame, type FrameHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
 import { transformByName } from "../remote/transform.js";
-import { ttheaderPayloadFramed } from "../remote/transport.js";
+import { describeTransport, ttheaderPayloadFramed } from "../remote/transport.js";
 import { IntKey, StrKey } from "../remote/ttheader.js";
 import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
 import { BIZ_EXTRA_KEY, BIZ_MESSAGE_KEY, BIZ_STATUS_KEY, bizStatusError, readBizStatus } from "../rpc/biz-status.js";
@@ -58,6 +58,11 @@ export interface CreateClientOptions extends Partial<Omit<ClientOptions, "transp
 export function createClient<C>(service: ThriftService | ProtobufService, options: CreateClientOptions): Client<C> {
   const engine = options.engine ?? getEngine();
   const opts = makeClientOptions(options);
+  const thrift = "idl" in service;
+  if (thrift === (opts.transport.protocol === "protobuf")) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `${service.name} is a ${thrift ? "Thrift" : "Protobuf"} service: its transport's ` +
+      `protocol must be ${thrift ? "binary or compact" : "protobuf"}, not ${describeTransport(opts.transport)}`);
+  }
   const caller = new Caller(service.name, opts, options.connection, engine);
   const client: Record<string, unknown> = {
     close: () => options.connection.close(),

@@ -203,6 +203,15 @@ describe("transports a client cannot use", () => {
       'THeader transform "snappy" is not registered on this runtime (the Node entry registers "zlib")');
   });
 
+  test("a service is refused a transport whose payload protocol is not its IDL's", () => {
+    const thrift: Transport = { framing: "framed", protocol: "binary" };
+    const proto: Transport = { framing: "kitex-protobuf", protocol: "protobuf" };
+    expect(() => createClient(pb.UserService, { transport: thrift, connection: nodeTransport({ address: "127.0.0.1:1", transport: thrift }) }))
+      .toThrow("example.v1.UserService is a Protobuf service: its transport's protocol must be protobuf, not framed/binary");
+    expect(() => createClient(ex.UserService, { transport: proto, connection: nodeTransport({ address: "127.0.0.1:1", transport: proto }) }))
+      .toThrow(/UserService is a Thrift service: its transport's protocol must be binary or compact, not kitex-protobuf\/protobuf/);
+  });
+
   test("HTTP/2 (gRPC) is refused with a log line saying what is served and what to do", async () => {
     const logger = recordingLogger();
     const { listener } = await startServer(new SlowHandler(), { logger });
