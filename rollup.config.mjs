@@ -36,7 +36,8 @@ const entries = {
 export default Object.entries(entries).map(([name, input]) => ({
   input,
   output: { file: `dist/kitewire.${name}.mjs`, format: "es", sourcemap: true },
-  external: (id) => id.startsWith("node:"),
+  // etcd3 is loaded only when etcd discovery is used, from the user's node_modules.
+  external: (id) => id.startsWith("node:") || id === "etcd3",
   plugins: [engineAssets()],
   onwarn(warning, warn) {
     if (warning.code === "CIRCULAR_DEPENDENCY") throw new Error(warning.message);

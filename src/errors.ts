@@ -56,6 +56,8 @@ export const ErrorCode = {
   BIZ_STATUS: "BIZ_STATUS",
   /** A limit of the server was reached (connections, concurrency). */
   OVERLOADED: "OVERLOADED",
+  /** A discovered service has no instance to call (none registered, or none with the wanted tags). */
+  NO_INSTANCE: "NO_INSTANCE",
   /** The server or client is shutting down. */
   SHUTTING_DOWN: "SHUTTING_DOWN",
 } as const;

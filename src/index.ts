@@ -56,5 +56,27 @@ export { Server, type ConnectionInfo } from "./server/server.js";
 export { makeServerOptions, SERVER_DEFAULTS, type ServerOptions } from "./server/options.js";
 export { createClient, type Client, type CreateClientOptions, type KitewireCallOptions } from "./client/client.js";
 export { makeClientOptions, CLIENT_DEFAULTS, type ClientOptions } from "./client/options.js";
-export type { ClientTransport, OutgoingCall } from "./client/transport.js";
+export {
+  setDefaultConnector, getDefaultConnector, type ClientTransport, type OutgoingCall, type Connector, type ConnectEvents,
+} from "./client/transport.js";
+export { buildClientChain, type ClientChainParts } from "./client/chain.js";
+export { ClientCallContext } from "./client/call-context.js";
+export type { InstanceBackoff } from "./client/instances.js";
+export type { Registration } from "./server/registration.js";
+export {
+  makeInstance, splitAddress, joinAddress, hasTags, DEFAULT_WEIGHT, type Instance,
+} from "./governance/discovery/instance.js";
+export type { Resolver, InstancesListener } from "./governance/discovery/resolver.js";
+export type { Registry, RegistryInfo } from "./governance/discovery/registry.js";
+export { staticResolver, type StaticInstance } from "./governance/discovery/static.js";
+export { MemoryRegistry } from "./governance/discovery/memory.js";
+export { registerTargetScheme, resolverForTarget, targetForms, type TargetScheme, type TargetContext } from "./governance/discovery/target.js";
+export {
+  encodeEtcdValue, decodeEtcdValue, etcdInstanceKey, etcdServicePrefix, ETCD_DEFAULT_PREFIX, ETCD_DEFAULT_TTL_SECONDS,
+} from "./governance/discovery/etcd/format.js";
+export type { LoadBalancer, Picker, Candidate, RandomSource } from "./governance/loadbalance/balancer.js";
+export { weightedRoundRobin } from "./governance/loadbalance/round-robin.js";
+export { weightedRandom } from "./governance/loadbalance/random.js";
+export { leastLoaded } from "./governance/loadbalance/least-loaded.js";
+export { consistentHash, hashString, type ConsistentHashOptions } from "./governance/loadbalance/consistent-hash.js";
 export { generate, type GenerateOptions, type GenerateResult } from "./codegen/generate.js";

@@ -1,8 +1,9 @@
 /**
  * Typed clients for generated services. A call passes: generated method → context
- * (deadline, metainfo) → client middleware chain, first outermost → I/O endpoint (args
- * encoded by the wasm-backed writer straight into a frame in its arena, sent, reply frame
- * decoded in place) → result, or the declared exception, business status or remote error.
+ * (deadline, metainfo) → the client chain (chain.ts sets its order: user middlewares,
+ * tracer, discovery and load balancing, ...) → I/O endpoint (args encoded by the
+ * wasm-backed writer straight into a frame in its arena, sent, reply frame decoded in
+ * place) → result, or the declared exception, business status or remote error.
  */
 import { MessageType } from "../codec/thrift/types.js";
 import { ErrorCode, KitewireError } from "../errors.js";
@@ -14,8 +15,8 @@ import { describeTransport, ttheaderPayloadFramed } from "../remote/transport.js
 import { IntKey, StrKey } from "../remote/ttheader.js";
 import { applicationErrorToKitewire, readProtobufApplicationError, readThriftApplicationError } from "../rpc/application-error.js";
 import { BIZ_EXTRA_KEY, BIZ_MESSAGE_KEY, BIZ_STATUS_KEY, bizStatusError, readBizStatus } from "../rpc/biz-status.js";
-import { RpcContext } from "../rpc/context.js";
-import { chain, type Endpoint } from "../rpc/endpoint.js";
+import type { RpcContext } from "../rpc/context.js";
+import type { Endpoint } from "../rpc/endpoint.js";
 import { Metainfo } from "../rpc/metainfo.js";
 import { protobufBindings, thriftBindings, type MethodBinding } from "../rpc/method.js";
 import type { CallOptions } from "../service/context.js";
@@ -25,8 +26,14 @@ import type { ProtobufReader } from "../codec/protobuf/reader.js";
 import type { ThriftReader } from "../codec/thrift/protocol.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
+import type { Resolver } from "../governance/discovery/resolver.js";
+import { resolverForTarget } from "../governance/discovery/target.js";
+import { getLogger } from "../observability/log/logger.js";
+import { ClientCallContext } from "./call-context.js";
+import { buildClientChain } from "./chain.js";
+import { ServiceInstances } from "./instances.js";
 import { makeClientOptions, type ClientOptions } from "./options.js";
-import type { ClientTransport } from "./transport.js";
+import { getDefaultConnector, type ClientTransport, type Connector } from "./transport.js";
 
 /** Per-call options a kitewire client accepts beyond the generated signature's. */
 export interface KitewireCallOptions extends CallOptions {
@@ -45,15 +52,24 @@ export interface ClientContext {
   readonly service: string;
 }
 
+/** Where a client's calls go: one `connection`, or the instances of a `target`. */
 export interface CreateClientOptions extends Partial<Omit<ClientOptions, "transport">>, Pick<ClientOptions, "transport"> {
-  /** How requests reach the server (e.g. `nodeTransport(...)`). */
-  connection: ClientTransport;
+  /** One server (e.g. `nodeTransport({ address })`): every call goes there. */
+  connection?: ClientTransport;
+  /**
+   * A service's instances: `"host:port"` (or several, comma-separated), a URI
+   * (`"etcd://127.0.0.1:2379/echo"`, `"dns://echo.internal:8888"`; see `targetForms()`),
+   * or a `Resolver`. Each instance gets its own connections, made by `connect`.
+   */
+  target?: string | Resolver;
+  /** Makes each instance's transport (default: the runtime's, `nodeConnector()` in Node). */
+  connect?: Connector;
   engine?: Engine;
 }
 
 /**
  * Creates a client for `service`. `C` is the generated client interface, e.g.
- * `createClient<UserServiceClient>(UserService, { transport, connection })`.
+ * `createClient<UserServiceClient>(UserService, { transport, target: "etcd://127.0.0.1:2379/user" })`.
  */
 export function createClient<C>(service: ThriftService | ProtobufService, options: CreateClientOptions): Client<C> {
   const engine = options.engine ?? getEngine();
@@ -63,9 +79,10 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
     throw new KitewireError(ErrorCode.INVALID_VALUE, `${service.name} is a ${thrift ? "Thrift" : "Protobuf"} service: its transport's ` +
       `protocol must be ${thrift ? "binary or compact" : "protobuf"}, not ${describeTransport(opts.transport)}`);
   }
-  const caller = new Caller(service.name, opts, options.connection, engine);
+  const instances = discover(service.name, opts, options);
+  const caller = new Caller(service.name, opts, options.connection, instances, engine);
   const client: Record<string, unknown> = {
-    close: () => options.connection.close(),
+    close: () => instances?.close() ?? options.connection!.close(),
     context: { options: opts, service: service.name },
   };
   if ("idl" in service) {
@@ -99,6 +116,28 @@ function failedCall(error: KitewireError): Promise<never> & AsyncIterable<never>
   return Object.assign(call, { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) });
 }
 
+/** The discovery step of a client with a `target` (undefined for one `connection`). */
+function discover(service: string, opts: Readonly<ClientOptions>, options: CreateClientOptions): ServiceInstances | undefined {
+  const { target, connection } = options;
+  if ((target === undefined) === (connection === undefined)) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `client of ${service}: give either a connection or a target`);
+  }
+  if (target === undefined) return undefined;
+  const connector = options.connect ?? getDefaultConnector();
+  if (connector === undefined) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `client of ${service}: no connector for this runtime; pass \`connect\``);
+  }
+  const logger = () => opts.logger ?? getLogger();
+  const resolver = typeof target === "string" ? resolverForTarget(target, { logger: logger() }) : target;
+  const instances = new ServiceInstances({
+    service, resolver, ownsResolver: typeof target === "string", balancer: opts.loadBalancer, connector,
+    transport: opts.transport, filterTags: opts.filterTags, backoff: opts.instanceBackoff, logger,
+  });
+  // Resolve now, so that the first call finds the instances known; a failure is the first call's error.
+  instances.start().catch(() => undefined);
+  return instances;
+}
+
 let nextSeqid = 1;
 
 /** Reply keys the framework reads itself: never backward metainfo, even in THeader's plain keys. */
@@ -114,15 +153,27 @@ class Caller {
   private readonly writer: PayloadWriter;
   private readonly reader: PayloadReader;
 
-  constructor(readonly service: string, readonly options: Readonly<ClientOptions>, readonly connection: ClientTransport, engine: Engine) {
+  constructor(
+    readonly service: string,
+    readonly options: Readonly<ClientOptions>,
+    /** The one connection of a client without a target. */
+    private readonly connection: ClientTransport | undefined,
+    private readonly instances: ServiceInstances | undefined,
+    engine: Engine,
+  ) {
     this.writer = payloadWriter(options.transport.protocol, engine);
     this.reader = payloadReader(options.transport.protocol, engine);
   }
 
-  /** The function that calls `binding`: its middleware chain is assembled here, once. */
+  /** The function that calls `binding`: its chain is assembled once, by `buildClientChain`. */
   method(binding: MethodBinding): (args: unknown, callOptions?: KitewireCallOptions) => Promise<unknown> {
     const header = this.requestHeader(binding);
-    const endpoint = chain(this.options.middlewares, (ctx, args) => this.io(ctx, binding, header, args));
+    const endpoint = buildClientChain({
+      middlewares: this.options.middlewares,
+      tracer: this.options.tracer,
+      discovery: this.instances?.middleware,
+      io: (ctx, args) => this.io(ctx, binding, header, args),
+    });
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
   }
 
@@ -130,30 +181,18 @@ class Caller {
     const metainfo = callOptions?.context?.metainfo.forNextHop() ?? new Metainfo();
     const metadata = callOptions?.metadata;
     if (metadata !== undefined) for (const k in metadata) metainfo.transient.set(k, metadata[k]!);
-    const ctx = new RpcContext(this.service, binding.name, callOptions?.signal, metainfo);
+    const ctx = new ClientCallContext(this.service, binding.name, callOptions?.signal, metainfo);
+    ctx.connection = this.connection;
     const timeout = callOptions?.timeoutMs ?? this.options.timeoutMs;
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
     const inherited = callOptions?.context?.deadline;
     if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
     ctx.transport = this.options.transport;
-    if (this.options.tracer === undefined && callOptions?.onBackward === undefined) return endpoint(ctx, args);
-    return this.observed(endpoint, ctx, args, callOptions?.onBackward);
-  }
-
-  /** A call with a tracer or a backward-metainfo listener to tell. */
-  private async observed(endpoint: Endpoint, ctx: RpcContext, args: unknown, onBackward: KitewireCallOptions["onBackward"]): Promise<unknown> {
-    const tracer = this.options.tracer;
-    tracer?.start?.(ctx);
-    try {
-      const result = await endpoint(ctx, args);
-      tracer?.finish?.(ctx);
-      return result;
-    } catch (error) {
-      tracer?.finish?.(ctx, error);
-      throw error;
-    } finally {
-      if (onBackward !== undefined && ctx.metainfo.backward.size > 0) onBackward(ctx.metainfo.backward);
-    }
+    const onBackward = callOptions?.onBackward;
+    if (onBackward === undefined) return endpoint(ctx, args);
+    return endpoint(ctx, args).finally(() => {
+      if (ctx.metainfo.backward.size > 0) onBackward(ctx.metainfo.backward);
+    });
   }
 
   /**
@@ -187,7 +226,9 @@ class Caller {
     ctx.seqid = seqid;
     const bytes = this.encode(ctx, binding, header, args);
     this.options.tracer?.io?.(ctx, "write", bytes.length);
-    const frame = await this.connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
+    const connection = (ctx as ClientCallContext).connection;
+    if (connection === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.name}: no connection chosen (a middleware replaced the call's context?)`);
+    const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
     if (frame === null) return undefined;
     try {
       this.options.tracer?.io?.(ctx, "read", frame.messageLength);

@@ -5,6 +5,9 @@ import type { Tracer } from "../observability/tracer.js";
 import type { Middleware } from "../rpc/endpoint.js";
 import { transformByName } from "../remote/transform.js";
 import { checkTransport, describeTransport, VALID_TRANSPORTS, type Transport } from "../remote/transport.js";
+import type { LoadBalancer } from "../governance/loadbalance/balancer.js";
+import { weightedRoundRobin } from "../governance/loadbalance/round-robin.js";
+import type { InstanceBackoff } from "./instances.js";
 
 export interface ClientOptions {
   /** Framing and payload protocol (Kitex's default is framed binary; protobuf services: kitex-protobuf). */
@@ -22,6 +25,12 @@ export interface ClientOptions {
   tracer?: Tracer;
   /** Where this side logs what an operator must hear of (default: the process logger, `getLogger()`). */
   logger?: Logger;
+  /** Picks an instance per call when the client has a `target` (default smooth weighted round robin). */
+  loadBalancer: LoadBalancer;
+  /** With a `target`: call only instances carrying all these tags (e.g. `{ idc: "a" }`). */
+  filterTags?: Readonly<Record<string, string>>;
+  /** With a `target`: how long an instance refusing connections stays out of the balancer. */
+  instanceBackoff: Readonly<InstanceBackoff>;
 }
 
 export const CLIENT_DEFAULTS: Readonly<Omit<ClientOptions, "transport">> = Object.freeze({
@@ -30,6 +39,8 @@ export const CLIENT_DEFAULTS: Readonly<Omit<ClientOptions, "transport">> = Objec
   fromService: "",
   middlewares: [],
   transforms: [],
+  loadBalancer: weightedRoundRobin(),
+  instanceBackoff: Object.freeze({ initialMs: 1_000, maxMs: 30_000 }),
 });
 
 /** Fills in defaults and rejects impossible settings. */
@@ -49,5 +60,9 @@ export function makeClientOptions(options: Partial<ClientOptions> & Pick<ClientO
   }
   if (!(o.timeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `timeoutMs must be 0 or more, got ${o.timeoutMs}`);
   if (!(o.maxFrameSize >= 64)) throw new KitewireError(ErrorCode.INVALID_VALUE, "maxFrameSize must be at least 64");
+  const { initialMs, maxMs } = o.instanceBackoff;
+  if (!(initialMs > 0 && maxMs >= initialMs)) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `instanceBackoff needs 0 < initialMs <= maxMs, got ${initialMs} and ${maxMs}`);
+  }
   return Object.freeze(o);
 }

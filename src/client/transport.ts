@@ -3,6 +3,7 @@
  * Node adapter (client/node) implements it over pooled, multiplexed or short connections.
  */
 import type { Frame } from "../remote/frame-decoder.js";
+import type { Transport } from "../remote/transport.js";
 
 export interface OutgoingCall {
   /**
@@ -26,4 +27,35 @@ export interface ClientTransport {
   send(call: OutgoingCall): Promise<Frame | null>;
   /** Closes every connection; calls in flight fail with CONNECTION. */
   close(): Promise<void>;
+  /**
+   * Opens one connection now, ready for the next call (a probe of an instance that was
+   * refusing connections). Rejects as a connect would.
+   */
+  warm?(): Promise<void>;
+}
+
+/** What a connector's transports tell the client about connecting (per instance). */
+export interface ConnectEvents {
+  /** A connection could not be made (refused, unreachable, connect timeout). */
+  connectFailed(error: unknown): void;
+  /** A connection was made. */
+  connected(): void;
+}
+
+/**
+ * Makes the transport of one instance of a discovered service: each instance gets its
+ * own connections. kitewire for Node uses `nodeConnector()` unless told otherwise.
+ */
+export type Connector = (address: string, transport: Transport, events: ConnectEvents) => ClientTransport;
+
+let defaultConnector: Connector | undefined;
+
+/** The connector clients with a `target` use when given none (set by the runtime entry). */
+export function getDefaultConnector(): Connector | undefined {
+  return defaultConnector;
+}
+
+/** Sets the default connector (kitewire for Node sets `nodeConnector()`). */
+export function setDefaultConnector(connector: Connector | undefined): void {
+  defaultConnector = connector;
 }

@@ -13,7 +13,7 @@ import type { Frame } from "../../remote/frame-decoder.js";
 import type { Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
-import type { ClientTransport, OutgoingCall } from "../transport.js";
+import type { ClientTransport, ConnectEvents, Connector, OutgoingCall } from "../transport.js";
 import { ClientConnection } from "./connection.js";
 
 export interface NodeTransportOptions {
@@ -31,6 +31,8 @@ export interface NodeTransportOptions {
   maxPendingWriteBytes?: number;
   tls?: ConnectionOptions;
   engine?: Engine;
+  /** Told of each connect's outcome (the client's per-instance health, when discovered). */
+  events?: ConnectEvents;
 }
 
 function parseAddress(address: NodeTransportOptions["address"]): { host: string; port: number } {
@@ -45,13 +47,23 @@ function parseAddress(address: NodeTransportOptions["address"]): { host: string;
 export function nodeTransport(options: NodeTransportOptions): ClientTransport {
   const engine = options.engine ?? getEngine();
   const { host, port } = parseAddress(options.address);
-  const connect = () => ClientConnection.open(engine, {
+  const open = () => ClientConnection.open(engine, {
     host, port, transport: options.transport,
     connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
     maxFrameSize: options.maxFrameSize ?? 16 << 20,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
     ...(options.tls ? { tls: options.tls } : {}),
   });
+  const events = options.events;
+  const connect: Connect = events === undefined ? open : () => open().then(
+    (conn) => {
+      events.connected();
+      return conn;
+    },
+    (error: unknown) => {
+      events.connectFailed(error);
+      throw error;
+    });
   const mode = options.mode ?? "pool";
   if (mode === "short") return new ShortTransport(connect);
   if (mode === "mux") return new MuxTransport(connect, Math.max(1, options.connections ?? 1));
@@ -60,6 +72,14 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
     idleTimeoutMs: options.pool?.idleTimeoutMs ?? 30_000,
     minIdle: options.pool?.minIdle ?? 0,
   });
+}
+
+/**
+ * A connector giving each discovered instance a transport of these options (pooled by
+ * default; `mode: "mux"` for multiplexed connections).
+ */
+export function nodeConnector(options: Omit<NodeTransportOptions, "address" | "transport" | "events"> = {}): Connector {
+  return (address, transport, events) => nodeTransport({ ...options, address, transport, events });
 }
 
 type Connect = () => Promise<ClientConnection>;
@@ -88,6 +108,10 @@ class ShortTransport implements ClientTransport {
 
   async close(): Promise<void> {
     for (const c of this.open) c.destroy();
+  }
+
+  async warm(): Promise<void> {
+    (await this.connect()).close();
   }
 }
 
@@ -132,6 +156,11 @@ class MuxTransport implements ClientTransport {
         throw error;
       }));
     return opening;
+  }
+
+  async warm(): Promise<void> {
+    const conn = this.open[this.next];
+    if (conn === undefined || !conn.usable) await this.connection(this.next);
   }
 
   async close(): Promise<void> {
@@ -192,6 +221,15 @@ class PoolTransport implements ClientTransport {
       }
     }, Math.max(10, Math.min(1_000, this.limits.idleTimeoutMs / 2)));
     this.sweeper.unref?.();
+  }
+
+  async warm(): Promise<void> {
+    const conn = await this.connect();
+    if (this.closed || this.idle.length >= this.limits.maxIdle) conn.close();
+    else {
+      this.idle.push(conn);
+      this.sweep();
+    }
   }
 
   /** Idle connections kept. */

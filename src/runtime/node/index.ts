@@ -5,10 +5,24 @@ import { initEngine } from "../../wasm/load.js";
 import { engineUrls, type InitOptions } from "../assets.js";
 import { registerTransform } from "../../remote/transform.js";
 import { zlibTransform } from "../../remote/node/zlib.js";
+import { setDefaultConnector } from "../../client/transport.js";
+import { nodeConnector } from "../../client/node/transport.js";
+import { registerTargetScheme } from "../../governance/discovery/target.js";
+import { dnsTarget } from "../../governance/discovery/dns/node/resolver.js";
+import { etcdTarget } from "../../governance/discovery/etcd/node/resolver.js";
 
 export * from "../../index.js";
 export { listen, type Listener, type ListenOptions } from "../../server/node/listen.js";
-export { nodeTransport, type NodeTransportOptions } from "../../client/node/transport.js";
+export { nodeTransport, nodeConnector, type NodeTransportOptions } from "../../client/node/transport.js";
+export { etcdResolver, type EtcdResolverOptions } from "../../governance/discovery/etcd/node/resolver.js";
+export { etcdRegistry, type EtcdRegistryOptions } from "../../governance/discovery/etcd/node/registry.js";
+export type { EtcdOptions } from "../../governance/discovery/etcd/node/client.js";
+export { dnsResolver, type DnsResolverOptions, type DnsLookups } from "../../governance/discovery/dns/node/resolver.js";
+
+// Node clients connect to discovered instances over node:net, and understand dns:// and etcd:// targets.
+setDefaultConnector(nodeConnector());
+registerTargetScheme("dns", (rest, target, { logger }) => dnsTarget(rest, target, logger));
+registerTargetScheme("etcd", (rest, target, { logger }) => etcdTarget(rest, target, logger));
 
 export { zlibTransform };
 export type { InitOptions };

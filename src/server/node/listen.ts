@@ -13,7 +13,9 @@ import { BufferChain } from "../../buffer/chain.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { Outbound } from "../../net/node/outbound.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
+import { registerListener, type Registration } from "../registration.js";
 import type { ConnectionInfo, Server } from "../server.js";
+import type { Registry } from "../../governance/discovery/registry.js";
 
 export interface ListenOptions {
   /** Loopback by default. */
@@ -22,6 +24,12 @@ export interface ListenOptions {
   port?: number;
   /** Serve TLS with these options (`requestCert` and `ca` for mutual TLS). */
   tls?: TlsOptions;
+  /**
+   * Register in this registry once listening (as `registration` says); deregistered first
+   * thing in `close()`, before calls in flight are drained.
+   */
+  registry?: Registry;
+  registration?: Registration;
 }
 
 export interface Listener {
@@ -64,6 +72,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   });
   const address = net.address();
   if (address === null || typeof address === "string") throw new KitewireError(ErrorCode.CONNECTION, "no TCP address");
+  const deregister = await registerListener(options, address.address, address.port, () => new Promise<void>((r) => net.close(() => r())), server.options.logger);
   let closing: Promise<void> | undefined;
   return {
     host: address.address,
@@ -73,6 +82,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     },
     close(closeOptions = {}) {
       closing ??= (async () => {
+        await deregister();
         server.draining = true;
         const stopped = new Promise<void>((resolve) => net.close(() => resolve()));
         for (const c of connections) c.drain();
