@@ -1,36 +1,37 @@
 /**
- * Least loaded by the power of two choices: two distinct instances drawn at random
- * (weighted), and the call goes to the one with fewer calls in flight per unit of weight.
- * It avoids a slow or overloaded instance within a few calls, without the herd that
- * "always the least loaded" causes, and costs O(1) a pick (Kitex has no such balancer).
+ * Least loaded by the power of two choices: two distinct instances drawn at random (the
+ * first by weight, the second by weight too unless it repeats the first, then uniformly
+ * among the others), and the call goes to the one with fewer calls in flight per unit of
+ * weight. It steers away from a slow or overloaded instance within a few calls, without
+ * the herd that "always the least loaded" causes, at O(1) a pick (Kitex has no such
+ * balancer).
  */
 import type { Candidate, LoadBalancer, Picker, RandomSource } from "./balancer.js";
-import { weightedRandom } from "./random.js";
+import { AliasTable } from "./random.js";
 
 class LeastLoadedPicker<T extends Candidate> implements Picker<T> {
-  private readonly draw: Picker<T>;
+  private readonly table: AliasTable;
   private candidates: readonly T[] = [];
 
-  constructor(random: RandomSource) {
-    this.draw = weightedRandom({ random }).newPicker<T>();
+  constructor(private readonly random: RandomSource) {
+    this.table = new AliasTable(random);
   }
 
   update(candidates: readonly T[]): void {
     this.candidates = candidates;
-    this.draw.update(candidates);
+    this.table.rebuild(candidates.map((c) => c.instance.weight));
   }
 
-  pick(ctx: Parameters<Picker<T>["pick"]>[0], args: unknown): T | undefined {
-    const a = this.draw.pick(ctx, args);
-    if (this.candidates.length < 2 || a === undefined) return a;
-    let b = this.draw.pick(ctx, args)!;
-    // A second draw equal to the first is drawn again, a bounded number of times (with
-    // one instance holding nearly all the weight, the first is then the answer anyway).
-    for (let i = 0; i < 3 && b === a; i++) b = this.draw.pick(ctx, args)!;
-    // Compare inflight_a / weight_a with inflight_b / weight_b without dividing.
-    const la = a.inflight * b.instance.weight;
-    const lb = b.inflight * a.instance.weight;
-    return lb < la ? b : a;
+  pick(): T | undefined {
+    const n = this.candidates.length;
+    if (n < 2) return this.candidates[0];
+    const i = this.table.draw();
+    let j = this.table.draw();
+    if (j === i) j = (i + 1 + Math.floor(this.random() * (n - 1))) % n;
+    const a = this.candidates[i]!;
+    const b = this.candidates[j]!;
+    // inflight_a / weight_a against inflight_b / weight_b, without dividing.
+    return b.inflight * a.instance.weight < a.inflight * b.instance.weight ? b : a;
   }
 }
 

@@ -5,22 +5,25 @@
  */
 import type { Candidate, LoadBalancer, Picker, RandomSource } from "./balancer.js";
 
-class RandomPicker<T extends Candidate> implements Picker<T> {
-  private candidates: readonly T[] = [];
+/** Draws indexes 0..n-1 with probabilities proportional to given weights. */
+export class AliasTable {
   /** Probability of keeping column i rather than taking its alias. */
   private keep = new Float64Array(0);
   private alias = new Int32Array(0);
 
   constructor(private readonly random: RandomSource) {}
 
-  update(candidates: readonly T[]): void {
-    const n = candidates.length;
-    this.candidates = candidates;
+  get size(): number {
+    return this.keep.length;
+  }
+
+  rebuild(weights: readonly number[]): void {
+    const n = weights.length;
     this.keep = new Float64Array(n);
     this.alias = new Int32Array(n);
     let total = 0;
-    for (const c of candidates) total += c.instance.weight;
-    const scaled = candidates.map((c) => (c.instance.weight * n) / total);
+    for (const w of weights) total += w;
+    const scaled = weights.map((w) => (w * n) / total);
     const small: number[] = [];
     const large: number[] = [];
     scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
@@ -36,12 +39,29 @@ class RandomPicker<T extends Candidate> implements Picker<T> {
     for (const i of small) this.keep[i] = 1; // only left by rounding error
   }
 
-  pick(): T | undefined {
-    const n = this.candidates.length;
-    if (n === 0) return undefined;
-    const x = this.random() * n;
+  /** An index (the table must not be empty). */
+  draw(): number {
+    const x = this.random() * this.keep.length;
     const column = Math.floor(x);
-    return this.candidates[x - column < this.keep[column]! ? column : this.alias[column]!];
+    return x - column < this.keep[column]! ? column : this.alias[column]!;
+  }
+}
+
+class RandomPicker<T extends Candidate> implements Picker<T> {
+  private candidates: readonly T[] = [];
+  private readonly table: AliasTable;
+
+  constructor(random: RandomSource) {
+    this.table = new AliasTable(random);
+  }
+
+  update(candidates: readonly T[]): void {
+    this.candidates = candidates;
+    this.table.rebuild(candidates.map((c) => c.instance.weight));
+  }
+
+  pick(): T | undefined {
+    return this.candidates.length === 0 ? undefined : this.candidates[this.table.draw()];
   }
 }
 

@@ -144,7 +144,7 @@ export function dnsTarget(rest: string, target: string, logger: Logger): Resolve
   const query = rest.indexOf("?");
   const authority = query < 0 ? rest : rest.slice(0, query);
   const params = new URLSearchParams(query < 0 ? "" : rest.slice(query + 1));
-  const m = /^(\[[^\]]+\]|[^:/[\]]+)(?::(\d{1,5}))?$/.exec(authority);
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(authority);
   if (m === null) throw new KitewireError(ErrorCode.INVALID_VALUE, `dns target "${target}" is not dns://name[:port]`);
   const refresh = params.get("refresh");
   return dnsResolver({
