@@ -8,7 +8,7 @@
  */
 import type { RpcContext } from "../../rpc/context.js";
 import { DEFAULT_WEIGHT } from "../discovery/instance.js";
-import type { Candidate, LoadBalancer, Picker, RandomSource } from "./balancer.js";
+import { fastRandom, type Candidate, type LoadBalancer, type Picker, type RandomSource } from "./balancer.js";
 
 /** 32-bit FNV-1a over UTF-16 code units, finished with murmur3's avalanche. */
 export function hashString(s: string): number {
@@ -34,7 +34,7 @@ export interface ConsistentHashOptions {
   key: string | ((ctx: RpcContext, args: unknown) => string | undefined);
   /** Ring points of an instance of the default weight (10); default 100. */
   virtualNodes?: number;
-  /** For keyless calls; default `Math.random`. */
+  /** For keyless calls; default `fastRandom`. */
   random?: RandomSource;
 }
 
@@ -48,7 +48,7 @@ class ConsistentHashPicker<T extends Candidate> implements Picker<T> {
   constructor(
     private readonly keyOf: (ctx: RpcContext, args: unknown) => string | undefined,
     private readonly virtualNodes: number,
-    private readonly random: RandomSource,
+    private readonly random: RandomSource | undefined,
   ) {}
 
   update(candidates: readonly T[]): void {
@@ -94,7 +94,7 @@ class ConsistentHashPicker<T extends Candidate> implements Picker<T> {
   pick(ctx: RpcContext, args: unknown): T | undefined {
     if (this.candidates.length === 0) return undefined;
     const key = this.keyOf(ctx, args);
-    return this.candidates[this.owners[this.find(key === undefined ? (this.random() * 2 ** 32) >>> 0 : hashString(key))]!];
+    return this.candidates[this.owners[this.find(key === undefined ? ((this.random === undefined ? fastRandom() : this.random()) * 2 ** 32) >>> 0 : hashString(key))]!];
   }
 
   /** Index of the first point at or after `h`, wrapping to 0. */
@@ -124,6 +124,5 @@ function metainfoKey(name: string): (ctx: RpcContext) => string | undefined {
 export function consistentHash(options: ConsistentHashOptions): LoadBalancer {
   const keyOf = typeof options.key === "string" ? metainfoKey(options.key) : options.key;
   const virtualNodes = options.virtualNodes ?? 100;
-  const random = options.random ?? Math.random;
-  return { name: "consistent-hash", newPicker: <T extends Candidate>() => new ConsistentHashPicker<T>(keyOf, virtualNodes, random) };
+  return { name: "consistent-hash", newPicker: <T extends Candidate>() => new ConsistentHashPicker<T>(keyOf, virtualNodes, options.random) };
 }

@@ -6,14 +6,14 @@
  * the herd that "always the least loaded" causes, at O(1) a pick (Kitex has no such
  * balancer).
  */
-import type { Candidate, LoadBalancer, Picker, RandomSource } from "./balancer.js";
+import { fastRandom, type Candidate, type LoadBalancer, type Picker, type RandomSource } from "./balancer.js";
 import { AliasTable } from "./random.js";
 
 class LeastLoadedPicker<T extends Candidate> implements Picker<T> {
   private readonly table: AliasTable;
   private candidates: readonly T[] = [];
 
-  constructor(private readonly random: RandomSource) {
+  constructor(private readonly random: RandomSource | undefined) {
     this.table = new AliasTable(random);
   }
 
@@ -27,7 +27,7 @@ class LeastLoadedPicker<T extends Candidate> implements Picker<T> {
     if (n < 2) return this.candidates[0];
     const i = this.table.draw();
     let j = this.table.draw();
-    if (j === i) j = (i + 1 + Math.floor(this.random() * (n - 1))) % n;
+    if (j === i) j = (i + 1 + Math.floor((this.random === undefined ? fastRandom() : this.random()) * (n - 1))) % n;
     const a = this.candidates[i]!;
     const b = this.candidates[j]!;
     // inflight_a / weight_a against inflight_b / weight_b, without dividing.
@@ -35,8 +35,7 @@ class LeastLoadedPicker<T extends Candidate> implements Picker<T> {
   }
 }
 
-/** Least loaded of two random choices; `random` is for tests (default `Math.random`). */
+/** Least loaded of two random choices; `random` is for tests (default `fastRandom`). */
 export function leastLoaded(options: { random?: RandomSource } = {}): LoadBalancer {
-  const random = options.random ?? Math.random;
-  return { name: "least-loaded", newPicker: <T extends Candidate>() => new LeastLoadedPicker<T>(random) };
+  return { name: "least-loaded", newPicker: <T extends Candidate>() => new LeastLoadedPicker<T>(options.random) };
 }

@@ -3,7 +3,7 @@
  * Vose's alias method: built in O(n) on a change, a pick is one random number, one table
  * lookup and one comparison (O(1), nothing allocated).
  */
-import type { Candidate, LoadBalancer, Picker, RandomSource } from "./balancer.js";
+import { fastRandom, type Candidate, type LoadBalancer, type Picker, type RandomSource } from "./balancer.js";
 
 /** Draws indexes 0..n-1 with probabilities proportional to given weights. */
 export class AliasTable {
@@ -11,7 +11,8 @@ export class AliasTable {
   private keep = new Float64Array(0);
   private alias = new Int32Array(0);
 
-  constructor(private readonly random: RandomSource) {}
+  /** `random` undefined: `fastRandom`, called directly (a double returned through a field's function is boxed: a heap allocation per draw). */
+  constructor(private readonly random: RandomSource | undefined) {}
 
   get size(): number {
     return this.keep.length;
@@ -41,7 +42,7 @@ export class AliasTable {
 
   /** An index (the table must not be empty). */
   draw(): number {
-    const x = this.random() * this.keep.length;
+    const x = (this.random === undefined ? fastRandom() : this.random()) * this.keep.length;
     const column = Math.floor(x);
     return x - column < this.keep[column]! ? column : this.alias[column]!;
   }
@@ -51,7 +52,7 @@ class RandomPicker<T extends Candidate> implements Picker<T> {
   private candidates: readonly T[] = [];
   private readonly table: AliasTable;
 
-  constructor(random: RandomSource) {
+  constructor(random: RandomSource | undefined) {
     this.table = new AliasTable(random);
   }
 
@@ -65,8 +66,7 @@ class RandomPicker<T extends Candidate> implements Picker<T> {
   }
 }
 
-/** Weighted random; `random` is for tests (default `Math.random`). */
+/** Weighted random; `random` is for tests (default `fastRandom`). */
 export function weightedRandom(options: { random?: RandomSource } = {}): LoadBalancer {
-  const random = options.random ?? Math.random;
-  return { name: "weighted-random", newPicker: <T extends Candidate>() => new RandomPicker<T>(random) };
+  return { name: "weighted-random", newPicker: <T extends Candidate>() => new RandomPicker<T>(options.random) };
 }
