@@ -1,14 +1,17 @@
 // `npm start`: kitewire end to end. Generates TypeScript from demo/shop.thrift, serves it
 // on 127.0.0.1, calls it over every framing, shows a declared exception and a timeout,
-// runs a short bounded load, and shuts down gracefully.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// runs a short bounded load, shuts down gracefully, then shows discovery: three servers
+// registered in etcd (a throwaway one when /usr/bin/etcd is installed, else an in-memory
+// registry) and a client balancing over them.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import {
-  createClient, generate, init, KitewireError, listen, nodeTransport, Server,
+  createClient, etcdRegistry, generate, init, KitewireError, listen, MemoryRegistry, nodeTransport, Server, silentLogger,
 } from "../dist/kitewire.node.mjs";
+import { ETCD, startEtcd } from "../tests/peers/etcd/support.mjs";
 
 const engine = await init();
 console.log(`kitewire: engine loaded (${engine.simd ? "SIMD" : "plain"} build)`);
@@ -111,3 +114,36 @@ await inFlight;
 await closing;
 await client.close();
 console.log("graceful shutdown: the call in flight finished, then the server closed");
+
+// 7. Discovery: three Shop servers register with weights 1, 2, 3; a client resolves the
+// service and balances over them (smooth weighted round robin); one leaves.
+const etcd = existsSync(ETCD) ? await startEtcd() : undefined;
+const registry = etcd ? etcdRegistry({ endpoints: etcd.endpoint, logger: silentLogger }) : new MemoryRegistry();
+const target = etcd ? `etcd://${etcd.endpoint}/shop` : registry.resolver("shop");
+console.log(`\ndiscovery through ${etcd
+  ? `etcd at ${etcd.endpoint} (a throwaway etcd with a temporary data dir), keys kitex/registry-etcd/shop/...`
+  : "an in-memory registry (no etcd at /usr/bin/etcd: apt-get install etcd-server to see it with etcd)"}`);
+const replicas = [];
+for (const [name, weight] of [["a", 1], ["b", 2], ["c", 3]]) {
+  const replica = new Server({ logger: silentLogger }).register(shop.Shop, {
+    ...handler, getItem: (id) => shop.Item.create({ id, title: name, priceCents: 0, tags: [] }),
+  });
+  replicas.push(await listen(replica, { registry, registration: { service: "shop", weight } }));
+}
+const balanced = createClient(shop.Shop, { transport: { framing: "framed", protocol: "binary" }, target, logger: silentLogger });
+const split = async (n) => {
+  const counts = {};
+  for (let i = 0; i < n; i++) {
+    const { title } = await balanced.getItem(BigInt(i));
+    counts[title] = (counts[title] ?? 0) + 1;
+  }
+  return Object.entries(counts).sort().map(([k, v]) => `${k}=${v}`).join(" ");
+};
+console.log(`600 calls over servers a, b, c (weights 1, 2, 3): ${await split(600)}`);
+await replicas[2].close(); // deregisters first, then drains
+await new Promise((r) => setTimeout(r, 200));
+console.log(`c shut down (deregistered first): 300 calls: ${await split(300)}`);
+await balanced.close();
+for (const r of replicas.slice(0, 2)) await r.close();
+await registry.close();
+await etcd?.destroy();
