@@ -82,11 +82,6 @@ export class ServiceInstances {
   readonly middleware: Middleware = (next) => (ctx, args) =>
     this.ready ? this.call(next, ctx, args) : this.start().then(() => this.call(next, ctx, args));
 
-  /** The instances known now (after tag filtering), for tests and tools. */
-  get instances(): readonly InstanceConnection[] {
-    return [...this.byAddress.values()];
-  }
-
   /**
    * Resolves the target the first time (and starts watching it); a failed start is tried
    * again by the next call.
