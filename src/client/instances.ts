@@ -5,7 +5,7 @@
  *  - A change from the resolver updates the picker at once (not per call); instances are
  *    matched by address, so an instance that stays keeps its connections.
  *  - A removed instance gets no new calls; its transport closes once its calls in flight
- *    have finished.
+ *    have finished. An empty list keeps the instances known (as Kitex's cache does).
  *  - An instance whose connects fail (refused, unreachable, timed out) is taken out of the
  *    picker for a backoff (1 s, doubling to 30 s by default), then probed with a connect
  *    of its own: back in when it connects, out for twice as long when not. When every
@@ -119,6 +119,15 @@ export class ServiceInstances {
   /** Applies a resolver's list: adds, updates and retires instances, then updates the picker. */
   private update(list: readonly Instance[]): void {
     if (this.closed) return;
+    if (list.length === 0 && this.byAddress.size > 0) {
+      // As Kitex does (registry-etcd's resolver fails on an empty prefix; the client keeps
+      // its cache): an empty answer is more often a registry that lost its data, or a
+      // moment while every instance re-registers, than a service without instances.
+      this.log.log("warn", "\u0000empty", "the target resolved to no instances: keeping the last ones", {
+        service: this.options.service, target: this.options.resolver.target, instances: this.byAddress.size,
+      });
+      return;
+    }
     const tags = this.options.filterTags;
     const seen = new Set<string>();
     for (const instance of list) {

@@ -202,3 +202,18 @@ test("a plain host:port target and a client context's connection", async () => {
   expect(seen).toEqual([true, s.address]);
   expect(() => createClient(ex.UserService, { transport: FRAMED })).toThrow(/give either a connection or a target/);
 });
+
+test("an empty answer from the resolver keeps the last instances (as Kitex's cache does)", async () => {
+  const registry = new MemoryRegistry();
+  const s = await serve(registry, 10);
+  const c = clientOf(registry);
+  await c.getUser(1n, undefined as never);
+  await registry.deregister({ service: "echo", address: s.address });
+  expect(registry.instances("echo")).toEqual([]);
+  await c.getUser(2n, undefined as never); // still there, still serving
+  expect(s.handler.calls).toBe(2);
+  // Once the registry has instances again, they replace the old ones.
+  const t = await serve(registry, 10);
+  await Promise.all(Array.from({ length: 4 }, (_, i) => c.getUser(BigInt(i), undefined as never)));
+  expect([s.handler.calls, t.handler.calls]).toEqual([2, 4]);
+});

@@ -203,6 +203,21 @@ describe("etcd discovery with server processes", () => {
     const before = await callMany(client, 300);
     const alive = [...before.keys()].filter((k) => k !== "error").sort();
     expect(alive).toEqual(["s1", "s3", "s4"]);
+    // Calls go on through the outage, the restart and the re-registrations, and none fails.
+    let calling = true;
+    let failures = 0;
+    let served = 0;
+    const background = (async () => {
+      while (calling) {
+        try {
+          await client.echo(new Uint8Array(8));
+          served++;
+        } catch {
+          failures++;
+        }
+        await wait(5);
+      }
+    })();
     await etcd.destroy();
     const during = await callMany(client, 300);
     expect(during.get("error")).toBeUndefined();
@@ -221,6 +236,10 @@ describe("etcd discovery with server processes", () => {
     expect(keys).toEqual(servers.filter((s) => alive.includes(s.name)).map((s) => `kitex/registry-etcd/echo/127.0.0.1:${s.port}`).sort());
     // The client reads and watches again: a server registered now is called, one deregistered is not.
     while (!logger.lines.some((l) => l.includes("etcd reachable again")) && Date.now() < deadline) await wait(100);
+    calling = false;
+    await background;
+    expect(failures).toBe(0);
+    expect(served).toBeGreaterThan(100);
     const s5 = await startServer("s5", { weight: 10 });
     const s1 = servers.find((s) => s.name === "s1")!;
     s1.proc.send("stop");
