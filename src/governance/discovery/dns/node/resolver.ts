@@ -1,8 +1,8 @@
 /**
  * A resolver of a DNS name: SRV records where the name has them (each target and port an
  * instance, the SRV weight its weight, only the lowest priority used, as RFC 2782 says),
- * else its A and AAAA addresses (through the system resolver, so /etc/hosts counts) at a
- * given port. The name is looked up again every `refreshMs`; a failed lookup keeps the
+ * else (or when the SRV query fails) its A and AAAA addresses (through the system
+ * resolver, so /etc/hosts counts) at a given port. The name is looked up again every `refreshMs`; a failed lookup keeps the
  * last instances (logged once until a lookup succeeds again).
  */
 import { lookup as systemLookup, resolveSrv } from "node:dns/promises";
@@ -97,7 +97,8 @@ class DnsResolver implements Resolver {
           return records.filter((r) => r.priority === best).map((r) => makeInstance(joinAddress(r.name, r.port), Math.max(1, r.weight)));
         }
       } catch (error) {
-        if (!noRecords(error)) throw error;
+        // No SRV records, or no DNS server to ask (a name in /etc/hosts still resolves below).
+        if (!noRecords(error) && port === undefined) throw error;
       }
     }
     if (port === undefined) throw new KitewireError(ErrorCode.INVALID_VALUE, `${host} has no SRV records and the target gives no port`);
