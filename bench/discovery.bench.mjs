@@ -19,10 +19,18 @@
 // BENCH_RPC_INFLIGHT (default 100), BENCH_RPC_PAYLOAD (default 1024), BENCH_RPC_ROUNDS
 // (default 3, alternating order, best QPS kept), BENCH_JSON (results as JSON).
 import { fork } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fmtInt, printTable } from "./lib.mjs";
-import { BUNDLE, ECHO_SERVER, generateEcho, startEtcd } from "../tests/peers/etcd/support.mjs";
+import { BUNDLE, ECHO_SERVER, ETCD, generateEcho, startEtcd } from "../tests/peers/etcd/support.mjs";
+
+if (!existsSync(ETCD)) {
+  console.log(`discovery: skipped, no etcd at ${ETCD} (apt-get install etcd-server)`);
+  if (process.env.BENCH_JSON) {
+    writeFileSync(process.env.BENCH_JSON, JSON.stringify({ suite: "discovery", description: "skipped: no etcd", seconds: 0, groups: [], notes: [], analysis: [] }));
+  }
+  process.exit(0);
+}
 
 const env = process.env;
 const TIME = Number(env.BENCH_RPC_TIME ?? 5000);
