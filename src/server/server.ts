@@ -54,7 +54,7 @@ export class Server {
   private readonly rejections = new RateLimitedLog(() => this.options.logger ?? getLogger());
 
   constructor(options: Partial<ServerOptions> = {}, engine: Engine = getEngine()) {
-    this.options = makeServerOptions(options);
+    this.options = makeServerOptions(options, engine.memoryLimit);
     this.engine = engine;
     this.routes = new Routes(this.options.middlewares);
   }

@@ -39,6 +39,8 @@ export class Engine {
   readonly exports: EngineExports;
   /** Whether the SIMD build was loaded. */
   readonly simd: boolean;
+  /** Most linear memory the engine may use, in bytes. */
+  readonly memoryLimit: number;
   /** Byte view of all of linear memory (current until the next growth). */
   u8!: Uint8Array;
   /** DataView of all of linear memory (current until the next growth). */
@@ -58,6 +60,7 @@ export class Engine {
       throw new KitewireError(ErrorCode.INVALID_VALUE, `memoryLimit must be in (0, ${MAX_MEMORY}], got ${limit}`);
     }
     this.exports.setMemoryLimit(limit);
+    this.memoryLimit = limit;
     this.refresh();
   }
 

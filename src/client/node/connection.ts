@@ -22,8 +22,13 @@ export interface ConnectionOptions_ {
   transport: Transport;
   connectTimeoutMs: number;
   maxFrameSize: number;
-  /** Pause new writes while this many bytes wait in the socket (a peer that does not read). */
+  /**
+   * Pause new writes while this many bytes wait in the socket (a peer that does not read);
+   * calls that wait hold a copy of their bytes, up to as many again, and fail OVERLOADED past that.
+   */
   maxPendingWriteBytes: number;
+  /** A connection whose requests stay unread (queue over maxPendingWriteBytes) this long is closed. */
+  writeTimeoutMs: number;
   tls?: ConnectionOptions;
 }
 
@@ -62,10 +67,19 @@ export class ClientConnection {
   lastUsed = Date.now();
   /** Whether a reply frame came: a close before one means the server refused what was sent. */
   private replied = false;
+  /** Bytes of calls waiting for the queue to drain (copies they hold). */
+  private waitingBytes = 0;
+  /** Armed while the queue is over maxPendingWriteBytes: the server is not reading. */
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(engine: Engine, private readonly options: ConnectionOptions_, socket: Socket) {
     this.socket = socket;
-    this.outbound = new Outbound(socket);
+    this.outbound = new Outbound(socket, (delta) => {
+      if (delta < 0 && this.writeTimer !== undefined && this.outbound.queued <= options.maxPendingWriteBytes / 2) {
+        clearTimeout(this.writeTimer);
+        this.writeTimer = undefined;
+      }
+    });
     this.chain = new BufferChain(engine, 64 * 1024);
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
@@ -76,6 +90,7 @@ export class ClientConnection {
     this.closed = new Promise((resolve) => {
       socket.once("close", () => {
         this.usable = false;
+        clearTimeout(this.writeTimer);
         this.failAll(new KitewireError(ErrorCode.CONNECTION, this.replied ? `connection to ${this.address} closed`
           : `connection to ${this.address} closed before any reply to this client's ${options.tls ? "TLS" : "plain TCP"} ` +
             `${describeTransport(options.transport)} requests: the server may serve another transport${options.tls ? "" : " or expect TLS"} ` +
@@ -136,9 +151,16 @@ export class ClientConnection {
   /** Sends a request; resolves with its reply frame (null for oneway). Copies `call.bytes` before returning. */
   send(call: OutgoingCall): Promise<Frame | null> {
     if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} is closed`));
-    if (this.outbound.pendingBytes > this.options.maxPendingWriteBytes) {
+    const max = this.options.maxPendingWriteBytes;
+    if (this.outbound.queued > max) {
+      if (this.waitingBytes + call.bytes.length > max) {
+        return Promise.reject(new KitewireError(ErrorCode.OVERLOADED,
+          `${this.address} is not reading: ${this.outbound.queued} bytes queued and ${this.waitingBytes} waiting`));
+      }
+      this.armWriteTimer();
       const later = { ...call, bytes: call.bytes.slice() };
-      return this.waitDrain(later).then(() => this.send(later));
+      this.waitingBytes += later.bytes.length;
+      return this.waitDrain(later).finally(() => (this.waitingBytes -= later.bytes.length)).then(() => this.send(later));
     }
     if (call.oneway) {
       return new Promise<null>((resolve, reject) => this.outbound.write(call.bytes, (e) => {
@@ -174,6 +196,16 @@ export class ClientConnection {
     waiting.dispose();
     this.lastUsed = Date.now();
     waiting.reject(error);
+  }
+
+  /** Closes the connection if its queue is not below half of maxPendingWriteBytes within writeTimeoutMs. */
+  private armWriteTimer(): void {
+    if (this.writeTimer !== undefined) return;
+    const ms = this.options.writeTimeoutMs;
+    this.writeTimer = setTimeout(() => {
+      this.failAll(new KitewireError(ErrorCode.TIMEOUT, `${this.address} did not read requests for ${ms} ms (${this.outbound.queued} bytes queued)`));
+      this.socket.destroy();
+    }, ms);
   }
 
   /** Waits until what is queued has been written, or fails at the call's deadline. */

@@ -27,8 +27,10 @@ export interface NodeTransportOptions {
   connections?: number;
   connectTimeoutMs?: number;
   maxFrameSize?: number;
-  /** Writes wait while this many bytes are unsent (default 4 MiB). */
+  /** Writes wait while this many bytes are unsent (default 4 MiB); calls waiting may hold as many again, then fail OVERLOADED. */
   maxPendingWriteBytes?: number;
+  /** A connection whose requests stay unread (over maxPendingWriteBytes) this long is closed, its calls failing TIMEOUT (default 30 s). */
+  writeTimeoutMs?: number;
   tls?: ConnectionOptions;
   engine?: Engine;
   /** Told of each connect's outcome (the client's per-instance health, when discovered). */
@@ -52,6 +54,7 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
     connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
     maxFrameSize: options.maxFrameSize ?? 16 << 20,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
+    writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const events = options.events;

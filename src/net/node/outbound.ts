@@ -5,35 +5,52 @@
  * Why not `socket.write(frame)` per frame: a frame must be copied out of engine memory
  * anyway (the arena is reused by the next message and memory may grow), and a copy per
  * frame into an ArrayBuffer of its own costs an allocation and garbage per call; a write
- * per frame costs a system call per call. Here two staging buffers take turns: one is
- * filled while the socket may still hold the other, so the steady state allocates nothing.
+ * per frame costs a system call per call. Staging buffers come from a pool shared by every
+ * connection of the process and go back to it once the socket has written them, so the
+ * steady state allocates nothing and an idle connection holds no buffer at all.
+ *
+ * Every byte accepted and not yet handed to the kernel is counted (`queued`), and each
+ * change is told to the owner's `onQueued`, which is how a server bounds what a peer that
+ * does not read can make it hold.
  */
 import type { Socket } from "node:net";
 
 /** Staging buffer size; a frame larger than this is written on its own. */
 const STAGING_BYTES = 64 * 1024;
-/** Staging buffers kept for reuse (one filling, the others possibly held by the socket). */
-const SPARE_BUFFERS = 2;
+/** Staging buffers kept for reuse across all connections (2 MiB). */
+const SPARE_BUFFERS = 32;
+const spare: Uint8Array[] = [];
 const EMPTY = new Uint8Array(0);
 
+function takeStaging(): Uint8Array {
+  return spare.pop() ?? new Uint8Array(STAGING_BYTES);
+}
+
+function giveStaging(buffer: Uint8Array): void {
+  if (spare.length < SPARE_BUFFERS) spare.push(buffer);
+}
+
+type WriteCallback = (error: Error | null | undefined) => void;
+
 export class Outbound {
-  private staging: Uint8Array = new Uint8Array(STAGING_BYTES);
+  private staging: Uint8Array | undefined;
   private used = 0;
   private scheduled = false;
-  private readonly spare: Uint8Array[] = [];
+  /** Bytes accepted and not yet handed to the kernel: staged, or held by the socket. */
+  private queuedBytes = 0;
   /** Told when the staged bytes have been written (or failed to be). */
-  private written: ((error: Error | null | undefined) => void)[] = [];
+  private written: WriteCallback[] = [];
   private readonly flushNow = () => this.flush();
 
   /**
-   * @param onFull called when a flush finds the socket's buffer over its high-water mark
-   *   (the socket emits `drain` later), so the owner can stop producing.
+   * @param onQueued told of each change of `queued` (positive: bytes accepted; negative:
+   *   bytes the kernel took, or dropped because the socket failed).
    */
-  constructor(private readonly socket: Socket, private readonly onFull: () => void = () => {}) {}
+  constructor(private readonly socket: Socket, private readonly onQueued: (delta: number) => void = () => {}) {}
 
   /** Bytes accepted but not yet handed to the kernel. */
-  get pendingBytes(): number {
-    return this.used + this.socket.writableLength;
+  get queued(): number {
+    return this.queuedBytes;
   }
 
   /**
@@ -41,15 +58,17 @@ export class Outbound {
    * this returns, so the caller may reuse the memory at once. Sent at the end of the tick;
    * `onWritten` is told when the socket has written it, or failed to.
    */
-  write(frame: Uint8Array, onWritten?: (error: Error | null | undefined) => void): void {
-    if (this.used + frame.length > this.staging.length) {
+  write(frame: Uint8Array, onWritten?: WriteCallback): void {
+    this.count(frame.length);
+    if (frame.length > STAGING_BYTES - this.used) {
       this.flush();
-      if (frame.length > this.staging.length) {
+      if (frame.length > STAGING_BYTES) {
         this.send(frame.slice(), undefined, onWritten ? [onWritten] : []);
         return;
       }
     }
-    this.staging.set(frame, this.used);
+    const staging = (this.staging ??= takeStaging());
+    staging.set(frame, this.used);
     this.used += frame.length;
     if (onWritten) this.written.push(onWritten);
     if (!this.scheduled) {
@@ -75,25 +94,32 @@ export class Outbound {
   flush(): void {
     this.scheduled = false;
     if (this.used === 0) return;
-    const full = this.staging;
+    const full = this.staging!;
     const bytes = full.subarray(0, this.used);
     const written = this.written;
-    this.staging = this.spare.pop() ?? new Uint8Array(STAGING_BYTES);
+    this.staging = undefined;
     this.used = 0;
     this.written = [];
     this.send(bytes, full, written);
   }
 
-  /** Writes `bytes`; once written, `staging` (the buffer they are a view of) is free again. */
-  private send(bytes: Uint8Array, staging: Uint8Array | undefined, written: ((error: Error | null | undefined) => void)[]): void {
+  /** Writes `bytes`; once written, `staging` (the buffer they are a view of) goes back to the pool. */
+  private send(bytes: Uint8Array, staging: Uint8Array | undefined, written: WriteCallback[]): void {
     if (this.socket.destroyed) {
+      this.count(-bytes.length);
+      if (staging) giveStaging(staging);
       for (const w of written) w(new Error("the connection is closed"));
       return;
     }
-    const ok = this.socket.write(bytes, (error) => {
-      if (staging && this.spare.length < SPARE_BUFFERS) this.spare.push(staging);
+    this.socket.write(bytes, (error) => {
+      this.count(-bytes.length);
+      if (staging) giveStaging(staging);
       for (const w of written) w(error);
     });
-    if (!ok) this.onFull();
+  }
+
+  private count(delta: number): void {
+    this.queuedBytes += delta;
+    this.onQueued(delta);
   }
 }

@@ -1,21 +1,19 @@
 /**
- * Puts a Server on TCP (or TLS) sockets with Node's `net`/`tls`: one buffer chain per
- * connection in engine memory, frames cut from it as they complete, replies written as
- * they are ready (out of order across calls), and the limits that keep one connection
- * from hurting the rest: frame size, read and idle timeouts, calls in flight, connection
- * count. A malformed frame closes its connection only. Backpressure: when a peer stops
- * reading replies, the connection stops reading requests until the socket drains.
+ * Puts a Server on TCP (or TLS) sockets with Node's `net`/`tls`: frames cut as they
+ * complete, replies written as they are ready (out of order across calls), the count of
+ * connections capped, and each connection bounded in time and memory (connection.ts).
+ * A malformed frame closes its connection only.
  */
-import { setMaxListeners } from "node:events";
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
-import { Outbound } from "../../net/node/outbound.js";
-import { FrameDecoder } from "../../remote/frame-decoder.js";
+import { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budgets.js";
 import { registerListener, type Registration } from "../registration.js";
-import type { ConnectionInfo, Server } from "../server.js";
+import type { Server } from "../server.js";
 import type { Registry } from "../../governance/discovery/registry.js";
+import { Connection, peerOf, type SharedState } from "./connection.js";
+import { Rejections } from "./rejections.js";
 
 export interface ListenOptions {
   /** Loopback by default. */
@@ -48,13 +46,16 @@ export interface Listener {
 /** Starts serving `server` on a socket. */
 export async function listen(server: Server, options: ListenOptions = {}): Promise<Listener> {
   const connections = new Set<Connection>();
+  const shared = sharedState(server);
   const handler = (socket: Socket) => {
     if (connections.size >= server.options.maxConnections) {
-      server.options.tracer?.connection?.("error", peerOf(socket), new KitewireError(ErrorCode.OVERLOADED, "too many connections"));
+      const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (maxConnections ${server.options.maxConnections})`);
+      server.options.tracer?.connection?.("error", peerOf(socket), error);
+      shared.rejections.report("connection-limit", peerOf(socket), error);
       socket.destroy();
       return;
     }
-    const conn = new Connection(server, socket, () => connections.delete(conn));
+    const conn = new Connection(shared, socket, () => connections.delete(conn));
     connections.add(conn);
   };
   const net: NetServer = options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
@@ -99,157 +100,21 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   };
 }
 
-function peerOf(socket: Socket): string {
-  return `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-}
+/** What a server's connections share, made on its first listen (so that several listeners share the budgets). */
+const sharedStates = new WeakMap<Server, SharedState>();
 
-class Connection {
-  readonly closed: Promise<void>;
-  private readonly chain: BufferChain;
-  private readonly decoder: FrameDecoder;
-  private readonly peer: string;
-  private readonly abort = new AbortController();
-  private readonly outbound: Outbound;
-  /** What each call is told of this connection; replies go to the outbound buffer. */
-  private readonly info: ConnectionInfo;
-  private inflight = 0;
-  private draining = false;
-  private dead = false;
-  private paused = false;
-  private readTimer: ReturnType<typeof setTimeout> | undefined;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last frame arrived (ms): the idle timer checks it rather than being re-armed per frame. */
-  private lastFrameAt = Date.now();
-
-  constructor(private readonly server: Server, private readonly socket: Socket, onClose: () => void) {
-    this.peer = peerOf(socket);
-    // Every call in flight listens for the connection closing.
-    setMaxListeners(0, this.abort.signal);
-    this.outbound = new Outbound(socket, () => this.pause());
-    this.info = { peer: this.peer, signal: this.abort.signal, write: (reply) => this.outbound.write(reply) };
-    this.chain = new BufferChain(server.engine, 64 * 1024);
-    this.decoder = new FrameDecoder(server.engine, { maxFrameSize: server.options.maxFrameSize, maxDepth: server.options.maxDepth });
-    socket.setNoDelay(true);
-    server.options.tracer?.connection?.("open", this.peer);
-    this.closed = new Promise((resolve) => {
-      socket.once("close", () => {
-        this.dead = true;
-        this.clearTimers();
-        this.abort.abort();
-        this.chain.release();
-        onClose();
-        server.options.tracer?.connection?.("close", this.peer);
-        resolve();
-      });
-    });
-    socket.on("error", (error) => server.options.tracer?.connection?.("error", this.peer, error));
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
-    socket.on("drain", () => this.resume());
-    this.armIdle();
+function sharedState(server: Server): SharedState {
+  let shared = sharedStates.get(server);
+  if (shared === undefined) {
+    const o = server.options;
+    shared = {
+      server,
+      chain: new BufferChain(server.engine, 64 * 1024),
+      partial: new PartialFrameBudget(o.maxPartialFrameBytes),
+      queued: new WriteQueueBudget(o.maxQueuedBytes),
+      rejections: new Rejections(o.logger),
+    };
+    sharedStates.set(server, shared);
   }
-
-  private receive(chunk: Buffer): void {
-    if (this.dead) return;
-    let served = false;
-    try {
-      this.chain.append(chunk);
-      for (let frame = this.decoder.next(this.chain); frame !== null; frame = this.decoder.next(this.chain)) {
-        this.lastFrameAt = Date.now();
-        this.clearRead(); // what remains is a new frame: its clock starts now
-        this.inflight++;
-        const pending = this.server.handle(frame, this.info);
-        if (pending === undefined) {
-          this.inflight--;
-          served = true;
-        } else {
-          pending.then(this.replied, this.failed);
-        }
-        if (this.inflight >= this.server.options.maxInflightPerConnection) this.pause();
-      }
-      // Checked after the loop for calls served at once, so that a draining connection is
-      // not ended while this chunk's frames are still being read.
-      if (served) this.settled();
-      // Bytes of an unfinished frame are waiting: they have readTimeoutMs to complete it.
-      if (this.chain.length > 0) this.armRead();
-      else this.clearRead();
-    } catch (error) {
-      this.server.rejected(this.peer, error);
-      this.destroy(error);
-    }
-  }
-
-  /** A call was served later (its reply, if any, is in the outbound buffer). */
-  private readonly replied = (): void => {
-    this.inflight--;
-    this.settled();
-  };
-
-  /** After calls were served: a draining connection with none left ends; a paused one may read again. */
-  private settled(): void {
-    if (this.dead) return;
-    if (this.draining && this.inflight === 0) {
-      this.outbound.flush();
-      this.socket.end();
-    } else if (this.inflight < this.server.options.maxInflightPerConnection && this.socket.writableLength === 0) {
-      this.resume();
-    }
-  }
-
-  private readonly failed = (error: unknown): void => this.destroy(error);
-
-  private pause(): void {
-    if (!this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-  }
-
-  private resume(): void {
-    if (this.paused && this.inflight < this.server.options.maxInflightPerConnection) {
-      this.paused = false;
-      this.socket.resume();
-    }
-  }
-
-  /** Graceful shutdown: finish what is in flight, then close. */
-  drain(): void {
-    this.draining = true;
-    if (this.inflight === 0) {
-      this.outbound.flush();
-      this.socket.end();
-    }
-  }
-
-  destroy(error?: unknown): void {
-    if (this.dead) return;
-    this.server.options.tracer?.connection?.("error", this.peer, error);
-    this.socket.destroy();
-  }
-
-  private armRead(): void {
-    if (this.readTimer !== undefined) return;
-    this.readTimer = setTimeout(() => {
-      this.destroy(new KitewireError(ErrorCode.TIMEOUT, `a frame did not arrive whole within ${this.server.options.readTimeoutMs} ms`));
-    }, this.server.options.readTimeoutMs);
-  }
-
-  private clearRead(): void {
-    clearTimeout(this.readTimer);
-    this.readTimer = undefined;
-  }
-
-  /** Closes the connection once no frame arrived for idleTimeoutMs and nothing is in flight. */
-  private armIdle(delay = this.server.options.idleTimeoutMs): void {
-    this.idleTimer = setTimeout(() => {
-      const idleFor = Date.now() - this.lastFrameAt;
-      if (this.inflight > 0) this.armIdle();
-      else if (idleFor >= this.server.options.idleTimeoutMs) this.destroy(new KitewireError(ErrorCode.TIMEOUT, "idle connection closed"));
-      else this.armIdle(this.server.options.idleTimeoutMs - idleFor);
-    }, delay);
-  }
-
-  private clearTimers(): void {
-    this.clearRead();
-    clearTimeout(this.idleTimer);
-  }
+  return shared;
 }

@@ -1,0 +1,337 @@
+/**
+ * One server connection over a Node socket, and the limits that keep it from hurting the
+ * rest: frame size (checked on the first bytes), a first-frame, a read, an idle and a
+ * write timeout, calls in flight, and bounded memory whatever the peer does:
+ *
+ *  - received bytes pass through the listener's one engine chain, which is empty between
+ *    reads; what is left over (a partial frame, or frames not yet served) is kept in a JS
+ *    buffer charged to the server's PartialFrameBudget (net/node/inbound.ts says why);
+ *  - replies queue in an Outbound; past maxQueuedBytesPerConnection (or the server-wide
+ *    maxQueuedBytes) the connection stops reading AND stops serving the frames it already
+ *    read, until the queue is below half; if it stays stopped for writeTimeoutMs, it closes.
+ *
+ * Every close the server decides (a rejection) is logged once, rate-limited, with the peer,
+ * the reason and, for bad bytes, their offset in the connection's stream.
+ */
+import { setMaxListeners } from "node:events";
+import type { Socket } from "node:net";
+import type { BufferChain } from "../../buffer/chain.js";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import type { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budgets.js";
+import { Inbound } from "../../net/node/inbound.js";
+import { Outbound } from "../../net/node/outbound.js";
+import { FrameDecoder } from "../../remote/frame-decoder.js";
+import type { ConnectionInfo, Server } from "../server.js";
+import type { Rejections, RejectionReason } from "./rejections.js";
+
+/** What all connections of a server share. */
+export interface SharedState {
+  readonly server: Server;
+  /** The engine chain every connection's bytes pass through; empty between reads. */
+  readonly chain: BufferChain;
+  readonly partial: PartialFrameBudget;
+  readonly queued: WriteQueueBudget;
+  readonly rejections: Rejections;
+}
+
+export function peerOf(socket: Socket): string {
+  return `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+}
+
+export class Connection {
+  readonly closed: Promise<void>;
+  private readonly decoder: FrameDecoder;
+  private readonly peer: string;
+  private readonly abort = new AbortController();
+  private readonly outbound: Outbound;
+  private readonly inbound: Inbound;
+  /** What each call is told of this connection; replies go to the outbound buffer. */
+  private readonly info: ConnectionInfo;
+  private inflight = 0;
+  /** Reply bytes queued (this connection's share of shared.queued). */
+  private queued = 0;
+  /** Bytes received, and bytes of whole frames taken off the stream (the offset of a bad frame, for the log). */
+  private received = 0;
+  private consumed = 0;
+  private draining = false;
+  private dead = false;
+  /** Not serving frames and not reading (the socket is paused): see canServe. */
+  private blocked = false;
+  /** Inside serve(): a resume then only unblocks, and serve() goes on by itself. */
+  private serving = false;
+  private firstFrameTimer: ReturnType<typeof setTimeout> | undefined;
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last frame arrived (ms): the idle timer checks it rather than being re-armed per frame. */
+  private lastFrameAt = Date.now();
+
+  constructor(private readonly shared: SharedState, private readonly socket: Socket, onClose: () => void) {
+    const { server } = shared;
+    const o = server.options;
+    this.peer = peerOf(socket);
+    // Every call in flight listens for the connection closing.
+    setMaxListeners(0, this.abort.signal);
+    this.outbound = new Outbound(socket, this.onQueued);
+    this.inbound = new Inbound(shared.partial, () => this.reject("partial-frame-budget", new KitewireError(ErrorCode.OVERLOADED,
+      `partial frames over the server's budget of ${shared.partial.limit} bytes: the largest holder is closed`)));
+    this.info = { peer: this.peer, signal: this.abort.signal, write: (reply) => this.outbound.write(reply) };
+    this.decoder = new FrameDecoder(server.engine, { maxFrameSize: o.maxFrameSize, maxDepth: o.maxDepth });
+    socket.setNoDelay(true);
+    o.tracer?.connection?.("open", this.peer);
+    this.closed = new Promise((resolve) => {
+      socket.once("close", () => {
+        this.dead = true;
+        this.clearTimers();
+        this.abort.abort();
+        this.inbound.clear();
+        shared.queued.add(-this.queued);
+        shared.queued.cancel(this.wake);
+        this.queued = 0;
+        onClose();
+        o.tracer?.connection?.("close", this.peer);
+        resolve();
+      });
+    });
+    socket.on("error", (error) => o.tracer?.connection?.("error", this.peer, error));
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    this.firstFrameTimer = setTimeout(() => this.reject("first-frame-timeout", new KitewireError(ErrorCode.TIMEOUT,
+      `no whole frame within ${o.firstFrameTimeoutMs} ms of connecting (${this.received} bytes received)`)), o.firstFrameTimeoutMs);
+    this.armIdle();
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.dead) return;
+    this.received += chunk.length;
+    try {
+      if (this.blocked || this.inbound.length > 0) {
+        if (!this.inbound.keep(chunk, this.heldFrameSize())) return this.overBudget();
+        if (this.blocked || !this.wholeFrameHeld()) return this.armRead();
+        chunk = this.inbound.take();
+      }
+      this.serve(chunk);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Cuts and serves the frames in `bytes` (after any kept before them) while the connection may serve; keeps the rest. */
+  private serve(bytes: Uint8Array): void {
+    const chain = this.shared.chain;
+    let served = false;
+    let stopped = false;
+    this.serving = true;
+    try {
+      chain.append(bytes);
+      while (!this.blocked && !this.dead) {
+        const frame = this.decoder.next(chain);
+        if (frame === null) break;
+        this.frameArrived();
+        this.consumed += frame.messageOffset + frame.messageLength;
+        this.inflight++;
+        const pending = this.shared.server.handle(frame, this.info);
+        if (pending === undefined) {
+          this.inflight--;
+          served = true;
+        } else {
+          pending.then(this.replied, this.failed);
+        }
+        if (!this.blocked && !this.canServe()) this.block();
+      }
+      stopped = this.blocked;
+      const left = chain.length;
+      if (left > 0 && !this.dead) {
+        const size = left >= 4 ? this.frameSize(chain.peekU32(0)) : 0;
+        for (const part of chain.chunks()) if (!this.inbound.keep(part, size)) return this.overBudget();
+      }
+    } finally {
+      chain.skip(chain.length);
+      this.serving = false;
+    }
+    if (served) this.settled();
+    // Unblocked while serving (a call settled at once): serve what was kept meanwhile.
+    if (stopped && !this.blocked && !this.dead && this.inbound.length > 0 && this.wholeFrameHeld()) this.serve(this.inbound.take());
+    else if (this.inbound.length > 0 && !this.blocked) this.armRead();
+    else this.clearRead();
+  }
+
+  /** The size a length-prefixed frame announces by `prefix`, if within the limit (0: unknown, or not length-prefixed). */
+  private frameSize(prefix: number): number {
+    const t = this.decoder.transport;
+    if (t === undefined || t.framing === "buffered") return 0;
+    const size = prefix + 4;
+    return size <= this.shared.server.options.maxFrameSize ? size : 0;
+  }
+
+  private heldFrameSize(): number {
+    return this.inbound.length >= 4 ? this.frameSize(this.inbound.peekU32()) : 0;
+  }
+
+  /**
+   * Whether the kept bytes should go to the decoder now: they hold a whole frame, or one
+   * whose size only the decoder can judge (unknown framing, buffered, over the limit).
+   */
+  private wholeFrameHeld(): boolean {
+    const t = this.decoder.transport;
+    if (t === undefined || t.framing === "buffered") return true;
+    if (this.inbound.length < 4) return false;
+    const size = this.heldFrameSize();
+    return size === 0 || this.inbound.length >= size;
+  }
+
+  private frameArrived(): void {
+    this.lastFrameAt = Date.now();
+    clearTimeout(this.firstFrameTimer);
+    this.clearRead(); // what remains is a new frame: its clock starts now
+  }
+
+  /** Whether another frame may be served: calls in flight and queued reply bytes under their caps. */
+  private canServe(): boolean {
+    const o = this.shared.server.options;
+    return this.inflight < o.maxInflightPerConnection && this.queued < o.maxQueuedBytesPerConnection &&
+      (this.queued === 0 || !this.shared.queued.full);
+  }
+
+  /** Whether the queued replies are below their low-water marks (half the caps). */
+  private writesFlowing(): boolean {
+    return this.queued <= this.shared.server.options.maxQueuedBytesPerConnection / 2 && (this.queued === 0 || this.shared.queued.low);
+  }
+
+  private block(): void {
+    this.blocked = true;
+    this.socket.pause();
+    this.clearRead(); // frames kept while blocked wait for the peer, not for the network
+    if (!this.writesFlowing() && this.writeTimer === undefined) {
+      const ms = this.shared.server.options.writeTimeoutMs;
+      this.writeTimer = setTimeout(() => {
+        this.writeTimer = undefined;
+        if (this.blocked && !this.writesFlowing()) {
+          this.reject("write-timeout", new KitewireError(ErrorCode.TIMEOUT,
+            `replies not read for ${ms} ms (${this.queued} bytes queued)`));
+        }
+      }, ms);
+    }
+  }
+
+  private readonly wake = (): void => this.maybeResume();
+
+  /** Serves again once calls in flight and queued replies are below their low-water marks. */
+  private maybeResume(): void {
+    if (!this.blocked || this.dead) return;
+    if (this.inflight >= this.shared.server.options.maxInflightPerConnection) return;
+    if (!this.writesFlowing()) {
+      if (this.queued > 0 && !this.shared.queued.low) this.shared.queued.wait(this.wake);
+      return;
+    }
+    this.blocked = false;
+    clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    this.socket.resume();
+    if (this.serving || this.inbound.length === 0) return;
+    if (!this.wholeFrameHeld()) return this.armRead();
+    try {
+      this.serve(this.inbound.take());
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private readonly onQueued = (delta: number): void => {
+    if (this.dead) return;
+    this.queued += delta;
+    this.shared.queued.add(delta);
+    if (delta > 0) {
+      if (!this.blocked && !this.canServe()) this.block();
+    } else if (this.blocked) {
+      this.maybeResume();
+    }
+  };
+
+  /** A call was served later (its reply, if any, is in the outbound buffer). */
+  private readonly replied = (): void => {
+    this.inflight--;
+    this.settled();
+  };
+
+  /** After calls were served: a draining connection with none left ends; a blocked one may serve again. */
+  private settled(): void {
+    if (this.dead) return;
+    if (this.draining && this.inflight === 0) {
+      this.outbound.flush();
+      this.socket.end();
+    } else {
+      this.maybeResume();
+    }
+  }
+
+  private readonly failed = (error: unknown): void => this.fail(error);
+
+  /** Closes the connection for `error` thrown while reading or serving it. */
+  private fail(error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    if (code === ErrorCode.LENGTH_LIMIT) this.reject("oversized-frame", error);
+    else if (code === ErrorCode.OUT_OF_MEMORY || code === ErrorCode.INVALID_STATE || !(error instanceof KitewireError)) this.reject("internal-error", error);
+    else if (this.decoder.transport === undefined && (error as Error).message.startsWith("unknown protocol")) this.reject("unknown-protocol", error);
+    else this.reject("malformed-frame", error);
+  }
+
+  private overBudget(): void {
+    this.reject("partial-frame-budget", new KitewireError(ErrorCode.OVERLOADED,
+      `a partial frame of ${this.inbound.length}+ bytes would take the server past its budget of ${this.shared.partial.limit} bytes`));
+  }
+
+  /** Closes the connection for a reason of the server's: logged (rate-limited) and told to the tracer. */
+  private reject(reason: RejectionReason, error: unknown): void {
+    if (this.dead) return;
+    this.shared.rejections.report(reason, this.peer, error, reason.endsWith("frame") || reason === "unknown-protocol" ? this.consumed : undefined);
+    this.destroy(error);
+  }
+
+  /** Graceful shutdown: finish what is in flight, then close. */
+  drain(): void {
+    this.draining = true;
+    if (this.inflight === 0) {
+      this.outbound.flush();
+      this.socket.end();
+    }
+  }
+
+  destroy(error?: unknown): void {
+    if (this.dead) return;
+    this.shared.server.options.tracer?.connection?.("error", this.peer, error);
+    this.dead = true;
+    this.socket.destroy();
+  }
+
+  private armRead(): void {
+    if (this.readTimer !== undefined) return;
+    const ms = this.shared.server.options.readTimeoutMs;
+    this.readTimer = setTimeout(() => {
+      this.reject("read-timeout", new KitewireError(ErrorCode.TIMEOUT,
+        `a frame did not arrive whole within ${ms} ms (${this.inbound.length} bytes of it received)`));
+    }, ms);
+  }
+
+  private clearRead(): void {
+    clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+  }
+
+  /** Closes the connection once no frame arrived for idleTimeoutMs and nothing is in flight. */
+  private armIdle(delay = this.shared.server.options.idleTimeoutMs): void {
+    const idleTimeoutMs = this.shared.server.options.idleTimeoutMs;
+    this.idleTimer = setTimeout(() => {
+      const idleFor = Date.now() - this.lastFrameAt;
+      if (this.inflight > 0) this.armIdle();
+      else if (idleFor >= idleTimeoutMs) this.destroy(new KitewireError(ErrorCode.TIMEOUT, "idle connection closed"));
+      else this.armIdle(idleTimeoutMs - idleFor);
+    }, delay);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.firstFrameTimer);
+    this.clearRead();
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.writeTimer);
+  }
+}
