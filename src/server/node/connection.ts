@@ -73,7 +73,7 @@ export class Connection {
     // Every call in flight listens for the connection closing.
     setMaxListeners(0, this.abort.signal);
     this.outbound = new Outbound(socket, this.onQueued);
-    this.inbound = new Inbound(shared.partial, () => this.reject("partial-frame-budget", new KitewireError(ErrorCode.OVERLOADED,
+    this.inbound = new Inbound(shared.partial, o.maxFrameSize, () => this.reject("partial-frame-budget", new KitewireError(ErrorCode.OVERLOADED,
       `partial frames over the server's budget of ${shared.partial.limit} bytes: the largest holder is closed`)));
     this.info = { peer: this.peer, signal: this.abort.signal, write: (reply) => this.outbound.write(reply) };
     this.decoder = new FrameDecoder(server.engine, { maxFrameSize: o.maxFrameSize, maxDepth: o.maxDepth });
@@ -107,7 +107,7 @@ export class Connection {
       if (this.blocked || this.inbound.length > 0) {
         if (!this.inbound.keep(chunk, this.heldFrameSize())) return this.overBudget();
         if (this.blocked || !this.wholeFrameHeld()) return this.armRead();
-        chunk = this.inbound.take();
+        return this.inbound.take((held) => this.serve(held));
       }
       this.serve(chunk);
     } catch (error) {
@@ -150,7 +150,7 @@ export class Connection {
     }
     if (served) this.settled();
     // Unblocked while serving (a call settled at once): serve what was kept meanwhile.
-    if (stopped && !this.blocked && !this.dead && this.inbound.length > 0 && this.wholeFrameHeld()) this.serve(this.inbound.take());
+    if (stopped && !this.blocked && !this.dead && this.inbound.length > 0 && this.wholeFrameHeld()) this.inbound.take((held) => this.serve(held));
     else if (this.inbound.length > 0 && !this.blocked) this.armRead();
     else this.clearRead();
   }
@@ -230,7 +230,7 @@ export class Connection {
     if (this.serving || this.inbound.length === 0) return;
     if (!this.wholeFrameHeld()) return this.armRead();
     try {
-      this.serve(this.inbound.take());
+      this.inbound.take((held) => this.serve(held));
     } catch (error) {
       this.fail(error);
     }
