@@ -21,6 +21,8 @@ const server = new kw.Server(spec.options ?? {}).register(gen.Hostile, {
     return values.length;
   },
 });
+const mirror = await import(new URL("mirror.mjs", spec.gen).href);
+server.register(mirror.Mirror, { echo: (request) => request });
 const listener = await kw.listen(server, { host: "127.0.0.1", port: 0 });
 process.stdout.write(JSON.stringify({ port: listener.port }) + "\n");
 if (spec.statsMs) {

@@ -4,32 +4,11 @@
  * test fails there), a server in a child process whose RSS is sampled from /proc, raw
  * sockets for the attacks, and a well-behaved client whose calls must keep succeeding.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
+// @ts-ignore: a JS module (shared with bench/soak.mjs), not type-checked
+import * as child from "./child.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-export const BUNDLE = pathToFileURL(process.env.HOSTILE_BUNDLE ? resolve(process.env.HOSTILE_BUNDLE) : join(root, "dist/kitewire.node.mjs")).href;
 const MiB = 1 << 20;
-
-/** Generates the Hostile service for the bundle; returns the URL of its module. */
-export function generateHostile(): string {
-  const dir = mkdtempSync(join(tmpdir(), "kitewire-hostile-"));
-  const gen = spawnSync(process.execPath, [join(root, "bin/kitewire.mjs"), "gen", "-o", dir, join(root, "tests/hardening/hostile.thrift")], { encoding: "utf8" });
-  if (gen.status !== 0) throw new Error(`kitewire gen failed: ${gen.stdout}${gen.stderr}`);
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
-    const { outputText } = ts.transpileModule(readFileSync(join(dir, f), "utf8"), {
-      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
-    });
-    writeFileSync(join(dir, f.replace(/\.ts$/, ".mjs")), outputText.replaceAll('from "kitewire"', `from ${JSON.stringify(BUNDLE)}`)
-      .replace(/from "(\.\/[^"]+)\.js"/g, 'from "$1.mjs"'));
-  }
-  return pathToFileURL(join(dir, "hostile.mjs")).href;
-}
 
 export interface ChildServer {
   readonly port: number;
@@ -41,49 +20,12 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** RSS of process `pid` in MiB (VmRSS of /proc/<pid>/status), 0 once it is gone. */
-export function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
+/** The kitewire build under test (dist/, or HOSTILE_BUNDLE). */
+export const BUNDLE: string = child.BUNDLE;
+/** Generates the Hostile and Mirror services for the bundle; returns the URL of the Thrift one. */
+export const generateHostile: () => string = child.generateHostile;
 /** Starts tests/hardening/server.mjs with `options` (ServerOptions) and waits for its port. */
-export async function startChild(gen: string, options: Record<string, unknown>, statsMs = 0): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, [join(root, "tests/hardening/server.mjs"), JSON.stringify({ bundle: BUNDLE, gen, options, statsMs })], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const log: string[] = [];
-  let partial = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-    const lines = (partial + d).split("\n");
-    partial = lines.pop()!;
-    log.push(...lines);
-  });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolvePort((JSON.parse(out.slice(0, nl)) as { port: number }).port);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited (${code}): ${log.join("\n")}`)));
-  });
-  return {
-    port,
-    pid: child.pid!,
-    log,
-    rss: () => rssOf(child.pid!),
-    stop: () => new Promise<void>((done) => {
-      if (child.exitCode !== null) return done();
-      child.once("exit", () => done());
-      child.kill("SIGKILL");
-    }),
-  };
-}
+export const startChild: (gen: string, options: Record<string, unknown>, more?: { statsMs?: number }) => Promise<ChildServer> = child.startChild;
 
 /**
  * Samples `server`'s RSS every 50 ms until stopped; returns the largest. Kills the server
