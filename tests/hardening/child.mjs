@@ -43,11 +43,11 @@ export function rssOf(pid) {
 
 /**
  * Starts server.mjs with `options` (ServerOptions) and waits for its port. Returns
- * { port, pid, log (stderr lines), rss() in MiB, stop() }. `nice` runs it at a lower priority.
+ * { port, pid, log (stderr lines), rss() in MiB, stop() }.
  */
-export async function startChild(gen, options, { statsMs = 0, nice = false } = {}) {
+export async function startChild(gen, options, { statsMs = 0 } = {}) {
   const args = [join(here, "server.mjs"), JSON.stringify({ bundle: BUNDLE, gen, options, statsMs })];
-  const child = nice ? spawn("nice", [process.execPath, ...args], { stdio: "pipe" }) : spawn(process.execPath, args, { stdio: "pipe" });
+  const child = spawn(process.execPath, args, { stdio: "pipe" });
   const log = [];
   let partial = "";
   child.stderr.setEncoding("utf8").on("data", (d) => {
