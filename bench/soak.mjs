@@ -120,7 +120,8 @@ const sampler = setInterval(() => {
   const t = (Date.now() - started) / 1000;
   samples.push([t, server.rss()]);
   if (samples.length % 30 === 0) {
-    process.stderr.write(`t=${t.toFixed(0)}s rss=${samples.at(-1)[1].toFixed(1)} MiB ok=${stats.ok} failed=${stats.failed} malformed=${stats.malformedSent}\n`);
+    process.stderr.write(`t=${t.toFixed(0)}s rss=${samples.at(-1)[1].toFixed(1)} MiB ok=${stats.ok} failed=${stats.failed} malformed=${stats.malformedSent}` +
+      ` engine=${(kw.getEngine().exports.memory.buffer.byteLength / 1048576).toFixed(0)} MiB${stats.failures.length ? ` first failure: ${stats.failures[0]}` : ""}\n`);
   }
 }, 1000);
 

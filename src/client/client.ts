@@ -82,7 +82,10 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
   const instances = discover(service.name, opts, options);
   const caller = new Caller(service.name, opts, options.connection, instances, engine);
   const client: Record<string, unknown> = {
-    close: () => instances?.close() ?? options.connection!.close(),
+    close: async () => {
+      await (instances?.close() ?? options.connection!.close());
+      caller.close();
+    },
     context: { options: opts, service: service.name },
   };
   if ("idl" in service) {
@@ -152,6 +155,7 @@ interface RequestHeader extends FrameHeaderFields {
 class Caller {
   private readonly writer: PayloadWriter;
   private readonly reader: PayloadReader;
+  private closed = false;
 
   constructor(
     readonly service: string,
@@ -163,6 +167,12 @@ class Caller {
   ) {
     this.writer = payloadWriter(options.transport.protocol, engine);
     this.reader = payloadReader(options.transport.protocol, engine);
+  }
+
+  /** Returns the writer's arena to the engine (a closed client's memory is not kept); later calls fail. */
+  close(): void {
+    this.closed = true;
+    this.writer.dispose();
   }
 
   /** The function that calls `binding`: its chain is assembled once, by `buildClientChain`. */
@@ -240,6 +250,7 @@ class Caller {
 
   /** Writes the request frame; returns it as a view into the writer's arena, valid until its next reset. */
   private encode(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown): Uint8Array {
+    if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, `${binding.name}: the client is closed`);
     const { transport } = this.options;
     const w = this.writer;
     w.reset();

@@ -5,7 +5,8 @@
  */
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { getEngine, init, KitewireError, makeServerOptions, nodeTransport, SERVER_DEFAULTS } from "kitewire";
+import { createClient, getEngine, init, KitewireError, makeServerOptions, nodeTransport, SERVER_DEFAULTS } from "kitewire";
+import * as ex from "../golden/thrift/gen/example.js";
 import { PartialFrameBudget, WriteQueueBudget } from "../../src/net/node/budgets.js";
 import { Inbound } from "../../src/net/node/inbound.js";
 
@@ -112,6 +113,20 @@ describe("options", () => {
     for (const key of ["firstFrameTimeoutMs", "writeTimeoutMs", "maxQueuedBytesPerConnection", "maxQueuedBytes", "maxPartialFrameBytes"]) {
       expect(() => makeServerOptions({ [key]: 0 })).toThrow(KitewireError);
     }
+  });
+});
+
+describe("client memory", () => {
+  test("a closed client gives its writer's arena back to the engine (clients made and closed for ever do not exhaust it)", async () => {
+    const transport = { framing: "framed", protocol: "binary" } as const;
+    const live = () => getEngine().exports.liveBlockCount();
+    const before = live();
+    for (let i = 0; i < 100; i++) {
+      const c = createClient<ex.UserServiceClient>(ex.UserService, { transport, connection: nodeTransport({ address: "127.0.0.1:9", transport }) });
+      await c.close();
+      await expect(c.ping("x")).rejects.toMatchObject({ code: "CONNECTION" });
+    }
+    expect(live()).toBe(before);
   });
 });
 

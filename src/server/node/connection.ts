@@ -104,25 +104,35 @@ export class Connection {
     if (this.dead) return;
     this.received += chunk.length;
     try {
-      if (this.blocked || this.inbound.length > 0) {
-        if (!this.inbound.keep(chunk, this.heldFrameSize())) return this.overBudget();
-        if (this.blocked || !this.wholeFrameHeld()) return this.armRead();
-        return this.inbound.take((held) => this.serve(held));
+      if (this.blocked) {
+        if (!this.inbound.keep(chunk, this.heldFrameSize())) this.overBudget();
+      } else if (this.inbound.length === 0) {
+        this.serve(chunk);
+      } else {
+        // A large frame still incomplete stays out of the engine; otherwise what is held and
+        // the chunk go to the engine together.
+        const size = this.heldFrameSize();
+        if (size === 0 || this.inbound.length + chunk.length >= size) this.inbound.take((held) => this.serve(held, chunk));
+        else if (!this.inbound.keep(chunk, size)) this.overBudget();
+        else this.armRead();
       }
-      this.serve(chunk);
     } catch (error) {
       this.fail(error);
     }
   }
 
-  /** Cuts and serves the frames in `bytes` (after any kept before them) while the connection may serve; keeps the rest. */
-  private serve(bytes: Uint8Array): void {
+  /**
+   * Cuts and serves the frames in `bytes` (and `more` after them) while the connection may
+   * serve; keeps the rest.
+   */
+  private serve(bytes: Uint8Array, more?: Uint8Array): void {
     const chain = this.shared.chain;
     let served = false;
     let stopped = false;
     this.serving = true;
     try {
       chain.append(bytes);
+      if (more !== undefined) chain.append(more);
       while (!this.blocked && !this.dead) {
         const frame = this.decoder.next(chain);
         if (frame === null) break;
