@@ -7,7 +7,7 @@
 // checked byte for byte; every client replaced after 2–10 s (connections churned); and one
 // malformed frame (of six kinds) on a fresh connection per 100 good calls (1%).
 //
-// Passes when no good call failed and, after the warm-up (SOAK_WARMUP seconds, default 60),
+// Passes when no good call failed and, after the warm-up (SOAK_WARMUP seconds, default 120),
 // the RSS is flat: the median of every 10-second window within ±10% of the mean of all
 // samples after the warm-up. (Single samples carry the garbage of the calls in flight, up to
 // 40 × 2 MiB with 1 MiB payloads: their extremes are reported too.) Prints the figures as
@@ -21,7 +21,7 @@ import { deflateSync } from "node:zlib";
 import { BUNDLE, generateHostile, startChild } from "../tests/hardening/child.mjs";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
-const WARMUP = Number(process.env.SOAK_WARMUP ?? Math.min(60, SECONDS / 5));
+const WARMUP = Number(process.env.SOAK_WARMUP ?? Math.min(120, SECONDS / 5));
 const PNG = process.env.SOAK_PNG ?? new URL("soak-rss.png", import.meta.url).pathname;
 const KiB = 1024;
 
@@ -30,7 +30,7 @@ await kw.init();
 const gen = generateHostile();
 const thrift = await import(gen);
 const proto = await import(new URL("mirror.mjs", gen).href);
-const server = await startChild(gen, {});
+const server = await startChild(gen, {}, { statsMs: 10_000 });
 
 const TRANSPORTS = [
   ["framed", "binary"], ["framed", "compact"], ["buffered", "binary"], ["buffered", "compact"],
@@ -56,7 +56,9 @@ function makeClient(transport, mode) {
   stats.clients++;
   return kw.createClient(isProto ? proto.Mirror : thrift.Hostile, {
     transport, timeoutMs: 20_000,
-    connection: kw.nodeTransport({ address: { host: "127.0.0.1", port: server.port }, transport, mode }),
+    // 5 s to connect, not the default 1 s: on this shared 2-core machine (load average ~14)
+    // a connect can wait over a second for the CPU, which is not what this measures.
+    connection: kw.nodeTransport({ address: { host: "127.0.0.1", port: server.port }, transport, mode, connectTimeoutMs: 5_000 }),
   });
 }
 
@@ -131,6 +133,12 @@ await Promise.all(TRANSPORTS.flatMap((t) => [slot(t, "mux"), slot(t, "pool")]));
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 1000)); // the last malformed connections close
 await server.stop();
+const serverStats = server.log.filter((l) => l.startsWith("stats ")).map((l) => Object.fromEntries(l.slice(6).split(" ").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)])));
+const rejected = {};
+for (const l of server.log) {
+  const reason = /reason=(\S+)/.exec(l)?.[1];
+  if (reason) rejected[reason] = (rejected[reason] ?? 0) + 1 + Number(/suppressed=(\d+)/.exec(l)?.[1] ?? 0);
+}
 
 const after = samples.filter(([t]) => t >= WARMUP).map(([, rss]) => rss);
 const mean = after.reduce((a, b) => a + b, 0) / after.length;
@@ -146,6 +154,9 @@ const summary = {
   goodCalls: stats.ok, failedCalls: stats.failed, failures: stats.failures,
   callsPerSecond: Math.round(stats.ok / SECONDS), payloadMiBPerSecond: +(stats.bytes / SECONDS / 1048576).toFixed(1),
   clientsMade: stats.clients, malformedSent: stats.malformedSent, malformedClosedByServer: stats.malformedClosed,
+  serverRejectionsLogged: rejected, // lines, plus the counts of those suppressed that were reported
+  serverEventLoopDelayMaxMs: Math.max(...serverStats.map((x) => x.loopDelayMaxMs)),
+  serverEngineMemoryMiB: serverStats.at(-1)?.wasm,
   rssMiB: {
     peakOverall: +Math.max(...samples.map(([, r]) => r)).toFixed(1),
     meanAfterWarmup: +mean.toFixed(1), minAfterWarmup: +min.toFixed(1), maxAfterWarmup: +max.toFixed(1),

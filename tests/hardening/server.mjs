@@ -26,10 +26,15 @@ server.register(mirror.Mirror, { echo: (request) => request });
 const listener = await kw.listen(server, { host: "127.0.0.1", port: 0 });
 process.stdout.write(JSON.stringify({ port: listener.port }) + "\n");
 if (spec.statsMs) {
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   setInterval(() => {
     const m = process.memoryUsage();
     const mib = (n) => (n / 1048576).toFixed(1);
-    process.stderr.write(`stats rss=${mib(m.rss)} heap=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)} wasm=${mib(kw.getEngine?.().exports.memory.buffer.byteLength ?? 0)}\n`);
+    process.stderr.write(`stats rss=${mib(m.rss)} heap=${mib(m.heapUsed)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}` +
+      ` wasm=${mib(kw.getEngine().exports.memory.buffer.byteLength)} loopDelayMaxMs=${(delay.max / 1e6).toFixed(0)}\n`);
+    delay.reset();
   }, spec.statsMs).unref();
 }
 process.stdin.on("end", () => process.exit(0));

@@ -59,6 +59,8 @@ export class Connection {
   private blocked = false;
   /** Inside serve(): a resume then only unblocks, and serve() goes on by itself. */
   private serving = false;
+  /** Inside the frame decoder: what it throws is about the framing. */
+  private decoding = false;
   private firstFrameTimer: ReturnType<typeof setTimeout> | undefined;
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -134,7 +136,9 @@ export class Connection {
       chain.append(bytes);
       if (more !== undefined) chain.append(more);
       while (!this.blocked && !this.dead) {
+        this.decoding = true;
         const frame = this.decoder.next(chain);
+        this.decoding = false;
         if (frame === null) break;
         this.frameArrived();
         this.consumed += frame.messageOffset + frame.messageLength;
@@ -211,6 +215,11 @@ export class Connection {
     this.blocked = true;
     this.socket.pause();
     this.clearRead(); // frames kept while blocked wait for the peer, not for the network
+    this.armWrite();
+  }
+
+  /** While blocked with replies over their low-water marks: closes the connection if that lasts writeTimeoutMs. */
+  private armWrite(): void {
     if (!this.writesFlowing() && this.writeTimer === undefined) {
       const ms = this.shared.server.options.writeTimeoutMs;
       this.writeTimer = setTimeout(() => {
@@ -252,6 +261,7 @@ export class Connection {
     this.shared.queued.add(delta);
     if (delta > 0) {
       if (!this.blocked && !this.canServe()) this.block();
+      else if (this.blocked) this.armWrite(); // blocked for calls in flight, now for their replies too
     } else if (this.blocked) {
       this.maybeResume();
     }
@@ -279,9 +289,11 @@ export class Connection {
   /** Closes the connection for `error` thrown while reading or serving it. */
   private fail(error: unknown): void {
     const code = (error as { code?: unknown }).code;
-    if (code === ErrorCode.LENGTH_LIMIT) this.reject("oversized-frame", error);
-    else if (code === ErrorCode.OUT_OF_MEMORY || code === ErrorCode.INVALID_STATE || !(error instanceof KitewireError)) this.reject("internal-error", error);
-    else if (this.decoder.transport === undefined && (error as Error).message.startsWith("unknown protocol")) this.reject("unknown-protocol", error);
+    const framing = this.decoding;
+    this.decoding = false;
+    if (code === ErrorCode.OUT_OF_MEMORY || code === ErrorCode.INVALID_STATE || !(error instanceof KitewireError)) this.reject("internal-error", error);
+    else if (framing && code === ErrorCode.LENGTH_LIMIT) this.reject("oversized-frame", error);
+    else if (framing && this.decoder.transport === undefined && error.message.startsWith("unknown protocol")) this.reject("unknown-protocol", error);
     else this.reject("malformed-frame", error);
   }
 
