@@ -77,7 +77,7 @@ export class FrameDecoder {
       const u8 = this.engine.u8;
       const found = detectTransport((i) => (i < n ? u8[at + i]! : -1), n);
       if (found === null) {
-        // Only header framings (TTHeader) need more than 8 bytes to be told apart, and they
+        // Only header framings (TTHeader, THeader) need more than 8 bytes to be told apart; they
         // are length-prefixed: their size is checked now, not once their header has come.
         const size = chain.peekU32(0);
         if (size > this.maxFrameSize - 4) throw this.tooLarge(size + 4);

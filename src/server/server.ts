@@ -212,12 +212,16 @@ export class Server {
 
   /**
    * Logs, rate-limited, a request or connection this server refused (the peer can cause
-   * these at will): one line per kind of refusal (what was detected, or the error code).
+   * these at will): one line per kind of refusal (`reason`, e.g. "write-timeout" from the
+   * Node listener; else what was detected, or the error code), with `offset` (of the bad
+   * frame in the connection's stream) when given.
    */
-  rejected(peer: string | undefined, error: unknown): void {
+  rejected(peer: string | undefined, error: unknown, reason?: string, offset?: number): void {
     const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.CONNECTION);
-    const kind = String(e.details?.["detected"] ?? e.code);
-    this.rejections.log("warn", kind, `kitewire server refused ${peer ?? "a peer"}: ${e.message}`, { peer, code: e.code, reason: kind });
+    const detected = e.details?.["detected"];
+    const kind = reason ?? String(detected ?? e.code);
+    this.rejections.log(kind === "internal-error" ? "error" : "warn", kind, `kitewire server refused ${peer ?? "a peer"}: ${e.message}`,
+      { peer, code: e.code, reason: kind, detected, offset });
   }
 
   /** Writes a declared exception as a REPLY; false when `failure` is not one (nothing written). */

@@ -10,8 +10,8 @@
  *    maxQueuedBytes) the connection stops reading AND stops serving the frames it already
  *    read, until the queue is below half; if it stays stopped for writeTimeoutMs, it closes.
  *
- * Every close the server decides (a rejection) is logged once, rate-limited, with the peer,
- * the reason and, for bad bytes, their offset in the connection's stream.
+ * Every close the server decides (a rejection) is logged once (`Server.rejected`, rate-limited)
+ * with the peer, the reason and, for bad bytes, the offset of their frame in the stream.
  */
 import { setMaxListeners } from "node:events";
 import type { Socket } from "node:net";
@@ -22,7 +22,6 @@ import { Inbound } from "../../net/node/inbound.js";
 import { Outbound } from "../../net/node/outbound.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
 import type { ConnectionInfo, Server } from "../server.js";
-import type { Rejections, RejectionReason } from "./rejections.js";
 
 /** What all connections of a server share. */
 export interface SharedState {
@@ -31,8 +30,17 @@ export interface SharedState {
   readonly chain: BufferChain;
   readonly partial: PartialFrameBudget;
   readonly queued: WriteQueueBudget;
-  readonly rejections: Rejections;
 }
+
+/**
+ * Why the server closed a connection, as logged (`Server.rejected`); `internal-error`: it
+ * could not serve a frame (engine memory exhausted, say).
+ */
+export type RejectionReason = "unknown-protocol" | "oversized-frame" | "malformed-frame" | "read-timeout" |
+  "first-frame-timeout" | "write-timeout" | "connection-limit" | "partial-frame-budget" | "internal-error";
+
+/** What detection names when the bytes are of no framing this server knows. */
+const FOREIGN = new Set(["tls", "http1", "http2", "meshheader", "unknown"]);
 
 export function peerOf(socket: Socket): string {
   return `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
@@ -141,9 +149,10 @@ export class Connection {
         this.decoding = false;
         if (frame === null) break;
         this.frameArrived();
-        this.consumed += frame.messageOffset + frame.messageLength;
+        const length = frame.messageOffset + frame.messageLength;
         this.inflight++;
         const pending = this.shared.server.handle(frame, this.info);
+        this.consumed += length; // after: a frame that cannot be served is logged at its start
         if (pending === undefined) {
           this.inflight--;
           served = true;
@@ -293,7 +302,7 @@ export class Connection {
     this.decoding = false;
     if (code === ErrorCode.OUT_OF_MEMORY || code === ErrorCode.INVALID_STATE || !(error instanceof KitewireError)) this.reject("internal-error", error);
     else if (framing && code === ErrorCode.LENGTH_LIMIT) this.reject("oversized-frame", error);
-    else if (framing && this.decoder.transport === undefined && error.message.startsWith("unknown protocol")) this.reject("unknown-protocol", error);
+    else if (framing && FOREIGN.has(String(error.details?.["detected"]))) this.reject("unknown-protocol", error);
     else this.reject("malformed-frame", error);
   }
 
@@ -305,7 +314,7 @@ export class Connection {
   /** Closes the connection for a reason of the server's: logged (rate-limited) and told to the tracer. */
   private reject(reason: RejectionReason, error: unknown): void {
     if (this.dead) return;
-    this.shared.rejections.report(reason, this.peer, error, reason.endsWith("frame") || reason === "unknown-protocol" ? this.consumed : undefined);
+    this.shared.server.rejected(this.peer, error, reason, reason.endsWith("frame") || reason === "unknown-protocol" ? this.consumed : undefined);
     this.destroy(error);
   }
 

@@ -13,7 +13,6 @@ import { registerListener, type Registration } from "../registration.js";
 import type { Server } from "../server.js";
 import type { Registry } from "../../governance/discovery/registry.js";
 import { Connection, peerOf, type SharedState } from "./connection.js";
-import { Rejections } from "./rejections.js";
 
 export interface ListenOptions {
   /** Loopback by default. */
@@ -51,7 +50,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     if (connections.size >= server.options.maxConnections) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (maxConnections ${server.options.maxConnections})`);
       server.options.tracer?.connection?.("error", peerOf(socket), error);
-      shared.rejections.report("connection-limit", peerOf(socket), error);
+      server.rejected(peerOf(socket), error, "connection-limit");
       socket.destroy();
       return;
     }
@@ -112,7 +111,6 @@ function sharedState(server: Server): SharedState {
       chain: new BufferChain(server.engine, 64 * 1024),
       partial: new PartialFrameBudget(o.maxPartialFrameBytes),
       queued: new WriteQueueBudget(o.maxQueuedBytes),
-      rejections: new Rejections(o.logger),
     };
     sharedStates.set(server, shared);
   }
