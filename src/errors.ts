@@ -54,10 +54,12 @@ export const ErrorCode = {
   REMOTE: "REMOTE",
   /** A business status error (TTHeader biz-status): `details` has status, message and extra. */
   BIZ_STATUS: "BIZ_STATUS",
-  /** A limit of the server was reached (connections, concurrency). */
+  /** A limit of the server was reached (connections, concurrency, rate). */
   OVERLOADED: "OVERLOADED",
   /** A discovered service has no instance to call (none registered, or none with the wanted tags). */
   NO_INSTANCE: "NO_INSTANCE",
+  /** A circuit breaker is open: the call failed fast without being sent (`details`: level, key). */
+  CIRCUIT_OPEN: "CIRCUIT_OPEN",
   /** The server or client is shutting down. */
   SHUTTING_DOWN: "SHUTTING_DOWN",
 } as const;

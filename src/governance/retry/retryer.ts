@@ -1,0 +1,240 @@
+/**
+ * The retry middleware: failure retry, backup requests (hedging) and Kitex's mixed retry,
+ * one policy per method (`*` for any), stopped by max retries, max duration, the call's
+ * deadline, chain stop, the retry breaker (the method's attempt error rate over 10 s,
+ * ≥ 10 samples, at or above `error_rate`) and the retry budget. Policies change at run time
+ * (`update`) and take effect with the next call; calls in flight keep the policy they began with.
+ */
+import { ErrorCode, KitewireError } from "../../errors.js";
+import type { RpcContext } from "../../rpc/context.js";
+import type { Endpoint, Middleware } from "../../rpc/endpoint.js";
+import { RollingWindow, type Now } from "../window.js";
+import { AttemptContext, isRetryRequest, retryMetainfo } from "./attempt.js";
+import { RetryBudget } from "./budget.js";
+import { resolveRetryPolicy, RetryType, type ResolvedRetryPolicy, type RetryPolicy } from "./policy.js";
+
+export interface RetryOptions {
+  /** Policies by method name; `*` applies to methods without their own. Naming a method is saying it may be retried. */
+  policies: Readonly<Record<string, RetryPolicy>>;
+  /** Largest share of calls that may be retries over `budgetWindowMs`, e.g. 0.1 (0: no budget). */
+  budget: number;
+  budgetWindowMs: number;
+  /** Each attempt's own timeout in ms (0: the call's deadline only). */
+  attemptTimeoutMs: number;
+  /** The clock (tests drive it by hand). */
+  now: Now;
+  /** Random numbers in [0, 1) for random backoff. */
+  random: () => number;
+}
+
+export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
+  policies: {},
+  budget: 0,
+  budgetWindowMs: 10_000,
+  attemptTimeoutMs: 0,
+  now: Date.now,
+  random: Math.random,
+});
+
+/** Samples the retry breaker needs before it trusts the error rate (Kitex's `cbMinSample`). */
+const RETRY_BREAKER_MIN_SAMPLE = 10;
+
+export class Retryer {
+  private policies = new Map<string, ResolvedRetryPolicy>();
+  private readonly budget: RetryBudget | undefined;
+  private readonly stats = new Map<string, RollingWindow>();
+  private readonly options: Readonly<RetryOptions>;
+  private readonly codePolicies: ReadonlyMap<string, RetryPolicy>;
+
+  constructor(options: Partial<RetryOptions> = {}) {
+    const o = (this.options = Object.freeze({ ...RETRY_DEFAULTS, ...options }));
+    if (!(o.budget >= 0 && o.budget <= 1)) throw new KitewireError(ErrorCode.INVALID_VALUE, `retry budget must be in [0, 1], got ${o.budget}`);
+    if (!(o.attemptTimeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `attemptTimeoutMs must be 0 or more, got ${o.attemptTimeoutMs}`);
+    if (!(o.budgetWindowMs > 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `budgetWindowMs must be above 0, got ${o.budgetWindowMs}`);
+    this.budget = o.budget > 0 ? new RetryBudget(o.budget, o.budgetWindowMs, o.now) : undefined;
+    this.codePolicies = new Map(Object.entries(o.policies));
+    this.update(this.codePolicies);
+  }
+
+  /**
+   * Applies a `retry` config document: its policies over the ones given in code, method by
+   * method (undefined: the code's alone). Throws, changing nothing, if one is invalid.
+   */
+  configure(document: ReadonlyMap<string, RetryPolicy> | undefined): void {
+    this.update(document === undefined ? this.codePolicies : new Map([...this.codePolicies, ...document]));
+  }
+
+  /** Replaces every policy (methods absent from `policies` stop retrying). Throws, changing nothing, if one is invalid. */
+  update(policies: ReadonlyMap<string, RetryPolicy>): void {
+    const next = new Map<string, ResolvedRetryPolicy>();
+    for (const [method, policy] of policies) {
+      const resolved = resolveRetryPolicy(policy, `retry.${method}`);
+      if (resolved !== undefined) next.set(method, resolved);
+    }
+    this.policies = next;
+  }
+
+  /** The policy `method` runs under now, if any. */
+  policyFor(method: string): ResolvedRetryPolicy | undefined {
+    return this.policies.get(method) ?? this.policies.get("*");
+  }
+
+  /** The middleware for one method; a oneway method is never retried (identity). */
+  middleware(oneway: boolean): Middleware {
+    if (oneway) return (next) => next;
+    return (next) => (ctx, args) => {
+      const policy = this.policyFor(ctx.method);
+      if (policy === undefined) return next(ctx, args);
+      this.budget?.call();
+      return policy.type === RetryType.FAILURE ? this.failureRetry(policy, next, ctx, args) : this.hedged(policy, next, ctx, args);
+    };
+  }
+
+  private async failureRetry(policy: ResolvedRetryPolicy, next: Endpoint, ctx: RpcContext, args: unknown): Promise<unknown> {
+    const start = this.options.now();
+    const stats = this.statsOf(ctx.method);
+    const chainStopped = !policy.disableChainStop && isRetryRequest(ctx);
+    const earlier: AttemptContext[] = [];
+    for (;;) {
+      const actx = this.attempt(ctx, earlier, policy, ctx.signal);
+      const began = this.options.now();
+      let result: unknown;
+      try {
+        result = await next(actx, args);
+      } catch (error) {
+        const retryable = this.retryable(policy, error, actx);
+        stats.add(!retryable, this.options.now());
+        if (!retryable || chainStopped || !this.mayRetry(policy, ctx, earlier.length + 1, start, began, stats)) {
+          adopt(ctx, actx);
+          throw error;
+        }
+        earlier.push(actx);
+        await this.backoff(policy);
+        continue;
+      }
+      const again = policy.shouldResultRetry?.respRetry?.(result, actx) === true;
+      stats.add(!again, this.options.now());
+      if (!again || chainStopped || !this.mayRetry(policy, ctx, earlier.length + 1, start, began, stats)) {
+        adopt(ctx, actx);
+        return result;
+      }
+      earlier.push(actx);
+      await this.backoff(policy);
+    }
+  }
+
+  /**
+   * Backup and mixed: another attempt after `retryDelayMs` without a reply (mixed: also at
+   * once after a retryable failure); the first reply wins (backup: whatever it is; mixed:
+   * the first success, else the last failure) and the others are cancelled.
+   */
+  private hedged(policy: ResolvedRetryPolicy, next: Endpoint, ctx: RpcContext, args: unknown): Promise<unknown> {
+    const start = this.options.now();
+    const stats = this.statsOf(ctx.method);
+    const chainStopped = !policy.disableChainStop && isRetryRequest(ctx);
+    const mixed = policy.type === RetryType.MIXED;
+    const attempts: AttemptContext[] = [];
+    const controllers: AbortController[] = [];
+    const callerSignal = ctx.signal;
+    let inFlight = 0;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastLaunch = start;
+    return new Promise((resolve, reject) => {
+      const onCallerAbort = () => {
+        for (const c of controllers) c.abort(callerSignal!.reason);
+      };
+      const finish = (actx: AttemptContext, ok: boolean, value: unknown) => {
+        settled = true;
+        clearTimeout(timer);
+        callerSignal?.removeEventListener("abort", onCallerAbort);
+        for (let i = 0; i < controllers.length; i++) {
+          if (attempts[i] !== actx) controllers[i]!.abort(new KitewireError(ErrorCode.CANCELLED, "another attempt answered first"));
+        }
+        adopt(ctx, actx);
+        if (ok) resolve(value);
+        else reject(value);
+      };
+      const allowed = () => !chainStopped && !settled &&
+        this.mayRetry(policy, ctx, attempts.length, start, lastLaunch, stats);
+      const launch = () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        const actx = this.attempt(ctx, attempts.slice(), policy, controller.signal);
+        attempts.push(actx);
+        inFlight++;
+        lastLaunch = this.options.now();
+        clearTimeout(timer);
+        if (attempts.length <= policy.maxRetryTimes) timer = setTimeout(() => { if (allowed()) launch(); }, policy.retryDelayMs);
+        next(actx, args).then((result) => done(actx, true, result), (error: unknown) => done(actx, false, error));
+      };
+      const done = (actx: AttemptContext, ok: boolean, value: unknown) => {
+        inFlight--;
+        if (settled) return;
+        const retryable = !ok && this.retryable(policy, value, actx);
+        stats.add(ok || !retryable, this.options.now());
+        if (ok || !mixed) return finish(actx, ok, value);
+        if (retryable && attempts.length <= policy.maxRetryTimes && allowed()) launch();
+        else if (inFlight === 0) finish(actx, false, value);
+      };
+      callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+      launch();
+    });
+  }
+
+  /** Whether one more attempt may start, `sent` attempts after the call began. */
+  private mayRetry(policy: ResolvedRetryPolicy, ctx: RpcContext, sent: number, start: number, lastBegan: number, stats: RollingWindow): boolean {
+    if (sent > policy.maxRetryTimes) return false;
+    const now = this.options.now();
+    if (policy.maxDurationMs > 0 && now - start >= policy.maxDurationMs) return false;
+    if (ctx.deadline !== undefined) {
+      const left = ctx.deadline - now;
+      if (left <= 0 || (policy.ddlStop && left < now - lastBegan)) return false;
+    }
+    if (ctx.signal?.aborted) return false;
+    if (stats.samples(now) >= RETRY_BREAKER_MIN_SAMPLE && stats.errorRate(now) >= policy.errorRate) return false;
+    return this.budget === undefined || this.budget.tryRetry();
+  }
+
+  /** Timeouts and connection failures, unless the policy says otherwise; never a cancelled call. */
+  private retryable(policy: ResolvedRetryPolicy, error: unknown, actx: AttemptContext): boolean {
+    const custom = policy.shouldResultRetry;
+    if (custom?.errorRetry?.(error, actx) === true) return true;
+    if (!(error instanceof KitewireError)) return false;
+    if (error.code === ErrorCode.CONNECTION) return true;
+    return error.code === ErrorCode.TIMEOUT && custom?.notRetryForTimeout !== true;
+  }
+
+  private attempt(ctx: RpcContext, earlier: readonly AttemptContext[], policy: ResolvedRetryPolicy, signal: AbortSignal | undefined): AttemptContext {
+    const n = earlier.length + 1;
+    const actx = new AttemptContext(ctx, n, earlier, policy.retrySameNode, signal, n === 1 ? ctx.metainfo : retryMetainfo(ctx.metainfo, n - 1));
+    const timeout = this.options.attemptTimeoutMs;
+    if (timeout > 0) {
+      const deadline = this.options.now() + timeout;
+      if (actx.deadline === undefined || deadline < actx.deadline) actx.deadline = deadline;
+    }
+    return actx;
+  }
+
+  private backoff(policy: ResolvedRetryPolicy): Promise<void> | undefined {
+    const ms = policy.backoffType === "fixed" ? policy.fixMs
+      : policy.backoffType === "random" ? policy.minMs + Math.floor(this.options.random() * (policy.maxMs - policy.minMs)) : 0;
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined;
+  }
+
+  private statsOf(method: string): RollingWindow {
+    let window = this.stats.get(method);
+    if (window === undefined) this.stats.set(method, (window = new RollingWindow(100, 100)));
+    return window;
+  }
+}
+
+/** What the call's context learns from the attempt that answered. */
+function adopt(ctx: RpcContext, actx: AttemptContext): void {
+  if (actx.peer !== undefined) ctx.peer = actx.peer;
+  ctx.seqid = actx.seqid;
+  if (actx.bizStatus !== undefined) ctx.bizStatus = actx.bizStatus;
+  if (actx.metainfo !== ctx.metainfo && actx.metainfo.hasBackward) {
+    for (const [k, v] of actx.metainfo.backward) ctx.metainfo.backward.set(k, v);
+  }
+}
