@@ -45,6 +45,34 @@ export { registerTransform, TransformId, type PayloadTransform } from "./remote/
 export { RpcContext, type BizStatus } from "./rpc/context.js";
 export { Metainfo } from "./rpc/metainfo.js";
 export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";
+export {
+  Retryer, RETRY_DEFAULTS, type RetryOptions,
+} from "./governance/retry/retryer.js";
+export {
+  RetryType, resolveRetryPolicy, parseRetryPolicyJson, parseRetryDocument, type RetryPolicy, type FailurePolicy,
+  type BackupPolicy, type MixedPolicy, type StopPolicy, type BackoffPolicy, type BackoffType, type ShouldResultRetry,
+  type ResolvedRetryPolicy,
+} from "./governance/retry/policy.js";
+export { RetryBudget } from "./governance/retry/budget.js";
+export { AttemptContext, RETRY_REQUEST_KEY, avoidedPeers, preferredPeer, isRetryRequest } from "./governance/retry/attempt.js";
+export {
+  CircuitBreakers, serviceBreakerMiddleware, instanceBreakerMiddleware, timeoutOrConnectionFailure, connectionFailure,
+  CIRCUIT_BREAKER_OPTION_DEFAULTS, type CircuitBreakerOptions, type FailurePredicate,
+} from "./governance/circuitbreak/suite.js";
+export { CircuitBreaker, BREAKER_TIMING_DEFAULTS, type BreakerState, type BreakerTiming } from "./governance/circuitbreak/breaker.js";
+export {
+  CIRCUIT_BREAKER_DEFAULTS, makeCircuitBreakerConfig, parseCircuitBreakerConfig, parseCircuitBreakerDocument,
+  type CircuitBreakerConfig, type CircuitBreakerConfigJson,
+} from "./governance/circuitbreak/config.js";
+export { ServerLimits, type Limit, type LimitOptions } from "./governance/limit/limits.js";
+export { TokenBucket } from "./governance/limit/token-bucket.js";
+export { parseLimitDocument, type LimitDocument } from "./governance/limit/config.js";
+export type { ConfigSource, ConfigListener } from "./governance/config/source.js";
+export { MemoryConfigSource } from "./governance/config/memory-source.js";
+export { clientConfigKey, serverConfigKey, ConfigCategory, DEFAULT_CONFIG_PREFIX } from "./governance/config/keys.js";
+export { RpcTimeouts, parseRpcTimeoutDocument, type RpcTimeout } from "./governance/config/rpc-timeout.js";
+export { watchClientConfig, watchServerConfig, type ClientGovernance, type ConfigNames } from "./governance/config/watch.js";
+export { RollingWindow, type Now } from "./governance/window.js";
 export { bizStatusError } from "./rpc/biz-status.js";
 export type { Tracer, ConnectionEvent } from "./observability/tracer.js";
 export {

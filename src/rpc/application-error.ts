@@ -14,6 +14,10 @@ export const ApplicationErrorType = {
   UNKNOWN: 0, UNKNOWN_METHOD: 1, INVALID_MESSAGE_TYPE: 2, WRONG_METHOD_NAME: 3, BAD_SEQUENCE_ID: 4,
   MISSING_RESULT: 5, INTERNAL_ERROR: 6, PROTOCOL_ERROR: 7, INVALID_TRANSFORM: 8, INVALID_PROTOCOL: 9,
   UNSUPPORTED_CLIENT_TYPE: 10,
+  /** kitewire's own (Kitex's own start at 20): the server refused the call for a limit (rate, concurrency). */
+  OVERLOADED: 100,
+  /** kitewire's own: the caller's deadline passed before the handler ran. */
+  DEADLINE_EXCEEDED: 101,
 } as const;
 
 export interface ApplicationError {
@@ -61,7 +65,9 @@ export function readProtobufApplicationError(r: ProtobufReader): ApplicationErro
 
 /** The KitewireError a client raises for an application error from its peer. */
 export function applicationErrorToKitewire(e: ApplicationError, method: string): KitewireError {
-  const code = e.type === ApplicationErrorType.UNKNOWN_METHOD ? ErrorCode.UNKNOWN_METHOD : ErrorCode.REMOTE;
+  const code = e.type === ApplicationErrorType.UNKNOWN_METHOD ? ErrorCode.UNKNOWN_METHOD
+    : e.type === ApplicationErrorType.OVERLOADED ? ErrorCode.OVERLOADED
+      : e.type === ApplicationErrorType.DEADLINE_EXCEEDED ? ErrorCode.TIMEOUT : ErrorCode.REMOTE;
   return new KitewireError(code, `${method}: remote error: ${e.message || "(no message)"}`, { details: { type: e.type } });
 }
 
@@ -69,6 +75,8 @@ export function applicationErrorToKitewire(e: ApplicationError, method: string):
 export function kitewireToApplicationError(error: unknown): ApplicationError {
   if (error instanceof KitewireError) {
     const type = error.code === ErrorCode.UNKNOWN_METHOD ? ApplicationErrorType.UNKNOWN_METHOD
+      : error.code === ErrorCode.OVERLOADED ? ApplicationErrorType.OVERLOADED
+      : error.code === ErrorCode.TIMEOUT ? ApplicationErrorType.DEADLINE_EXCEEDED
       : error.code === ErrorCode.REMOTE && typeof error.details?.["type"] === "number" ? error.details["type"] as number
         : ["TRUNCATED", "LENGTH_LIMIT", "DEPTH_LIMIT", "INVALID_UTF8", "UNKNOWN_TYPE", "BAD_VERSION", "MALFORMED_VARINT",
           "NEGATIVE_LENGTH", "INVALID_TAG", "MISSING_FIELD", "TRAILING_BYTES"].includes(error.code)

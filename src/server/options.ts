@@ -1,6 +1,7 @@
 /** Server options: the full set, the defaults, and the one place they are checked. */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Logger } from "../observability/log/logger.js";
+import type { LimitOptions } from "../governance/limit/limits.js";
 import type { Tracer } from "../observability/tracer.js";
 import type { Middleware } from "../rpc/endpoint.js";
 
@@ -39,6 +40,8 @@ export interface ServerOptions {
   shutdownTimeoutMs: number;
   /** Server middlewares, the first outermost. */
   middlewares: readonly Middleware[];
+  /** Rate and concurrency limits, server-wide and per method (none by default): calls over them get OVERLOADED. */
+  limits?: LimitOptions;
   tracer?: Tracer;
   /** Where this side logs what an operator must hear of (default: the process logger, `getLogger()`). */
   logger?: Logger;

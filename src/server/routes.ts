@@ -78,7 +78,8 @@ export class Routes {
     if (list.some((r) => r.binding.service === binding.service)) {
       throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.service}.${binding.name} is registered twice`);
     }
-    const serve = this.middlewares.length === 0 ? call : chain(this.middlewares, (ctx, args) => promiseOf(call, ctx, args));
+    const guarded = withinDeadline(call);
+    const serve = this.middlewares.length === 0 ? guarded : chain(this.middlewares, (ctx, args) => promiseOf(guarded, ctx, args));
     list.push({ binding, serve });
     this.byName.set(binding.name, list);
   }
@@ -101,6 +102,19 @@ export class Routes {
     return list.find((r) => r.binding.service === service || r.binding.service.endsWith(`.${service}`)) ??
       (service === undefined ? list[0] : undefined);
   }
+}
+
+/**
+ * The handler runs only if the caller's deadline (TTHeader RPC timeout) has not passed by
+ * the time it would start: a late call is answered with TIMEOUT and costs no handler work.
+ */
+function withinDeadline(call: HandlerCall): HandlerCall {
+  return (ctx, args) => {
+    if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) {
+      throw new KitewireError(ErrorCode.TIMEOUT, `${ctx.service}.${ctx.method}: the caller's deadline passed before the handler ran`);
+    }
+    return call(ctx, args);
+  };
 }
 
 /** A handler call's outcome as a promise, for middlewares (a handler's own promise is passed on as it is). */

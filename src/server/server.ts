@@ -19,6 +19,9 @@ import {
 } from "../rpc/application-error.js";
 import { bizStatusOf, writeBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";
+import { ServerLimits } from "../governance/limit/limits.js";
+import type { ConfigSource } from "../governance/config/source.js";
+import { watchServerConfig, type ConfigNames } from "../governance/config/watch.js";
 import type { ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
 import type { ProtobufWriter } from "../codec/protobuf/writer.js";
@@ -52,11 +55,34 @@ export class Server {
   /** Set during graceful shutdown: replies tell clients to drop the connection. */
   draining = false;
   private readonly rejections = new RateLimitedLog(() => this.options.logger ?? getLogger());
+  /** The call limits, when configured (in options or by `limits/config`). */
+  limits: ServerLimits | undefined;
 
   constructor(options: Partial<ServerOptions> = {}, engine: Engine = getEngine()) {
     this.options = makeServerOptions(options, engine.memoryLimit);
     this.engine = engine;
     this.routes = new Routes(this.options.middlewares);
+    if (this.options.limits !== undefined) this.limits = new ServerLimits(this.options.limits);
+    this.connectionLimit = this.options.maxConnections;
+  }
+
+  /** Connections kept open at most: `maxConnections`, or the `limit` document's `connection_limit`. */
+  connectionLimit: number;
+
+  /**
+   * Follows this server's `limit` document in `source` (kitex-contrib/config-etcd's
+   * `/KitexConfig/<server>/limit`, `{connection_limit, qps_limit}`): a change applies to the
+   * next call or connection; deleted, the options' limits are back. Returns a function that stops.
+   */
+  watchConfig(source: ConfigSource, names: ConfigNames): () => void {
+    const code = this.options.limits ?? {};
+    return watchServerConfig(source, { logger: this.options.logger, ...names }, (doc) => {
+      const qps = doc?.qpsLimit || code.qps || 0;
+      const limits = { ...code, qps, burst: doc?.qpsLimit ? doc.qpsLimit : code.burst };
+      if (this.limits === undefined) this.limits = new ServerLimits(limits);
+      else this.limits.update(limits);
+      this.connectionLimit = doc?.connectionLimit || this.options.maxConnections;
+    });
   }
 
   /** Hosts `service`, served by the same-named methods of `handler`. */
@@ -107,6 +133,12 @@ export class Server {
       }
     } finally {
       frame.bytes.release();
+    }
+    const limits = this.limits;
+    if (limits !== undefined && failure === undefined) {
+      const name = route!.binding.name;
+      failure = limits.admit(name);
+      if (failure === undefined) ctx.release = () => limits.release(name);
     }
     this.options.tracer?.start?.(ctx);
     if (failure !== undefined) return this.finish(frame, conn, ctx, route, undefined, failure);
@@ -256,6 +288,8 @@ class ServedCallContext extends RpcContext {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private onClose: (() => void) | undefined;
   private over = false;
+  /** Gives back the call's place under the server's limits (set when it took one). */
+  release: (() => void) | undefined;
 
   constructor(service: string, method: string, private readonly conn: ConnectionInfo) {
     super(service, method);
@@ -278,6 +312,7 @@ class ServedCallContext extends RpcContext {
   /** Stops watching the connection and the deadline (the call is over). */
   dispose(): void {
     this.over = true;
+    this.release?.();
     if (!this.controller) return;
     clearTimeout(this.timer);
     this.conn.signal?.removeEventListener("abort", this.onClose!);

@@ -18,6 +18,8 @@ export { etcdResolver, type EtcdResolverOptions } from "../../governance/discove
 export { etcdRegistry, type EtcdRegistryOptions } from "../../governance/discovery/etcd/node/registry.js";
 export type { EtcdOptions } from "../../governance/discovery/etcd/node/client.js";
 export { dnsResolver, type DnsResolverOptions, type DnsLookups } from "../../governance/discovery/dns/node/resolver.js";
+export { FileConfigSource, type FileConfigSourceOptions } from "../../governance/config/node/file-source.js";
+export { EtcdConfigSource, type EtcdConfigSourceOptions } from "../../governance/config/node/etcd-source.js";
 
 // Node clients connect to discovered instances over node:net, and understand dns:// and etcd:// targets.
 setDefaultConnector(nodeConnector());

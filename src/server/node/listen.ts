@@ -47,8 +47,8 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   const connections = new Set<Connection>();
   const shared = sharedState(server);
   const handler = (socket: Socket) => {
-    if (connections.size >= server.options.maxConnections) {
-      const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (maxConnections ${server.options.maxConnections})`);
+    if (connections.size >= server.connectionLimit) {
+      const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
       server.options.tracer?.connection?.("error", peerOf(socket), error);
       server.rejected(peerOf(socket), error, "connection-limit");
       socket.destroy();
