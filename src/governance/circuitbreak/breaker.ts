@@ -31,7 +31,7 @@ export class CircuitBreaker {
 
   /** @param config read at each decision, so an update takes effect at once. */
   constructor(public config: CircuitBreakerConfig, private readonly timing: BreakerTiming = BREAKER_TIMING_DEFAULTS,
-    private readonly now: Now = Date.now) {}
+    private readonly now: Now = () => Date.now()) {}
 
   get state(): BreakerState {
     return this.stateValue;

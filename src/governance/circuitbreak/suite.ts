@@ -44,7 +44,7 @@ export const CIRCUIT_BREAKER_OPTION_DEFAULTS: Readonly<CircuitBreakerOptions> = 
   isServiceFailure: timeoutOrConnectionFailure,
   isInstanceFailure: connectionFailure,
   timing: {},
-  now: Date.now,
+  now: () => Date.now(),
 });
 
 /** The errors no breaker counts either way: the caller gave up, or a breaker said no. */

@@ -59,7 +59,7 @@ export class ServerLimits {
   private readonly now: Now;
 
   constructor(options: LimitOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     checkLimit(options, "limits");
     this.server = new Scope(options, this.now);
     this.setMethods(options.methods ?? {});

@@ -8,7 +8,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private rate: number, private burst: number, private readonly now: Now = Date.now) {
+  constructor(private rate: number, private burst: number, private readonly now: Now = () => Date.now()) {
     this.tokens = burst;
     this.last = now();
   }

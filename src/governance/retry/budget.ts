@@ -9,7 +9,7 @@ export class RetryBudget {
   /** Calls count as successes, retries as failures: one window holds both. */
   private readonly window: RollingWindow;
 
-  constructor(readonly ratio: number, windowMs = 10_000, private readonly now: Now = Date.now) {
+  constructor(readonly ratio: number, windowMs = 10_000, private readonly now: Now = () => Date.now()) {
     this.window = new RollingWindow(100, Math.max(1, windowMs / 100));
   }
 

@@ -32,8 +32,8 @@ export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
   budget: 0,
   budgetWindowMs: 10_000,
   attemptTimeoutMs: 0,
-  now: Date.now,
-  random: Math.random,
+  now: () => Date.now(),
+  random: () => Math.random(),
 });
 
 /** Samples the retry breaker needs before it trusts the error rate (Kitex's `cbMinSample`). */
@@ -104,22 +104,20 @@ export class Retryer {
       } catch (error) {
         const retryable = this.retryable(policy, error, actx);
         stats.add(!retryable, this.options.now());
-        if (!retryable || chainStopped || !this.mayRetry(policy, ctx, earlier.length + 1, start, began, stats)) {
+        if (!retryable || chainStopped || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
           adopt(ctx, actx);
           throw error;
         }
         earlier.push(actx);
-        await this.backoff(policy);
         continue;
       }
       const again = policy.shouldResultRetry?.respRetry?.(result, actx) === true;
       stats.add(!again, this.options.now());
-      if (!again || chainStopped || !this.mayRetry(policy, ctx, earlier.length + 1, start, began, stats)) {
+      if (!again || chainStopped || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
         adopt(ctx, actx);
         return result;
       }
       earlier.push(actx);
-      await this.backoff(policy);
     }
   }
 
@@ -216,10 +214,14 @@ export class Retryer {
     return actx;
   }
 
-  private backoff(policy: ResolvedRetryPolicy): Promise<void> | undefined {
+  /** Waits the policy's backoff (if another attempt may follow), then says whether one may start now. */
+  private async retryAfterBackoff(policy: ResolvedRetryPolicy, ctx: RpcContext, sent: number, start: number, lastBegan: number,
+    stats: RollingWindow): Promise<boolean> {
+    if (sent > policy.maxRetryTimes) return false;
     const ms = policy.backoffType === "fixed" ? policy.fixMs
       : policy.backoffType === "random" ? policy.minMs + Math.floor(this.options.random() * (policy.maxMs - policy.minMs)) : 0;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.mayRetry(policy, ctx, sent, start, lastBegan, stats);
   }
 
   private statsOf(method: string): RollingWindow {
