@@ -43,8 +43,8 @@ export class FaultServer {
     return `127.0.0.1:${this.port}`;
   }
 
-  static start(echo: { echoUrl: string; bundleUrl: string }, faults: Faults = {}): Promise<FaultServer> {
-    const child = fork(SCRIPT, [JSON.stringify({ bundle: echo.bundleUrl, gen: echo.echoUrl, faults })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  static start(echo: { echoUrl: string; bundleUrl: string }, faults: Faults = {}, limits?: object): Promise<FaultServer> {
+    const child = fork(SCRIPT, [JSON.stringify({ bundle: echo.bundleUrl, gen: echo.echoUrl, faults, limits })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("fault server did not start in 20 s")), 20_000);
       child.once("exit", (code) => reject(new Error(`fault server exited (${code})`)));

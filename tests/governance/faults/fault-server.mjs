@@ -1,6 +1,7 @@
 // A fault-injecting echo server, run as its own process (forked by cluster.ts) on loopback.
-// argv[2] is a JSON spec: { bundle, gen, faults }, where `bundle` and `gen` are the URLs of
-// the built kitewire bundle and of the generated Echo module, and `faults`:
+// argv[2] is a JSON spec: { bundle, gen, faults, limits?, seed? }, where `bundle` and `gen`
+// are the URLs of the built kitewire bundle and of the generated Echo module, `limits` the
+// server's `limits` option, and `faults`:
 //   errorShare: p   this share of calls fails with `errorCode` (a KitewireError; TIMEOUT
 //                   reaches the client as TIMEOUT, as from a handler whose own downstream
 //                   call timed out)
@@ -30,7 +31,7 @@ function draw() {
 const kw = await import(spec.bundle);
 await kw.init();
 const gen = await import(spec.gen);
-const server = new kw.Server({ logger: kw.silentLogger }).register(gen.Echo, {
+const server = new kw.Server({ logger: kw.silentLogger, limits: spec.limits }).register(gen.Echo, {
   async echo(payload) {
     stats.served++;
     if (faults.errorShare && draw() < faults.errorShare) {

@@ -1,0 +1,159 @@
+// Governance benchmark (issue 18), client in this process, echo servers forked
+// (tests/governance/faults/fault-server.mjs, the built bundle, code from bench/rpc/echo.thrift):
+//
+//  1. cost when not triggered: echo QPS (64 B payload, closed loop, 100 calls in flight,
+//     one multiplexed Framed connection) with a failure-retry policy, circuit breakers and a
+//     server rate + concurrency limit all configured but never triggered, against the same
+//     with none; rounds alternate, each case keeps its best round;
+//  2. tail latency: 5% of calls delayed 200 ms; p50/p99/p999 of 2000 calls (10 in flight)
+//     with no retry, and with a backup request after 20 ms;
+//  3. retry amplification: a third of attempts failing (TIMEOUT); attempts per call with
+//     failure retry (3 retries, retry breaker at 30%) without a budget and with 10%.
+//
+// Environment: BENCH_GOV_TIME=MS (window per QPS round, default 3000), BENCH_GOV_ROUNDS=N
+// (default 3).
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BUNDLE, generate } from "./rpc/codegen.mjs";
+import { percentiles } from "./rpc/common.mjs";
+
+const TIME = Number(process.env.BENCH_GOV_TIME ?? 3000);
+const ROUNDS = Number(process.env.BENCH_GOV_ROUNDS ?? 3);
+const SCRIPT = fileURLToPath(new URL("../tests/governance/faults/fault-server.mjs", import.meta.url));
+const PAYLOAD = new Uint8Array(64).fill(7);
+const RETRY = { echo: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 3, cbPolicy: { errorRate: 0.3 } } } } };
+
+const dir = mkdtempSync(join(tmpdir(), "kitewire-gov-bench-"));
+const { kitewire: echoUrl } = generate(dir);
+const kw = await import(BUNDLE);
+await kw.init();
+const gen = await import(echoUrl);
+
+function startServer(faults = {}, limits = undefined) {
+  const child = fork(SCRIPT, [JSON.stringify({ bundle: BUNDLE, gen: echoUrl, faults, limits })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve) => child.on("message", (m) => {
+    if (m.op === "listening") resolve({ child, port: m.port, stats: () => stats(child) });
+  }));
+}
+
+function stats(child) {
+  return new Promise((resolve) => {
+    const on = (m) => {
+      if (m.op !== "stats") return;
+      child.off("message", on);
+      resolve(m);
+    };
+    child.on("message", on);
+    child.send({ op: "stats" });
+  });
+}
+
+function client(port, options = {}) {
+  const transport = { framing: "framed", protocol: "binary" };
+  return kw.createClient(gen.Echo, {
+    transport, connection: kw.nodeTransport({ address: { host: "127.0.0.1", port }, transport, mode: "mux" }), ...options,
+  });
+}
+
+/** Closed loop with `inflight` workers for `ms`: calls per second. */
+async function qps(c, ms, inflight = 100) {
+  let calls = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: inflight }, async () => {
+    while (performance.now() < end) {
+      await c.echo(PAYLOAD);
+      calls++;
+    }
+  }));
+  return (calls * 1000) / ms;
+}
+
+/** `n` calls, `inflight` at a time: latencies (ms) and failures. */
+async function latencies(c, n, inflight = 10) {
+  const lat = new Float64Array(n);
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  await Promise.all(Array.from({ length: inflight }, async () => {
+    while (next < n) {
+      next++;
+      const t = performance.now();
+      try {
+        await c.echo(PAYLOAD);
+      } catch {
+        failed++;
+      }
+      lat[done++] = performance.now() - t;
+    }
+  }));
+  return { ...percentiles(lat, done), failed };
+}
+
+const fmt = (x, d = 1) => x.toFixed(d);
+console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg().map((x) => x.toFixed(2)).join(" ")}, node ${process.version}`);
+
+// 1. cost when not triggered
+{
+  const plainServer = await startServer();
+  const limitedServer = await startServer({}, { qps: 1e9, concurrency: 1e6, methods: { echo: { qps: 1e9, concurrency: 1e6 } } });
+  const plain = client(plainServer.port);
+  const governed = client(limitedServer.port, {
+    retry: { policies: RETRY }, circuitBreaker: {},
+  });
+  await qps(plain, 500);
+  await qps(governed, 500);
+  const best = { none: 0, governed: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, c] of r % 2 === 0 ? [["none", plain], ["governed", governed]] : [["governed", governed], ["none", plain]]) {
+      best[name] = Math.max(best[name], await qps(c, TIME));
+    }
+  }
+  console.log("\n1. echo QPS, governance configured but not triggered (best of " + ROUNDS + " rounds of " + TIME + " ms)");
+  console.log("| case | QPS | ratio |\n|---|---:|---:|");
+  console.log(`| none | ${fmt(best.none, 0)} | 1.00 |`);
+  console.log(`| retry + breakers + server limits | ${fmt(best.governed, 0)} | ${fmt(best.governed / best.none, 3)} |`);
+  await plain.close();
+  await governed.close();
+  plainServer.child.kill();
+  limitedServer.child.kill();
+}
+
+// 2. tail latency with backup requests
+{
+  const server = await startServer({ delayShare: 0.05, delayMs: 200 });
+  const plain = client(server.port);
+  const backup = client(server.port, { retry: { policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } } });
+  await latencies(plain, 200);
+  const rows = [];
+  for (const [name, c] of [["no retry", plain], ["backup after 20 ms", backup]]) {
+    const before = (await server.stats()).served;
+    const p = await latencies(c, 2000);
+    const attempts = (await server.stats()).served - before;
+    rows.push(`| ${name} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.p999)} | ${fmt(attempts / 2000, 3)} | ${p.failed} |`);
+  }
+  console.log("\n2. tail latency, 5% of calls delayed 200 ms (2000 calls, 10 in flight; ms)");
+  console.log("| case | p50 | p99 | p999 | attempts per call | failed |\n|---|---:|---:|---:|---:|---:|");
+  for (const row of rows) console.log(row);
+  await plain.close();
+  await backup.close();
+  server.child.kill();
+}
+
+// 3. retry amplification
+{
+  console.log("\n3. retry amplification, a third of attempts failing (2000 calls, 10 in flight)");
+  console.log("| case | attempts per call | failed calls |\n|---|---:|---:|");
+  for (const [name, budget] of [["failure retry, no budget", 0], ["failure retry, budget 10%", 0.1]]) {
+    const server = await startServer({ errorShare: 1 / 3, errorCode: "TIMEOUT" });
+    const c = client(server.port, { retry: { policies: RETRY, budget } });
+    const p = await latencies(c, 2000);
+    const { served } = await server.stats();
+    console.log(`| ${name} | ${fmt(served / 2000, 3)} | ${p.failed} |`);
+    await c.close();
+    server.child.kill();
+  }
+}
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,77 @@
+/**
+ * A client's governance steps (issue 18): service circuit breaker, retry / backup request,
+ * instance circuit breaker, and the config documents that change them at run time. Made
+ * once per client from its options; each step is absent (costs nothing) until configured.
+ */
+import { CircuitBreakers, instanceBreakerMiddleware, serviceBreakerMiddleware, type CircuitBreakerOptions } from "../governance/circuitbreak/suite.js";
+import { RpcTimeouts } from "../governance/config/rpc-timeout.js";
+import type { ConfigSource } from "../governance/config/source.js";
+import { watchClientConfig } from "../governance/config/watch.js";
+import { Retryer, type RetryOptions } from "../governance/retry/retryer.js";
+import type { Logger } from "../observability/log/logger.js";
+import type { Middleware } from "../rpc/endpoint.js";
+
+/** Where a client follows its governance documents (kitex-contrib/config-etcd's layout). */
+export interface ClientConfigOptions {
+  /** The watched source: `MemoryConfigSource`, `FileConfigSource`, `EtcdConfigSource`. */
+  source: ConfigSource;
+  /** `ClientServiceName` in the keys (default: the client's `fromService`). */
+  client?: string;
+  /** `ServerServiceName` in the keys (default: the IDL service name). */
+  server?: string;
+  /** Key prefix (default `/KitexConfig`). */
+  prefix?: string;
+}
+
+/** The governance options of a client (see `ClientOptions`). */
+export interface ClientGovernanceOptions {
+  retry?: Partial<RetryOptions> | Retryer;
+  circuitBreaker?: Partial<CircuitBreakerOptions> | CircuitBreakers;
+  config?: ClientConfigOptions;
+  fromService: string;
+  logger?: Logger;
+}
+
+export class ClientGovernance {
+  readonly retryer: Retryer | undefined;
+  readonly breakers: CircuitBreakers | undefined;
+  /** Per-method timeouts from an `rpc_timeout` document (with a config source only). */
+  readonly timeouts: RpcTimeouts | undefined;
+  private readonly instanceBreakers: boolean;
+  private readonly stopWatching: (() => void) | undefined;
+
+  constructor(service: string, options: ClientGovernanceOptions) {
+    const { retry, circuitBreaker, config } = options;
+    this.retryer = retry instanceof Retryer ? retry : retry !== undefined || config !== undefined ? new Retryer(retry) : undefined;
+    // With a config source the service breakers are on with Kitex's defaults, as config-etcd's client suite has them.
+    this.breakers = circuitBreaker instanceof CircuitBreakers ? circuitBreaker
+      : circuitBreaker !== undefined || config !== undefined ? new CircuitBreakers(circuitBreaker ?? {}, options.fromService, service) : undefined;
+    this.instanceBreakers = circuitBreaker !== undefined;
+    if (config !== undefined) {
+      this.timeouts = new RpcTimeouts();
+      this.stopWatching = watchClientConfig(config.source, {
+        client: config.client ?? options.fromService, server: config.server ?? service, prefix: config.prefix, logger: options.logger,
+      }, { retryer: this.retryer, breakers: this.breakers, timeouts: this.timeouts });
+    }
+  }
+
+  /** Step 4 of the chain: the service breaker. */
+  serviceBreaker(): Middleware | undefined {
+    return this.breakers && serviceBreakerMiddleware(this.breakers);
+  }
+
+  /** Step 5: retry and backup requests (none for a oneway method). */
+  retry(oneway: boolean): Middleware | undefined {
+    return this.retryer !== undefined && !oneway ? this.retryer.middleware(false) : undefined;
+  }
+
+  /** Step 7: the instance breaker (given a `circuitBreaker` option). */
+  instanceBreaker(): Middleware | undefined {
+    return this.breakers !== undefined && this.instanceBreakers ? instanceBreakerMiddleware(this.breakers) : undefined;
+  }
+
+  /** Stops following the config source. */
+  close(): void {
+    this.stopWatching?.();
+  }
+}
