@@ -32,6 +32,7 @@ import { getLogger } from "../observability/log/logger.js";
 import { ClientCallContext } from "./call-context.js";
 import { buildClientChain } from "./chain.js";
 import { ServiceInstances } from "./instances.js";
+import { ClientGovernance } from "./governance.js";
 import { makeClientOptions, type ClientOptions } from "./options.js";
 import { getDefaultConnector, type ClientTransport, type Connector } from "./transport.js";
 
@@ -79,10 +80,12 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
     throw new KitewireError(ErrorCode.INVALID_VALUE, `${service.name} is a ${thrift ? "Thrift" : "Protobuf"} service: its transport's ` +
       `protocol must be ${thrift ? "binary or compact" : "protobuf"}, not ${describeTransport(opts.transport)}`);
   }
+  const governance = new ClientGovernance(service.name, opts);
   const instances = discover(service.name, opts, options);
-  const caller = new Caller(service.name, opts, options.connection, instances, engine);
+  const caller = new Caller(service.name, opts, options.connection, instances, engine, governance);
   const client: Record<string, unknown> = {
     close: async () => {
+      governance.close();
       await (instances?.close() ?? options.connection!.close());
       caller.close();
     },
@@ -164,6 +167,7 @@ class Caller {
     private readonly connection: ClientTransport | undefined,
     private readonly instances: ServiceInstances | undefined,
     engine: Engine,
+    private readonly governance: ClientGovernance,
   ) {
     this.writer = payloadWriter(options.transport.protocol, engine);
     this.reader = payloadReader(options.transport.protocol, engine);
@@ -178,10 +182,14 @@ class Caller {
   /** The function that calls `binding`: its chain is assembled once, by `buildClientChain`. */
   method(binding: MethodBinding): (args: unknown, callOptions?: KitewireCallOptions) => Promise<unknown> {
     const header = this.requestHeader(binding);
+    const g = this.governance;
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
+      serviceBreaker: g.serviceBreaker(),
+      retry: g.retry(binding.oneway),
       discovery: this.instances?.middleware,
+      instanceBreaker: g.instanceBreaker(),
       io: (ctx, args) => this.io(ctx, binding, header, args),
     });
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
@@ -193,7 +201,7 @@ class Caller {
     if (metadata !== undefined) for (const k in metadata) metainfo.transient.set(k, metadata[k]!);
     const ctx = new ClientCallContext(this.service, binding.name, callOptions?.signal, metainfo);
     ctx.connection = this.connection;
-    const timeout = callOptions?.timeoutMs ?? this.options.timeoutMs;
+    const timeout = callOptions?.timeoutMs ?? this.governance.timeouts?.rpcTimeoutMs(binding.name) ?? this.options.timeoutMs;
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
     const inherited = callOptions?.context?.deadline;
     if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;

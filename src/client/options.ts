@@ -8,6 +8,9 @@ import { checkTransport, describeTransport, VALID_TRANSPORTS, type Transport } f
 import type { LoadBalancer } from "../governance/loadbalance/balancer.js";
 import { weightedRoundRobin } from "../governance/loadbalance/round-robin.js";
 import type { InstanceBackoff } from "./instances.js";
+import type { CircuitBreakerOptions, CircuitBreakers } from "../governance/circuitbreak/suite.js";
+import type { RetryOptions, Retryer } from "../governance/retry/retryer.js";
+import type { ClientConfigOptions } from "./governance.js";
 
 export interface ClientOptions {
   /** Framing and payload protocol (Kitex's default is framed binary; protobuf services: kitex-protobuf). */
@@ -23,6 +26,23 @@ export interface ClientOptions {
   /** Client middlewares, the first outermost. */
   middlewares: readonly Middleware[];
   tracer?: Tracer;
+  /**
+   * Failure retry, backup requests and the retry budget: policies per method in Kitex's
+   * shape (`{ policies: { "*": { type: 0, failurePolicy: {...} } }, budget: 0.1 }`), or a
+   * `Retryer` shared between clients. None by default.
+   */
+  retry?: Partial<RetryOptions> | Retryer;
+  /**
+   * Circuit breakers: a service breaker per `from/to/method` and an instance breaker per
+   * `host:port` (`{}` for Kitex's defaults), or a `CircuitBreakers`. None by default.
+   */
+  circuitBreaker?: Partial<CircuitBreakerOptions> | CircuitBreakers;
+  /**
+   * A config source whose `retry`, `circuit_break` and `rpc_timeout` documents (keys of
+   * kitex-contrib/config-etcd) change this client at run time. With it, retry and service
+   * breakers are on (Kitex's default breaker settings) even without the options above.
+   */
+  config?: ClientConfigOptions;
   /** Where this side logs what an operator must hear of (default: the process logger, `getLogger()`). */
   logger?: Logger;
   /** Picks an instance per call when the client has a `target` (default smooth weighted round robin). */
