@@ -7,7 +7,7 @@
 //     with none; rounds alternate, each case keeps its best round;
 //  2. tail latency: 5% of calls delayed 200 ms; p50/p99/p999 of 2000 calls (10 in flight)
 //     with no retry, and with a backup request after 20 ms;
-//  3. retry amplification: a third of attempts failing (TIMEOUT); attempts per call with
+//  3. retry amplification: a quarter of attempts failing (TIMEOUT); attempts per call with
 //     failure retry (3 retries, retry breaker at 30%) without a budget and with 10%.
 //
 // Environment: BENCH_GOV_TIME=MS (window per QPS round, default 3000), BENCH_GOV_ROUNDS=N
@@ -144,10 +144,10 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
 
 // 3. retry amplification
 {
-  console.log("\n3. retry amplification, a third of attempts failing (2000 calls, 10 in flight)");
+  console.log("\n3. retry amplification, a quarter of attempts failing (2000 calls, 10 in flight)");
   console.log("| case | attempts per call | failed calls |\n|---|---:|---:|");
   for (const [name, budget] of [["failure retry, no budget", 0], ["failure retry, budget 10%", 0.1]]) {
-    const server = await startServer({ errorShare: 1 / 3, errorCode: "TIMEOUT" });
+    const server = await startServer({ errorShare: 0.25, errorCode: "TIMEOUT" });
     const c = client(server.port, { retry: { policies: RETRY, budget } });
     const p = await latencies(c, 2000);
     const { served } = await server.stats();

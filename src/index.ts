@@ -54,7 +54,7 @@ export {
   type ResolvedRetryPolicy,
 } from "./governance/retry/policy.js";
 export { RetryBudget } from "./governance/retry/budget.js";
-export { AttemptContext, RETRY_REQUEST_KEY, avoidedPeers, preferredPeer, isRetryRequest } from "./governance/retry/attempt.js";
+export { AttemptContext, RETRY_REQUEST_KEY, attemptOf, avoidedPeers, preferredPeer, isRetryRequest } from "./governance/retry/attempt.js";
 export {
   CircuitBreakers, serviceBreakerMiddleware, instanceBreakerMiddleware, timeoutOrConnectionFailure, connectionFailure,
   CIRCUIT_BREAKER_OPTION_DEFAULTS, type CircuitBreakerOptions, type FailurePredicate,

@@ -186,10 +186,10 @@ class Caller {
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
-      serviceBreaker: g.serviceBreaker(),
-      retry: g.retry(binding.oneway),
+      serviceBreaker: g.serviceBreaker(binding.name),
+      retry: g.retry(binding.name, binding.oneway),
       discovery: this.instances?.middleware,
-      instanceBreaker: g.instanceBreaker(),
+      instanceBreaker: g.instanceBreaker(this.instances !== undefined),
       io: (ctx, args) => this.io(ctx, binding, header, args),
     });
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);

@@ -55,19 +55,19 @@ export class ClientGovernance {
     }
   }
 
-  /** Step 4 of the chain: the service breaker. */
-  serviceBreaker(): Middleware | undefined {
-    return this.breakers && serviceBreakerMiddleware(this.breakers);
+  /** Step 4 of the chain: the service breaker of `method`. */
+  serviceBreaker(method: string): Middleware | undefined {
+    return this.breakers && serviceBreakerMiddleware(this.breakers, method);
   }
 
-  /** Step 5: retry and backup requests (none for a oneway method). */
-  retry(oneway: boolean): Middleware | undefined {
-    return this.retryer !== undefined && !oneway ? this.retryer.middleware(false) : undefined;
+  /** Step 5: retry and backup requests of `method` (none for a oneway method). */
+  retry(method: string, oneway: boolean): Middleware | undefined {
+    return this.retryer !== undefined && !oneway ? this.retryer.middleware(false, method) : undefined;
   }
 
-  /** Step 7: the instance breaker (given a `circuitBreaker` option). */
-  instanceBreaker(): Middleware | undefined {
-    return this.breakers !== undefined && this.instanceBreakers ? instanceBreakerMiddleware(this.breakers) : undefined;
+  /** Step 7: the instance breaker (given a `circuitBreaker` option, for a client with instances to choose from). */
+  instanceBreaker(discovered: boolean): Middleware | undefined {
+    return discovered && this.breakers !== undefined && this.instanceBreakers ? instanceBreakerMiddleware(this.breakers) : undefined;
   }
 
   /** Stops following the config source. */

@@ -75,7 +75,7 @@ describe("backup requests", () => {
     const server = await startServer({ delayShare: 0.05, delayMs: 200 });
     const plain = echoClient(server);
     const hedged = echoClient(server, {
-      middlewares: [new kw.Retryer({ policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } }).middleware(false)],
+      retry: { policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } },
     });
     const without = await load(() => plain.echo(PAYLOAD), 1000, 10);
     const withBackup = await load(() => hedged.echo(PAYLOAD), 1000, 10);
@@ -95,7 +95,7 @@ describe("retry budget", () => {
   /** The attempts the server sees for 1000 calls. */
   async function attemptsFor(errorShare: number, budget: number): Promise<{ served: number; failed: number }> {
     const server = await startServer({ errorShare, errorCode: "TIMEOUT" });
-    const c = echoClient(server, { middlewares: [new kw.Retryer({ policies: { echo: policy }, budget }).middleware(false)] });
+    const c = echoClient(server, { retry: { policies: { echo: policy }, budget } });
     const { failed } = await load(() => c.echo(PAYLOAD), 1000, 10);
     const { served } = await server.stats();
     await c.close();
@@ -117,8 +117,8 @@ describe("retry budget", () => {
 
   test("a transient failure is retried and the call succeeds", async () => {
     const server = await startServer({ errorShare: 0.1, errorCode: "TIMEOUT" });
-    const policy = { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2, cbPolicy: { errorRate: 0.3 } } } };
-    const c = echoClient(server, { middlewares: [new kw.Retryer({ policies: { echo: policy } }).middleware(false)] });
+    const policy = { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 3, cbPolicy: { errorRate: 0.3 } } } };
+    const c = echoClient(server, { retry: { policies: { echo: policy } } });
     const { failed } = await load(() => c.echo(PAYLOAD), 500, 10);
     const stats = await server.stats();
     expect(failed).toBe(0);

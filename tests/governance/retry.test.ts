@@ -1,7 +1,7 @@
 /** Retry policies (Kitex's JSON and bounds) and the retry middleware on endpoints that fail on cue. */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import {
-  AttemptContext, ErrorCode, KitewireError, Metainfo, RETRY_REQUEST_KEY, Retryer, RpcContext, avoidedPeers,
+  attemptOf, ErrorCode, KitewireError, Metainfo, RETRY_REQUEST_KEY, Retryer, RpcContext, avoidedPeers,
   parseRetryDocument, resolveRetryPolicy, type Endpoint, type RetryPolicy,
 } from "kitewire";
 
@@ -68,11 +68,11 @@ describe("failure retry", () => {
     const retryer = new Retryer({ policies: { echo: failure(2) } });
     const seen: { attempt: number; avoided: string[]; retryReq: string | undefined }[] = [];
     const next: Endpoint = async (c) => {
-      const a = c as AttemptContext;
-      seen.push({ attempt: a.attempt, avoided: avoidedPeers(c), retryReq: c.metainfo.persistent.get(RETRY_REQUEST_KEY) });
-      c.peer = `10.0.0.${a.attempt}:1`;
-      if (a.attempt === 1) throw timeout();
-      if (a.attempt === 2) throw refused();
+      const attempt = attemptOf(c);
+      seen.push({ attempt, avoided: avoidedPeers(c), retryReq: c.metainfo.persistent.get(RETRY_REQUEST_KEY) });
+      c.peer = `10.0.0.${attempt}:1`;
+      if (attempt === 1) throw timeout();
+      if (attempt === 2) throw refused();
       return "ok";
     };
     const c = ctx();
@@ -148,7 +148,7 @@ describe("failure retry", () => {
       const retryer = new Retryer({ policies: { echo: failure(1) }, budget });
       const call = retryer.middleware(false)(async (c) => {
         attempts++;
-        if ((c as AttemptContext).attempt === 1 && calls % 4 === 0) throw timeout();
+        if (attemptOf(c) === 1 && calls % 4 === 0) throw timeout();
         return "ok";
       });
       let failed = 0;
@@ -205,7 +205,7 @@ describe("backup requests", () => {
     const retryer = new Retryer({ policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } });
     const signals: AbortSignal[] = [];
     const next: Endpoint = (c) => {
-      const a = c as AttemptContext;
+      const a = { attempt: attemptOf(c) };
       signals.push(c.signal!);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => resolve(`attempt ${a.attempt}`), a.attempt === 1 ? 200 : 5);
@@ -233,7 +233,7 @@ describe("backup requests", () => {
     const mixed = new Retryer({ policies: { echo: { type: 2, mixedPolicy: { retryDelayMs: 20, stopPolicy: { maxRetryTimes: 2 } } } } });
     const r = mixed.middleware(false)(async (c) => {
       attempts++;
-      if ((c as AttemptContext).attempt < 3) throw refused();
+      if (attemptOf(c) < 3) throw refused();
       return "third";
     })(ctx(), {});
     await vi.advanceTimersByTimeAsync(1);

@@ -5,6 +5,7 @@
  * half-open lets one probe through every 200 ms; two probe successes close it (the window
  * starts afresh), a probe failure opens it again.
  */
+import { coarseNow } from "../clock.js";
 import { RollingWindow, type Now } from "../window.js";
 import type { CircuitBreakerConfig } from "./config.js";
 
@@ -31,7 +32,7 @@ export class CircuitBreaker {
 
   /** @param config read at each decision, so an update takes effect at once. */
   constructor(public config: CircuitBreakerConfig, private readonly timing: BreakerTiming = BREAKER_TIMING_DEFAULTS,
-    private readonly now: Now = () => Date.now()) {}
+    private readonly now: Now = coarseNow) {}
 
   get state(): BreakerState {
     return this.stateValue;

@@ -6,6 +6,7 @@
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { Middleware } from "../../rpc/endpoint.js";
+import { coarseNow } from "../clock.js";
 import type { Now } from "../window.js";
 import { BREAKER_TIMING_DEFAULTS, CircuitBreaker, type BreakerTiming } from "./breaker.js";
 import { makeCircuitBreakerConfig, type CircuitBreakerConfig } from "./config.js";
@@ -26,7 +27,7 @@ export interface CircuitBreakerOptions {
   isInstanceFailure: FailurePredicate;
   /** Cooling time, probe interval and probe successes (Kitex's 5 s, 200 ms, 2 by default). */
   timing: Partial<BreakerTiming>;
-  /** The clock (tests drive it by hand). */
+  /** The clock (default: the coarse clock of governance statistics; tests drive it by hand). */
   now: Now;
 }
 
@@ -44,7 +45,7 @@ export const CIRCUIT_BREAKER_OPTION_DEFAULTS: Readonly<CircuitBreakerOptions> = 
   isServiceFailure: timeoutOrConnectionFailure,
   isInstanceFailure: connectionFailure,
   timing: {},
-  now: () => Date.now(),
+  now: coarseNow,
 });
 
 /** The errors no breaker counts either way: the caller gave up, or a breaker said no. */
@@ -134,24 +135,34 @@ export class CircuitBreakers {
 
 /**
  * The service breaker middleware: fails fast with CIRCUIT_OPEN while the method's breaker
- * is open, else passes the call on and counts its outcome.
+ * is open, else passes the call on and counts its outcome. Given its `method` (the client's
+ * chain is made per method), a call that succeeds costs no allocation beyond its promise.
  */
-export function serviceBreakerMiddleware(breakers: CircuitBreakers): Middleware {
-  return (next) => async (ctx, args) => {
-    const breaker = breakers.service(ctx.method);
-    if (!breaker.allow()) {
-      const key = breakers.key(ctx.method);
-      throw new KitewireError(ErrorCode.CIRCUIT_OPEN, `${key}: circuit breaker open, call not sent`,
-        { details: { level: "service", key } });
-    }
-    try {
-      const result = await next(ctx, args);
-      breaker.record(true);
+export function serviceBreakerMiddleware(breakers: CircuitBreakers, method?: string): Middleware {
+  return (next) => {
+    const fixed = method === undefined ? undefined : breakers.service(method);
+    const succeeded = fixed === undefined ? undefined : (result: unknown) => {
+      fixed.record(true);
       return result;
-    } catch (error) {
+    };
+    const failed = (breaker: CircuitBreaker) => (error: unknown) => {
       if (!ignored(error)) breaker.record(!breakers.isServiceFailure(error));
       throw error;
-    }
+    };
+    const failedFixed = fixed === undefined ? undefined : failed(fixed);
+    return (ctx, args) => {
+      const breaker = fixed ?? breakers.service(ctx.method);
+      if (!breaker.allow()) {
+        const key = breakers.key(ctx.method);
+        return Promise.reject(new KitewireError(ErrorCode.CIRCUIT_OPEN, `${key}: circuit breaker open, call not sent`,
+          { details: { level: "service", key } }));
+      }
+      if (succeeded !== undefined) return next(ctx, args).then(succeeded, failedFixed);
+      return next(ctx, args).then((result) => {
+        breaker.record(true);
+        return result;
+      }, failed(breaker));
+    };
   };
 }
 
@@ -161,14 +172,11 @@ export function serviceBreakerMiddleware(breakers: CircuitBreakers): Middleware 
  * (`instanceAllowed`).
  */
 export function instanceBreakerMiddleware(breakers: CircuitBreakers): Middleware {
-  return (next) => async (ctx, args) => {
-    try {
-      const result = await next(ctx, args);
-      if (ctx.peer !== undefined) breakers.recordInstance(ctx.peer, undefined);
-      return result;
-    } catch (error) {
-      if (ctx.peer !== undefined) breakers.recordInstance(ctx.peer, error);
-      throw error;
-    }
-  };
+  return (next) => (ctx, args) => next(ctx, args).then((result) => {
+    if (ctx.peer !== undefined) breakers.recordInstance(ctx.peer, undefined);
+    return result;
+  }, (error: unknown) => {
+    if (ctx.peer !== undefined) breakers.recordInstance(ctx.peer, error);
+    throw error;
+  });
 }

@@ -5,6 +5,7 @@
  * application error the caller can tell apart (its connection stays open).
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
+import { coarseNow } from "../clock.js";
 import type { Now } from "../window.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -59,7 +60,7 @@ export class ServerLimits {
   private readonly now: Now;
 
   constructor(options: LimitOptions) {
-    this.now = options.now ?? (() => Date.now());
+    this.now = options.now ?? coarseNow;
     checkLimit(options, "limits");
     this.server = new Scope(options, this.now);
     this.setMethods(options.methods ?? {});

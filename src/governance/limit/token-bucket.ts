@@ -2,13 +2,14 @@
  * A token bucket: `rate` tokens a second, holding at most `burst`; a call takes one or is
  * refused. Refilled from the clock when asked (no timer).
  */
+import { coarseNow } from "../clock.js";
 import type { Now } from "../window.js";
 
 export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private rate: number, private burst: number, private readonly now: Now = () => Date.now()) {
+  constructor(private rate: number, private burst: number, private readonly now: Now = coarseNow) {
     this.tokens = burst;
     this.last = now();
   }

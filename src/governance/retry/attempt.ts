@@ -17,7 +17,7 @@ export class AttemptContext extends RpcContext {
     readonly call: RpcContext,
     /** 1 for the first attempt, 2 for the first retry, ... */
     readonly attempt: number,
-    /** The call's attempts before this one (their `peer` once picked). */
+    /** The call's attempts before this one (their `peer` once picked; the first may be the call's own context). */
     readonly earlier: readonly RpcContext[],
     /** Retry on the instance that the previous attempt went to. */
     readonly sameNode: boolean,
@@ -28,6 +28,11 @@ export class AttemptContext extends RpcContext {
     this.transport = call.transport;
     if (call.deadline !== undefined) this.deadline = call.deadline;
   }
+}
+
+/** The attempt number of `ctx`: 1 for a call's first attempt (which may run on the call's own context). */
+export function attemptOf(ctx: RpcContext): number {
+  return ctx instanceof AttemptContext ? ctx.attempt : 1;
 }
 
 /** Instances an attempt should avoid: those earlier attempts of its call went to (none with retry_same_node). */

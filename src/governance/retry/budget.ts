@@ -3,13 +3,14 @@
  * (10 s of 100 ms buckets by default), so an outage can never multiply the load a client
  * sends by more than 1 + ratio.
  */
+import { coarseNow } from "../clock.js";
 import { RollingWindow, type Now } from "../window.js";
 
 export class RetryBudget {
   /** Calls count as successes, retries as failures: one window holds both. */
   private readonly window: RollingWindow;
 
-  constructor(readonly ratio: number, windowMs = 10_000, private readonly now: Now = () => Date.now()) {
+  constructor(readonly ratio: number, windowMs = 10_000, private readonly now: Now = coarseNow) {
     this.window = new RollingWindow(100, Math.max(1, windowMs / 100));
   }
 

@@ -8,6 +8,7 @@
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { RpcContext } from "../../rpc/context.js";
 import type { Endpoint, Middleware } from "../../rpc/endpoint.js";
+import { coarseNow } from "../clock.js";
 import { RollingWindow, type Now } from "../window.js";
 import { AttemptContext, isRetryRequest, retryMetainfo } from "./attempt.js";
 import { RetryBudget } from "./budget.js";
@@ -21,7 +22,7 @@ export interface RetryOptions {
   budgetWindowMs: number;
   /** Each attempt's own timeout in ms (0: the call's deadline only). */
   attemptTimeoutMs: number;
-  /** The clock (tests drive it by hand). */
+  /** The clock of retry decisions (max duration, deadlines); also of the statistics when given (tests drive it by hand). */
   now: Now;
   /** Random numbers in [0, 1) for random backoff. */
   random: () => number;
@@ -45,13 +46,16 @@ export class Retryer {
   private readonly stats = new Map<string, RollingWindow>();
   private readonly options: Readonly<RetryOptions>;
   private readonly codePolicies: ReadonlyMap<string, RetryPolicy>;
+  /** The clock of the retry breaker's windows and the budget (read per call: the coarse one unless `now` is given). */
+  private readonly statsNow: Now;
 
   constructor(options: Partial<RetryOptions> = {}) {
     const o = (this.options = Object.freeze({ ...RETRY_DEFAULTS, ...options }));
+    this.statsNow = options.now ?? coarseNow;
     if (!(o.budget >= 0 && o.budget <= 1)) throw new KitewireError(ErrorCode.INVALID_VALUE, `retry budget must be in [0, 1], got ${o.budget}`);
     if (!(o.attemptTimeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `attemptTimeoutMs must be 0 or more, got ${o.attemptTimeoutMs}`);
     if (!(o.budgetWindowMs > 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `budgetWindowMs must be above 0, got ${o.budgetWindowMs}`);
-    this.budget = o.budget > 0 ? new RetryBudget(o.budget, o.budgetWindowMs, o.now) : undefined;
+    this.budget = o.budget > 0 ? new RetryBudget(o.budget, o.budgetWindowMs, this.statsNow) : undefined;
     this.codePolicies = new Map(Object.entries(o.policies));
     this.update(this.codePolicies);
   }
@@ -79,45 +83,74 @@ export class Retryer {
     return this.policies.get(method) ?? this.policies.get("*");
   }
 
-  /** The middleware for one method; a oneway method is never retried (identity). */
-  middleware(oneway: boolean): Middleware {
+  /**
+   * The retry middleware. A oneway method is never retried (identity). Given its `method`,
+   * the middleware is made for that method alone and its first attempt's success costs no
+   * allocation (the client's chain, made per method, does so).
+   */
+  middleware(oneway = false, method?: string): Middleware {
     if (oneway) return (next) => next;
-    return (next) => (ctx, args) => {
-      const policy = this.policyFor(ctx.method);
-      if (policy === undefined) return next(ctx, args);
-      this.budget?.call();
-      return policy.type === RetryType.FAILURE ? this.failureRetry(policy, next, ctx, args) : this.hedged(policy, next, ctx, args);
+    return (next) => {
+      const stats = method === undefined ? undefined : this.statsOf(method);
+      const succeeded = stats === undefined ? undefined : (result: unknown) => {
+        stats.add(true, this.statsNow());
+        return result;
+      };
+      return (ctx, args) => {
+        const policy = this.policyFor(ctx.method);
+        if (policy === undefined) return next(ctx, args);
+        this.budget?.call();
+        if (policy.type !== RetryType.FAILURE) return this.hedged(policy, next, ctx, args);
+        if (succeeded === undefined || this.options.attemptTimeoutMs > 0 || policy.shouldResultRetry?.respRetry !== undefined) {
+          return this.failureRetry(policy, next, ctx, args);
+        }
+        // The common case, first attempt on the call's own context: one promise, no closure unless it fails.
+        const start = policy.maxDurationMs > 0 || policy.ddlStop ? this.options.now() : 0;
+        return next(ctx, args).then(succeeded, (error: unknown) => this.failureRetry(policy, next, ctx, args, { error, start }));
+      };
     };
   }
 
-  private async failureRetry(policy: ResolvedRetryPolicy, next: Endpoint, ctx: RpcContext, args: unknown): Promise<unknown> {
-    const start = this.options.now();
+  /**
+   * Failure retry; `first` is the outcome of a first attempt already made (the call's own
+   * context) when the fast path of `middleware` made it.
+   */
+  private async failureRetry(policy: ResolvedRetryPolicy, next: Endpoint, ctx: RpcContext, args: unknown,
+    first?: { error: unknown; start: number }): Promise<unknown> {
+    const start = first?.start ?? this.options.now();
     const stats = this.statsOf(ctx.method);
-    const chainStopped = !policy.disableChainStop && isRetryRequest(ctx);
-    const earlier: AttemptContext[] = [];
+    const earlier: RpcContext[] = [];
+    // The first attempt runs on the call's own context (nothing to allocate when it succeeds).
+    let actx = this.options.attemptTimeoutMs > 0 && first === undefined ? this.attempt(ctx, earlier, policy, ctx.signal) : ctx;
+    let began = start;
+    let pending = first;
     for (;;) {
-      const actx = this.attempt(ctx, earlier, policy, ctx.signal);
-      const began = this.options.now();
       let result: unknown;
       try {
+        if (pending !== undefined) throw pending.error;
         result = await next(actx, args);
       } catch (error) {
+        pending = undefined;
         const retryable = this.retryable(policy, error, actx);
-        stats.add(!retryable, this.options.now());
-        if (!retryable || chainStopped || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
+        stats.add(!retryable, this.statsNow());
+        if (!retryable || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
           adopt(ctx, actx);
           throw error;
         }
         earlier.push(actx);
+        actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal);
+        began = this.options.now();
         continue;
       }
       const again = policy.shouldResultRetry?.respRetry?.(result, actx) === true;
-      stats.add(!again, this.options.now());
-      if (!again || chainStopped || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
+      stats.add(!again, this.statsNow());
+      if (!again || !(await this.retryAfterBackoff(policy, ctx, earlier.length + 1, start, began, stats))) {
         adopt(ctx, actx);
         return result;
       }
       earlier.push(actx);
+      actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal);
+      began = this.options.now();
     }
   }
 
@@ -129,7 +162,6 @@ export class Retryer {
   private hedged(policy: ResolvedRetryPolicy, next: Endpoint, ctx: RpcContext, args: unknown): Promise<unknown> {
     const start = this.options.now();
     const stats = this.statsOf(ctx.method);
-    const chainStopped = !policy.disableChainStop && isRetryRequest(ctx);
     const mixed = policy.type === RetryType.MIXED;
     const attempts: AttemptContext[] = [];
     const controllers: AbortController[] = [];
@@ -153,7 +185,7 @@ export class Retryer {
         if (ok) resolve(value);
         else reject(value);
       };
-      const allowed = () => !chainStopped && !settled &&
+      const allowed = () => !settled &&
         this.mayRetry(policy, ctx, attempts.length, start, lastLaunch, stats);
       const launch = () => {
         const controller = new AbortController();
@@ -170,7 +202,7 @@ export class Retryer {
         inFlight--;
         if (settled) return;
         const retryable = !ok && this.retryable(policy, value, actx);
-        stats.add(ok || !retryable, this.options.now());
+        stats.add(ok || !retryable, this.statsNow());
         if (ok || !mixed) return finish(actx, ok, value);
         if (retryable && attempts.length <= policy.maxRetryTimes && allowed()) launch();
         else if (inFlight === 0) finish(actx, false, value);
@@ -183,6 +215,7 @@ export class Retryer {
   /** Whether one more attempt may start, `sent` attempts after the call began. */
   private mayRetry(policy: ResolvedRetryPolicy, ctx: RpcContext, sent: number, start: number, lastBegan: number, stats: RollingWindow): boolean {
     if (sent > policy.maxRetryTimes) return false;
+    if (!policy.disableChainStop && isRetryRequest(ctx)) return false; // chain stop
     const now = this.options.now();
     if (policy.maxDurationMs > 0 && now - start >= policy.maxDurationMs) return false;
     if (ctx.deadline !== undefined) {
@@ -190,12 +223,13 @@ export class Retryer {
       if (left <= 0 || (policy.ddlStop && left < now - lastBegan)) return false;
     }
     if (ctx.signal?.aborted) return false;
-    if (stats.samples(now) >= RETRY_BREAKER_MIN_SAMPLE && stats.errorRate(now) >= policy.errorRate) return false;
+    const statsNow = this.statsNow();
+    if (stats.samples(statsNow) >= RETRY_BREAKER_MIN_SAMPLE && stats.errorRate(statsNow) >= policy.errorRate) return false;
     return this.budget === undefined || this.budget.tryRetry();
   }
 
   /** Timeouts and connection failures, unless the policy says otherwise; never a cancelled call. */
-  private retryable(policy: ResolvedRetryPolicy, error: unknown, actx: AttemptContext): boolean {
+  private retryable(policy: ResolvedRetryPolicy, error: unknown, actx: RpcContext): boolean {
     const custom = policy.shouldResultRetry;
     if (custom?.errorRetry?.(error, actx) === true) return true;
     if (!(error instanceof KitewireError)) return false;
@@ -203,7 +237,7 @@ export class Retryer {
     return error.code === ErrorCode.TIMEOUT && custom?.notRetryForTimeout !== true;
   }
 
-  private attempt(ctx: RpcContext, earlier: readonly AttemptContext[], policy: ResolvedRetryPolicy, signal: AbortSignal | undefined): AttemptContext {
+  private attempt(ctx: RpcContext, earlier: readonly RpcContext[], policy: ResolvedRetryPolicy, signal: AbortSignal | undefined): AttemptContext {
     const n = earlier.length + 1;
     const actx = new AttemptContext(ctx, n, earlier, policy.retrySameNode, signal, n === 1 ? ctx.metainfo : retryMetainfo(ctx.metainfo, n - 1));
     const timeout = this.options.attemptTimeoutMs;
@@ -232,7 +266,8 @@ export class Retryer {
 }
 
 /** What the call's context learns from the attempt that answered. */
-function adopt(ctx: RpcContext, actx: AttemptContext): void {
+function adopt(ctx: RpcContext, actx: RpcContext): void {
+  if (actx === ctx) return;
   if (actx.peer !== undefined) ctx.peer = actx.peer;
   ctx.seqid = actx.seqid;
   if (actx.bizStatus !== undefined) ctx.bizStatus = actx.bizStatus;
