@@ -1,8 +1,8 @@
 // `npm start`: kitewire end to end. Generates TypeScript from demo/shop.thrift, serves it
-// on 127.0.0.1, calls it over every framing, shows a declared exception and a timeout,
-// runs a short bounded load, shuts down gracefully, then shows discovery: three servers
-// registered in etcd (a throwaway one when /usr/bin/etcd is installed, else an in-memory
-// registry) and a client balancing over them.
+// on 127.0.0.1, calls it over every framing, shows a declared exception and a timeout, a
+// failure retried and an overload refused, runs a short bounded load, shuts down
+// gracefully, then shows discovery: three servers registered in etcd (a throwaway one when
+// /usr/bin/etcd is installed, else an in-memory registry) and a client balancing over them.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,6 +83,32 @@ try {
   if (!(error instanceof KitewireError)) throw error;
   console.log(`slow(500) with a 100 ms timeout: ${error.code}: ${error.message}`);
 }
+
+// Governance: a failure retried, an overload refused. A second server whose getItem fails
+// every other call (as a handler whose own downstream call timed out) and serves one slow
+// call at a time; a client retrying getItem under a Kitex-shaped failure policy.
+let attempts = 0;
+const flaky = new Server({ limits: { methods: { slow: { concurrency: 1 } } } }).register(shop.Shop, {
+  ...handler,
+  getItem(id) {
+    if (++attempts % 2 === 1) throw new KitewireError("TIMEOUT", "the inventory service did not answer in time");
+    return handler.getItem(id);
+  },
+});
+const flakyListener = await listen(flaky, { host: "127.0.0.1", port: 0 });
+const governed = createClient(shop.Shop, {
+  transport: { framing: "ttheader", protocol: "binary" }, timeoutMs: 1000,
+  retry: { policies: { getItem: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2 } } } } },
+  connection: nodeTransport({ address: `127.0.0.1:${flakyListener.port}`, transport: { framing: "ttheader", protocol: "binary" }, mode: "mux" }),
+});
+const retried = await governed.getItem(1n);
+console.log(`
+getItem(1) on a flaky server: the first attempt failed (TIMEOUT), the retry returned ${retried.title} (${attempts} attempts)`);
+const burst = await Promise.allSettled([governed.slow(100), governed.slow(100)]);
+const refused = burst.find((o) => o.status === "rejected")?.reason;
+console.log(`two slow(100) at once, concurrency limit 1: ${burst.filter((o) => o.status === "fulfilled").length} served, one refused: ${refused?.code}: ${refused?.message}`);
+await governed.close();
+await flakyListener.close({ timeoutMs: 500 });
 
 // 5. A short bounded load: 100 calls in flight for 2 s at most, on one multiplexed connection.
 const load = connect({ framing: "framed", protocol: "binary" }, "mux");
