@@ -1,5 +1,5 @@
 /** Server limits on a hand-driven clock, and config sources feeding governance (memory and file sources). */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -96,12 +96,13 @@ describe("config documents", () => {
       source.watch(retryKey, (v) => seen.push(v));
       expect(seen).toEqual([undefined]);
       mkdirSync(join(root, "KitexConfig/ClientName/ServiceName"), { recursive: true });
-      writeFileSync(join(root, "KitexConfig/ClientName/ServiceName/retry"), JSON.stringify(policyDoc(2)));
-      await until(() => seen.length === 2);
-      expect(JSON.parse(seen[1]!)).toEqual(policyDoc(2));
+      // written whole (a rename), as a config file should be: no half-written document is read
+      writeFileSync(join(root, "retry.tmp"), JSON.stringify(policyDoc(2)));
+      renameSync(join(root, "retry.tmp"), join(root, "KitexConfig/ClientName/ServiceName/retry"));
+      await until(() => seen.at(-1) !== undefined);
+      expect(JSON.parse(seen.at(-1)!)).toEqual(policyDoc(2));
       rmSync(join(root, "KitexConfig/ClientName/ServiceName/retry"));
-      await until(() => seen.length === 3);
-      expect(seen[2]).toBeUndefined();
+      await until(() => seen.at(-1) === undefined);
       expect(() => source.watch("/../../etc/passwd", () => undefined)).toThrow(/leaves the folder/);
       await source.close();
     } finally {

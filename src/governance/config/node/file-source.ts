@@ -1,9 +1,12 @@
 /**
  * A config source over a folder: the document of key `/KitexConfig/client/server/retry`
- * is the file `<root>/KitexConfig/client/server/retry` (absent file: absent key). Files are
- * polled (`fs.watchFile`), so a change is seen within `intervalMs` on every platform.
+ * is the file `<root>/KitexConfig/client/server/retry` (absent file: absent key). Each
+ * watched file is read every `intervalMs` and its watchers told when its text changes, so
+ * a change is seen within `intervalMs` on every platform and file system. Write a file
+ * whole (to a temporary name, then rename), or a half-written document may be read (and
+ * refused) first.
  */
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { ErrorCode, KitewireError } from "../../../errors.js";
 import type { ConfigListener, ConfigSource } from "../source.js";
@@ -16,7 +19,7 @@ export interface FileConfigSourceOptions {
 export class FileConfigSource implements ConfigSource {
   private readonly root: string;
   private readonly intervalMs: number;
-  private readonly watched = new Map<string, () => void>();
+  private readonly watched = new Set<() => void>();
 
   constructor(root: string, options: FileConfigSourceOptions = {}) {
     this.root = resolve(root);
@@ -25,19 +28,25 @@ export class FileConfigSource implements ConfigSource {
 
   watch(key: string, listener: ConfigListener): () => void {
     const file = this.fileOf(key);
-    const onChange = () => listener(read(file));
-    watchFile(file, { interval: this.intervalMs, persistent: false }, onChange);
-    this.watched.set(file, () => unwatchFile(file, onChange));
-    listener(read(file));
-    return () => {
-      unwatchFile(file, onChange);
-      this.watched.delete(file);
+    let last = read(file);
+    const timer = setInterval(() => {
+      const text = read(file);
+      if (text === last) return;
+      last = text;
+      listener(text);
+    }, this.intervalMs);
+    timer.unref();
+    const stop = () => {
+      clearInterval(timer);
+      this.watched.delete(stop);
     };
+    this.watched.add(stop);
+    listener(last);
+    return stop;
   }
 
   async close(): Promise<void> {
-    for (const stop of this.watched.values()) stop();
-    this.watched.clear();
+    for (const stop of [...this.watched]) stop();
   }
 
   private fileOf(key: string): string {
