@@ -81,7 +81,7 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
       `protocol must be ${thrift ? "binary or compact" : "protobuf"}, not ${describeTransport(opts.transport)}`);
   }
   const governance = new ClientGovernance(service.name, opts);
-  const instances = discover(service.name, opts, options);
+  const instances = discover(service.name, opts, options, governance);
   const caller = new Caller(service.name, opts, options.connection, instances, engine, governance);
   const client: Record<string, unknown> = {
     close: async () => {
@@ -123,7 +123,8 @@ function failedCall(error: KitewireError): Promise<never> & AsyncIterable<never>
 }
 
 /** The discovery step of a client with a `target` (undefined for one `connection`). */
-function discover(service: string, opts: Readonly<ClientOptions>, options: CreateClientOptions): ServiceInstances | undefined {
+function discover(service: string, opts: Readonly<ClientOptions>, options: CreateClientOptions,
+  governance: ClientGovernance): ServiceInstances | undefined {
   const { target, connection } = options;
   if ((target === undefined) === (connection === undefined)) {
     throw new KitewireError(ErrorCode.INVALID_VALUE, `client of ${service}: give either a connection or a target`);
@@ -138,6 +139,7 @@ function discover(service: string, opts: Readonly<ClientOptions>, options: Creat
   const instances = new ServiceInstances({
     service, resolver, ownsResolver: typeof target === "string", balancer: opts.loadBalancer, connector,
     transport: opts.transport, filterTags: opts.filterTags, backoff: opts.instanceBackoff, logger,
+    instanceAllowed: governance.instanceAllowed(), removed: governance.instanceRemoved(),
   });
   // Resolve now, so that the first call finds the instances known; a failure is the first call's error.
   instances.start().catch(() => undefined);

@@ -70,6 +70,18 @@ export class ClientGovernance {
     return discovered && this.breakers !== undefined && this.instanceBreakers ? instanceBreakerMiddleware(this.breakers) : undefined;
   }
 
+  /** For the balancer: whether an instance may be picked (its breaker not open), when instance breakers are on. */
+  instanceAllowed(): ((address: string) => boolean) | undefined {
+    const breakers = this.breakers;
+    return breakers !== undefined && this.instanceBreakers ? (address) => breakers.instanceAllowed(address) : undefined;
+  }
+
+  /** For the balancer: drops the breaker of an instance discovery removed. */
+  instanceRemoved(): ((address: string) => void) | undefined {
+    const breakers = this.breakers;
+    return breakers !== undefined && this.instanceBreakers ? (address) => breakers.removeInstance(address) : undefined;
+  }
+
   /** Stops following the config source. */
   close(): void {
     this.stopWatching?.();

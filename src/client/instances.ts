@@ -21,6 +21,7 @@ import type { Endpoint, Middleware } from "../rpc/endpoint.js";
 import type { RpcContext } from "../rpc/context.js";
 import type { Transport } from "../remote/transport.js";
 import type { ClientCallContext } from "./call-context.js";
+import { AttemptContext, avoidedPeers, preferredPeer } from "../governance/retry/attempt.js";
 import type { ClientTransport, Connector } from "./transport.js";
 
 /** How long an instance refusing connections stays out of the picker. */
@@ -43,6 +44,10 @@ export interface ServiceInstancesOptions {
   filterTags: Readonly<Record<string, string>> | undefined;
   backoff: InstanceBackoff;
   logger: () => Logger;
+  /** Whether an instance may be picked now (its instance circuit breaker; issue 18). */
+  instanceAllowed?: ((address: string) => boolean) | undefined;
+  /** Told of each instance removed, so that its breaker goes with it. */
+  removed?: ((address: string) => void) | undefined;
 }
 
 /** One instance as the client holds it: its transport, calls in flight, health. */
@@ -106,6 +111,7 @@ export class ServiceInstances {
     if (picked === undefined) throw this.noInstance();
     // A retry (the same context again) goes elsewhere when it can.
     if (picked.instance.address === ctx.peer && this.picking > 1) picked = this.picker.pick(ctx, args) ?? picked;
+    if (ctx instanceof AttemptContext || this.options.instanceAllowed !== undefined) picked = this.governed(picked, ctx, args);
     ctx.peer = picked.instance.address;
     (ctx as ClientCallContext).connection = picked.transport;
     picked.inflight++;
@@ -114,6 +120,26 @@ export class ServiceInstances {
     } finally {
       if (--picked.inflight === 0 && picked.retired) this.closeRetired(picked);
     }
+  }
+
+  /**
+   * Issue 18's part of the pick: an attempt of a retried call goes to the instance before it
+   * (retry_same_node) or to one its earlier attempts did not (picks again, at most once per
+   * candidate); an instance whose breaker is open is skipped likewise. When every
+   * candidate is ruled out the last pick stands: the call fails at that instance rather
+   * than nowhere.
+   */
+  private governed(picked: InstanceConnection, ctx: RpcContext, args: unknown): InstanceConnection {
+    const preferred = preferredPeer(ctx);
+    if (preferred !== undefined) return this.byAddress.get(preferred) ?? picked;
+    const avoided = avoidedPeers(ctx);
+    const allowed = this.options.instanceAllowed;
+    for (let i = 0; i < this.picking; i++) {
+      const address = picked.instance.address;
+      if (!avoided.includes(address) && (allowed === undefined || allowed(address))) return picked;
+      picked = this.picker.pick(ctx, args) ?? picked;
+    }
+    return picked;
   }
 
   /** Applies a resolver's list: adds, updates and retires instances, then updates the picker. */
@@ -141,6 +167,7 @@ export class ServiceInstances {
       if (seen.has(address)) continue;
       this.byAddress.delete(address);
       c.retired = true;
+      this.options.removed?.(address);
       clearTimeout(c.probeTimer);
       if (c.inflight === 0) this.closeRetired(c);
       else this.retiring.add(c);

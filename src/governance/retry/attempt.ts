@@ -12,6 +12,9 @@ export const RETRY_REQUEST_KEY = "RetryReq";
 
 /** One try of a call under a retry policy. */
 export class AttemptContext extends RpcContext {
+  /** The client transport this attempt is sent on (as `ClientCallContext.connection`). */
+  connection: unknown;
+
   constructor(
     /** The call this attempt belongs to. */
     readonly call: RpcContext,
@@ -26,6 +29,8 @@ export class AttemptContext extends RpcContext {
   ) {
     super(call.service, call.method, signal, metainfo);
     this.transport = call.transport;
+    // A client call's transport (ClientCallContext.connection): the attempt keeps it unless the balancer picks another.
+    this.connection = (call as { connection?: unknown }).connection;
     if (call.deadline !== undefined) this.deadline = call.deadline;
   }
 }
@@ -35,9 +40,11 @@ export function attemptOf(ctx: RpcContext): number {
   return ctx instanceof AttemptContext ? ctx.attempt : 1;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Instances an attempt should avoid: those earlier attempts of its call went to (none with retry_same_node). */
-export function avoidedPeers(ctx: RpcContext): string[] {
-  if (!(ctx instanceof AttemptContext) || ctx.sameNode) return [];
+export function avoidedPeers(ctx: RpcContext): readonly string[] {
+  if (!(ctx instanceof AttemptContext) || ctx.sameNode) return NONE;
   const peers: string[] = [];
   for (const earlier of ctx.earlier) if (earlier.peer !== undefined) peers.push(earlier.peer);
   return peers;
