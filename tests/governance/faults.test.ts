@@ -4,7 +4,7 @@
  * bundle (dist/). Outcomes are counted, not timed: the machine is shared and noisy.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { FaultServer, generatedEcho } from "./faults/cluster.js";
+import { FaultServer, generatedEcho, load, over, p99 } from "./faults/cluster.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let kw: any;
@@ -37,37 +37,6 @@ function echoClient(server: FaultServer, options: Record<string, unknown> = {}) 
     connection: kw.nodeTransport({ address: { host: "127.0.0.1", port: server.port }, transport, mode: "mux" }),
     ...options,
   });
-}
-
-/** Runs `calls` calls, `inflight` at a time; returns each call's duration (ms) and the failures. */
-async function load(call: () => Promise<unknown>, calls: number, inflight: number) {
-  const durations: number[] = [];
-  let failed = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < calls) {
-      next++;
-      const started = performance.now();
-      try {
-        await call();
-      } catch (error) {
-        failed++;
-        if (process.env.DEBUG_FAULTS) console.log(String(error), (error as { code?: string }).code);
-      }
-      durations.push(performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: inflight }, worker));
-  return { durations, failed };
-}
-
-function over(durations: number[], ms: number): number {
-  return durations.filter((d) => d > ms).length;
-}
-
-function p99(durations: number[]): number {
-  const s = [...durations].sort((a, b) => a - b);
-  return s[Math.ceil(0.99 * s.length) - 1]!;
 }
 
 describe("backup requests", () => {

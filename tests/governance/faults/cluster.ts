@@ -85,3 +85,35 @@ export class FaultServer {
     });
   }
 }
+
+/** Runs `calls` calls, `inflight` at a time: each call's duration (ms) and the failures (by code). */
+export async function load(call: () => Promise<unknown>, calls: number, inflight: number) {
+  const durations: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      next++;
+      const started = performance.now();
+      try {
+        await call();
+      } catch (error) {
+        failures.push(String((error as { code?: string }).code ?? error));
+      }
+      durations.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, worker));
+  return { durations, failed: failures.length, failures };
+}
+
+/** How many of `durations` are over `ms`. */
+export function over(durations: readonly number[], ms: number): number {
+  return durations.filter((d) => d > ms).length;
+}
+
+/** The 99th percentile of `durations`. */
+export function p99(durations: readonly number[]): number {
+  const s = [...durations].sort((a, b) => a - b);
+  return s[Math.ceil(0.99 * s.length) - 1]!;
+}
