@@ -7,8 +7,9 @@
 //     with none; rounds alternate, each case keeps its best round;
 //  2. tail latency: 5% of calls delayed 200 ms; p50/p99/p999 of 2000 calls (10 in flight)
 //     with no retry, and with a backup request after 20 ms;
-//  3. retry amplification: a quarter of attempts failing (TIMEOUT); attempts per call with
-//     failure retry (3 retries, retry breaker at 30%) without a budget and with 10%.
+//  3. retry amplification: three instances behind one target, one failing every call
+//     (TIMEOUT); attempts per call and failed calls without retry, with failure retry (3
+//     retries on other instances, retry breaker at 30%), and with a 10% budget.
 //
 // Environment: BENCH_GOV_TIME=MS (window per QPS round, default 3000), BENCH_GOV_ROUNDS=N
 // (default 3).
@@ -142,18 +143,21 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
   server.child.kill();
 }
 
-// 3. retry amplification
+// 3. retry amplification: three instances behind one target, one of them failing every call
 {
-  console.log("\n3. retry amplification, a quarter of attempts failing (2000 calls, 10 in flight)");
+  console.log("\n3. retry amplification, one of three instances failing every call (2000 calls, 10 in flight)");
   console.log("| case | attempts per call | failed calls |\n|---|---:|---:|");
-  for (const [name, budget] of [["failure retry, no budget", 0], ["failure retry, budget 10%", 0.1]]) {
-    const server = await startServer({ errorShare: 0.25, errorCode: "TIMEOUT" });
-    const c = client(server.port, { retry: { policies: RETRY, budget } });
+  for (const [name, retry] of [["no retry", undefined], ["failure retry, no budget", { policies: RETRY }], ["failure retry, budget 10%", { policies: RETRY, budget: 0.1 }]]) {
+    const cluster = await Promise.all([startServer(), startServer({ errorShare: 1, errorCode: "TIMEOUT" }), startServer()]);
+    const c = kw.createClient(gen.Echo, {
+      transport: { framing: "framed", protocol: "binary" }, target: cluster.map((s) => `127.0.0.1:${s.port}`).join(","),
+      logger: kw.silentLogger, ...(retry ? { retry } : {}),
+    });
     const p = await latencies(c, 2000);
-    const { served } = await server.stats();
+    const served = (await Promise.all(cluster.map((s) => s.stats()))).reduce((n, s) => n + s.served, 0);
     console.log(`| ${name} | ${fmt(served / 2000, 3)} | ${p.failed} |`);
     await c.close();
-    server.child.kill();
+    for (const s of cluster) s.child.kill();
   }
 }
 rmSync(dir, { recursive: true, force: true });
