@@ -21,6 +21,7 @@ const ETCD = process.env.ETCD ?? "/usr/bin/etcd";
 let etcd: ChildProcess;
 let dataDir: string;
 let etcdClient: Etcd3;
+let endpoint: string;
 const TRANSPORT = { framing: "ttheader", protocol: "binary" } as const;
 
 function freePort(): Promise<number> {
@@ -54,6 +55,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   etcdClient = new Etcd3({ hosts: client });
+  endpoint = `127.0.0.1:${clientPort}`;
 });
 
 afterAll(async () => {
@@ -139,7 +141,7 @@ test("a retry policy put in etcd applies within a second; an invalid one changes
 test("a server's qps_limit put in etcd applies within a second; deleted, the server is unlimited again", async () => {
   const server = new Server().register(ex.UserService, handler({ ping: (m: string) => m }));
   const listener = await listen(server, {});
-  const source = new EtcdConfigSource({ client: etcdClient });
+  const source = new EtcdConfigSource({ endpoints: endpoint }); // its own etcd3 client, closed with it
   const key = serverConfigKey("UserServer", "limit");
   await etcdClient.delete().key(key);
   const stop = server.watchConfig(source, { server: "UserServer" });
@@ -156,6 +158,47 @@ test("a server's qps_limit put in etcd applies within a second; deleted, the ser
   await etcdClient.delete().key(key);
   await timeUntil(async () => (await overloadedOf(50)) === 0);
   stop();
+  await c.close();
+  await source.close();
+  await listener.close({ timeoutMs: 500 });
+});
+
+test("documents changing while calls are in flight drop none of them", async () => {
+  const slow = new Server({ middlewares: [(next) => async (ctx, args) => (await new Promise((r) => setTimeout(r, 30)), next(ctx, args))] });
+  slow.register(ex.UserService, handler({ ping: (m: string) => m }));
+  const listener = await listen(slow, {});
+  const source = new EtcdConfigSource({ client: etcdClient, logger: recordingLogger() });
+  const c = createClient<ex.UserServiceClient>(ex.UserService, {
+    transport: TRANSPORT, fromService: "Live", config: { source }, logger: recordingLogger(),
+    connection: nodeTransport({ address: { host: "127.0.0.1", port: listener.port }, transport: TRANSPORT, mode: "mux" }),
+  });
+  const key = (category: "retry" | "circuit_break" | "rpc_timeout") => clientConfigKey("Live", ex.UserService.name, category);
+  let calls = 0;
+  let failed = 0;
+  let running = true;
+  const workers = Array.from({ length: 20 }, async () => {
+    while (running) {
+      await c.ping("x").then(() => calls++, () => failed++);
+    }
+  });
+  const steps = [
+    () => etcdClient.put(key("retry")).value(JSON.stringify({ "*": { enable: true, type: 1, backup_policy: { retry_delay_ms: 200 } } })),
+    () => etcdClient.put(key("circuit_break")).value(JSON.stringify({ ping: { enable: true, err_rate: 0.5, min_sample: 10 } })),
+    () => etcdClient.put(key("rpc_timeout")).value(JSON.stringify({ "*": { rpc_timeout_ms: 5000 } })),
+    () => etcdClient.put(key("retry")).value("not json"),
+    () => etcdClient.put(key("retry")).value(JSON.stringify({ ping: { enable: true, type: 0, failure_policy: { stop_policy: { max_retry_times: 1 } } } })),
+    () => etcdClient.delete().key(key("retry")),
+    () => etcdClient.delete().key(key("circuit_break")),
+    () => etcdClient.delete().key(key("rpc_timeout")),
+  ];
+  for (const step of steps) {
+    await step();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  running = false;
+  await Promise.all(workers);
+  expect(calls).toBeGreaterThan(100);
+  expect(failed).toBe(0);
   await c.close();
   await source.close();
   await listener.close({ timeoutMs: 500 });
