@@ -113,7 +113,7 @@ export class Server {
       const envelope = readEnvelope(r, protocol);
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(StrKey.IDL_SERVICE) ?? header?.intInfo.get(IntKey.TO_SERVICE));
-      ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn);
+      ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn, this.limits);
       if (header) ctx.metainfo.readForward(header.strInfo, transport.framing === "theader");
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
@@ -138,7 +138,7 @@ export class Server {
     if (limits !== undefined && failure === undefined) {
       const name = route!.binding.name;
       failure = limits.admit(name);
-      if (failure === undefined) ctx.release = () => limits.release(name);
+      if (failure === undefined) ctx.limited = name;
     }
     this.options.tracer?.start?.(ctx);
     if (failure !== undefined) return this.finish(frame, conn, ctx, route, undefined, failure);
@@ -288,10 +288,10 @@ class ServedCallContext extends RpcContext {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private onClose: (() => void) | undefined;
   private over = false;
-  /** Gives back the call's place under the server's limits (set when it took one). */
-  release: (() => void) | undefined;
+  /** The method whose place under the server's limits this call holds, if it took one. */
+  limited: string | undefined;
 
-  constructor(service: string, method: string, private readonly conn: ConnectionInfo) {
+  constructor(service: string, method: string, private readonly conn: ConnectionInfo, private readonly limits: ServerLimits | undefined) {
     super(service, method);
   }
 
@@ -312,7 +312,7 @@ class ServedCallContext extends RpcContext {
   /** Stops watching the connection and the deadline (the call is over). */
   dispose(): void {
     this.over = true;
-    this.release?.();
+    if (this.limited !== undefined) this.limits!.release(this.limited);
     if (!this.controller) return;
     clearTimeout(this.timer);
     this.conn.signal?.removeEventListener("abort", this.onClose!);

@@ -12,7 +12,7 @@
 //                   by a proxy in front of the server
 // Shares are drawn from a seeded generator (spec.seed), so runs are alike.
 // IPC, parent -> server: { op: "faults", faults } (replace the faults), { op: "stats" }
-// (answers { op: "stats", served, failed, delayed, resets }). Server -> parent:
+// (answers { op: "stats", served, failed, delayed, resets, cpuMicros }). Server -> parent:
 // { op: "listening", port } once it accepts connections. SIGKILL is the parent's to send.
 import { createServer, connect } from "node:net";
 
@@ -70,7 +70,10 @@ await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
 
 process.on("message", (message) => {
   if (message.op === "faults") faults = message.faults;
-  else if (message.op === "stats") process.send({ op: "stats", ...stats });
+  else if (message.op === "stats") {
+    const cpu = process.cpuUsage();
+    process.send({ op: "stats", ...stats, cpuMicros: cpu.user + cpu.system });
+  }
 });
 process.on("disconnect", () => process.exit(0));
 process.send({ op: "listening", port: proxy.address().port });
