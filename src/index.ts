@@ -46,7 +46,7 @@ export { RpcContext, type BizStatus } from "./rpc/context.js";
 export { Metainfo } from "./rpc/metainfo.js";
 export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";
 export {
-  Retryer, RETRY_DEFAULTS, type RetryOptions,
+  Retryer, RETRY_DEFAULTS, type RetryOptions, type CallObserver,
 } from "./governance/retry/retryer.js";
 export {
   RetryType, resolveRetryPolicy, parseRetryPolicyJson, parseRetryDocument, type RetryPolicy, type FailurePolicy,
@@ -56,7 +56,7 @@ export {
 export { RetryBudget } from "./governance/retry/budget.js";
 export { AttemptContext, RETRY_REQUEST_KEY, attemptOf, avoidedPeers, preferredPeer, isRetryRequest } from "./governance/retry/attempt.js";
 export {
-  CircuitBreakers, serviceBreakerMiddleware, instanceBreakerMiddleware, timeoutOrConnectionFailure, connectionFailure,
+  CircuitBreakers, serviceBreakerMiddleware, serviceBreakerGate, instanceBreakerMiddleware, timeoutOrConnectionFailure, connectionFailure,
   CIRCUIT_BREAKER_OPTION_DEFAULTS, type CircuitBreakerOptions, type FailurePredicate,
 } from "./governance/circuitbreak/suite.js";
 export { CircuitBreaker, BREAKER_TIMING_DEFAULTS, type BreakerState, type BreakerTiming } from "./governance/circuitbreak/breaker.js";

@@ -188,8 +188,7 @@ class Caller {
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
-      serviceBreaker: g.serviceBreaker(binding.name),
-      retry: g.retry(binding.name, binding.oneway),
+      ...g.serviceBreakerAndRetry(binding.name, binding.oneway),
       discovery: this.instances?.middleware,
       instanceBreaker: g.instanceBreaker(this.instances !== undefined),
       io: (ctx, args) => this.io(ctx, binding, header, args),

@@ -3,7 +3,7 @@
  * instance circuit breaker, and the config documents that change them at run time. Made
  * once per client from its options; each step is absent (costs nothing) until configured.
  */
-import { CircuitBreakers, instanceBreakerMiddleware, serviceBreakerMiddleware, type CircuitBreakerOptions } from "../governance/circuitbreak/suite.js";
+import { CircuitBreakers, instanceBreakerMiddleware, serviceBreakerGate, serviceBreakerMiddleware, type CircuitBreakerOptions } from "../governance/circuitbreak/suite.js";
 import { RpcTimeouts } from "../governance/config/rpc-timeout.js";
 import type { ConfigSource } from "../governance/config/source.js";
 import { watchClientConfig } from "../governance/config/watch.js";
@@ -55,14 +55,19 @@ export class ClientGovernance {
     }
   }
 
-  /** Step 4 of the chain: the service breaker of `method`. */
-  serviceBreaker(method: string): Middleware | undefined {
-    return this.breakers && serviceBreakerMiddleware(this.breakers, method);
-  }
-
-  /** Step 5: retry and backup requests of `method` (none for a oneway method). */
-  retry(method: string, oneway: boolean): Middleware | undefined {
-    return this.retryer !== undefined && !oneway ? this.retryer.middleware(false, method) : undefined;
+  /**
+   * Steps 4 and 5 of the chain for `method`: the service breaker, and retry and backup
+   * requests (none for a oneway method). With both, the breaker's gate fails fast at step 4
+   * and its outcomes are recorded in step 5's continuation, one promise per call fewer.
+   */
+  serviceBreakerAndRetry(method: string, oneway: boolean): { serviceBreaker: Middleware | undefined; retry: Middleware | undefined } {
+    const { breakers, retryer } = this;
+    if (retryer === undefined || oneway) {
+      return { serviceBreaker: breakers && serviceBreakerMiddleware(breakers, method), retry: undefined };
+    }
+    if (breakers === undefined) return { serviceBreaker: undefined, retry: retryer.middleware(false, method) };
+    const { gate, observer } = serviceBreakerGate(breakers, method);
+    return { serviceBreaker: gate, retry: retryer.middleware(false, method, observer) };
   }
 
   /** Step 7: the instance breaker (given a `circuitBreaker` option, for a client with instances to choose from). */

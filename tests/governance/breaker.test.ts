@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import {
   CircuitBreaker, CircuitBreakers, ErrorCode, KitewireError, RollingWindow, RpcContext, parseCircuitBreakerDocument,
-  serviceBreakerMiddleware, instanceBreakerMiddleware,
+  serviceBreakerMiddleware, instanceBreakerMiddleware, serviceBreakerGate, Retryer, chain,
 } from "kitewire";
 
 const timeout = () => new KitewireError(ErrorCode.TIMEOUT, "slow");
@@ -103,6 +103,28 @@ describe("service and instance breakers", () => {
     now += 200;
     expect(await ok(ctx(), {})).toBe("ok");
     expect(breakers.service("echo").state).toBe("closed");
+  });
+
+  test("the gate and the retry step's observer: outcomes after retries are recorded, the gate fails fast", async () => {
+    const breakers = new CircuitBreakers({ service: { minSample: 5 } }, "a", "b");
+    const retryer = new Retryer({ policies: { echo: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 1, cbPolicy: { errorRate: 0.3 } } } } } });
+    const { gate, observer } = serviceBreakerGate(breakers, "echo");
+    let sent = 0;
+    let fail = true;
+    const call = chain([gate, retryer.middleware(false, "echo", observer)], async () => {
+      sent++;
+      if (fail) throw timeout();
+      return "ok";
+    });
+    fail = false;
+    expect(await call(ctx(), {})).toBe("ok");
+    expect(breakers.service("echo").stats()).toEqual({ errorRate: 0, samples: 1 });
+    fail = true;
+    for (let i = 0; i < 4; i++) await call(ctx(), {}).catch(() => undefined);
+    expect(breakers.service("echo").state).toBe("open"); // 5 calls (not 9 attempts), 4 failed
+    const before = sent;
+    await expect(call(ctx(), {})).rejects.toMatchObject({ code: ErrorCode.CIRCUIT_OPEN });
+    expect(sent).toBe(before);
   });
 
   test("a circuit_break document changes one method's settings and keeps the window", async () => {

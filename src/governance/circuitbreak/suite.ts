@@ -6,6 +6,7 @@
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { Middleware } from "../../rpc/endpoint.js";
+import type { CallObserver } from "../retry/retryer.js";
 import { coarseNow } from "../clock.js";
 import type { Now } from "../window.js";
 import { BREAKER_TIMING_DEFAULTS, CircuitBreaker, type BreakerTiming } from "./breaker.js";
@@ -164,6 +165,29 @@ export function serviceBreakerMiddleware(breakers: CircuitBreakers, method?: str
       }, failed(breaker));
     };
   };
+}
+
+/**
+ * The service breaker as two halves, for a chain where the retry step below reports each
+ * call's outcome (`Retryer.middleware`'s observer): the gate fails fast while the breaker is
+ * open and otherwise passes the call on untouched (no promise of its own); the observer
+ * records the outcome.
+ */
+export function serviceBreakerGate(breakers: CircuitBreakers, method: string): { gate: Middleware; observer: CallObserver } {
+  const breaker = breakers.service(method);
+  const gate: Middleware = (next) => (ctx, args) => {
+    if (breaker.allow()) return next(ctx, args);
+    const key = breakers.key(ctx.method);
+    return Promise.reject(new KitewireError(ErrorCode.CIRCUIT_OPEN, `${key}: circuit breaker open, call not sent`,
+      { details: { level: "service", key } }));
+  };
+  const observer: CallObserver = {
+    succeeded: () => breaker.record(true),
+    failed: (error) => {
+      if (!ignored(error)) breaker.record(!breakers.isServiceFailure(error));
+    },
+  };
+  return { gate, observer };
 }
 
 /**

@@ -40,6 +40,12 @@ export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
 /** Samples the retry breaker needs before it trusts the error rate (Kitex's `cbMinSample`). */
 const RETRY_BREAKER_MIN_SAMPLE = 10;
 
+/** Told the final outcome of each call through a retry middleware (after its retries). */
+export interface CallObserver {
+  succeeded(): void;
+  failed(error: unknown): void;
+}
+
 export class Retryer {
   private policies = new Map<string, ResolvedRetryPolicy>();
   private readonly budget: RetryBudget | undefined;
@@ -86,27 +92,41 @@ export class Retryer {
   /**
    * The retry middleware. A oneway method is never retried (identity). Given its `method`,
    * the middleware is made for that method alone and its first attempt's success costs no
-   * allocation (the client's chain, made per method, does so).
+   * allocation (the client's chain, made per method, does so). An `observer` is told each
+   * call's final outcome, after its retries, in this step's own continuation: the service
+   * breaker above records there instead of adding a promise of its own to every call.
    */
-  middleware(oneway = false, method?: string): Middleware {
+  middleware(oneway = false, method?: string, observer?: CallObserver): Middleware {
     if (oneway) return (next) => next;
+    const observed = observer === undefined ? undefined : {
+      succeeded: (result: unknown) => {
+        observer.succeeded();
+        return result;
+      },
+      failed: (error: unknown): never => {
+        observer.failed(error);
+        throw error;
+      },
+    };
+    const watch = (call: Promise<unknown>) => (observed === undefined ? call : call.then(observed.succeeded, observed.failed));
     return (next) => {
       const stats = method === undefined ? undefined : this.statsOf(method);
       const succeeded = stats === undefined ? undefined : (result: unknown) => {
         stats.add(true, this.statsNow());
+        observer?.succeeded();
         return result;
       };
       return (ctx, args) => {
         const policy = this.policyFor(ctx.method);
-        if (policy === undefined) return next(ctx, args);
+        if (policy === undefined) return watch(next(ctx, args));
         this.budget?.call();
-        if (policy.type !== RetryType.FAILURE) return this.hedged(policy, next, ctx, args);
+        if (policy.type !== RetryType.FAILURE) return watch(this.hedged(policy, next, ctx, args));
         if (succeeded === undefined || this.options.attemptTimeoutMs > 0 || policy.shouldResultRetry?.respRetry !== undefined) {
-          return this.failureRetry(policy, next, ctx, args);
+          return watch(this.failureRetry(policy, next, ctx, args));
         }
         // The common case, first attempt on the call's own context: one promise, no closure unless it fails.
         const start = policy.maxDurationMs > 0 || policy.ddlStop ? this.options.now() : 0;
-        return next(ctx, args).then(succeeded, (error: unknown) => this.failureRetry(policy, next, ctx, args, { error, start }));
+        return next(ctx, args).then(succeeded, (error: unknown) => watch(this.failureRetry(policy, next, ctx, args, { error, start })));
       };
     };
   }
