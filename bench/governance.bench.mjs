@@ -9,7 +9,8 @@
 //     with no retry, and with a backup request after 20 ms;
 //  3. retry amplification: three instances behind one target, one failing every call
 //     (TIMEOUT); attempts per call and failed calls without retry, with failure retry (3
-//     retries on other instances, retry breaker at 30%), and with a 10% budget.
+//     retries on other instances, retry breaker at 30%), with a 10% budget, and with the
+//     instance breaker (told to count timeouts too) beside retry.
 //
 // Environment: BENCH_GOV_TIME=MS (window per QPS round, default 3000), BENCH_GOV_ROUNDS=N
 // (default 3).
@@ -164,11 +165,17 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
 {
   console.log("\n3. retry amplification, one of three instances failing every call (2000 calls, 10 in flight)");
   console.log("| case | attempts per call | failed calls |\n|---|---:|---:|");
-  for (const [name, retry] of [["no retry", undefined], ["failure retry, no budget", { policies: RETRY }], ["failure retry, budget 10%", { policies: RETRY, budget: 0.1 }]]) {
+  const cases = [
+    ["no retry", {}],
+    ["failure retry, no budget", { retry: { policies: RETRY } }],
+    ["failure retry, budget 10%", { retry: { policies: RETRY, budget: 0.1 } }],
+    ["failure retry + instance breaker", { retry: { policies: RETRY }, circuitBreaker: { instance: { minSample: 20 }, isInstanceFailure: kw.timeoutOrConnectionFailure } }],
+  ];
+  for (const [name, options] of cases) {
     const cluster = await Promise.all([startServer(), startServer({ errorShare: 1, errorCode: "TIMEOUT" }), startServer()]);
     const c = kw.createClient(gen.Echo, {
       transport: { framing: "framed", protocol: "binary" }, target: cluster.map((s) => `127.0.0.1:${s.port}`).join(","),
-      logger: kw.silentLogger, ...(retry ? { retry } : {}),
+      logger: kw.silentLogger, ...options,
     });
     const p = await latencies(c, 2000);
     const served = (await Promise.all(cluster.map((s) => s.stats()))).reduce((n, s) => n + s.served, 0);
