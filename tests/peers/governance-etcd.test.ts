@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
@@ -138,7 +138,7 @@ test("a retry policy put in etcd applies within a second; an invalid one changes
   await listener.close({ timeoutMs: 500 });
 });
 
-test("a server's qps_limit put in etcd applies within a second; deleted, the server is unlimited again", async () => {
+test("a server's qps_limit and connection_limit put in etcd apply within a second; deleted, the server is unlimited again", async () => {
   const server = new Server().register(ex.UserService, handler({ ping: (m: string) => m }));
   const listener = await listen(server, {});
   const source = new EtcdConfigSource({ endpoints: endpoint }); // its own etcd3 client, closed with it
@@ -151,10 +151,14 @@ test("a server's qps_limit put in etcd applies within a second; deleted, the ser
   const overloadedOf = async (n: number) => (await Promise.allSettled(Array.from({ length: n }, () => c.ping("x"))))
     .filter((o) => o.status === "rejected" && (o.reason as KitewireError).code === ErrorCode.OVERLOADED).length;
   expect(await overloadedOf(50)).toBe(0);
-  await etcdClient.put(key).value(JSON.stringify({ connection_limit: 100, qps_limit: 5 }));
+  await etcdClient.put(key).value(JSON.stringify({ connection_limit: 1, qps_limit: 5 }));
   const took = await timeUntil(async () => (await overloadedOf(50)) > 0);
   console.log(`server limit from etcd in force after ${took} ms`);
   expect(took).toBeLessThan(1000);
+  // the client's one connection is the limit: another is closed on accept
+  const second = connect({ host: "127.0.0.1", port: listener.port });
+  second.on("error", () => undefined);
+  await new Promise((resolve) => second.once("close", resolve));
   await etcdClient.delete().key(key);
   await timeUntil(async () => (await overloadedOf(50)) === 0);
   stop();
