@@ -8,17 +8,21 @@
  *  2. user middlewares (`ClientOptions.middlewares`), the first outermost;
  *  3. tracing and metrics: the `Tracer` hook (start and finish of the call as the user's
  *     code sees it, after user middlewares have had their say);
- *  4. service circuit breaker            } slots for governance II (issue 18): empty
- *  5. retry / backup request (each try    } slots cost nothing; a retry re-enters the
- *     runs 6–9 again)                     } chain below it, so each try is picked anew
+ *  4. service circuit breaker (`ClientOptions.circuitBreaker`, or a config source): fails
+ *     fast with CIRCUIT_OPEN while open; with retry below, only its gate sits here and
+ *     its outcomes are recorded in the retry step's continuation (client/governance.ts);
+ *  5. retry / backup request (`ClientOptions.retry`, or a config source): each try runs
+ *     6–9 again on its own context (`AttemptContext`), so each try is picked anew;
  *  6. discovery + load balancer pick: resolve the target (the first call waits for it),
  *     filter by tags, pick an instance, count the call in flight on it, point
- *     `ctx.connection` at its transport and `ctx.peer` at its address. A retry prefers an
- *     instance other than the previous try's (`ctx.peer`). Absent for a client given one
- *     `connection`;
- *  7. instance circuit breaker (slot, issue 18): sees `ctx.peer`;
- *  8. per-attempt timeout (slot, issue 18); until it exists the call's deadline bounds
- *     the one attempt, enforced by the transport;
+ *     `ctx.connection` at its transport and `ctx.peer` at its address. A try of a retried
+ *     call goes to an instance its earlier tries did not (retry_same_node: the previous
+ *     one), and instances whose breaker is open are skipped. Absent for a client given
+ *     one `connection`;
+ *  7. instance circuit breaker: counts each try's outcome against `ctx.peer`;
+ *  8. per-attempt timeout: the retry step sets each try's deadline (`attemptTimeoutMs`),
+ *     enforced by the transport, so this slot stays empty; without retry the call's
+ *     deadline bounds the one attempt;
  *  9. remote I/O: encode, send on `ctx.connection`, decode (client.ts, `Caller.io`).
  *
  * Every step that is off is left out of the chain, so it costs nothing per call.
