@@ -108,3 +108,4 @@ export { weightedRandom } from "./governance/loadbalance/random.js";
 export { leastLoaded } from "./governance/loadbalance/least-loaded.js";
 export { consistentHash, hashString, type ConsistentHashOptions } from "./governance/loadbalance/consistent-hash.js";
 export { generate, type GenerateOptions, type GenerateResult } from "./codegen/generate.js";
+export * from "./generic/index.js";

@@ -1,0 +1,91 @@
+/**
+ * One-call generic codecs on a loaded IDL: a named struct (Thrift) or message (Protobuf)
+ * between bytes and either plain JS values (map generic) or JSON text (JSON generic).
+ *
+ * @example
+ * const idl = loadIdl(["api.thrift"], { readFile });
+ * const bytes = jsonToBytes(idl, "User", '{"id": 1, "name": "ada"}', { protocol: "compact" });
+ * bytesToJson(idl, "User", bytes, { protocol: "compact" }); // '{"id":1,"name":"ada",...}'
+ */
+import { ErrorCode, KitewireError } from "../errors.js";
+import { createTypeRegistry, fromJson, toJson, type TypeRegistry } from "../codec/protobuf/json/index.js";
+import { stringifyJson } from "../codec/protobuf/json/text.js";
+import type { JsonValue } from "../codec/protobuf/json/types.js";
+import { decodeProtobuf, encodeProtobuf, type ProtobufMessageCodec } from "../codec/protobuf/message.js";
+import type { ThriftProtocol } from "../codec/thrift/protocol.js";
+import { decodeThrift, encodeThrift } from "../codec/thrift/struct.js";
+import type { Idl, ProtoIdl, ThriftIdl, ThriftStructDescriptor } from "./idl.js";
+import { parseGenericJson } from "./json-text.js";
+import { thriftStructFromJson, thriftStructToJson } from "./thrift/json.js";
+
+/** Options of the generic codecs. */
+export interface GenericCodecOptions {
+  /** Thrift protocol (default binary); ignored for Protobuf. */
+  protocol?: ThriftProtocol;
+  /** JSON in: skip keys that name no field instead of failing (default false). */
+  ignoreUnknownFields?: boolean;
+  /** JSON out: indent nested lines by this many spaces (default 0: one line). */
+  indent?: number;
+}
+
+/** The descriptor of struct `name` of a Thrift IDL; throws INVALID_VALUE naming what exists. */
+export function thriftStruct(idl: ThriftIdl, name: string): ThriftStructDescriptor {
+  const s = idl.structs.get(name);
+  if (s === undefined) throw unknownType(name, idl.structs.keys());
+  return s;
+}
+
+/** The codec of message `name` (full name) of a Protobuf IDL; throws INVALID_VALUE naming what exists. */
+export function protoMessage(idl: ProtoIdl, name: string): ProtobufMessageCodec<unknown> {
+  const m = idl.messages.get(name);
+  if (m === undefined) throw unknownType(name, idl.messages.keys());
+  return m;
+}
+
+function unknownType(name: string, known: Iterable<string>): KitewireError {
+  return new KitewireError(ErrorCode.INVALID_VALUE, `the IDL has no type '${name}' (it has: ${[...known].join(", ")})`);
+}
+
+/** A registry of every message of `idl`, for ProtoJSON's `Any` (made once per IDL). */
+const registries = new WeakMap<ProtoIdl, TypeRegistry>();
+export function protoRegistry(idl: ProtoIdl): TypeRegistry {
+  let r = registries.get(idl);
+  if (r === undefined) registries.set(idl, (r = createTypeRegistry(...idl.messages.values())));
+  return r;
+}
+
+/** Encodes a map-generic value of type `name`. */
+export function encodeGeneric(idl: Idl, name: string, value: unknown, options: GenericCodecOptions = {}): Uint8Array {
+  if (idl.syntax === "proto") return encodeProtobuf(protoMessage(idl, name), value);
+  return encodeThrift(thriftStruct(idl, name).codec, value, options.protocol);
+}
+
+/** Decodes bytes of type `name` to its map-generic value. */
+export function decodeGeneric(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions = {}): unknown {
+  if (idl.syntax === "proto") return decodeProtobuf(protoMessage(idl, name), bytes);
+  return decodeThrift(thriftStruct(idl, name).codec, bytes, options.protocol);
+}
+
+/** The map-generic value of a JSON value of type `name` (Thrift mapping, or ProtoJSON). */
+export function genericFromJson(idl: Idl, name: string, json: JsonValue, options: GenericCodecOptions = {}): unknown {
+  if (idl.syntax === "proto") {
+    return fromJson(protoMessage(idl, name), json, { ignoreUnknownFields: options.ignoreUnknownFields, typeRegistry: protoRegistry(idl) });
+  }
+  return thriftStructFromJson(thriftStruct(idl, name), json, options);
+}
+
+/** The JSON value of a map-generic value of type `name`. */
+export function genericToJson(idl: Idl, name: string, value: unknown): JsonValue {
+  if (idl.syntax === "proto") return toJson(protoMessage(idl, name), value, { typeRegistry: protoRegistry(idl) });
+  return thriftStructToJson(thriftStruct(idl, name), value);
+}
+
+/** Encodes JSON text as bytes of type `name`. */
+export function jsonToBytes(idl: Idl, name: string, json: string, options: GenericCodecOptions = {}): Uint8Array {
+  return encodeGeneric(idl, name, genericFromJson(idl, name, parseGenericJson(json), options), options);
+}
+
+/** Decodes bytes of type `name` as JSON text. */
+export function bytesToJson(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions = {}): string {
+  return stringifyJson(genericToJson(idl, name, decodeGeneric(idl, name, bytes, options)), options.indent ?? 0);
+}

@@ -1,0 +1,14 @@
+/**
+ * Calls without generated code: IDLs loaded at run time, and codecs, clients and handlers
+ * working from their descriptors. Map generic takes and gives plain JS values (the values
+ * generated code uses); JSON generic takes and gives JSON text.
+ */
+export { loadIdl, loadIdlDescriptorSet, type Idl, type LoadIdlOptions, type ProtoIdl } from "./idl.js";
+export type * from "./thrift/descriptor.js";
+export { ThriftGenericException } from "./thrift/codec.js";
+export { thriftStructFromJson, thriftStructToJson, type ThriftJsonReadOptions } from "./thrift/json.js";
+export { parseGenericJson } from "./json-text.js";
+export {
+  encodeGeneric, decodeGeneric, genericFromJson, genericToJson, jsonToBytes, bytesToJson, thriftStruct, protoMessage,
+  type GenericCodecOptions,
+} from "./codec.js";
