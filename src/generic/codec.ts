@@ -24,15 +24,24 @@ export interface GenericCodecOptions {
   protocol?: ThriftProtocol;
   /** JSON in: skip keys that name no field instead of failing (default false). */
   ignoreUnknownFields?: boolean;
+  /** JSON in: deepest nesting of structs or messages accepted (default 100). */
+  maxDepth?: number;
   /** JSON out: indent nested lines by this many spaces (default 0: one line). */
   indent?: number;
 }
 
-/** The descriptor of struct `name` of a Thrift IDL; throws INVALID_VALUE naming what exists. */
+/**
+ * The descriptor of struct `name` of a Thrift IDL, or of a method's `Service$method$args`
+ * or `Service$method$result` struct; throws INVALID_VALUE naming what exists.
+ */
 export function thriftStruct(idl: ThriftIdl, name: string): ThriftStructDescriptor {
   const s = idl.structs.get(name);
-  if (s === undefined) throw unknownType(name, idl.structs.keys());
-  return s;
+  if (s !== undefined) return s;
+  const [service, method, part] = name.split("$");
+  const m = idl.services.get(service!)?.methods.get(method!);
+  if (m !== undefined && part === "args") return m.argsStruct;
+  if (m !== undefined && part === "result") return m.resultStruct;
+  throw unknownType(name, idl.structs.keys());
 }
 
 /** The codec of message `name` (full name) of a Protobuf IDL; throws INVALID_VALUE naming what exists. */
@@ -69,7 +78,9 @@ export function decodeGeneric(idl: Idl, name: string, bytes: Uint8Array, options
 /** The map-generic value of a JSON value of type `name` (Thrift mapping, or ProtoJSON). */
 export function genericFromJson(idl: Idl, name: string, json: JsonValue, options: GenericCodecOptions = {}): unknown {
   if (idl.syntax === "proto") {
-    return fromJson(protoMessage(idl, name), json, { ignoreUnknownFields: options.ignoreUnknownFields, typeRegistry: protoRegistry(idl) });
+    return fromJson(protoMessage(idl, name), json, {
+      ignoreUnknownFields: options.ignoreUnknownFields, maxDepth: options.maxDepth, typeRegistry: protoRegistry(idl),
+    });
   }
   return thriftStructFromJson(thriftStruct(idl, name), json, options);
 }
