@@ -12,3 +12,7 @@ export {
   encodeGeneric, decodeGeneric, genericFromJson, genericToJson, jsonToBytes, bytesToJson, thriftStruct, protoMessage,
   type GenericCodecOptions,
 } from "./codec.js";
+export { serviceTable } from "./service.js";
+export type { GenericKind, GenericJsonOptions } from "./values.js";
+export { createGenericClient, type GenericClient, type GenericClientOptions } from "./client.js";
+export { registerGeneric, type GenericHandle, type GenericServiceOptions } from "./server.js";

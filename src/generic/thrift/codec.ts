@@ -28,7 +28,7 @@ export class ThriftGenericException extends Error {
   declare readonly typeName: string;
 
   constructor(typeName: string, fields: Record<string, unknown> = {}) {
-    super(typeName);
+    super(typeof fields["message"] === "string" ? fields["message"] : "");
     this.name = "ThriftGenericException";
     Object.defineProperty(this, "typeName", { value: typeName, enumerable: false });
     Object.assign(this, fields);
