@@ -1,11 +1,12 @@
 /**
- * The `kitewire` command: `gen`, `inspect`, `version`, `help`. `kitewire --help` and
+ * The `kitewire` command: `gen`, `call`, `inspect`, `version`, `help`. `kitewire --help` and
  * `kitewire <command> --help` print usage on stdout and exit 0; a usage error exits 2 (no
  * command) or 1, with the reason on stderr.
  */
 import { readFile } from "node:fs/promises";
 import { KitewireError } from "../errors.js";
 import { init } from "../runtime/node/index.js";
+import { CALL_USAGE, runCall } from "./call.js";
 import { GEN_USAGE, runGen, UsageError } from "./gen.js";
 import { inspect, type InspectOptions } from "./inspect.js";
 
@@ -17,6 +18,10 @@ commands:
       write one module per file (includes and imports followed) into OUTDIR (default
       ./gen): TypeScript, or with --target js JavaScript plus .d.ts declarations.
       Plugins receive the checked program as JSON on stdin.
+  call [-I DIR]... -f FILE... -m SERVICE/METHOD [-d JSON] [--transport T] [--protocol P]
+       [--meta K=V]... [--timeout D] HOST:PORT   |   call --list -f FILE...
+      Call one method of a Thrift or Protobuf service from its IDL, arguments and reply
+      as JSON; or list the services and their methods.
   inspect [--protocol binary|compact|protobuf] [--framing NAME] [--framed] [--hex] [FILE]
       Print the framing and structure of one message read from FILE (or stdin) without
       its IDL; framing and protocol are detected unless given.
@@ -40,7 +45,7 @@ options:
   --hex              the input is hex text (whitespace ignored)
   -h, --help         print this and exit`;
 
-const COMMAND_USAGE: Readonly<Record<string, string>> = { gen: GEN_USAGE, inspect: INSPECT_USAGE, version: "usage: kitewire version" };
+const COMMAND_USAGE: Readonly<Record<string, string>> = { gen: GEN_USAGE, call: CALL_USAGE, inspect: INSPECT_USAGE, version: "usage: kitewire version" };
 
 /** Whether a command's arguments ask for its usage (`-h` or `--help` anywhere). */
 function wantsHelp(args: readonly string[]): boolean {
@@ -66,6 +71,8 @@ export async function main({ args, version, out = process.stdout, err = process.
     switch (command) {
       case "gen":
         return await runGen(rest, version, out, err);
+      case "call":
+        return await runCall(rest, out);
       case "inspect":
         out.write(await runInspect(rest) + "\n");
         return 0;

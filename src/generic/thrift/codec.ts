@@ -29,11 +29,12 @@ export class ThriftGenericException extends Error {
 
   constructor(typeName: string, fields: Record<string, unknown> = {}) {
     super(typeof fields["message"] === "string" ? fields["message"] : "");
-    this.name = "ThriftGenericException";
     Object.defineProperty(this, "typeName", { value: typeName, enumerable: false });
     Object.assign(this, fields);
   }
 }
+// On the prototype, so that an exception's own enumerable properties are exactly its fields.
+ThriftGenericException.prototype.name = "ThriftGenericException";
 
 /** A struct's or union's codec over map-generic values. */
 export function structCodec(desc: ThriftStructDescriptor): ThriftStructCodec<unknown> {
