@@ -8,22 +8,28 @@
  * const client = createGenericClient({ idl, service: "UserService", kind: "json", transport, connection });
  * await client.call("getUser", '{"id": 7}'); // '{"id":7,"name":"ada",...}'
  */
+import { ErrorCode, KitewireError } from "../errors.js";
 import { createClient, type CreateClientOptions, type KitewireCallOptions } from "../client/client.js";
+import { joinMessage, MessageType, rawService, splitMessage, thriftProtocolOf } from "./binary.js";
 import type { Idl } from "./idl.js";
 import { serviceTable, unknownMethod } from "./service.js";
 import { methodValues, type GenericJsonOptions, type GenericKind, type MethodValues } from "./values.js";
 
 /** Options of `createGenericClient`: a loaded IDL, a service and a kind, and the options of `createClient`. */
 export interface GenericClientOptions extends CreateClientOptions, GenericJsonOptions {
-  idl: Idl;
+  /** The IDL (not needed by the binary kind, which then calls any method name). */
+  idl?: Idl;
   /** The service's name (`UserService`; for Protobuf its full name, or its name alone). */
   service: string;
   /**
    * `map`: arguments and results are map-generic values (a Thrift method's arguments one
    * object keyed by parameter name; a Protobuf method's its request message, defaults
-   * filled in). `json`: JSON text (or a JSON value) in, JSON text out.
+   * filled in). `json`: JSON text (or a JSON value) in, JSON text out. `binary` (Thrift):
+   * a whole Thrift message in (envelope and arguments, in the transport's protocol), sent
+   * on untouched under the called method's name and the client's seqid; the whole reply
+   * message out, with the caller's seqid.
    */
-  kind: GenericKind;
+  kind: GenericKind | "binary";
 }
 
 export interface GenericClient {
@@ -43,6 +49,8 @@ export interface GenericClient {
 /** Creates a generic client (see `GenericClientOptions`). */
 export function createGenericClient(options: GenericClientOptions): GenericClient {
   const { idl, kind } = options;
+  if (kind === "binary") return binaryClient(options);
+  if (idl === undefined) throw new KitewireError(ErrorCode.INVALID_VALUE, `a ${kind} generic client needs the IDL`);
   const table = serviceTable(idl, options.service);
   const client = createClient<Record<string, (...args: unknown[]) => Promise<unknown>>>(table, options);
   const methods = Object.keys(table.methods);
@@ -74,5 +82,37 @@ export function createGenericClient(options: GenericClientOptions): GenericClien
       return v.resultOut(result);
     },
     close: () => client.close(),
+  };
+}
+
+/** The binary kind: one raw-method client per method name called, all on the one connection or target. */
+function binaryClient(options: GenericClientOptions): GenericClient {
+  const protocol = thriftProtocolOf(options.transport.protocol);
+  const thrift = options.idl?.syntax === "thrift" ? options.idl.services.get(options.service) : undefined;
+  if (options.idl !== undefined && thrift === undefined) serviceTable(options.idl, options.service); // throws, naming the services
+  const methods = thrift === undefined ? [] : [...thrift.methods.keys()];
+  const clients = new Map<string, Record<string, (payload: Uint8Array, o?: KitewireCallOptions) => Promise<unknown>>>();
+  return {
+    service: options.service,
+    methods,
+    async call(method, message, callOptions) {
+      if (thrift !== undefined && !thrift.methods.has(method)) throw unknownMethod(options.service, method, methods);
+      const { header, body } = splitMessage(message as Uint8Array, protocol);
+      const oneway = header.type === MessageType.ONEWAY;
+      const key = `${oneway ? "oneway " : ""}${method}`;
+      let client = clients.get(key);
+      if (client === undefined) {
+        const table = rawService(options.service, [{ name: method, oneway }]);
+        clients.set(key, (client = createClient(table, { ...options, connection: options.connection })));
+      }
+      const reply = await client[method]!(body, callOptions);
+      if (oneway) return undefined;
+      return joinMessage({ name: method, type: MessageType.REPLY, seqid: header.seqid }, reply as Uint8Array, protocol);
+    },
+    async close() {
+      // The per-method clients share the connection (closing it twice is harmless); each has its own discovery.
+      if (clients.size === 0) await options.connection?.close();
+      await Promise.all([...clients.values()].map((c) => (c as unknown as { close(): Promise<void> }).close()));
+    },
   };
 }
