@@ -98,5 +98,7 @@ export function jsonToBytes(idl: Idl, name: string, json: string, options: Gener
 
 /** Decodes bytes of type `name` as JSON text. */
 export function bytesToJson(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions = {}): string {
-  return stringifyJson(genericToJson(idl, name, decodeGeneric(idl, name, bytes, options)), options.indent ?? 0);
+  const json = genericToJson(idl, name, decodeGeneric(idl, name, bytes, options));
+  // Thrift JSON holds no -0 number (it is the string "-0"), so the native printer is exact for it.
+  return idl.syntax === "proto" ? stringifyJson(json, options.indent ?? 0) : JSON.stringify(json, null, options.indent);
 }

@@ -4,7 +4,7 @@
  * the nearest double, so they are read as decimal strings instead, which every integer
  * type (and double) of the JSON mapping accepts.
  */
-import { parseJsonText } from "../codec/protobuf/json/text.js";
+import { closingQuote, parseJsonText } from "../codec/protobuf/json/text.js";
 import type { JsonValue } from "../codec/protobuf/json/types.js";
 
 /** Parses JSON text; throws JSON_SYNTAX for malformed text and INVALID_VALUE for a duplicate key. */
@@ -14,12 +14,13 @@ export function parseGenericJson(text: string): JsonValue {
 
 /** `text` with every integer literal outside strings that is not a safe integer put in quotes. */
 function quoteUnsafeIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text; // no integer literal that long, anywhere
   let out: string[] | undefined;
   let last = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+      i = closingQuote(text, i);
       continue;
     }
     if (c !== 0x2d /* - */ && (c < 0x30 || c > 0x39)) continue;

@@ -50,9 +50,9 @@ export function thriftValues(m: ThriftMethodDescriptor, kind: GenericKind, optio
     m.exceptions.map((f) => (f.type.kind === "struct" ? f.type.struct : undefined)).find((s) => s?.name === e.typeName);
   return {
     argsIn: (args) => thriftStructFromJson(m.argsStruct, jsonOf(args), options),
-    argsOut: (args) => stringifyJson(thriftStructToJson(m.argsStruct, args)),
+    argsOut: (args) => JSON.stringify(thriftStructToJson(m.argsStruct, args)),
     resultIn: (result) => (m.result === null ? undefined : thriftValueFromJson(m.result, jsonOf(result), options)),
-    resultOut: (result) => stringifyJson(m.result === null || result === undefined ? null : thriftValueToJson(m.result, result)),
+    resultOut: (result) => JSON.stringify(m.result === null || result === undefined ? null : thriftValueToJson(m.result, result)),
     errorIn(error) {
       const s = error instanceof ThriftGenericException ? exceptionStruct(error) : undefined;
       if (s === undefined) return error;

@@ -39,6 +39,18 @@ describe("accepted", () => {
     expect(JSON.parse(bytesToJson(idl, "User", small)).id).toBe(-42);
   });
 
+  test("long digit runs inside strings stay as they are; escaped quotes do not end a string; -0 keeps its sign", () => {
+    const json = '{"id": 12345678901234567890, "name": "a\\"12345678901234567890\\\\", "email": "9007199254740993", "score": -0}';
+    expect(() => jsonToBytes(idl, "User", json)).toThrow("$.id: expected i64, got string \"12345678901234567890\"");
+    const ok = json.replace("12345678901234567890,", "-9223372036854775808,");
+    const v = decodeGeneric(idl, "User", jsonToBytes(idl, "User", ok)) as Record<string, unknown>;
+    expect(v["id"]).toBe(-9223372036854775808n);
+    expect(v["name"]).toBe('a"12345678901234567890\\');
+    expect(v["email"]).toBe("9007199254740993");
+    expect(Object.is(v["score"], -0)).toBe(true);
+    expect(JSON.parse(bytesToJson(idl, "User", jsonToBytes(idl, "User", ok)))["score"]).toBe("-0");
+  });
+
   test("enums by name or number, binary as base64, sets and maps, unions as one key, null as absence", () => {
     const json = user(`, "status": "SUSPENDED", "avatar": "AQID", "friends": [3, "4"], "email": null,
       "addresses": {"home": [{"street": "s", "zip": 1}]}, "level": -3`);

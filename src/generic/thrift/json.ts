@@ -10,7 +10,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { base64Decode, base64Encode } from "../../codec/protobuf/json/base64.js";
 import type { JsonObject, JsonValue } from "../../codec/protobuf/json/types.js";
 import { absentValue, ThriftGenericException } from "./codec.js";
-import type { ThriftStructDescriptor, ThriftTypeDescriptor } from "./descriptor.js";
+import type { ThriftFieldDescriptor, ThriftStructDescriptor, ThriftTypeDescriptor } from "./descriptor.js";
 
 /** Options of reading JSON as Thrift values. */
 export interface ThriftJsonReadOptions {
@@ -45,56 +45,75 @@ export function typeName(t: ThriftTypeDescriptor): string {
   }
 }
 
+/** A struct's fields by name, made once per struct. */
+const fieldsByName = new WeakMap<ThriftStructDescriptor, Map<string, ThriftFieldDescriptor>>();
+function fieldNamed(desc: ThriftStructDescriptor, name: string): ThriftFieldDescriptor | undefined {
+  let byName = fieldsByName.get(desc);
+  if (byName === undefined) fieldsByName.set(desc, (byName = new Map(desc.fields.map((f) => [f.name, f]))));
+  return byName.get(name);
+}
+
+/** A step of a JSON path: a field (string), a list index (number), or a map key. */
+type Step = string | number | { key: string };
+
 class Reader {
   private depth = 0;
-  constructor(private readonly options: ThriftJsonReadOptions) {}
+  /** Where the reader is, kept as steps and only printed when something fails. */
+  private readonly steps: Step[] = [];
 
-  private fail(path: string, t: ThriftTypeDescriptor | string, json: unknown, detail?: string): never {
+  constructor(private readonly options: ThriftJsonReadOptions, private readonly root: string) {}
+
+  private path(extra?: Step): string {
+    let s = this.root;
+    for (const step of extra === undefined ? this.steps : [...this.steps, extra]) {
+      s += typeof step === "string" ? `.${step}` : typeof step === "number" ? `[${step}]` : `[${JSON.stringify(step.key)}]`;
+    }
+    return s;
+  }
+
+  private error(code: ErrorCode, message: string, extra?: Step): KitewireError {
+    const path = this.path(extra);
+    return new KitewireError(code, `${path}: ${message}`, { details: { path } });
+  }
+
+  private fail(t: ThriftTypeDescriptor | string, json: unknown, detail?: string): never {
     const expected = typeof t === "string" ? t : typeName(t);
+    const path = this.path();
     throw new KitewireError(ErrorCode.INVALID_VALUE, `${path}: expected ${expected}, got ${describe(json)}${detail ? ` (${detail})` : ""}`, {
       details: { path, expected },
     });
   }
 
-  struct(desc: ThriftStructDescriptor, json: JsonValue, path: string): Record<string, unknown> {
-    if (typeof json !== "object" || json === null || Array.isArray(json)) this.fail(path, `${desc.kind} ${desc.name}`, json);
-    if (++this.depth > (this.options.maxDepth ?? 100)) {
-      throw new KitewireError(ErrorCode.DEPTH_LIMIT, `${path}: JSON nested deeper than ${this.options.maxDepth ?? 100}`, {
-        details: { path },
-      });
-    }
-    const out: Record<string, unknown> = desc.kind === "union" ? { case: undefined } : {};
+  struct(desc: ThriftStructDescriptor, json: JsonValue): Record<string, unknown> {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) this.fail(`${desc.kind} ${desc.name}`, json);
+    const maxDepth = this.options.maxDepth ?? 100;
+    if (++this.depth > maxDepth) throw this.error(ErrorCode.DEPTH_LIMIT, `JSON nested deeper than ${maxDepth}`);
+    const union = desc.kind === "union";
+    const out: Record<string, unknown> = union ? { case: undefined } : {};
     for (const key of Object.keys(json)) {
-      const f = desc.fields.find((x) => x.name === key);
-      const at = `${path}.${key}`;
+      const f = fieldNamed(desc, key);
       if (f === undefined) {
         if (this.options.ignoreUnknownFields) continue;
-        throw new KitewireError(ErrorCode.INVALID_VALUE, `${at}: ${desc.name} has no field '${key}' (fields: ${desc.fields.map((x) => x.name).join(", ")})`, {
-          details: { path: at },
-        });
+        throw this.error(ErrorCode.INVALID_VALUE, `${desc.name} has no field '${key}' (fields: ${desc.fields.map((x) => x.name).join(", ")})`, key);
       }
       const v = json[key]!;
       if (v === null) continue; // null is absence, as in Kitex's JSON generic
-      const value = this.value(f.type, v, at);
-      if (desc.kind === "union") {
-        if (out["case"] !== undefined) {
-          throw new KitewireError(ErrorCode.INVALID_VALUE, `${path}: union ${desc.name} has more than one field set`, {
-            details: { path },
-          });
-        }
+      this.steps.push(key);
+      const value = this.value(f.type, v);
+      this.steps.pop();
+      if (union) {
+        if (out["case"] !== undefined) throw this.error(ErrorCode.INVALID_VALUE, `union ${desc.name} has more than one field set`);
         out["case"] = f.name;
         out["value"] = value;
       } else {
         out[f.name] = value;
       }
     }
-    if (desc.kind !== "union") {
+    if (!union) {
       for (const f of desc.fields) {
         if (out[f.name] !== undefined) continue;
         if (f.requiredness === "required") {
-          throw new KitewireError(ErrorCode.MISSING_FIELD, `${path}.${f.name}: required field ${desc.name}.${f.name} is missing`, {
-            details: { path: `${path}.${f.name}` },
-          });
+          throw this.error(ErrorCode.MISSING_FIELD, `required field ${desc.name}.${f.name} is missing`, f.name);
         }
         out[f.name] = absentValue(f);
       }
@@ -103,15 +122,15 @@ class Reader {
     return out;
   }
 
-  value(t: ThriftTypeDescriptor, json: JsonValue, path: string): unknown {
+  value(t: ThriftTypeDescriptor, json: JsonValue): unknown {
     switch (t.kind) {
       case "bool":
-        if (typeof json !== "boolean") this.fail(path, t, json);
+        if (typeof json !== "boolean") this.fail(t, json);
         return json;
       case "byte": case "i16": case "i32": {
         const n = typeof json === "string" && /^-?\d+$/.test(json) ? Number(json) : json;
         const [min, max] = INT_RANGE[t.kind];
-        if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) this.fail(path, t, json);
+        if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) this.fail(t, json);
         return n;
       }
       case "i64": {
@@ -119,7 +138,7 @@ class Reader {
         if (typeof json === "number" && Number.isSafeInteger(json)) n = BigInt(json);
         else if (typeof json === "string" && /^-?\d+$/.test(json)) n = BigInt(json);
         if (n === undefined || n < I64_MIN || n > I64_MAX) {
-          this.fail(path, t, json, typeof json === "number" && Number.isInteger(json) ? "beyond 2^53: give it as a string" : undefined);
+          this.fail(t, json, typeof json === "number" && Number.isInteger(json) ? "beyond 2^53: give it as a string" : undefined);
         }
         return n;
       }
@@ -131,64 +150,68 @@ class Reader {
           if (json === "-Infinity") return -Infinity;
           if (json.trim() !== "" && Number.isFinite(Number(json))) return Number(json);
         }
-        return this.fail(path, t, json);
+        return this.fail(t, json);
       }
       case "string":
-        if (typeof json !== "string") this.fail(path, t, json);
+        if (typeof json !== "string") this.fail(t, json);
         return json;
       case "uuid":
-        if (typeof json !== "string" || !UUID.test(json)) this.fail(path, t, json);
+        if (typeof json !== "string" || !UUID.test(json)) this.fail(t, json);
         return json.toLowerCase();
       case "binary": {
-        if (typeof json !== "string") this.fail(path, "base64 string", json);
+        if (typeof json !== "string") this.fail("base64 string", json);
         const bytes = base64Decode(json);
-        if (typeof bytes === "string") this.fail(path, "base64 string", json, bytes);
+        if (typeof bytes === "string") this.fail("base64 string", json, bytes);
         return bytes;
       }
       case "enum": {
         if (typeof json === "string") {
           const n = t.enum.values.get(json);
-          if (n === undefined) this.fail(path, t, json, `values: ${[...t.enum.values.keys()].join(", ")}`);
+          if (n === undefined) this.fail(t, json, `values: ${[...t.enum.values.keys()].join(", ")}`);
           return n;
         }
-        if (typeof json !== "number" || !Number.isInteger(json) || json < INT_RANGE.i32[0] || json > INT_RANGE.i32[1]) {
-          this.fail(path, t, json);
-        }
+        if (typeof json !== "number" || !Number.isInteger(json) || json < INT_RANGE.i32[0] || json > INT_RANGE.i32[1]) this.fail(t, json);
         return json;
       }
       case "list": case "set": {
-        if (!Array.isArray(json)) this.fail(path, t, json);
-        const items = json.map((e, i) => this.value(t.element, e, `${path}[${i}]`));
+        if (!Array.isArray(json)) this.fail(t, json);
+        const items = new Array<unknown>(json.length);
+        for (let i = 0; i < json.length; i++) {
+          this.steps.push(i);
+          items[i] = this.value(t.element, json[i]!);
+          this.steps.pop();
+        }
         return t.kind === "set" ? new Set(items) : items;
       }
       case "map": {
-        if (typeof json !== "object" || json === null || Array.isArray(json)) this.fail(path, t, json);
+        if (typeof json !== "object" || json === null || Array.isArray(json)) this.fail(t, json);
         const map = new Map<unknown, unknown>();
         for (const key of Object.keys(json)) {
-          const at = `${path}[${JSON.stringify(key)}]`;
-          map.set(this.key(t.key, key, at), this.value(t.value, json[key]!, at));
+          this.steps.push({ key });
+          map.set(this.key(t.key, key), this.value(t.value, json[key]!));
+          this.steps.pop();
         }
         return map;
       }
       case "struct": {
-        const fields = this.struct(t.struct, json, path);
+        const fields = this.struct(t.struct, json);
         return t.struct.kind === "exception" ? new ThriftGenericException(t.struct.name, fields) : fields;
       }
     }
   }
 
   /** A map key from its JSON (string) form. */
-  private key(t: ThriftTypeDescriptor, key: string, path: string): unknown {
+  private key(t: ThriftTypeDescriptor, key: string): unknown {
     switch (t.kind) {
       case "bool":
-        if (key !== "true" && key !== "false") this.fail(path, "map key true or false", key);
+        if (key !== "true" && key !== "false") this.fail("map key true or false", key);
         return key === "true";
       case "byte": case "i16": case "i32": case "i64": case "enum":
-        return this.value(t, t.kind === "enum" && /^-?\d+$/.test(key) ? Number(key) : key, path);
+        return this.value(t, t.kind === "enum" && /^-?\d+$/.test(key) ? Number(key) : key);
       case "double": case "string": case "uuid": case "binary":
-        return this.value(t, key, path);
+        return this.value(t, key);
       default:
-        this.fail(path, "a map whose keys are scalars (JSON object keys are strings)", key);
+        this.fail("a map whose keys are scalars (JSON object keys are strings)", key);
     }
   }
 }
@@ -197,12 +220,12 @@ class Reader {
 export function thriftStructFromJson(
   desc: ThriftStructDescriptor, json: JsonValue, options: ThriftJsonReadOptions = {}, path = "$",
 ): Record<string, unknown> {
-  return new Reader(options).struct(desc, json, path);
+  return new Reader(options, path).struct(desc, json);
 }
 
 /** Reads a value of `type` from a JSON value. */
 export function thriftValueFromJson(type: ThriftTypeDescriptor, json: JsonValue, options: ThriftJsonReadOptions = {}, path = "$"): unknown {
-  return new Reader(options).value(type, json, path);
+  return new Reader(options, path).value(type, json);
 }
 
 /** The JSON value of a struct's map-generic value. */
@@ -231,8 +254,9 @@ export function thriftValueToJson(type: ThriftTypeDescriptor, value: unknown): J
       return n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n.toString();
     }
     case "double": {
+      // Non-finite values and -0 (which JSON.stringify would print as 0) as strings, which reading accepts.
       const n = value as number;
-      return Number.isFinite(n) ? n : String(n);
+      return Number.isFinite(n) && !Object.is(n, -0) ? n : Object.is(n, -0) ? "-0" : String(n);
     }
     case "binary": return base64Encode(value as Uint8Array);
     case "list": return (value as unknown[]).map((e) => thriftValueToJson(type.element, e));
