@@ -13,30 +13,38 @@ for (let i = 0; i < 64; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 VALUES["-".charCodeAt(0)] = 62;
 VALUES["_".charCodeAt(0)] = 63;
 
+/** Character code of each 6-bit value. */
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const ascii = new TextDecoder();
+
 /** Standard base64 with padding. */
 export function base64Encode(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let s = "";
   const n = bytes.length;
+  // Written as ASCII codes into one array and decoded once: far cheaper than growing a string.
+  const out = new Uint8Array(Math.ceil(n / 3) * 4);
+  let o = 0;
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    s += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + ALPHABET[(v >>> 6) & 63]! + ALPHABET[v & 63]!;
-    // Joining chunks keeps long inputs from building one deep rope string.
-    if (s.length >= 8192) {
-      parts.push(s);
-      s = "";
-    }
+    out[o] = CODES[v >>> 18]!;
+    out[o + 1] = CODES[(v >>> 12) & 63]!;
+    out[o + 2] = CODES[(v >>> 6) & 63]!;
+    out[o + 3] = CODES[v & 63]!;
+    o += 4;
   }
   if (n - i === 1) {
     const v = bytes[i]! << 16;
-    s += `${ALPHABET[v >>> 18]!}${ALPHABET[(v >>> 12) & 63]!}==`;
+    out[o] = CODES[v >>> 18]!;
+    out[o + 1] = CODES[(v >>> 12) & 63]!;
+    out[o + 2] = out[o + 3] = 61; // =
   } else if (n - i === 2) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    s += `${ALPHABET[v >>> 18]!}${ALPHABET[(v >>> 12) & 63]!}${ALPHABET[(v >>> 6) & 63]!}=`;
+    out[o] = CODES[v >>> 18]!;
+    out[o + 1] = CODES[(v >>> 12) & 63]!;
+    out[o + 2] = CODES[(v >>> 6) & 63]!;
+    out[o + 3] = 61;
   }
-  parts.push(s);
-  return parts.join("");
+  return ascii.decode(out);
 }
 
 /**
