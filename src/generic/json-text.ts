@@ -12,26 +12,27 @@ export function parseGenericJson(text: string): JsonValue {
   return parseJsonText(quoteUnsafeIntegers(text));
 }
 
+/** A string's opening quote, or a run of 16 or more digits (no shorter integer is beyond 2^53). */
+const QUOTE_OR_LONG_DIGITS = /"|-?\d{16,}/g;
+
 /** `text` with every integer literal outside strings that is not a safe integer put in quotes. */
 function quoteUnsafeIntegers(text: string): string {
   if (!/\d{16}/.test(text)) return text; // no integer literal that long, anywhere
   let out: string[] | undefined;
   let last = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      i = closingQuote(text, i);
+  const re = new RegExp(QUOTE_OR_LONG_DIGITS);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index;
+    if (m[0] === '"') {
+      re.lastIndex = closingQuote(text, at) + 1;
       continue;
     }
-    if (c !== 0x2d /* - */ && (c < 0x30 || c > 0x39)) continue;
-    let end = i + 1;
-    while (end < text.length && /[0-9.eE+-]/.test(text[end]!)) end++;
-    const token = text.slice(i, end);
-    if (token.length > 15 && /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-      (out ??= []).push(text.slice(last, i), `"${token}"`);
-      last = end;
-    }
-    i = end - 1;
+    const end = at + m[0].length;
+    // Part of a number with a fraction or an exponent: a double, left alone.
+    if (/[.eE+]/.test(text[at - 1] ?? "") || /[.eE]/.test(text[end] ?? "")) continue;
+    if (Number.isSafeInteger(Number(m[0]))) continue;
+    (out ??= []).push(text.slice(last, at), `"${m[0]}"`);
+    last = end;
   }
   if (out === undefined) return text;
   out.push(text.slice(last));

@@ -49,6 +49,10 @@ describe("accepted", () => {
     expect(v["email"]).toBe("9007199254740993");
     expect(Object.is(v["score"], -0)).toBe(true);
     expect(JSON.parse(bytesToJson(idl, "User", jsonToBytes(idl, "User", ok)))["score"]).toBe("-0");
+    for (const score of ["0.12345678901234567", "12345678901234567.5", "12345678901234567e2", "1.5E+12345678901234567"]) {
+      const d = decodeGeneric(idl, "User", jsonToBytes(idl, "User", user(`, "score": ${score}`))) as { score: number };
+      expect(d.score, score).toBe(Number(score));
+    }
   });
 
   test("binary prints as Node's standard base64 at every length mod 3, and reads back", () => {
