@@ -17,7 +17,7 @@ const QUOTE_OR_LONG_DIGITS = /"|-?\d{16,}/g;
 
 /** `text` with every integer literal outside strings that is not a safe integer put in quotes. */
 function quoteUnsafeIntegers(text: string): string {
-  if (!/\d{16}/.test(text)) return text; // no integer literal that long, anywhere
+  if (!hasLongDigitRun(text)) return text;
   let out: string[] | undefined;
   let last = 0;
   const re = new RegExp(QUOTE_OR_LONG_DIGITS);
@@ -37,4 +37,21 @@ function quoteUnsafeIntegers(text: string): string {
   if (out === undefined) return text;
   out.push(text.slice(last));
   return out.join("");
+}
+
+/**
+ * Whether `text` has a run of 16 digits anywhere: without one, no integer literal in it
+ * can be beyond 2^53. A loop, as the regex /\d{16}/ backtracks at every digit.
+ */
+function hasLongDigitRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++run === 16) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
 }
