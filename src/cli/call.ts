@@ -33,7 +33,7 @@ options:
   -m, --method S/M       the service and method; S alone may be left out when the IDL
                          has one service
   -d, --data JSON        the arguments (default {})
-  --transport T          ttheader (default), framed or buffered; for Protobuf,
+  --transport T          ttheader (default), framed, buffered or theader (Apache); for Protobuf,
                          kitex-protobuf (default) or ttheader
   --protocol P           binary (default) or compact (Thrift)
   --meta K=V             metainfo sent with the call (TTHeader; repeatable)
@@ -110,8 +110,8 @@ function transportOf(idl: Idl, args: CallArgs): Transport {
     throw new UsageError(`--transport for Protobuf must be kitex-protobuf or ttheader, not ${JSON.stringify(t)}`);
   }
   const t = args.transport ?? "ttheader";
-  if (t !== "ttheader" && t !== "framed" && t !== "buffered") {
-    throw new UsageError(`--transport must be ttheader, framed or buffered, not ${JSON.stringify(t)}`);
+  if (t !== "ttheader" && t !== "framed" && t !== "buffered" && t !== "theader") {
+    throw new UsageError(`--transport must be ttheader, framed, buffered or theader, not ${JSON.stringify(t)}`);
   }
   return { framing: t as Framing, protocol: args.protocol };
 }

@@ -74,6 +74,7 @@ const THRIFT: Transport[] = [
   { framing: "buffered", protocol: "binary" }, { framing: "buffered", protocol: "compact" },
   { framing: "ttheader", protocol: "binary" }, { framing: "ttheader", protocol: "compact" },
   { framing: "ttheader-framed", protocol: "binary" }, { framing: "ttheader-framed", protocol: "compact" },
+  { framing: "theader", protocol: "binary" }, { framing: "theader", protocol: "compact" },
 ];
 
 describe.each(THRIFT)("generic client → generated server, $framing $protocol", (transport) => {
@@ -84,7 +85,7 @@ describe.each(THRIFT)("generic client → generated server, $framing $protocol",
     try {
       const user = JSON.parse(await client.call("getUser", '{"id": 7, "base": {"Caller": "json"}}', { metadata: { tenant: "t1" } }) as string);
       // Metainfo travels in TTHeader only.
-      const tenant = transport.framing.startsWith("ttheader") ? "t1" : "";
+      const tenant = transport.framing.startsWith("ttheader") || transport.framing === "theader" ? "t1" : "";
       expect(user).toMatchObject({ id: 7, name: "user 7 via json", status: 1, tags: [tenant], avatar: "AQI=", score: 0.5 });
       expect(JSON.parse(await client.call("listUsers", { page: 2, size: 2 }) as string).map((u: { id: number }) => u.id)).toEqual([200, 201]);
       expect(await client.call("contactOf", '{"id": 5, "hint": {}}')).toBe('{"phone":"5"}');

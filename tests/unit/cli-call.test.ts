@@ -108,6 +108,12 @@ describe.each([
   });
 });
 
+test("Apache THeader framing", async () => {
+  const r = await run(["call", ...THRIFT, "-m", "UserService/ping", "-d", '{"message": "th"}', "--transport", "theader", "--protocol", "compact", at()]);
+  expect(r.err).toBe("");
+  expect(r.out).toBe('"pong: th"\n');
+});
+
 test("--meta reaches the handler over TTHeader", async () => {
   const r = await run(["call", ...THRIFT, "-m", "UserService/getUser", "-d", '{"id": 1}', "--meta", "tenant=acme", at()]);
   expect(JSON.parse(r.out).tags).toEqual(["acme"]);
@@ -138,7 +144,7 @@ test("an unreachable server fails with CONNECTION; usage errors exit 1 with the 
   expect(down.err).toMatch(/^kitewire call: CONNECTION: /);
   const usage = await run(["call", ...THRIFT, "-m", "UserService/ping", "--transport", "http", at()]);
   expect(usage.code).toBe(1);
-  expect(usage.err).toContain("--transport must be ttheader, framed or buffered");
+  expect(usage.err).toContain("--transport must be ttheader, framed, buffered or theader");
   expect((await run(["call", "-m", "UserService/ping", at()])).err).toContain("give the IDL with -f FILE");
 });
 
