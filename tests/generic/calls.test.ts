@@ -131,6 +131,16 @@ describe.each(THRIFT)("generic client → generated server, $framing $protocol",
   });
 });
 
+test("a generic client through discovery: a target instead of a connection", async () => {
+  const transport: Transport = { framing: "ttheader", protocol: "binary" };
+  const client = createGenericClient({ idl: thriftIdl, service: "UserService", kind: "json", transport, target: `127.0.0.1:${listener.port}` });
+  try {
+    expect(await client.call("ping", '{"message": "via target"}')).toBe('"pong: via target"');
+  } finally {
+    await client.close();
+  }
+});
+
 describe("generic server (JSON kind) → generated client", () => {
   let genericListener: Listener;
   const seen: string[] = [];
