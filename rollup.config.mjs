@@ -31,13 +31,20 @@ const entries = {
   web: "dist/esm/runtime/web/index.js",
   workerd: "dist/esm/runtime/workerd/index.js",
   cli: "dist/esm/cli/main.js",
+  // The adapters are entries of their own, so that only their users need prom-client or
+  // @opentelemetry/api (kitewire/prometheus, kitewire/opentelemetry).
+  opentelemetry: "dist/esm/observability/opentelemetry/index.js",
+  prometheus: "dist/esm/observability/prometheus/node/index.js",
 };
+
+// Loaded from the user's node_modules, only by the features that need them: etcd3 by etcd
+// discovery, prom-client and @opentelemetry/api by their adapters' entries.
+const OPTIONAL_DEPENDENCIES = ["etcd3", "prom-client", "@opentelemetry/api"];
 
 export default Object.entries(entries).map(([name, input]) => ({
   input,
   output: { file: `dist/kitewire.${name}.mjs`, format: "es", sourcemap: true },
-  // etcd3 is loaded only when etcd discovery is used, from the user's node_modules.
-  external: (id) => id.startsWith("node:") || id === "etcd3",
+  external: (id) => id.startsWith("node:") || OPTIONAL_DEPENDENCIES.includes(id),
   plugins: [engineAssets()],
   onwarn(warning, warn) {
     if (warning.code === "CIRCULAR_DEPENDENCY") throw new Error(warning.message);

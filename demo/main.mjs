@@ -12,6 +12,7 @@ import {
   createClient, etcdRegistry, generate, init, KitewireError, listen, MemoryRegistry, nodeTransport, Server, silentLogger,
 } from "../dist/kitewire.node.mjs";
 import { ETCD, startEtcd } from "../tests/peers/etcd/support.mjs";
+import { prometheusTracer, serveMetrics } from "../dist/kitewire.prometheus.mjs";
 
 const engine = await init();
 console.log(`kitewire: engine loaded (${engine.simd ? "SIMD" : "plain"} build)`);
@@ -47,9 +48,11 @@ const handler = {
   },
   slow: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-const server = new Server().register(shop.Shop, handler);
+const metrics = prometheusTracer({ side: "server" }); // section 8: Prometheus metrics, served while the demo runs
+const metricsEndpoint = await serveMetrics(metrics.registry, { host: "127.0.0.1", port: 0 });
+const server = new Server({ tracer: metrics }).register(shop.Shop, handler);
 const listener = await listen(server, { host: "127.0.0.1", port: 0 });
-console.log(`serving Shop on ${listener.host}:${listener.port}\n`);
+console.log(`serving Shop on ${listener.host}:${listener.port}; Prometheus metrics at ${metricsEndpoint.url}\n`);
 
 const connect = (transport, mode = "mux") => createClient(shop.Shop, {
   transport, timeoutMs: 1000, connection: nodeTransport({ address: `127.0.0.1:${listener.port}`, transport, mode }),
@@ -173,3 +176,11 @@ await balanced.close();
 for (const r of replicas.slice(0, 2)) await r.close();
 await registry.close();
 await etcd?.destroy();
+
+// 8. Metrics: what Prometheus scraped from the endpoint while the demo ran (monitor-prometheus's names).
+const scraped = await (await fetch(metricsEndpoint.url)).text();
+console.log(`\n${metricsEndpoint.url} (a few of its lines):`);
+for (const line of scraped.split("\n").filter((l) => /^kitex_server_throughput\{|^kitex_server_latency_us_bucket\{.*method="getItem",status="succeed".*le="(5000|\+Inf)"|^kitewire_server_(bytes_total|connections_closed)/.test(l))) {
+  console.log(`  ${line}`);
+}
+await metricsEndpoint.close();

@@ -27,7 +27,8 @@
  *
  * Every step that is off is left out of the chain, so it costs nothing per call.
  */
-import type { Tracer } from "../observability/tracer.js";
+import { failureOf, type Tracer } from "../observability/tracer.js";
+import type { MethodBinding } from "../rpc/method.js";
 import { chain, type Endpoint, type Middleware } from "../rpc/endpoint.js";
 
 /** The parts of a client chain, by step (see the file comment for the order). */
@@ -36,6 +37,8 @@ export interface ClientChainParts {
   readonly middlewares: readonly Middleware[];
   /** Step 3. */
   readonly tracer?: Tracer | undefined;
+  /** The method the chain calls: its declared exceptions are answers, not failures, to the tracer (as Kitex counts them). */
+  readonly binding?: MethodBinding | undefined;
   /** Step 4 (issue 18). */
   readonly serviceBreaker?: Middleware | undefined;
   /** Step 5 (issue 18): calls `next` once per try. */
@@ -53,15 +56,15 @@ export interface ClientChainParts {
 /** Assembles a client's chain in the order of the file comment. */
 export function buildClientChain(parts: ClientChainParts): Endpoint {
   const steps: Middleware[] = [...parts.middlewares];
-  if (parts.tracer !== undefined) steps.push(tracing(parts.tracer));
+  if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
   for (const step of [parts.serviceBreaker, parts.retry, parts.discovery, parts.instanceBreaker, parts.attemptTimeout]) {
     if (step !== undefined) steps.push(step);
   }
   return chain(steps, parts.io);
 }
 
-/** Tells `tracer` of each call's start and finish. */
-function tracing(tracer: Tracer): Middleware {
+/** Tells `tracer` of each call's start and finish (a declared exception or business status finishes it without an error). */
+function tracing(tracer: Tracer, binding: MethodBinding | undefined): Middleware {
   return (next) => async (ctx, args) => {
     tracer.start?.(ctx);
     try {
@@ -69,7 +72,7 @@ function tracing(tracer: Tracer): Middleware {
       tracer.finish?.(ctx);
       return result;
     } catch (error) {
-      tracer.finish?.(ctx, error);
+      tracer.finish?.(ctx, failureOf(error, binding));
       throw error;
     }
   };

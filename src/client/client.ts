@@ -189,6 +189,7 @@ class Caller {
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
       ...g.serviceBreakerAndRetry(binding.name, binding.oneway),
+      binding,
       discovery: this.instances?.middleware,
       instanceBreaker: g.instanceBreaker(this.instances !== undefined),
       io: (ctx, args) => this.io(ctx, binding, header, args),
@@ -202,6 +203,9 @@ class Caller {
     if (metadata !== undefined) for (const k in metadata) metainfo.transient.set(k, metadata[k]!);
     const ctx = new ClientCallContext(this.service, binding.name, callOptions?.signal, metainfo);
     ctx.connection = this.connection;
+    ctx.parent = callOptions?.context;
+    ctx.caller = this.options.fromService;
+    ctx.peer = this.connection?.peer;
     const timeout = callOptions?.timeoutMs ?? this.governance.timeouts?.rpcTimeoutMs(binding.name) ?? this.options.timeoutMs;
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
     const inherited = callOptions?.context?.deadline;
@@ -250,7 +254,7 @@ class Caller {
     const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
     if (frame === null) return undefined;
     try {
-      this.options.tracer?.io?.(ctx, "read", frame.messageLength);
+      this.options.tracer?.io?.(ctx, "read", frame.messageOffset + frame.messageLength);
       return this.decode(ctx, binding, frame);
     } finally {
       frame.bytes.release();

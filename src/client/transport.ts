@@ -20,6 +20,8 @@ export interface OutgoingCall {
 }
 
 export interface ClientTransport {
+  /** Where calls go (`host:port`), when that is one fixed address: tracers report it. */
+  readonly peer?: string;
   /**
    * Sends a request and resolves with its reply frame (the caller releases it), or null
    * when oneway. Takes what it needs of `call.bytes` before returning.

@@ -1,18 +1,80 @@
 /**
  * The stats hook: what the RPC core reports about calls and connections. Observability
- * adapters (Prometheus, OpenTelemetry) implement `Tracer`; every method is optional.
+ * adapters (Prometheus in `prometheus/node/`, OpenTelemetry in `opentelemetry/`) implement
+ * `Tracer`; every method is optional, and a side without a tracer pays nothing.
+ *
+ * Per call, a side calls `start` once, `io` for each frame it writes or reads, and
+ * `finish` once, with the same `RpcContext`. A client calls `start` before its middleware
+ * chain (so a tracer can add metainfo, e.g. a `traceparent`, before the request is
+ * encoded) and `finish` when the call has settled; a server calls `start` once the
+ * request's envelope is read and `finish` once its reply is handed to the connection.
  */
+import { ErrorCode, KitewireError } from "../errors.js";
 import type { RpcContext } from "../rpc/context.js";
+import type { MethodBinding } from "../rpc/method.js";
 
 export type ConnectionEvent = "open" | "close" | "error";
 
+/** The states of a circuit breaker, as Kitex names them. */
+export type BreakerState = "closed" | "open" | "half-open";
+
 export interface Tracer {
-  /** A call starts (client: before the middleware chain; server: after its request is decoded). */
+  /** A call starts (client: before the middleware chain; server: after its request's envelope is read). */
   start?(ctx: RpcContext): void;
-  /** A call ends; `error` is what it failed with. */
+  /**
+   * A call ends; `error` is what it failed with, as Kitex's tracers count failures: a
+   * declared IDL exception or a business status is an answer, so it finishes without one.
+   */
   finish?(ctx: RpcContext, error?: unknown): void;
   /** Bytes of a frame written or read for the call. */
   io?(ctx: RpcContext, direction: "read" | "write", bytes: number): void;
-  /** A connection opened, closed or failed (`detail` says why). */
+  /**
+   * A connection opened, closed or failed. For "error", `detail` says why: a `KitewireError`
+   * when the side closed it on purpose (a rejected frame: MALFORMED_FRAME, LENGTH_LIMIT; a
+   * read TIMEOUT; OVERLOADED), else the socket's error.
+   */
   connection?(event: ConnectionEvent, peer: string, detail?: unknown): void;
+  /**
+   * Extension point for retry and backup requests: attempt `ctx.attempt` (1 for the first
+   * retry) of a client call is about to be sent. The retry middleware calls it once per
+   * attempt after the first, with the call's context.
+   */
+  retry?(ctx: RpcContext, kind: "failure" | "backup"): void;
+  /**
+   * Extension point for circuit breakers: the breaker named `name` (`from/to/method` for a
+   * service breaker, `host:port` for an instance breaker) entered `state`.
+   */
+  breaker?(name: string, state: BreakerState): void;
+}
+
+const HOOKS = ["start", "finish", "io", "connection", "retry", "breaker"] as const;
+
+/**
+ * One tracer that tells each of `tracers`, in order (e.g. Prometheus and OpenTelemetry on
+ * one server). A hook none of them has stays absent, so it costs nothing.
+ */
+export function composeTracers(...tracers: readonly (Tracer | undefined)[]): Tracer {
+  const present = tracers.filter((t): t is Tracer => t !== undefined);
+  if (present.length === 1) return present[0]!;
+  const composed: Record<string, unknown> = {};
+  for (const hook of HOOKS) {
+    const fns = present.filter((t) => t[hook] !== undefined).map((t) => (t[hook] as (...a: unknown[]) => void).bind(t));
+    if (fns.length === 1) composed[hook] = fns[0];
+    else if (fns.length > 1) {
+      composed[hook] = (a: unknown, b: unknown, c: unknown) => {
+        for (let i = 0; i < fns.length; i++) fns[i]!(a, b, c);
+      };
+    }
+  }
+  return composed as Tracer;
+}
+
+/**
+ * What a side passes to `Tracer.finish` for a call of `binding` that settled with `error`:
+ * the error, or undefined when it is an answer (one of the method's declared exceptions, or
+ * a business status), which Kitex's tracers count as success.
+ */
+export function failureOf(error: unknown, binding: MethodBinding | undefined): unknown {
+  if (error === undefined || binding?.declares(error)) return undefined;
+  return error instanceof KitewireError && error.code === ErrorCode.BIZ_STATUS ? undefined : error;
 }

@@ -25,6 +25,16 @@ export class RpcContext implements CallContext {
   transport?: Transport;
   /** A business status set by a handler, or received by a client. */
   bizStatus?: BizStatus;
+  /** The calling service's name: a client's `fromService`; on a server, what the caller sent (TTHeader FromService). */
+  caller?: string;
+  /** Which attempt this is: 0 the first, n the n-th retry (set by retry middleware; Kitex's retry tag, the `retry` metric label). */
+  attempt = 0;
+  /** The served call this client call was made from (`callOptions.context`), whose trace it continues. */
+  parent?: RpcContext;
+  /** When the call started (ms on the `performance.now()` clock), for tracers that time calls: the first to need it stamps it. */
+  startedAt = 0;
+  /** What a tracer keeps for the call (the OpenTelemetry tracer: its span's Context). */
+  trace?: unknown;
   private signalValue: AbortSignal | undefined;
 
   constructor(

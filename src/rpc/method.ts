@@ -28,6 +28,8 @@ export interface MethodBinding {
   writeResult(w: PayloadWriter, value: unknown): void;
   /** Writes a result with nothing in it (the payload of a business-status reply). */
   writeEmptyResult(w: PayloadWriter): void;
+  /** Whether `error` is one of the method's declared exceptions (an answer, not a failure). */
+  declares(error: unknown): boolean;
   /** Writes `error` as a declared exception and returns true, or returns false if it is not one. */
   writeDeclaredError(w: PayloadWriter, error: unknown): boolean;
   /** Reads a reply: returns the success value or throws the declared exception it carries. */
@@ -43,6 +45,9 @@ export function thriftBindings(service: ThriftService): Map<string, MethodBindin
 
 function thriftBinding(service: string, m: ThriftMethod): MethodBinding {
   const exceptions = Object.entries(m.exceptions);
+  /** The result struct's field for `error`, if it is one of the declared exceptions. */
+  const declaredField = (error: unknown): string | undefined =>
+    exceptions.find(([, type]) => error instanceof (type as unknown as abstract new (...a: never[]) => unknown))?.[0];
   return {
     service,
     name: m.name,
@@ -52,14 +57,12 @@ function thriftBinding(service: string, m: ThriftMethod): MethodBinding {
     readArgs: (r) => readStruct(m.args, r as ThriftReader),
     writeResult: (w, value) => m.result.write(w as ThriftWriter, (m.void ? {} : { success: value }) as never),
     writeEmptyResult: (w) => m.result.write(w as ThriftWriter, {} as never),
+    declares: (error) => declaredField(error) !== undefined,
     writeDeclaredError(w, error) {
-      for (const [field, type] of exceptions) {
-        if (error instanceof (type as unknown as abstract new (...a: never[]) => unknown)) {
-          m.result.write(w as ThriftWriter, { [field]: error } as never);
-          return true;
-        }
-      }
-      return false;
+      const field = declaredField(error);
+      if (field === undefined) return false;
+      m.result.write(w as ThriftWriter, { [field]: error } as never);
+      return true;
     },
     readResult(r) {
       const result = readStruct(m.result, r as ThriftReader) as Record<string, unknown>;
@@ -94,6 +97,7 @@ function protobufBinding(service: string, m: ProtobufMethod): MethodBinding {
     readArgs: (r) => m.input.decode(r as ProtobufReader),
     writeResult: (w, value) => m.output.encode(w as ProtobufWriter, value),
     writeEmptyResult: (w) => m.output.encode(w as ProtobufWriter, m.output.create()),
+    declares: () => false,
     writeDeclaredError: () => false,
     readResult: (r) => m.output.decode(r as ProtobufReader),
   };

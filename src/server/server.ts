@@ -22,6 +22,7 @@ import { RpcContext } from "../rpc/context.js";
 import { ServerLimits } from "../governance/limit/limits.js";
 import type { ConfigSource } from "../governance/config/source.js";
 import { watchServerConfig, type ConfigNames } from "../governance/config/watch.js";
+import { failureOf } from "../observability/tracer.js";
 import type { ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
 import type { ProtobufWriter } from "../codec/protobuf/writer.js";
@@ -114,7 +115,10 @@ export class Server {
       const header = frame.header;
       route = this.routes.find(envelope.name, header?.strInfo.get(StrKey.IDL_SERVICE) ?? header?.intInfo.get(IntKey.TO_SERVICE));
       ctx = new ServedCallContext(route?.binding.service ?? "", envelope.name, conn, this.limits);
-      if (header) ctx.metainfo.readForward(header.strInfo, transport.framing === "theader");
+      if (header) {
+        ctx.metainfo.readForward(header.strInfo, transport.framing === "theader");
+        ctx.caller = header.intInfo.get(IntKey.FROM_SERVICE);
+      }
       ctx.seqid = envelope.seqid;
       ctx.transport = transport;
       if (conn.peer !== undefined) ctx.peer = conn.peer;
@@ -140,7 +144,11 @@ export class Server {
       failure = limits.admit(name);
       if (failure === undefined) ctx.limited = name;
     }
-    this.options.tracer?.start?.(ctx);
+    const tracer = this.options.tracer;
+    if (tracer !== undefined) {
+      tracer.start?.(ctx);
+      tracer.io?.(ctx, "read", frame.messageOffset + frame.messageLength);
+    }
     if (failure !== undefined) return this.finish(frame, conn, ctx, route, undefined, failure);
     let out: unknown;
     try {
@@ -168,10 +176,13 @@ export class Server {
     this.finish(frame, conn, ctx, route, result, failure);
   }
 
-  /** Tells the tracer the call is over and writes its reply (none for a oneway call). */
+  /** Writes the call's reply (none for a oneway call) and tells the tracer the call is over. */
   private finish(frame: Frame, conn: ConnectionInfo, ctx: RpcContext, route: Route | undefined, result: unknown, failure: unknown): undefined {
-    this.options.tracer?.finish?.(ctx, failure);
-    if (!route?.binding.oneway) conn.write(this.reply(frame, ctx, route, failure === undefined ? { result } : { failure }));
+    try {
+      if (!route?.binding.oneway) conn.write(this.reply(frame, ctx, route, failure === undefined ? { result } : { failure }));
+    } finally {
+      this.options.tracer?.finish?.(ctx, failureOf(failure, route?.binding));
+    }
     return undefined;
   }
 

@@ -68,13 +68,15 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
       throw error;
     });
   const mode = options.mode ?? "pool";
-  if (mode === "short") return new ShortTransport(connect);
-  if (mode === "mux") return new MuxTransport(connect, Math.max(1, options.connections ?? 1));
-  return new PoolTransport(connect, {
-    maxIdle: options.pool?.maxIdle ?? 10,
-    idleTimeoutMs: options.pool?.idleTimeoutMs ?? 30_000,
-    minIdle: options.pool?.minIdle ?? 0,
-  });
+  const transport = mode === "short" ? new ShortTransport(connect)
+    : mode === "mux" ? new MuxTransport(connect, Math.max(1, options.connections ?? 1))
+    : new PoolTransport(connect, {
+      maxIdle: options.pool?.maxIdle ?? 10,
+      idleTimeoutMs: options.pool?.idleTimeoutMs ?? 30_000,
+      minIdle: options.pool?.minIdle ?? 0,
+    });
+  transport.peer = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  return transport;
 }
 
 /**
@@ -93,6 +95,7 @@ function detached(call: OutgoingCall): OutgoingCall {
 }
 
 class ShortTransport implements ClientTransport {
+  peer: string | undefined;
   private readonly open = new Set<ClientConnection>();
 
   constructor(private readonly connect: Connect) {}
@@ -119,6 +122,7 @@ class ShortTransport implements ClientTransport {
 }
 
 class MuxTransport implements ClientTransport {
+  peer: string | undefined;
   /** Each slot's connection, once open: the path of almost every call. */
   private readonly open: (ClientConnection | undefined)[];
   /** Each slot's connection being opened. */
@@ -174,6 +178,7 @@ class MuxTransport implements ClientTransport {
 }
 
 class PoolTransport implements ClientTransport {
+  peer: string | undefined;
   private readonly idle: ClientConnection[] = [];
   private readonly busy = new Set<ClientConnection>();
   private sweeper: ReturnType<typeof setInterval> | undefined;

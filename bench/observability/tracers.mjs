@@ -1,0 +1,34 @@
+// The tracers a case of bench/observability.bench.mjs runs with, on one side: none,
+// Prometheus (prom-client registry, no scrapes), the OpenTelemetry tracer without an SDK
+// ("otel-api"), with sdk-trace-base ("otel": a BatchSpanProcessor and an exporter that
+// drops the spans, an SDK's full cost without I/O), or Prometheus and OpenTelemetry
+// together ("both"; "both-10pct": the SDK samples 10% of traces, ParentBased on servers).
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
+
+const dist = new URL("../../dist/", import.meta.url);
+
+/** An exporter that accepts every batch and keeps nothing. */
+const dropExporter = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+
+/** The tracer for `observe` (a case id) on `side`, or undefined. */
+export async function tracerFor(kw, observe, side) {
+  if (observe === "none") return undefined;
+  const tracers = [];
+  const both = observe.startsWith("both");
+  if (observe === "prometheus" || both) {
+    const { prometheusTracer } = await import(new URL("kitewire.prometheus.mjs", dist).href);
+    tracers.push(prometheusTracer({ side }));
+  }
+  if (observe.startsWith("otel") || both) {
+    const { openTelemetryTracer } = await import(new URL("kitewire.opentelemetry.mjs", dist).href);
+    const sampler = observe === "both-10pct" ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
+    const tracerProvider = observe === "otel-api" ? undefined
+      : new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)], ...(sampler ? { sampler } : {}) });
+    tracers.push(openTelemetryTracer({ side, ...(tracerProvider ? { tracerProvider } : {}) }));
+  }
+  return kw.composeTracers(...tracers);
+}

@@ -1,0 +1,121 @@
+/**
+ * W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage (`baggage`), written and
+ * read as kitex-contrib/obs-opentelemetry carries them: as transient metainfo under those
+ * very keys, so on the TTHeader wire they are the string headers `RPC_TRANSIT_traceparent`,
+ * `RPC_TRANSIT_tracestate` and `RPC_TRANSIT_baggage`. Built on `@opentelemetry/api` alone
+ * (the propagators of `@opentelemetry/core` are the SDK's; the formats are small).
+ */
+import {
+  createTraceState, INVALID_SPANID, INVALID_TRACEID, isSpanContextValid, propagation, trace, TraceFlags, baggageEntryMetadataFromString,
+  type BaggageEntry, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter,
+} from "@opentelemetry/api";
+
+export const TRACEPARENT = "traceparent";
+export const TRACESTATE = "tracestate";
+export const BAGGAGE = "baggage";
+
+/** version-traceid-parentid-flags; a future version may append fields after a dash. */
+const TRACEPARENT_RE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/** Limits of W3C Baggage: what a peer sends beyond them is dropped, not kept. */
+const MAX_BAGGAGE_BYTES = 8192;
+const MAX_BAGGAGE_ENTRIES = 180;
+
+/** W3C Trace Context and Baggage in one propagator (the `traceparent`, `tracestate` and `baggage` fields). */
+export class W3CPropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const sc = trace.getSpanContext(context);
+    if (sc !== undefined && isSpanContextValid(sc)) {
+      const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, "0");
+      setter.set(carrier, TRACEPARENT, `00-${sc.traceId}-${sc.spanId}-${flags}`);
+      const state = sc.traceState?.serialize();
+      if (state) setter.set(carrier, TRACESTATE, state);
+    }
+    const bag = propagation.getBaggage(context);
+    if (bag !== undefined) {
+      const parts: string[] = [];
+      let bytes = 0;
+      for (const [key, entry] of bag.getAllEntries()) {
+        let part = `${encodeURIComponent(key)}=${encodeURIComponent(entry.value)}`;
+        if (entry.metadata !== undefined) part += `;${entry.metadata.toString()}`;
+        if (parts.length >= MAX_BAGGAGE_ENTRIES || bytes + part.length + 1 > MAX_BAGGAGE_BYTES) break;
+        parts.push(part);
+        bytes += part.length + 1;
+      }
+      if (parts.length > 0) setter.set(carrier, BAGGAGE, parts.join(","));
+    }
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    let out = context;
+    const parent = parseTraceparent(first(getter.get(carrier, TRACEPARENT)));
+    if (parent !== undefined) {
+      const state = first(getter.get(carrier, TRACESTATE));
+      out = trace.setSpanContext(out, {
+        traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.traceFlags, isRemote: true,
+        ...(state ? { traceState: createTraceState(state) } : {}),
+      });
+    }
+    const raw = first(getter.get(carrier, BAGGAGE));
+    if (raw) {
+      const entries = parseBaggage(raw);
+      if (entries !== undefined) out = propagation.setBaggage(out, propagation.createBaggage(entries));
+    }
+    return out;
+  }
+
+  fields(): string[] {
+    return [TRACEPARENT, TRACESTATE, BAGGAGE];
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The span context a `traceparent` names, or undefined when it is not a valid one. */
+export function parseTraceparent(value: string | undefined): { traceId: string; spanId: string; traceFlags: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = TRACEPARENT_RE.exec(value.trim());
+  if (m === null) return undefined;
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  // Version ff is forbidden; version 00 has exactly four fields.
+  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
+  // The pattern checked the digits: only the all-zero (invalid) ids remain to refuse.
+  if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return undefined;
+  return { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED };
+}
+
+/** The entries of a `baggage` header (undefined when it has none), within W3C's limits. */
+export function parseBaggage(value: string): Record<string, BaggageEntry> | undefined {
+  if (value.length > MAX_BAGGAGE_BYTES) return undefined;
+  const entries: Record<string, BaggageEntry> = {};
+  let count = 0;
+  for (const member of value.split(",")) {
+    if (count >= MAX_BAGGAGE_ENTRIES) break;
+    const [pair, ...props] = member.split(";");
+    const eq = pair!.indexOf("=");
+    if (eq <= 0) continue;
+    let key: string;
+    let val: string;
+    try {
+      key = decodeURIComponent(pair!.slice(0, eq).trim());
+      val = decodeURIComponent(pair!.slice(eq + 1).trim());
+    } catch {
+      continue; // a malformed percent-escape: that member only is dropped
+    }
+    if (key === "") continue;
+    entries[key] = props.length > 0 ? { value: val, metadata: baggageEntryMetadataFromString(props.join(";")) } : { value: val };
+    count++;
+  }
+  return count > 0 ? entries : undefined;
+}
+
+/** Reads and writes a metainfo Map (string keys and values) for a propagator. */
+export const mapCarrier: TextMapGetter<Map<string, string>> & TextMapSetter<Map<string, string>> = {
+  get: (carrier, key) => carrier.get(key),
+  set: (carrier, key, value) => {
+    carrier.set(key, value);
+  },
+  keys: (carrier) => [...carrier.keys()],
+};

@@ -1,0 +1,118 @@
+/**
+ * The call counts and latency histograms of one tracer, kept in plain numbers and handed
+ * to prom-client only when scraped: recording a call is a few Map lookups and additions,
+ * with no allocation (prom-client's own `labels().observe()` builds a label hash string
+ * per call). Each `CallMetric` below is a prom-client metric object (`get()` in its
+ * `MetricObjectWithValues` shape), registered in the user's registry like its own.
+ */
+import { ERROR, OTHER, SUCCEED, UNKNOWN } from "../kitex.js";
+import type { RpcContext } from "../../../rpc/context.js";
+
+/** Retry label values kept apart; later attempts share the last one (Kitex allows 5 retries). */
+const MAX_ATTEMPT = 15;
+
+type Labels = Record<string, string>;
+
+/** One label combination: its call count and latency histogram. */
+export class Series {
+  count = 0;
+  sum = 0;
+  /** Observations per bucket (not cumulative), the last for above every bound. */
+  readonly buckets: Float64Array;
+
+  constructor(readonly labels: Readonly<Labels>, bounds: number) {
+    this.buckets = new Float64Array(bounds + 1);
+  }
+}
+
+/** The series of a tracer, found by caller → callee → method → status → attempt. */
+export class SeriesTable {
+  readonly all: Series[] = [];
+  private readonly byCaller = new Map<string, Map<string, Map<string, (Series | undefined)[]>>>();
+
+  constructor(readonly bounds: Float64Array, private readonly maxCallers: number) {}
+
+  /** Counts a finished call that took `micros`. */
+  record(ctx: RpcContext, failed: boolean, micros: number): void {
+    const s = this.series(ctx, failed);
+    s.count++;
+    s.sum += micros;
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && micros > bounds[i]!) i++;
+    s.buckets[i]!++;
+  }
+
+  private series(ctx: RpcContext, failed: boolean): Series {
+    let caller = ctx.caller || UNKNOWN;
+    let byCallee = this.byCaller.get(caller);
+    if (byCallee === undefined) {
+      if (this.byCaller.size >= this.maxCallers) {
+        caller = OTHER;
+        byCallee = this.byCaller.get(OTHER);
+      }
+      if (byCallee === undefined) this.byCaller.set(caller, (byCallee = new Map()));
+    }
+    // A server's unknown methods are named by the caller: one "unknown" keeps them bounded.
+    const callee = ctx.service || UNKNOWN;
+    const method = ctx.service ? ctx.method || UNKNOWN : UNKNOWN;
+    let byMethod = byCallee.get(callee);
+    if (byMethod === undefined) byCallee.set(callee, (byMethod = new Map()));
+    let slots = byMethod.get(method);
+    if (slots === undefined) byMethod.set(method, (slots = []));
+    const attempt = Math.min(Math.max(0, ctx.attempt | 0), MAX_ATTEMPT);
+    const slot = attempt * 2 + (failed ? 1 : 0);
+    let s = slots[slot];
+    if (s === undefined) {
+      s = slots[slot] = new Series({ caller, callee, method, status: failed ? ERROR : SUCCEED, retry: String(attempt) },
+        this.bounds.length);
+      this.all.push(s);
+    }
+    return s;
+  }
+}
+
+/** The shape prom-client's registry renders (its `MetricObjectWithValues`). */
+interface MetricSnapshot {
+  name: string;
+  help: string;
+  type: "counter" | "histogram";
+  aggregator: "sum";
+  values: { labels: Labels; value: number; metricName?: string }[];
+}
+
+/** A counter or histogram over a `SeriesTable`, in prom-client's metric interface. */
+export class CallMetric {
+  readonly aggregator = "sum";
+
+  constructor(public name: string, readonly help: string, readonly type: "counter" | "histogram", private readonly table: SeriesTable) {}
+
+  async get(): Promise<MetricSnapshot> {
+    const values: MetricSnapshot["values"] = [];
+    for (const s of this.table.all) {
+      if (this.type === "counter") {
+        values.push({ labels: { ...s.labels }, value: s.count });
+        continue;
+      }
+      let cumulative = 0;
+      const bounds = this.table.bounds;
+      for (let i = 0; i < bounds.length; i++) {
+        cumulative += s.buckets[i]!;
+        values.push({ labels: { ...s.labels, le: String(bounds[i]) }, value: cumulative, metricName: `${this.name}_bucket` });
+      }
+      values.push({ labels: { ...s.labels, le: "+Inf" }, value: s.count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  /** Zeroes every series (prom-client's `registry.resetMetrics()`). */
+  reset(): void {
+    for (const s of this.table.all) {
+      s.count = 0;
+      s.sum = 0;
+      s.buckets.fill(0);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Prometheus metrics for a kitewire client or server, on prom-client, with the names,
+ * labels and buckets of kitex-contrib/monitor-prometheus (see ../kitex.ts) plus what Kitex
+ * lacks: calls in flight and bytes read and written (both sides), connections open and
+ * connections closed by reason (servers), retries and breaker states (clients, once retry
+ * and breakers report through the `retry` and `breaker` hooks).
+ *
+ * @example
+ * const metrics = prometheusTracer({ side: "server" });
+ * const server = new Server({ tracer: metrics });
+ * const endpoint = await serveMetrics(metrics.registry, { port: 9091 }); // GET /metrics
+ */
+import { Counter, Gauge, Registry } from "prom-client";
+import { ErrorCode, KitewireError } from "../../../errors.js";
+import type { RpcContext } from "../../../rpc/context.js";
+import { runStartNow } from "../../clock.js";
+import type { BreakerState, ConnectionEvent, Tracer } from "../../tracer.js";
+import { DEFAULT_BUCKETS, LATENCY, THROUGHPUT, UNKNOWN } from "../kitex.js";
+import { CallMetric, SeriesTable } from "./series.js";
+
+export interface PrometheusTracerOptions {
+  /** Which side this tracer is given to: its metrics are `kitex_client_*` or `kitex_server_*`. */
+  side: "client" | "server";
+  /** Where the metrics are registered (default: a new `Registry`, the tracer's `registry`). */
+  registry: Registry;
+  /** Upper bounds of the latency histogram in µs, increasing (default monitor-prometheus's, 5 ms to 1 s). */
+  buckets: readonly number[];
+  /**
+   * Distinct `caller` label values kept; calls from further callers are counted as
+   * "other". A server's callers name themselves (TTHeader FromService), so this bounds
+   * what a client can make the server remember.
+   */
+  maxCallers: number;
+}
+
+export const PROMETHEUS_TRACER_DEFAULTS: Readonly<Omit<PrometheusTracerOptions, "side" | "registry">> = Object.freeze({
+  buckets: DEFAULT_BUCKETS,
+  maxCallers: 1000,
+});
+
+/** Fills in defaults and rejects impossible settings. */
+export function makePrometheusTracerOptions(options: Partial<PrometheusTracerOptions> & Pick<PrometheusTracerOptions, "side">): Readonly<PrometheusTracerOptions> {
+  const o = { ...PROMETHEUS_TRACER_DEFAULTS, registry: options.registry ?? new Registry(), ...options };
+  if (o.side !== "client" && o.side !== "server") throw new KitewireError(ErrorCode.INVALID_VALUE, `side must be "client" or "server", got ${String(o.side)}`);
+  if (o.buckets.length === 0 || o.buckets.some((b, i) => !(Number.isFinite(b) && b > 0 && (i === 0 || b > o.buckets[i - 1]!)))) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `buckets must be positive, finite and increasing, got [${o.buckets.join(", ")}]`);
+  }
+  if (!(Number.isInteger(o.maxCallers) && o.maxCallers > 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `maxCallers must be a positive integer, got ${o.maxCallers}`);
+  return Object.freeze(o);
+}
+
+/** A `Tracer` that keeps Prometheus metrics; `registry` holds them. */
+export interface PrometheusTracer extends Tracer {
+  readonly registry: Registry;
+  readonly options: Readonly<PrometheusTracerOptions>;
+}
+
+/** Why the server closed a connection, as the `reason` label: the error code, or "socket" for the peer's or the network's doing. */
+export function closeReason(detail: unknown): string {
+  return detail instanceof KitewireError ? detail.code.toLowerCase() : "socket";
+}
+
+const BREAKER_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open: 1, "half-open": 2 };
+
+/** Creates a Prometheus tracer for one side (client or server) of kitewire. */
+export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pick<PrometheusTracerOptions, "side">): PrometheusTracer {
+  const o = makePrometheusTracerOptions(options);
+  const side = o.side;
+  const registers = [o.registry];
+  const table = new SeriesTable(Float64Array.from(o.buckets), o.maxCallers);
+  o.registry.registerMetric(new CallMetric(THROUGHPUT[side],
+    `Total number of RPCs completed by the ${side}, regardless of success or failure.`, "counter", table) as never);
+  o.registry.registerMetric(new CallMetric(LATENCY[side], side === "client"
+    ? "Latency (microseconds) of the RPC until it is finished."
+    : "Latency (microseconds) of RPC that had been application-level handled by the server.", "histogram", table) as never);
+
+  // Per-call quantities, read when scraped: in a Float64Array, as a closure variable that
+  // outgrows a small integer would box each new value.
+  const totals = new Float64Array(3);
+  const INFLIGHT = 0;
+  const READ = 1;
+  const WRITTEN = 2;
+  new Gauge({ name: `kitewire_${side}_inflight_calls`, help: `Calls the ${side} has started and not finished.`, registers,
+    collect() {
+      this.set(totals[INFLIGHT]!);
+    } });
+  new Counter({ name: `kitewire_${side}_bytes_total`, help: `Bytes of frames the ${side} read or wrote.`,
+    labelNames: ["direction"], registers,
+    collect() {
+      this.reset();
+      this.inc({ direction: "read" }, totals[READ]!);
+      this.inc({ direction: "write" }, totals[WRITTEN]!);
+    } });
+  // Connections are reported by servers (their listener), retries and breakers by clients.
+  const server = side === "server";
+  const connections = server ? new Gauge({ name: "kitewire_server_connections_open", help: "Connections of the server open now.", registers }) : undefined;
+  const closed = server ? new Counter({ name: "kitewire_server_connections_closed_by_reason_total",
+    help: "Connections the server closed for a reason other than a normal close (a rejected frame, a timeout, a limit, a socket error), by reason.",
+    labelNames: ["reason"], registers }) : undefined;
+  const retries = server ? undefined : new Counter({ name: "kitewire_client_retries_total", help: "Retry and backup attempts sent.",
+    labelNames: ["callee", "method", "kind"], registers });
+  const breakers = server ? undefined : new Gauge({ name: "kitewire_client_breaker_state", help: "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
+    labelNames: ["breaker"], registers });
+
+  return {
+    registry: o.registry,
+    options: o,
+    start(ctx: RpcContext) {
+      totals[INFLIGHT]!++;
+      if (ctx.startedAt === 0) ctx.startedAt = side === "server" ? runStartNow() : performance.now();
+    },
+    finish(ctx: RpcContext, error?: unknown) {
+      totals[INFLIGHT]!--;
+      table.record(ctx, error !== undefined, (performance.now() - ctx.startedAt) * 1000);
+    },
+    io(_ctx: RpcContext, direction: "read" | "write", n: number) {
+      totals[direction === "read" ? READ : WRITTEN]! += n;
+    },
+    connection(event: ConnectionEvent, _peer: string, detail?: unknown) {
+      if (event === "open") connections?.inc();
+      else if (event === "close") connections?.dec();
+      else closed?.inc({ reason: closeReason(detail) });
+    },
+    retry(ctx: RpcContext, kind: "failure" | "backup") {
+      retries?.inc({ callee: ctx.service || UNKNOWN, method: ctx.method || UNKNOWN, kind });
+    },
+    breaker(name: string, state: BreakerState) {
+      breakers?.set({ breaker: name }, BREAKER_VALUE[state]);
+    },
+  };
+}
