@@ -4,10 +4,11 @@
  * `Tracer`; every method is optional, and a side without a tracer pays nothing.
  *
  * Per call, a side calls `start` once, `io` for each frame it writes or reads, and
- * `finish` once, with the same `RpcContext`. A client calls `start` before its middleware
- * chain (so a tracer can add metainfo, e.g. a `traceparent`, before the request is
- * encoded) and `finish` when the call has settled; a server calls `start` once the
- * request's envelope is read and `finish` once its reply is handed to the connection.
+ * `finish` once, with the same `RpcContext`. A client calls them from its chain, after the
+ * user middlewares and before retry and discovery (client/chain.ts, step 3), so a tracer
+ * can add metainfo (e.g. a `traceparent`) before the request is encoded and sees one call
+ * however many attempts it takes; a server calls `start` once the request's envelope is
+ * read and `finish` once its reply is handed to the connection.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { RpcContext } from "../rpc/context.js";
@@ -19,7 +20,7 @@ export type ConnectionEvent = "open" | "close" | "error";
 export type BreakerState = "closed" | "open" | "half-open";
 
 export interface Tracer {
-  /** A call starts (client: before the middleware chain; server: after its request's envelope is read). */
+  /** A call starts (client: in its chain, after user middlewares; server: after its request's envelope is read). */
   start?(ctx: RpcContext): void;
   /**
    * A call ends; `error` is what it failed with, as Kitex's tracers count failures: a
