@@ -180,7 +180,7 @@ await etcd?.destroy();
 // 8. Metrics: what Prometheus scraped from the endpoint while the demo ran (monitor-prometheus's names).
 const scraped = await (await fetch(metricsEndpoint.url)).text();
 console.log(`\n${metricsEndpoint.url} (a few of its lines):`);
-for (const line of scraped.split("\n").filter((l) => /^kitex_server_throughput\{|^kitex_server_latency_us_bucket\{.*method="getItem",status="succeed".*le="(5000|\+Inf)"|^kitewire_server_(bytes_total|connections_closed)/.test(l))) {
+for (const line of scraped.split("\n").filter((l) => /^kitex_server_throughput\{|^kitex_server_latency_us_bucket\{.*method="getItem",status="succeed".*le="(5000|\+Inf)"|^kitewire_server_(bytes_total|rejections)/.test(l))) {
   console.log(`  ${line}`);
 }
 await metricsEndpoint.close();

@@ -36,6 +36,14 @@ export interface Tracer {
    */
   connection?(event: ConnectionEvent, peer: string, detail?: unknown): void;
   /**
+   * The server refused a connection or a request, where it logs the refusal: `reason` is
+   * the Node listener's (`unknown-protocol`, `oversized-frame`, `malformed-frame`,
+   * `read-timeout`, `connection-limit`, ...: the connection closes), else the detected
+   * protocol or the error code (e.g. a THeader transform it lacks: answered with an error,
+   * the connection stays).
+   */
+  rejected?(reason: string, peer: string, error: KitewireError): void;
+  /**
    * Extension point for retry and backup requests: attempt `ctx.attempt` (1 for the first
    * retry) of a client call is about to be sent. The retry middleware calls it once per
    * attempt after the first, with the call's context.
@@ -48,7 +56,7 @@ export interface Tracer {
   breaker?(name: string, state: BreakerState): void;
 }
 
-const HOOKS = ["start", "finish", "io", "connection", "retry", "breaker"] as const;
+const HOOKS = ["start", "finish", "io", "connection", "rejected", "retry", "breaker"] as const;
 
 /**
  * One tracer that tells each of `tracers`, in order (e.g. Prometheus and OpenTelemetry on

@@ -263,6 +263,7 @@ export class Server {
     const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.CONNECTION);
     const detected = e.details?.["detected"];
     const kind = reason ?? String(detected ?? e.code);
+    this.options.tracer?.rejected?.(kind, peer ?? "", e);
     this.rejections.log(kind === "internal-error" ? "error" : "warn", kind, `kitewire server refused ${peer ?? "a peer"}: ${e.message}`,
       { peer, code: e.code, reason: kind, detected, offset });
   }

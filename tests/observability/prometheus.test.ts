@@ -118,16 +118,16 @@ describe("prometheusTracer", () => {
     expect(throughput.get(labels({ caller: "unknown", callee: "unknown", method: "unknown", status: "error", retry: "0" }))).toBe(1);
   });
 
-  test("connections the server closes are counted by reason", async () => {
-    const before = samples(await registry.metrics(), "kitewire_server_connections_closed_by_reason_total").get('{reason="malformed_frame"}') ?? 0;
+  test("connections the server refuses are counted by reason", async () => {
+    const before = samples(await registry.metrics(), "kitewire_server_rejections_total").get('{reason="unknown-protocol"}') ?? 0;
     const socket = connect(listener.port, "127.0.0.1");
     await new Promise<void>((resolve) => socket.on("connect", resolve));
     socket.on("error", () => {});
     socket.write(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
     await new Promise<void>((resolve) => socket.on("close", () => resolve()));
     await waitFor(async () => {
-      const closed = samples(await registry.metrics(), "kitewire_server_connections_closed_by_reason_total");
-      return closed.get('{reason="malformed_frame"}') === before + 1;
+      const rejected = samples(await registry.metrics(), "kitewire_server_rejections_total");
+      return rejected.get('{reason="unknown-protocol"}') === before + 1;
     });
   });
 

@@ -1,6 +1,6 @@
 /** kitewire's Prometheus adapter (Node: prom-client needs Node's modules). */
 export {
-  prometheusTracer, makePrometheusTracerOptions, closeReason, PROMETHEUS_TRACER_DEFAULTS,
+  prometheusTracer, makePrometheusTracerOptions, PROMETHEUS_TRACER_DEFAULTS,
   type PrometheusTracer, type PrometheusTracerOptions,
 } from "./tracer.js";
 export { serveMetrics, type MetricsEndpoint, type MetricsEndpointOptions } from "./http.js";

@@ -2,7 +2,7 @@
  * Prometheus metrics for a kitewire client or server, on prom-client, with the names,
  * labels and buckets of kitex-contrib/monitor-prometheus (see ../kitex.ts) plus what Kitex
  * lacks: calls in flight and bytes read and written (both sides), connections open and
- * connections closed by reason (servers), retries and breaker states (clients, once retry
+ * rejections by reason (servers), retries and breaker states (clients, once retry
  * and breakers report through the `retry` and `breaker` hooks).
  *
  * @example
@@ -55,11 +55,6 @@ export interface PrometheusTracer extends Tracer {
   readonly options: Readonly<PrometheusTracerOptions>;
 }
 
-/** Why the server closed a connection, as the `reason` label: the error code, or "socket" for the peer's or the network's doing. */
-export function closeReason(detail: unknown): string {
-  return detail instanceof KitewireError ? detail.code.toLowerCase() : "socket";
-}
-
 const BREAKER_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open: 1, "half-open": 2 };
 
 /** Creates a Prometheus tracer for one side (client or server) of kitewire. */
@@ -94,8 +89,8 @@ export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pic
   // Connections are reported by servers (their listener), retries and breakers by clients.
   const server = side === "server";
   const connections = server ? new Gauge({ name: "kitewire_server_connections_open", help: "Connections of the server open now.", registers }) : undefined;
-  const closed = server ? new Counter({ name: "kitewire_server_connections_closed_by_reason_total",
-    help: "Connections the server closed for a reason other than a normal close (a rejected frame, a timeout, a limit, a socket error), by reason.",
+  const rejections = server ? new Counter({ name: "kitewire_server_rejections_total",
+    help: "Peers' bytes or connections the server refused, closing the connection (unknown protocol, oversized or malformed frame, timeouts, limits), by reason.",
     labelNames: ["reason"], registers }) : undefined;
   const retries = server ? undefined : new Counter({ name: "kitewire_client_retries_total", help: "Retry and backup attempts sent.",
     labelNames: ["callee", "method", "kind"], registers });
@@ -116,10 +111,12 @@ export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pic
     io(_ctx: RpcContext, direction: "read" | "write", n: number) {
       totals[direction === "read" ? READ : WRITTEN]! += n;
     },
-    connection(event: ConnectionEvent, _peer: string, detail?: unknown) {
+    connection(event: ConnectionEvent) {
       if (event === "open") connections?.inc();
       else if (event === "close") connections?.dec();
-      else closed?.inc({ reason: closeReason(detail) });
+    },
+    rejected(reason: string) {
+      rejections?.inc({ reason });
     },
     retry(ctx: RpcContext, kind: "failure" | "backup") {
       retries?.inc({ callee: ctx.service || UNKNOWN, method: ctx.method || UNKNOWN, kind });
