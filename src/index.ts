@@ -74,7 +74,7 @@ export { RpcTimeouts, parseRpcTimeoutDocument, type RpcTimeout } from "./governa
 export { watchClientConfig, watchServerConfig, type ClientGovernance, type ConfigNames } from "./governance/config/watch.js";
 export { RollingWindow, type Now } from "./governance/window.js";
 export { bizStatusError } from "./rpc/biz-status.js";
-export { composeTracers, type Tracer, type ConnectionEvent, type BreakerState } from "./observability/tracer.js";
+export { composeTracers, type Tracer, type ConnectionEvent } from "./observability/tracer.js";
 export {
   consoleLogger, silentLogger, getLogger, setLogger, formatLine,
   type Logger, type LogLevel, type LogFields, type ConsoleLoggerOptions,

@@ -16,8 +16,7 @@ import type { MethodBinding } from "../rpc/method.js";
 
 export type ConnectionEvent = "open" | "close" | "error";
 
-/** The states of a circuit breaker, as Kitex names them. */
-export type BreakerState = "closed" | "open" | "half-open";
+import type { BreakerState } from "../governance/circuitbreak/breaker.js";
 
 export interface Tracer {
   /** A call starts (client: in its chain, after user middlewares; server: after its request's envelope is read). */
@@ -44,7 +43,7 @@ export interface Tracer {
    */
   rejected?(reason: string, peer: string, error: KitewireError): void;
   /**
-   * Extension point for retry and backup requests: attempt `ctx.attempt` (1 for the first
+   * Extension point for retry and backup requests: retry `ctx.retries` (1 for the first
    * retry) of a client call is about to be sent. The retry middleware calls it once per
    * attempt after the first, with the call's context.
    */

@@ -27,8 +27,8 @@ export class RpcContext implements CallContext {
   bizStatus?: BizStatus;
   /** The calling service's name: a client's `fromService`; on a server, what the caller sent (TTHeader FromService). */
   caller?: string;
-  /** Which attempt this is: 0 the first, n the n-th retry (set by retry middleware; Kitex's retry tag, the `retry` metric label). */
-  attempt = 0;
+  /** Retries this call made (set on the call's context by the retry middleware): Kitex's retry tag, the `retry` metric label. */
+  retries = 0;
   /** The served call this client call was made from (`callOptions.context`), whose trace it continues. */
   parent?: RpcContext;
   /** When the call started (ms on the `performance.now()` clock), for tracers that time calls: the first to need it stamps it. */

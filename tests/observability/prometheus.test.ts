@@ -158,7 +158,7 @@ describe("prometheusTracer", () => {
     const ctx = new RpcContext("UserService", "getUser");
     ctx.startedAt = performance.now();
     metrics.start!(ctx);
-    ctx.attempt = 2;
+    ctx.retries = 2;
     metrics.retry!(ctx, "failure");
     metrics.retry!(ctx, "backup");
     metrics.finish!(ctx, new Error("x"));

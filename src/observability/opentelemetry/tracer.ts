@@ -145,7 +145,7 @@ export function openTelemetryTracer(options: Partial<OpenTelemetryTracerOptions>
       span.end();
     },
     retry(ctx: RpcContext, kind: "failure" | "backup") {
-      spanOf(ctx)?.addEvent("retry", { "kitewire.retry.attempt": ctx.attempt, "kitewire.retry.kind": kind });
+      spanOf(ctx)?.addEvent("retry", { "kitewire.retry.attempt": ctx.retries, "kitewire.retry.kind": kind });
     },
   };
 }

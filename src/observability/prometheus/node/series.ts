@@ -25,7 +25,7 @@ export class Series {
   }
 }
 
-/** The series of a tracer, found by caller → callee → method → status → attempt. */
+/** The series of a tracer, found by caller → callee → method → retry count and status. */
 export class SeriesTable {
   readonly all: Series[] = [];
   private readonly byCaller = new Map<string, Map<string, Map<string, (Series | undefined)[]>>>();
@@ -60,11 +60,11 @@ export class SeriesTable {
     if (byMethod === undefined) byCallee.set(callee, (byMethod = new Map()));
     let slots = byMethod.get(method);
     if (slots === undefined) byMethod.set(method, (slots = []));
-    const attempt = Math.min(Math.max(0, ctx.attempt | 0), MAX_ATTEMPT);
-    const slot = attempt * 2 + (failed ? 1 : 0);
+    const retry = Math.min(Math.max(0, ctx.retries | 0), MAX_ATTEMPT);
+    const slot = retry * 2 + (failed ? 1 : 0);
     let s = slots[slot];
     if (s === undefined) {
-      s = slots[slot] = new Series({ caller, callee, method, status: failed ? ERROR : SUCCEED, retry: String(attempt) },
+      s = slots[slot] = new Series({ caller, callee, method, status: failed ? ERROR : SUCCEED, retry: String(retry) },
         this.bounds.length);
       this.all.push(s);
     }

@@ -14,7 +14,8 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { ErrorCode, KitewireError } from "../../../errors.js";
 import type { RpcContext } from "../../../rpc/context.js";
 import { runStartNow } from "../../clock.js";
-import type { BreakerState, ConnectionEvent, Tracer } from "../../tracer.js";
+import type { BreakerState } from "../../../governance/circuitbreak/breaker.js";
+import type { ConnectionEvent, Tracer } from "../../tracer.js";
 import { DEFAULT_BUCKETS, LATENCY, THROUGHPUT, UNKNOWN } from "../kitex.js";
 import { CallMetric, SeriesTable } from "./series.js";
 
