@@ -8,7 +8,10 @@ import { RpcTimeouts } from "../governance/config/rpc-timeout.js";
 import type { ConfigSource } from "../governance/config/source.js";
 import { watchClientConfig } from "../governance/config/watch.js";
 import { Retryer, type RetryOptions } from "../governance/retry/retryer.js";
+import type { BreakerState } from "../governance/circuitbreak/breaker.js";
 import type { Logger } from "../observability/log/logger.js";
+import type { Tracer } from "../observability/tracer.js";
+import type { RpcContext } from "../rpc/context.js";
 import type { Middleware } from "../rpc/endpoint.js";
 
 /** Where a client follows its governance documents (kitex-contrib/config-etcd's layout). */
@@ -30,6 +33,8 @@ export interface ClientGovernanceOptions {
   config?: ClientConfigOptions;
   fromService: string;
   logger?: Logger;
+  /** Told of retries and breaker states (its `retry` and `breaker` hooks), for breakers and retryers made here. */
+  tracer?: Tracer;
 }
 
 export class ClientGovernance {
@@ -42,10 +47,15 @@ export class ClientGovernance {
 
   constructor(service: string, options: ClientGovernanceOptions) {
     const { retry, circuitBreaker, config } = options;
-    this.retryer = retry instanceof Retryer ? retry : retry !== undefined || config !== undefined ? new Retryer(retry) : undefined;
+    const { tracer } = options;
+    const onRetry = tracer?.retry && ((ctx: RpcContext, kind: "failure" | "backup") => tracer.retry!(ctx, kind));
+    const onStateChange = tracer?.breaker && ((key: string, state: BreakerState) => tracer.breaker!(key, state));
+    this.retryer = retry instanceof Retryer ? retry
+      : retry !== undefined || config !== undefined ? new Retryer({ ...retry, ...(onRetry && { onRetry }) }) : undefined;
     // With a config source the service breakers are on with Kitex's defaults, as config-etcd's client suite has them.
     this.breakers = circuitBreaker instanceof CircuitBreakers ? circuitBreaker
-      : circuitBreaker !== undefined || config !== undefined ? new CircuitBreakers(circuitBreaker ?? {}, options.fromService, service) : undefined;
+      : circuitBreaker !== undefined || config !== undefined
+        ? new CircuitBreakers({ ...circuitBreaker, ...(onStateChange && { onStateChange }) }, options.fromService, service) : undefined;
     this.instanceBreakers = circuitBreaker !== undefined;
     if (config !== undefined) {
       this.timeouts = new RpcTimeouts();

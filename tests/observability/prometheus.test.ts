@@ -172,6 +172,38 @@ describe("prometheusTracer", () => {
     ]));
   });
 
+  test("a client's retries and breakers reach its tracer: the retry label, the retry counter, the breaker state", async () => {
+    const reg = new Registry();
+    const metrics = prometheusTracer({ side: "client", registry: reg });
+    // The first attempt of each call waits past the 150 ms attempt timeout; the retry is answered at once.
+    let attempts = 0;
+    class SlowFirst extends SlowHandler {
+      override async getUser(id: bigint): Promise<ex.User> {
+        if (attempts++ % 2 === 0) await new Promise((r) => setTimeout(r, 400));
+        return ex.User.create({ id, name: "u" });
+      }
+    }
+    const slow = await listen(new Server().register(ex.UserService, new SlowFirst()));
+    const c = createClient<ex.UserServiceClient>(ex.UserService, {
+      transport, connection: nodeTransport({ address: `127.0.0.1:${slow.port}`, transport, mode: "mux" }), tracer: metrics,
+      retry: { policies: { getUser: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2 } } } }, attemptTimeoutMs: 150 },
+    });
+    expect((await c.getUser(7n)).id).toBe(7n);
+    await c.close();
+    await slow.close({ timeoutMs: 1000 });
+    // A service breaker opened by connection failures to a closed port.
+    const refused = createClient<ex.UserServiceClient>(ex.UserService, {
+      transport, connection: nodeTransport({ address: "127.0.0.1:1", transport }), tracer: metrics, fromService: "frontend",
+      circuitBreaker: { service: { minSample: 3, errRate: 0.5 } },
+    });
+    for (let i = 0; i < 4; i++) await refused.getUser(1n).catch(() => undefined);
+    await refused.close();
+    const text = await reg.metrics();
+    expect(samples(text, "kitex_client_throughput").get(labels({ caller: "unknown", callee: "UserService", method: "getUser", status: "succeed", retry: "1" }))).toBe(1);
+    expect(samples(text, "kitewire_client_retries_total").get(labels({ callee: "UserService", method: "getUser", kind: "failure" }))).toBe(1);
+    expect(samples(text, "kitewire_client_breaker_state").get('{breaker="frontend/UserService/getUser"}')).toBe(1);
+  });
+
   test("options are checked at construction", () => {
     expect(() => prometheusTracer({ side: "client", buckets: [] })).toThrow(/buckets/);
     expect(() => prometheusTracer({ side: "client", buckets: [10, 5] })).toThrow(/increasing/);

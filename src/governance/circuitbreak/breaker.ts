@@ -31,8 +31,9 @@ export class CircuitBreaker {
   private probeSuccesses = 0;
 
   /** @param config read at each decision, so an update takes effect at once. */
+  /** @param onChange told each new state (a tracer's `breaker` hook). */
   constructor(public config: CircuitBreakerConfig, private readonly timing: BreakerTiming = BREAKER_TIMING_DEFAULTS,
-    private readonly now: Now = coarseNow) {}
+    private readonly now: Now = coarseNow, private readonly onChange?: (state: BreakerState) => void) {}
 
   get state(): BreakerState {
     return this.stateValue;
@@ -47,6 +48,7 @@ export class CircuitBreaker {
       this.stateValue = "half-open";
       this.probeSuccesses = 0;
       this.lastProbe = now;
+      this.onChange?.("half-open");
       return true;
     }
     if (now - this.lastProbe < this.timing.probeIntervalMs) return false;
@@ -62,6 +64,7 @@ export class CircuitBreaker {
       else if (++this.probeSuccesses >= this.timing.halfOpenSuccesses) {
         this.stateValue = "closed";
         this.window.reset();
+        this.onChange?.("closed");
       }
       return;
     }
@@ -80,5 +83,6 @@ export class CircuitBreaker {
   private open(now: number): void {
     this.stateValue = "open";
     this.openedAt = now;
+    this.onChange?.("open");
   }
 }

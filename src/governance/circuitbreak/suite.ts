@@ -9,7 +9,7 @@ import type { Middleware } from "../../rpc/endpoint.js";
 import type { CallObserver } from "../retry/retryer.js";
 import { coarseNow } from "../clock.js";
 import type { Now } from "../window.js";
-import { BREAKER_TIMING_DEFAULTS, CircuitBreaker, type BreakerTiming } from "./breaker.js";
+import { BREAKER_TIMING_DEFAULTS, CircuitBreaker, type BreakerState, type BreakerTiming } from "./breaker.js";
 import { makeCircuitBreakerConfig, type CircuitBreakerConfig } from "./config.js";
 
 /** Which failures a breaker counts (the others count as successes: the peer answered). */
@@ -30,6 +30,8 @@ export interface CircuitBreakerOptions {
   timing: Partial<BreakerTiming>;
   /** The clock (default: the coarse clock of governance statistics; tests drive it by hand). */
   now: Now;
+  /** Told each state a breaker enters, with its key (`from/to/method`, or the instance's `host:port`): a tracer's `breaker` hook. */
+  onStateChange?: (key: string, state: BreakerState) => void;
 }
 
 /** Timeouts and connection failures: what overload and outages look like from the caller. */
@@ -65,6 +67,7 @@ export class CircuitBreakers {
   readonly isServiceFailure: FailurePredicate;
   readonly isInstanceFailure: FailurePredicate;
   private readonly now: Now;
+  private readonly onStateChange: ((key: string, state: BreakerState) => void) | undefined;
 
   /** @param from, to the caller's and the callee's service names, for the `from/to/method` key. */
   constructor(options: Partial<CircuitBreakerOptions>, readonly from: string, readonly to: string) {
@@ -77,6 +80,7 @@ export class CircuitBreakers {
     this.isServiceFailure = o.isServiceFailure;
     this.isInstanceFailure = o.isInstanceFailure;
     this.now = o.now;
+    this.onStateChange = o.onStateChange;
   }
 
   /**
@@ -91,7 +95,9 @@ export class CircuitBreakers {
   /** The service breaker of `method`. */
   service(method: string): CircuitBreaker {
     let breaker = this.services.get(method);
-    if (breaker === undefined) this.services.set(method, (breaker = new CircuitBreaker(this.configOf(method), this.timing, this.now)));
+    if (breaker === undefined) {
+      this.services.set(method, (breaker = new CircuitBreaker(this.configOf(method), this.timing, this.now, this.told(`${this.from}/${this.to}/${method}`))));
+    }
     return breaker;
   }
 
@@ -104,8 +110,14 @@ export class CircuitBreakers {
   recordInstance(address: string, error: unknown): void {
     if (!this.instanceConfig.enable || ignored(error)) return;
     let breaker = this.instances.get(address);
-    if (breaker === undefined) this.instances.set(address, (breaker = new CircuitBreaker(this.instanceConfig, this.timing, this.now)));
+    if (breaker === undefined) this.instances.set(address, (breaker = new CircuitBreaker(this.instanceConfig, this.timing, this.now, this.told(address))));
     breaker.record(error === undefined || !this.isInstanceFailure(error));
+  }
+
+  /** The state listener of the breaker keyed `key`, if states are listened to. */
+  private told(key: string): ((state: BreakerState) => void) | undefined {
+    const listener = this.onStateChange;
+    return listener && ((state) => listener(key, state));
   }
 
   /** Forgets the breaker of an instance discovery removed. */

@@ -26,6 +26,8 @@ export interface RetryOptions {
   now: Now;
   /** Random numbers in [0, 1) for random backoff. */
   random: () => number;
+  /** Told as each attempt after the first starts, the call's `retries` already counting it (a tracer's `retry` hook). */
+  onRetry?: (ctx: RpcContext, kind: "failure" | "backup") => void;
 }
 
 export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
@@ -158,7 +160,7 @@ export class Retryer {
           throw error;
         }
         earlier.push(actx);
-        actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal);
+        actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal, "failure");
         began = this.options.now();
         continue;
       }
@@ -169,7 +171,7 @@ export class Retryer {
         return result;
       }
       earlier.push(actx);
-      actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal);
+      actx = this.attempt(ctx, earlier.slice(), policy, ctx.signal, "failure");
       began = this.options.now();
     }
   }
@@ -207,15 +209,15 @@ export class Retryer {
       };
       const allowed = () => !settled &&
         this.mayRetry(policy, ctx, attempts.length, start, lastLaunch, stats);
-      const launch = () => {
+      const launch = (kind: "failure" | "backup") => {
         const controller = new AbortController();
         controllers.push(controller);
-        const actx = this.attempt(ctx, attempts.slice(), policy, controller.signal);
+        const actx = this.attempt(ctx, attempts.slice(), policy, controller.signal, kind);
         attempts.push(actx);
         inFlight++;
         lastLaunch = this.options.now();
         clearTimeout(timer);
-        if (attempts.length <= policy.maxRetryTimes) timer = setTimeout(() => { if (allowed()) launch(); }, policy.retryDelayMs);
+        if (attempts.length <= policy.maxRetryTimes) timer = setTimeout(() => { if (allowed()) launch("backup"); }, policy.retryDelayMs);
         next(actx, args).then((result) => done(actx, true, result), (error: unknown) => done(actx, false, error));
       };
       const done = (actx: AttemptContext, ok: boolean, value: unknown) => {
@@ -224,11 +226,11 @@ export class Retryer {
         const retryable = !ok && this.retryable(policy, value, actx);
         stats.add(ok || !retryable, this.statsNow());
         if (ok || !mixed) return finish(actx, ok, value);
-        if (retryable && attempts.length <= policy.maxRetryTimes && allowed()) launch();
+        if (retryable && attempts.length <= policy.maxRetryTimes && allowed()) launch("failure");
         else if (inFlight === 0) finish(actx, false, value);
       };
       callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-      launch();
+      launch("backup"); // the first attempt: not a retry, told to no one
     });
   }
 
@@ -257,8 +259,13 @@ export class Retryer {
     return error.code === ErrorCode.TIMEOUT && custom?.notRetryForTimeout !== true;
   }
 
-  private attempt(ctx: RpcContext, earlier: readonly RpcContext[], policy: ResolvedRetryPolicy, signal: AbortSignal | undefined): AttemptContext {
+  private attempt(ctx: RpcContext, earlier: readonly RpcContext[], policy: ResolvedRetryPolicy, signal: AbortSignal | undefined,
+    kind: "failure" | "backup" = "failure"): AttemptContext {
     const n = earlier.length + 1;
+    if (n > 1) {
+      ctx.retries = n - 1;
+      this.options.onRetry?.(ctx, kind);
+    }
     const actx = new AttemptContext(ctx, n, earlier, policy.retrySameNode, signal, n === 1 ? ctx.metainfo : retryMetainfo(ctx.metainfo, n - 1));
     const timeout = this.options.attemptTimeoutMs;
     if (timeout > 0) {
