@@ -70,13 +70,17 @@ export function decodeThrift<T>(
   } else {
     r = protocol === "compact" ? new ThriftCompactReader(options) : new ThriftBinaryReader(options);
   }
-  r.load(bytes);
-  const value = readStruct(codec, r);
-  if (r.remaining !== 0 && !options?.allowTrailing) {
-    throw new KitewireError(ErrorCode.TRAILING_BYTES, `${r.remaining} bytes after ${codec.typeName}`, { offset: r.offset });
+  try {
+    r.load(bytes);
+    const value = readStruct(codec, r);
+    if (r.remaining !== 0 && !options?.allowTrailing) {
+      throw new KitewireError(ErrorCode.TRAILING_BYTES, `${r.remaining} bytes after ${codec.typeName}`, { offset: r.offset });
+    }
+    return value;
+  } finally {
+    // A reader made for these options dies here, failed or not: its engine copy of the input goes back.
+    if (options !== undefined) r.dispose();
   }
-  if (options !== undefined) r.dispose();
-  return value;
 }
 
 /** The error generated readers throw when a required field is absent. */
