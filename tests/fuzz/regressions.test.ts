@@ -3,8 +3,8 @@
  * (tests/fuzz/README.md lists them).
  */
 import { beforeAll, expect, test } from "vitest";
-import { KitewireError, decodeThrift, type Engine } from "kitewire";
-import { User } from "../golden/thrift/gen/example.js";
+import { KitewireError, decodeThrift, encodeThrift, type Engine } from "kitewire";
+import { Address, User } from "../golden/thrift/gen/example.js";
 import { fuzzEngine } from "./engine.js";
 
 let engine: Engine;
@@ -28,4 +28,21 @@ test("decodeThrift with options returns its reader's engine copy when the input 
       expect(engine.exports.liveBlockCount(), `${protocol}, keepUnknown ${keepUnknown}`).toBe(live);
     }
   }
+});
+
+test("an unknown empty list whose element type has no Compact form re-encodes in the other protocol", () => {
+  // Found by thrift-compact: readers accept any element type on an empty list (peers write
+  // 0 there; Binary carries any byte), so such a list was kept as an unknown field, but
+  // writing it in the other protocol threw INVALID_VALUE "element type out of range: 0".
+  for (const type of [0x00, 0x01, 0x4e]) {
+    const binary = bytes(0x0f, 0x0f, 0x4e, type, 0, 0, 0, 0, 0x00); // field 3918: list<?> of 0 elements; STOP
+    const value = decodeThrift(Address, binary, "binary", { keepUnknown: true });
+    const compact = encodeThrift(Address, value, "compact");
+    const again = decodeThrift(Address, compact, "compact", { keepUnknown: true });
+    expect(encodeThrift(Address, again, "compact")).toEqual(compact);
+    expect(decodeThrift(Address, encodeThrift(Address, again, "binary"), "binary")).toEqual(decodeThrift(Address, binary, "binary"));
+  }
+  const compactZero = bytes(0x09, 0x9c, 0x3d, 0x00, 0x00); // field 3918 (long form): list, header 0x00 (size 0, type 0); STOP
+  const value = decodeThrift(Address, compactZero, "compact", { keepUnknown: true });
+  expect(decodeThrift(Address, encodeThrift(Address, value, "binary"), "binary", { keepUnknown: true })).toBeDefined();
 });

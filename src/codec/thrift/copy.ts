@@ -8,6 +8,7 @@ import type { Engine } from "../../wasm/engine.js";
 import { ThriftBinaryReader } from "./binary-reader.js";
 import { ThriftCompactReader } from "./compact-reader.js";
 import type { ThriftReader, ThriftWriter, UnknownField } from "./protocol.js";
+import { TO_COMPACT } from "./compact-types.js";
 import { TType } from "./types.js";
 
 /** Reads one value of `type` from `r` and writes it to `w`. */
@@ -36,7 +37,7 @@ export function copyThriftValue(r: ThriftReader, w: ThriftWriter, type: TType): 
     case TType.LIST:
     case TType.SET: {
       const n = r.readListBegin();
-      const element = r.elementType;
+      const element = n === 0 ? emptyElementType(r.elementType) : r.elementType;
       if (type === TType.LIST) w.writeListBegin(element, n);
       else w.writeSetBegin(element, n);
       for (let i = 0; i < n; i++) copyThriftValue(r, w, element);
@@ -58,6 +59,15 @@ export function copyThriftValue(r: ThriftReader, w: ThriftWriter, type: TType): 
     default:
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `cannot copy a value of type ${type}`);
   }
+}
+
+/**
+ * The element type to write for an empty list or set: readers do not check it (peers write
+ * 0 there, and Binary carries any byte), but a writer refuses a type that has no form in
+ * its protocol, so such a type becomes BYTE (which neither protocol's reader looks at).
+ */
+function emptyElementType(type: TType): TType {
+  return (TO_COMPACT[type] ?? -1) > 0 ? type : TType.BYTE;
 }
 
 /**
