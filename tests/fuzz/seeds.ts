@@ -2,9 +2,9 @@
  * Seed inputs of each fuzz target, made from the golden corpora: random values of every
  * golden Thrift struct (tests/support/idl-values.ts) and every Protobuf message of the
  * golden and interop files (tests/support/protobuf-corpus.ts), the same frames wrapped in
- * every framing, and the golden IDL files.
+ * every framing, the golden IDL files, and FileDescriptorSets of the interop files.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   ByteWriter, MessageType, ThriftBinaryWriter, ThriftCompactWriter, encodeProtobuf, encodeThrift, toJsonString,
@@ -140,4 +140,10 @@ const GOLDEN_IDL = {
 
 export function idlSeeds(language: "thrift" | "proto"): Uint8Array[] {
   return GOLDEN_IDL[language].map((f) => new Uint8Array(readFileSync(join(process.cwd(), f))));
+}
+
+/** FileDescriptorSets protoc made of the interop corpus (tests/fuzz/seeds/, see README.md). */
+export function descriptorSetSeeds(): Uint8Array[] {
+  const dir = join(process.cwd(), "tests/fuzz/seeds");
+  return readdirSync(dir).filter((f) => f.endsWith(".binpb")).sort().map((f) => new Uint8Array(readFileSync(join(dir, f))));
 }

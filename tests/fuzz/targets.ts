@@ -96,7 +96,7 @@ export const TARGETS: Record<string, FuzzTarget> = {
   "thrift-idl": { about: "Thrift IDL lexer, parser, checker", run: thriftIdl, seeds: () => seeds.idlSeeds("thrift"), dictionary: THRIFT_IDL_TOKENS },
   "proto-idl": { about: "Protobuf IDL lexer, parser, checker", run: protoIdl, seeds: () => seeds.idlSeeds("proto"), dictionary: PROTO_IDL_TOKENS },
   "descriptor-set": {
-    about: "FileDescriptorSet reader", run: descriptorSet, seeds: () => [], dictionary: PROTOBUF_TOKENS,
+    about: "FileDescriptorSet reader", run: descriptorSet, seeds: seeds.descriptorSetSeeds, dictionary: PROTOBUF_TOKENS,
   },
 };
 

@@ -1,0 +1,18 @@
+/**
+ * The module Jazzer.js loads (bundled to CommonJS by run.mjs): `fuzz` runs the target named
+ * by KITEWIRE_FUZZ_TARGET; `targets` gives run.mjs each target's seeds and dictionary.
+ */
+import { TARGETS, dictionaryText } from "../targets.js";
+
+const chosen = process.env.KITEWIRE_FUZZ_TARGET;
+const run = chosen === undefined ? undefined : TARGETS[chosen]?.run;
+
+/** The fuzz function Jazzer.js calls with each input. */
+export function fuzz(data: Buffer): void {
+  if (run === undefined) throw new Error(`KITEWIRE_FUZZ_TARGET names no target: ${chosen}`);
+  run(data);
+}
+
+export const targets = Object.fromEntries(Object.entries(TARGETS).map(([name, t]) => [name, {
+  about: t.about, seeds: () => t.seeds(), dictionary: () => dictionaryText(t.dictionary),
+}]));
