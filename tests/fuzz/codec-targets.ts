@@ -107,11 +107,13 @@ export function protoJson(data: Uint8Array): void {
   const options = { typeRegistry: registry, ignoreUnknownFields, maxDepth: LIMITS.maxDepth };
   const value = rejectsCleanly(() => fromJsonString(codec, text, options));
   if (value === undefined) return;
-  const printed = toJsonString(codec, value, { typeRegistry: registry });
+  const print = (v: unknown) => toJsonString(codec, v, { typeRegistry: registry });
+  const printed = print(value);
   const reparsed = fromJsonString(codec, printed, options);
-  holds(toJsonString(codec, reparsed, { typeRegistry: registry }) === printed,
-    `${codec.typeName}: toJson(fromJson(toJson(fromJson(x)))) differs from toJson(fromJson(x)) = ${printed}`);
-  sameBytes(encodeProtobuf(codec, reparsed), encodeProtobuf(codec, value), `${codec.typeName}: binary of the JSON round trip`);
+  holds(print(reparsed) === printed, `${codec.typeName}: toJson(fromJson(toJson(fromJson(x)))) differs from toJson(fromJson(x)) = ${printed}`);
+  // Map entries come in JSON object order ("1" before "01"), so the binary is compared from the second trip on.
+  const again = fromJsonString(codec, print(reparsed), options);
+  sameBytes(encodeProtobuf(codec, again), encodeProtobuf(codec, reparsed), `${codec.typeName}: binary of the JSON round trip`);
 }
 
 /**

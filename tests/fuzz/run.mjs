@@ -5,6 +5,7 @@
  *
  *   npm run fuzz -- --time=10m                       # every target, 10 minutes each
  *   npm run fuzz -- --time=1h --target=frames,protobuf
+ *   npm run fuzz -- --time=10m --jobs=2              # two targets at a time
  *   npm run fuzz -- --summary                        # totals of the runs recorded so far
  *
  * Needs `npm run build` (the engine in build/). The targets (tests/fuzz/targets.ts) are
@@ -26,14 +27,15 @@ const runsFile = join(dir, "runs.jsonl");
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384 };
+  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1 };
   for (const a of argv) {
     const [key, value] = a.replace(/^--/, "").split("=");
     if (key === "time") args.time = seconds(value);
     else if (key === "target") args.targets = value.split(",");
     else if (key === "summary") args.summary = true;
     else if (key === "max-len") args.maxLen = Number(value);
-    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --max-len=N, --summary)`);
+    else if (key === "jobs") args.jobs = Math.max(1, Number(value));
+    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary)`);
   }
   return args;
 }
@@ -149,13 +151,17 @@ if (args.summary) {
   const all = prepare(args.targets ?? []);
   const names = args.targets ?? all;
   prepare(names);
-  for (const name of names) {
-    const before = readdirSync(join(dir, "corpus", name)).length;
-    const r = await fuzz(name, args.time, args.maxLen);
-    appendFileSync(runsFile, `${JSON.stringify(r)}\n`);
-    console.log(`${name}: ${r.execs.toLocaleString("en")} executions in ${r.seconds} s, cov ${r.cov}, ft ${r.ft}, corpus ${before} -> ${r.corpus}` +
-      (r.error ? `; FINDING: ${r.error} (${r.finding ?? "see .tmp/fuzz/findings"})` : ""));
-  }
+  const queue = [...names];
+  const lane = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      const before = readdirSync(join(dir, "corpus", name)).length;
+      const r = await fuzz(name, args.time, args.maxLen);
+      appendFileSync(runsFile, `${JSON.stringify(r)}\n`);
+      console.log(`${name}: ${r.execs.toLocaleString("en")} executions in ${r.seconds} s, cov ${r.cov}, ft ${r.ft}, corpus ${before} -> ${r.corpus}` +
+        (r.error ? `; FINDING: ${r.error} (${r.finding ?? "see .tmp/fuzz/findings"})` : ""));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(args.jobs, names.length) }, lane));
   summary();
 }
 
