@@ -7,6 +7,7 @@
  *   npm run fuzz -- --time=1h --target=frames,protobuf
  *   npm run fuzz -- --time=10m --jobs=2              # two targets at a time
  *   npm run fuzz -- --summary                        # totals of the runs recorded so far
+ *   npm run fuzz -- --target=frames --replay=<file>  # run one input (a finding) and show what it breaks
  *
  * Needs `npm run build` (the engine in build/). The targets (tests/fuzz/targets.ts) are
  * bundled to CommonJS in .tmp/fuzz/ so that Jazzer.js instruments them; each target keeps
@@ -27,7 +28,7 @@ const runsFile = join(dir, "runs.jsonl");
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1 };
+  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1, replay: undefined };
   for (const a of argv) {
     const [key, value] = a.replace(/^--/, "").split("=");
     if (key === "time") args.time = seconds(value);
@@ -35,7 +36,8 @@ function parseArgs(argv) {
     else if (key === "summary") args.summary = true;
     else if (key === "max-len") args.maxLen = Number(value);
     else if (key === "jobs") args.jobs = Math.max(1, Number(value));
-    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary)`);
+    else if (key === "replay") args.replay = value;
+    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary, --replay=<file>)`);
   }
   return args;
 }
@@ -47,7 +49,7 @@ function seconds(text) {
 }
 
 /** Bundles tests/fuzz/jazzer/entry.ts and what it imports into one CommonJS file. */
-async function bundle() {
+async function bundle(file = bundleFile) {
   const { rolldown } = await import("rolldown");
   const build = await rolldown({
     input: join(root, "tests/fuzz/jazzer/entry.ts"),
@@ -59,7 +61,7 @@ async function bundle() {
     external: [/^node:/],
     logLevel: "silent",
   });
-  await build.write({ file: bundleFile, format: "cjs" });
+  await build.write({ file, format: "cjs" });
   await build.close();
 }
 
@@ -141,9 +143,28 @@ function summary() {
   }
 }
 
+/** Runs one input through one target, outside Jazzer.js: prints the property it breaks, or that it passes. */
+async function replay(name, input) {
+  const file = join(dir, "replay.cjs"); // not targets.cjs, which runs in progress may be loading
+  await bundle(file);
+  const target = require(file).targets[name];
+  if (target === undefined) throw new Error(`--replay needs --target=<one target>; no target ${name}`);
+  try {
+    target.run(new Uint8Array(readFileSync(input)));
+    console.log(`${input}: passes ${name}`);
+  } catch (error) {
+    console.log(`${input}: ${name} fails:`);
+    console.log(error);
+    process.exitCode = 1;
+  }
+}
+
 const args = parseArgs(process.argv.slice(2));
 if (args.summary) {
   summary();
+} else if (args.replay !== undefined) {
+  mkdirSync(dir, { recursive: true });
+  await replay(args.targets?.[0], args.replay);
 } else {
   if (!existsSync(join(root, "build", "kitewire.simd.wasm"))) throw new Error("run `npm run build` first");
   mkdirSync(dir, { recursive: true });

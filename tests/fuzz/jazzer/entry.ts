@@ -1,6 +1,6 @@
 /**
  * The module Jazzer.js loads (bundled to CommonJS by run.mjs): `fuzz` runs the target named
- * by KITEWIRE_FUZZ_TARGET; `targets` gives run.mjs each target's seeds and dictionary.
+ * by KITEWIRE_FUZZ_TARGET; `targets` gives run.mjs each target's seeds, dictionary and function (for --replay).
  */
 import { TARGETS, dictionaryText } from "../targets.js";
 
@@ -14,5 +14,5 @@ export function fuzz(data: Buffer): void {
 }
 
 export const targets = Object.fromEntries(Object.entries(TARGETS).map(([name, t]) => [name, {
-  about: t.about, seeds: () => t.seeds(), dictionary: () => dictionaryText(t.dictionary),
+  about: t.about, run: t.run, seeds: () => t.seeds(), dictionary: () => dictionaryText(t.dictionary),
 }]));
