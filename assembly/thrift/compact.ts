@@ -60,6 +60,8 @@ export function compactSkip(p: usize, end: usize, type: u32, depth: i32): isize 
       const size = compactReadMapHeader(p, end);
       if (compactEnd == 0) return lastFailure();
       if (size == 0) return compactEnd;
+      // Key type 0 is no type (and would make skipElements take the map for a list).
+      if (compactElementType == CType.STOP) return fail(ErrorCode.UNKNOWN_TYPE, p);
       return skipElements(p, compactEnd, end, size, compactElementType, compactValueType, depth - 1);
     }
     default:

@@ -3,7 +3,7 @@
  * (tests/fuzz/README.md lists them).
  */
 import { beforeAll, expect, test } from "vitest";
-import { KitewireError, decodeThrift, encodeThrift, type Engine } from "kitewire";
+import { ErrorCode, KitewireError, ThriftCompactReader, TType, decodeThrift, encodeThrift, type Engine } from "kitewire";
 import { Address, User } from "../golden/thrift/gen/example.js";
 import { fuzzEngine } from "./engine.js";
 
@@ -45,4 +45,19 @@ test("an unknown empty list whose element type has no Compact form re-encodes in
   const compactZero = bytes(0x09, 0x9c, 0x3d, 0x00, 0x00); // field 3918 (long form): list, header 0x00 (size 0, type 0); STOP
   const value = decodeThrift(Address, compactZero, "compact", { keepUnknown: true });
   expect(decodeThrift(Address, encodeThrift(Address, value, "binary"), "binary", { keepUnknown: true })).toBeDefined();
+});
+
+test("the engine's Compact skip refuses a map whose key type is 0 instead of skipping it as a list", () => {
+  // Found by thrift-compact: the engine's skip took a map whose key/value byte has key type
+  // 0 for a list of values (its "is a map" flag was a non-zero key type), so it accepted
+  // malformed bytes, ended at the wrong place, and kept them as an unknown field that the
+  // TS reader then refused when transcoding it (UNKNOWN_TYPE out of encodeThrift).
+  const map = bytes(0x0b, 0xc8, 0x01, 0x01, 0x05, 0x02, 0x00); // field 100: map, 1 entry, key type 0, value i32; STOP
+  const r = new ThriftCompactReader();
+  r.load(map);
+  expect(() => r.skip(TType.STRUCT)).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_TYPE, offset: 3 }));
+  expect(() => decodeThrift(Address, map, "compact", { keepUnknown: true })).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_TYPE }));
+  const message = bytes(0x82, 0x21, 0x01, 0x00, ...map);
+  r.load(message);
+  expect(() => r.validateMessage()).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_TYPE }));
 });
