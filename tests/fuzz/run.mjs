@@ -93,6 +93,7 @@ function fuzz(name, time, maxLen) {
     `-max_total_time=${time}`, `-dict=${join(dir, `${name}.dict`)}`, `-max_len=${maxLen}`, "-rss_limit_mb=2048",
     "-print_final_stats=1", `-artifact_prefix=${findings}/${name}-`, "-use_value_profile=1",
   ];
+  const started = Date.now();
   return new Promise((done) => {
     const child = spawn("nice", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KITEWIRE_FUZZ_TARGET: name } });
     let log = "";
@@ -107,7 +108,7 @@ function fuzz(name, time, maxLen) {
       const status = [...log.matchAll(/#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/g)].pop();
       const crash = /Test unit written to (\S+)/.exec(log)?.[1];
       const result = {
-        target: name, date: new Date().toISOString(), seconds: time, exitCode: code,
+        target: name, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), exitCode: code,
         execs: stat("number_of_executed_units") || Number(status?.[1] ?? 0),
         execsPerSecond: stat("average_exec_per_sec"), cov: Number(status?.[2] ?? 0), ft: Number(status?.[3] ?? 0),
         corpus: Number(status?.[4] ?? 0), peakRssMb: stat("peak_rss_mb"), finding: crash ?? null,
