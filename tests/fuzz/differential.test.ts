@@ -193,7 +193,8 @@ function message(c: Codec, depth = 0): fc.Arbitrary<Msg> {
         ? fc.constant(new Map())
         : fc.array(fc.tuple(scalar(t.key), v), { maxLength: 5 }).map((es) => new Map(es as [MapKey, unknown][]));
     } else {
-      const arb = valueType(t, depth) ?? (f.required ? fc.constant((t.type() as Codec).create()) : undefined);
+      // Past the depth bound a required message field holds an empty message.
+      const arb = valueType(t, depth) ?? (f.required && t.kind === "message" ? fc.constant((t.type() as Codec).create()) : undefined);
       if (arb === undefined) continue;
       if (f.repeated) parts[f.localName] = fc.array(arb, { maxLength: 8 });
       else if (f.presence && !f.required) parts[f.localName] = fc.option(arb, { nil: undefined });

@@ -34,7 +34,7 @@ function check(result: GenerateResult, file: string, text: string | undefined): 
 function idlSource(file: string): (data: Uint8Array) => void {
   return (data) => {
     const text = new TextDecoder().decode(data);
-    const result = generate([file], { readFile: (p) => (p === file ? text : INCLUDABLE[p]) });
+    const result = generate([file], { version: "fuzz", readFile: (p) => (p === file ? text : INCLUDABLE[p]) });
     check(result, file, text);
   };
 }
@@ -46,6 +46,6 @@ export const protoIdl = idlSource("fuzz.proto");
 
 /** A binary FileDescriptorSet, as from `protoc --descriptor_set_out`. */
 export function descriptorSet(data: Uint8Array): void {
-  const result = generate(["fuzz.binpb"], { readFile: () => undefined, readBinary: () => data });
+  const result = generate(["fuzz.binpb"], { version: "fuzz", readFile: () => undefined, readBinary: () => data });
   check(result, "fuzz.binpb", undefined);
 }
