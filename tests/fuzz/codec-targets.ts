@@ -18,6 +18,8 @@ import * as tBench from "../golden/thrift/gen/bench.js";
 import * as tExample from "../golden/thrift/gen/example.js";
 import * as tModern from "../golden/thrift/gen/modern.js";
 import * as tNames from "../golden/thrift/gen/names.js";
+import * as tTypedefTypes from "../golden/thrift/gen/typedef_types.js";
+import * as tTypedefs from "../golden/thrift/gen/typedefs.js";
 import * as pBench from "../golden/proto/gen/bench.js";
 import * as pExample from "../golden/proto/gen/example.js";
 import * as pExtensions from "../golden/proto/gen/extensions.js";
@@ -43,7 +45,7 @@ function codecsIn<T>(modules: object[], isCodec: (x: Record<string, unknown>) =>
 }
 
 /** Every struct, union and exception codec of the golden Thrift files, by type name. */
-export const THRIFT_CODECS: AnyThrift[] = codecsIn([tBase, tBench, tExample, tModern, tNames],
+export const THRIFT_CODECS: AnyThrift[] = codecsIn([tBase, tBench, tExample, tModern, tNames, tTypedefTypes, tTypedefs],
   (x) => typeof x.read === "function" && typeof x.write === "function");
 /** Every message codec of the golden and interop Protobuf files, by type name. */
 export const PROTO_CODECS: AnyProto[] = codecsIn([pBench, pExample, pExtensions, pLegacy, Object.fromEntries(corpus.map((c) => [c.typeName, c]))],

@@ -132,7 +132,7 @@ export function ttheaderSeeds(): Uint8Array[] {
 
 const GOLDEN_IDL = {
   thrift: ["tests/golden/thrift/example.thrift", "tests/golden/thrift/modern.thrift", "tests/golden/thrift/names.thrift",
-    "tests/golden/thrift/bench.thrift", "tests/golden/thrift/base.thrift"],
+    "tests/golden/thrift/bench.thrift", "tests/golden/thrift/base.thrift", "tests/golden/thrift/typedefs.thrift"],
   proto: ["tests/golden/proto/example.proto", "tests/golden/proto/bench.proto", "tests/golden/proto/legacy.proto",
     "tests/golden/proto/extensions.proto", "tests/interop/proto/types3.proto", "tests/interop/proto/types2.proto",
     "tests/interop/proto/oneof_group.proto", "tests/interop/proto/wkt.proto"],
