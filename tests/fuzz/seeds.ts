@@ -99,6 +99,7 @@ const FRAMINGS: Transport[] = [
   { framing: "ttheader", protocol: "binary" }, { framing: "ttheader", protocol: "compact" },
   { framing: "ttheader-framed", protocol: "binary" }, { framing: "ttheader-framed", protocol: "protobuf" },
   { framing: "kitex-protobuf", protocol: "protobuf" },
+  { framing: "theader", protocol: "binary" }, { framing: "theader", protocol: "compact" },
 ];
 
 /** Two frames of a message in `transport`, back to back (TTHeader ones with info blocks). */
@@ -126,8 +127,8 @@ export function frameSeeds(): Uint8Array[] {
   });
 }
 
-export function ttheaderSeeds(): Uint8Array[] {
-  return FRAMINGS.filter((t) => t.framing.startsWith("ttheader")).map((t) => twoFrames(t, thriftValues("binary")[0]!.bytes));
+export function headerSeeds(framing: "ttheader" | "theader"): Uint8Array[] {
+  return FRAMINGS.filter((t) => t.framing.startsWith(framing)).map((t) => twoFrames(t, thriftValues("binary")[0]!.bytes));
 }
 
 const GOLDEN_IDL = {

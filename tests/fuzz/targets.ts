@@ -7,7 +7,7 @@ import { protoJson, protobufGenerated, protobufSkip, thriftGenerated, thriftSkip
 import { descriptorSet, protoIdl, thriftIdl } from "./idl-targets.js";
 import { fuzzEngine } from "./engine.js";
 import * as seeds from "./seeds.js";
-import { frames, ttheader } from "./transport-targets.js";
+import { frames, theader, ttheader } from "./transport-targets.js";
 
 export interface FuzzTarget {
   /** What the target decodes. */
@@ -42,7 +42,7 @@ const JSON_TOKENS = [
   "9007199254740993", "\"18446744073709551615\"", "\"AA==\"", "\"-_\"", "{\"[", "\"paths\"",
 ];
 const FRAME_TOKENS = [
-  bytes(0x10, 0x00), bytes(0x90, 0x01), bytes(0x80, 0x01), bytes(0x82, 0x21), bytes(0xff, 0xaf), bytes(0x00, 0x00, 0x00, 0x20),
+  bytes(0x10, 0x00), bytes(0x0f, 0xff), bytes(0x01, 0x01), bytes(0x16, 0x03, 0x01), bytes(0x90, 0x01), bytes(0x80, 0x01), bytes(0x82, 0x21), bytes(0xff, 0xaf), bytes(0x00, 0x00, 0x00, 0x20),
   bytes(0x00, 0x00, 0xff, 0xff), bytes(0x01, 0x00, 0x09, 0x00, 0x04), bytes(0x10, 0x00, 0x01), bytes(0x11, 0x00, 0x03),
   "PRI * HTTP/2.0",
 ];
@@ -92,7 +92,8 @@ export const TARGETS: Record<string, FuzzTarget> = {
     about: "protocol detection and frame decoder, whole and chunked", run: frames, seeds: seeds.frameSeeds,
     dictionary: [...FRAME_TOKENS, ...THRIFT_BINARY_TOKENS, ...THRIFT_COMPACT_TOKENS],
   },
-  "ttheader": { about: "TTHeader parsing and re-encoding", run: ttheader, seeds: seeds.ttheaderSeeds, dictionary: FRAME_TOKENS },
+  "ttheader": { about: "TTHeader parsing and re-encoding", run: ttheader, seeds: () => seeds.headerSeeds("ttheader"), dictionary: FRAME_TOKENS },
+  "theader": { about: "Apache THeader parsing and re-encoding", run: theader, seeds: () => seeds.headerSeeds("theader"), dictionary: FRAME_TOKENS },
   "thrift-idl": { about: "Thrift IDL lexer, parser, checker", run: thriftIdl, seeds: () => seeds.idlSeeds("thrift"), dictionary: THRIFT_IDL_TOKENS },
   "proto-idl": { about: "Protobuf IDL lexer, parser, checker", run: protoIdl, seeds: () => seeds.idlSeeds("proto"), dictionary: PROTO_IDL_TOKENS },
   "descriptor-set": {

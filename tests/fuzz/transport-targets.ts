@@ -1,16 +1,17 @@
 /**
  * Fuzz targets of the transport layer: protocol detection and the frame decoder (fed whole
- * and in chunks), and TTHeader parsing.
+ * and in chunks), and TTHeader and Apache THeader parsing.
  *
  * Properties: a KitewireError or nothing is thrown; the frame decoder cuts the same frames
  * whether the bytes arrive at once or in pieces, frames lie within what was fed, and every
  * engine block is returned once the chain and frames are released; detection never changes
- * its answer when more bytes arrive; a TTHeader that decodes re-encodes to one that decodes
+ * its answer when more bytes arrive; a header that decodes re-encodes to one that decodes
  * to the same header.
  */
 import { BufferChain, ByteWriter, ErrorCode, KitewireError } from "kitewire";
 import { detectTransport } from "../../src/remote/detect.js";
 import { FrameDecoder } from "../../src/remote/frame-decoder.js";
+import { decodeTHeader, writeTHeader } from "../../src/remote/theader.js";
 import { decodeTTHeader, writeTTHeader, type TTHeaderInfo } from "../../src/remote/ttheader.js";
 import { FuzzFinding, holds, rejectsCleanly } from "./check.js";
 import { fuzzEngine } from "./engine.js";
@@ -87,28 +88,45 @@ function sameInfo(a: TTHeaderInfo, b: TTHeaderInfo): boolean {
     && maps(a.intInfo, b.intInfo) && maps(a.strInfo, b.strInfo) && a.token === b.token;
 }
 
-/** TTHeader parsing of a whole frame; a header that decodes (without transforms) re-encodes to the same header. */
-export function ttheader(data: Uint8Array): void {
-  const decoded = rejectsCleanly(() => decodeTTHeader(data));
-  if (decoded === undefined) return;
-  const { info, payloadOffset } = decoded;
-  holds(payloadOffset >= 14 && payloadOffset <= data.length, `payload at ${payloadOffset} of a ${data.length}-byte frame`);
-  if (info.transforms.length > 0) return;
-  const w = new ByteWriter({ engine: fuzzEngine() });
-  try {
-    w.writeRaw(new Uint8Array(4));
-    const written = rejectsCleanly(() => {
-      writeTTHeader(w, info.seqid, info.protocol, info);
-      return true;
-    });
-    // Only a header too large to write again may be refused (keys repeated in the input shrink it).
-    if (written === undefined) return;
-    const frame = w.finish();
-    const again = decodeTTHeader(frame);
-    if (!sameInfo(again.info, info)) {
-      throw new FuzzFinding(`TTHeader re-encoded decodes differently: ${JSON.stringify([...again.info.strInfo])} vs ${JSON.stringify([...info.strInfo])}`);
-    }
-  } finally {
-    w.dispose();
-  }
+/** A header decoder and the writer of the same header, for `headerTarget`. */
+interface HeaderCodec {
+  decode(frame: Uint8Array): { info: TTHeaderInfo; payloadOffset: number };
+  write(w: ByteWriter, info: TTHeaderInfo): void;
 }
+
+/** Header parsing of a whole frame; a header that decodes re-encodes to one that decodes to the same header. */
+function headerTarget(name: string, codec: HeaderCodec, reencodes: (info: TTHeaderInfo) => boolean): (data: Uint8Array) => void {
+  return (data) => {
+    const decoded = rejectsCleanly(() => codec.decode(data));
+    if (decoded === undefined) return;
+    const { info, payloadOffset } = decoded;
+    holds(payloadOffset >= 14 && payloadOffset <= data.length, `${name}: payload at ${payloadOffset} of a ${data.length}-byte frame`);
+    if (!reencodes(info)) return;
+    const w = new ByteWriter({ engine: fuzzEngine() });
+    try {
+      w.writeRaw(new Uint8Array(4));
+      // Only a header too large to write again may be refused (keys repeated in the input shrink it).
+      const written = rejectsCleanly(() => {
+        codec.write(w, info);
+        return true;
+      });
+      if (written === undefined) return;
+      const again = codec.decode(w.finish());
+      if (!sameInfo(again.info, info)) {
+        throw new FuzzFinding(`${name} re-encoded decodes differently: ${JSON.stringify([...again.info.strInfo])} vs ${JSON.stringify([...info.strInfo])}`);
+      }
+    } finally {
+      w.dispose();
+    }
+  };
+}
+
+/** TTHeader (without transforms, which kitewire does not write there). */
+export const ttheader = headerTarget("TTHeader", {
+  decode: decodeTTHeader, write: (w, info) => writeTTHeader(w, info.seqid, info.protocol, info),
+}, (info) => info.transforms.length === 0);
+
+/** Apache THeader (its string info and transforms; it has no int info or token). */
+export const theader = headerTarget("THeader", {
+  decode: decodeTHeader, write: (w, info) => writeTHeader(w, info.seqid, info.protocol, info),
+}, () => true);
