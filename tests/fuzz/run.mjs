@@ -61,7 +61,7 @@ async function bundle(file = bundleFile) {
     external: [/^node:/],
     logLevel: "silent",
   });
-  await build.write({ file, format: "cjs" });
+  await build.write({ file, format: "cjs", codeSplitting: false }); // one file: dynamic imports inlined
   await build.close();
 }
 
