@@ -14,7 +14,7 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
 import { u32BE } from "./fixed-width.js";
-import { copyBytes, emptyBytes } from "./slab.js";
+import { copyBytes, emptyBytes, plainCopy, plainView } from "./slab.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** Options shared by all readers. */
@@ -45,6 +45,19 @@ const EMPTY_INPUT = new Uint8Array(0);
 /** Names up to this many bytes are remembered by `readName`. */
 const MAX_NAME_CACHED = 64;
 
+/** Whether loaded input is engine memory: not yet asked, yes, no. */
+const UNKNOWN = 0;
+const YES = 1;
+const NO = 2;
+
+/** Loaded input that became unreadable during the read. */
+function detached(): KitewireError {
+  return new KitewireError(
+    ErrorCode.INVALID_STATE,
+    "the loaded input was detached while being read (engine memory it viewed grew); load a copy, or attach engine memory",
+  );
+}
+
 const DEFAULTS = { maxDepth: 64, maxLength: 64 << 20, maxCount: 16 << 20, strictUtf8: true, keepUnknown: false, copyBinary: false };
 
 export class ByteReader {
@@ -60,21 +73,19 @@ export class ByteReader {
    * replaces it), the bytes given to `load` after that.
    */
   protected u8: Uint8Array = EMPTY_INPUT;
-  /** The memory loaded input is read in (`u8` while reading it), or null when reading engine memory. */
+  /** The loaded input (`u8` while reading it), or null when reading engine memory. */
   private input: Uint8Array | null = null;
-  /** The last bytes given to `load`, and how they are read: in `lastU8` from index `lastBase`. */
+  /** The last bytes given to `load`. */
   private lastInput: Uint8Array = EMPTY_INPUT;
-  private lastU8: Uint8Array = EMPTY_INPUT;
-  private lastBase = 0;
   /**
-   * The ArrayBuffer under the last Buffer (or other Uint8Array subclass) loaded, and a plain
-   * Uint8Array over all of it: Buffers sliced from one pool share it, so a new Buffer from
-   * the same pool costs no new view.
+   * Whether the last bytes given to `load` are a view of engine memory: UNKNOWN until a
+   * read needs to know (an engine call, a binary value), since asking costs more than a
+   * small message's whole decode (bench/README.md, "Decode as a server sees it").
    */
-  private lastBuffer: ArrayBufferLike | null = null;
-  private lastWhole: Uint8Array = EMPTY_INPUT;
-  /** Whether the last bytes given to `load` are a view of engine memory. */
-  private lastInEngine = false;
+  private lastInEngine = UNKNOWN;
+  /** Engine address and length of the last bytes loaded, once they are known to be engine memory. */
+  private lastAddress = 0;
+  private lastLength = 0;
   /** Engine address of the loaded input's copy minus its index, once `hasShift` (a copy is made, or input is attached). */
   private shift = 0;
   private hasShift = false;
@@ -107,44 +118,40 @@ export class ByteReader {
 
   /**
    * Starts reading `bytes` where they are. They must not change until the read is done;
-   * binary values read from them are views of them unless `copyBinary` is set (or they are
-   * in engine memory, which is read as `attach` reads it: values are copies). The reader
-   * holds on to them (and the view it made of their memory, if any) until it loads others
-   * or is disposed.
+   * binary values read from them are plain Uint8Array views of them unless `copyBinary` is
+   * set or they are in engine memory (then values are copies). The reader holds on to them
+   * until it loads others or is disposed.
    */
   load(bytes: Uint8Array): this {
-    if (bytes !== this.lastInput) this.select(bytes);
-    if (this.lastInEngine) return this.attach(this.lastBase, bytes.length);
-    this.u8 = this.input = this.lastU8;
+    // Any Uint8Array (a Buffer too) is read as it is: no view, no `.buffer`, no `byteOffset`.
+    if (bytes !== this.lastInput) {
+      this.lastInput = bytes;
+      this.lastInEngine = UNKNOWN;
+    }
+    this.u8 = this.input = bytes;
     this.hasShift = false;
-    this.restart(this.lastBase, bytes.length);
+    this.restart(0, bytes.length);
     return this;
   }
 
   /**
-   * Decides how to read new input, at as little cost as a server's stream of fresh inputs
-   * allows (bench/README.md, "Decode as a server sees it"): a plain Uint8Array is read as it
-   * is; a Buffer through a plain view of its whole ArrayBuffer (one per pool, not one per
-   * Buffer: generated code then sees one array class), from its byte offset.
+   * Whether the loaded input is a view of engine memory (a writer's `view()`, say). Such
+   * input is read in place, but its binary values are copied (engine memory is reused) and
+   * its view is taken afresh when memory grows (`sync`).
    */
-  private select(bytes: Uint8Array): void {
-    this.lastInput = bytes;
-    // Engine memory is read as attached: memory that grows during the read would detach a
-    // view kept of it. No engine allocation sits at address 0, and an array at offset 0 is
-    // left alone: asking a small on-heap array for its `.buffer` makes V8 allocate one.
-    this.lastInEngine = bytes.byteOffset !== 0 && bytes.buffer === this.engine.u8.buffer;
-    if (this.lastInEngine || bytes.constructor === Uint8Array) {
-      this.lastU8 = this.lastInEngine ? EMPTY_INPUT : bytes;
-      this.lastBase = this.lastInEngine ? bytes.byteOffset : 0;
-      return;
-    }
-    const buffer = bytes.buffer;
-    if (buffer !== this.lastBuffer) {
-      this.lastBuffer = buffer;
-      this.lastWhole = new Uint8Array(buffer);
-    }
-    this.lastU8 = this.lastWhole;
-    this.lastBase = bytes.byteOffset;
+  private inEngine(): boolean {
+    if (this.lastInEngine === UNKNOWN) this.classify(this.input!);
+    return this.lastInEngine === YES;
+  }
+
+  private classify(input: Uint8Array): void {
+    if (input.length < this.end) throw detached();
+    // No engine allocation sits at address 0, and an array at offset 0 is left alone:
+    // asking a small on-heap array for its `.buffer` makes V8 allocate one.
+    const yes = input.byteOffset !== 0 && input.buffer === this.engine.u8.buffer;
+    this.lastInEngine = yes ? YES : NO;
+    this.lastAddress = yes ? input.byteOffset : 0;
+    this.lastLength = input.length;
   }
 
   /** Starts reading `length` bytes already in engine memory at `address`. */
@@ -167,6 +174,13 @@ export class ByteReader {
   /** Takes the engine's views afresh when reading engine memory (after calls that may grow it). */
   protected sync(): void {
     if (this.input === null) this.u8 = this.engine.u8;
+    else if (this.u8.length < this.end) this.reattach();
+  }
+
+  /** Loaded engine memory whose view growth detached: a new view of the same bytes. */
+  private reattach(): void {
+    if (this.lastInEngine !== YES) throw detached();
+    this.u8 = this.input = this.lastInput = new Uint8Array(this.engine.u8.buffer, this.lastAddress, this.lastLength);
   }
 
   /**
@@ -177,17 +191,20 @@ export class ByteReader {
    */
   engineOffset(): number {
     if (!this.hasShift) {
-      // The whole input, not just to `end`: a nested message narrows `end` while it is read.
-      const base = this.base;
-      const n = this.lastInput.length;
-      if (this.ownSize < n || this.own === 0) {
-        if (this.own !== 0) this.engine.release(this.own);
-        this.own = 0;
-        this.ownSize = Math.max(n, 256);
-        this.own = this.engine.alloc(this.ownSize);
+      if (this.inEngine()) {
+        this.shift = this.lastAddress;
+      } else {
+        // The whole input, not just to `end`: a nested message narrows `end` while it is read.
+        const n = this.lastInput.length;
+        if (this.ownSize < n || this.own === 0) {
+          if (this.own !== 0) this.engine.release(this.own);
+          this.own = 0;
+          this.ownSize = Math.max(n, 256);
+          this.own = this.engine.alloc(this.ownSize);
+        }
+        this.engine.u8.set(this.input!, this.own);
+        this.shift = this.own;
       }
-      this.engine.u8.set(this.input!.subarray(base, base + n), this.own);
-      this.shift = this.own - base;
       this.hasShift = true;
     }
     return this.shift;
@@ -209,9 +226,8 @@ export class ByteReader {
     this.own = this.ownSize = 0;
     this.hasShift = false;
     this.input = null;
-    this.u8 = this.lastInput = this.lastU8 = this.lastWhole = EMPTY_INPUT;
-    this.lastBuffer = null;
-    this.lastInEngine = false;
+    this.u8 = this.lastInput = EMPTY_INPUT;
+    this.lastInEngine = UNKNOWN;
   }
 
   /** Offset of the read position from the message start. */
@@ -303,7 +319,7 @@ export class ByteReader {
     const p = this.pos;
     this.pos = p + len;
     const input = this.input;
-    if (input !== null && !this.copyBinary) return len === 0 ? emptyBytes() : input.subarray(p, p + len);
+    if (input !== null && !this.copyBinary && !this.inEngine()) return len === 0 ? emptyBytes() : plainView(input, p, p + len);
     return copyBytes(this.u8, p, len);
   }
 
@@ -341,7 +357,7 @@ export class ByteReader {
     }
     const text = this.text(len);
     if (len <= MAX_NAME_CACHED) {
-      this.lastName = u8.slice(p, p + len);
+      this.lastName = plainCopy(u8, p, p + len);
       this.lastNameText = text;
     }
     return text;

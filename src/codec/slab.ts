@@ -42,7 +42,7 @@ function take(bytes: number): number {
 /** A copy of `length` bytes at `address` of `memory`. */
 export function copyBytes(memory: Uint8Array, address: number, length: number): Uint8Array {
   if (length === 0) return emptyBytes();
-  if (length <= ON_HEAP || length > SLAB_MAX) return memory.slice(address, address + length);
+  if (length <= ON_HEAP || length > SLAB_MAX) return plainCopy(memory, address, address + length);
   const at = take(length); // first: it may replace the slab
   const out = new Uint8Array(slab, at, length);
   out.set(memory.subarray(address, address + length));
@@ -59,8 +59,21 @@ export type TypedArrayOf<T> = {
 export function copyArray<T extends ArrayBufferView>(memory: Uint8Array, address: number, count: number, Type: TypedArrayOf<T>): T {
   const bytes = count * Type.BYTES_PER_ELEMENT;
   if (bytes === 0) return new Type(EMPTY, 0, 0);
-  if (bytes <= ON_HEAP || bytes > SLAB_MAX) return new Type(memory.slice(address, address + bytes).buffer, 0, count);
+  if (bytes <= ON_HEAP || bytes > SLAB_MAX) return new Type(plainCopy(memory, address, address + bytes).buffer, 0, count);
   const at = take(bytes);
   new Uint8Array(slab, at, bytes).set(memory.subarray(address, address + bytes));
   return new Type(slab, at, count);
+}
+
+/**
+ * A plain Uint8Array copy of `memory[start, end)`. `slice` of a Node Buffer (memory may be
+ * one: readers read Buffers where they are) is a view of its pool, not a copy.
+ */
+export function plainCopy(memory: Uint8Array, start: number, end: number): Uint8Array<ArrayBuffer> {
+  return memory.constructor === Uint8Array ? memory.slice(start, end) : new Uint8Array(memory.subarray(start, end));
+}
+
+/** A plain Uint8Array view of `memory[start, end)` (`subarray` of a Buffer would be a Buffer). */
+export function plainView(memory: Uint8Array, start: number, end: number): Uint8Array {
+  return memory.constructor === Uint8Array ? memory.subarray(start, end) : new Uint8Array(memory.buffer, memory.byteOffset + start, end - start);
 }

@@ -1,7 +1,7 @@
 /** Generated Protobuf code at run time: round trips, presence, proto2 rules, unknown fields, bytes as protobufjs writes them. */
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, test } from "vitest";
-import { decodeProtobuf, encodeProtobuf, init, KitewireError, valueOrDefault } from "kitewire";
+import { decodeProtobuf, encodeProtobuf, init, KitewireError, ProtobufReader, valueOrDefault } from "kitewire";
 import * as ex from "../golden/proto/gen/example.js";
 import * as legacy from "../golden/proto/gen/legacy.js";
 import * as bench from "../golden/proto/gen/bench.js";
@@ -164,5 +164,55 @@ describe("ProtoJSON on generated messages", () => {
     });
     expect(fromJson(ex.User, JSON.parse(toJsonString(ex.User, user)))).toEqual(user);
     expect(() => fromJson(ex.User, { id: "x" })).toThrow(expect.objectContaining({ code: "INVALID_VALUE" }));
+  });
+});
+
+describe("absent repeated and map fields of decoded messages", () => {
+  const full = () => bench.Profile.create({
+    id: 7n, labels: new Map([["a", "b"]]), items: new Map([[1, bench.Inner.create({ a: 1 })]]),
+    scores: [1, -2], aliases: ["x"], friends: [bench.Inner.create({ b: "f" })],
+  });
+
+  test("read as empty, share one frozen default, and refuse to be changed with a TypeError", () => {
+    const bytes = encodeProtobuf(bench.Profile, bench.Profile.create({ id: 1n, name: "n" }));
+    const a = decodeProtobuf(bench.Profile, bytes);
+    const b = decodeProtobuf(bench.Profile, bytes);
+    for (const v of [a, b]) {
+      expect([v.labels.size, v.items.size, v.scores.length, v.aliases.length, v.friends.length]).toEqual([0, 0, 0, 0, 0]);
+      expect([...v.labels, ...v.items, ...v.scores, ...v.aliases, ...v.friends]).toEqual([]);
+    }
+    expect(a.aliases).toBe(b.aliases);
+    expect(a.labels).toBe(b.labels);
+    expect(a).toEqual(bench.Profile.create({ id: 1n, name: "n" })); // equal to a message made with create()
+    expect(() => a.aliases.push("no")).toThrow(TypeError);
+    expect(() => a.labels.set("k", "v")).toThrow(/assign a new Map/);
+    expect([b.aliases.length, b.labels.size]).toEqual([0, 0]);
+    a.aliases = ["yes"];
+    a.labels = new Map([["k", "v"]]);
+    expect(decodeProtobuf(bench.Profile, encodeProtobuf(bench.Profile, a))).toEqual({ ...a });
+  });
+
+  test("present fields get lists and maps of their own, in every way they arrive", () => {
+    const bytes = encodeProtobuf(bench.Profile, full());
+    const a = decodeProtobuf(bench.Profile, bytes);
+    const b = decodeProtobuf(bench.Profile, bytes);
+    expect(a).toEqual(full());
+    for (const k of ["labels", "items", "scores", "aliases", "friends"] as const) expect(a[k]).not.toBe(b[k]);
+    a.aliases.push("more");
+    a.labels.set("c", "d");
+    expect([b.aliases.length, b.labels.size]).toEqual([1, 1]);
+    // Unpacked scores (each its own tag) as another writer may send them.
+    const unpacked = Uint8Array.of(0x28, 0x05, 0x28, 0x06);
+    expect(decodeProtobuf(bench.Profile, unpacked).scores).toEqual([5, 6]);
+  });
+
+  test("decoding into a message made with create() adds to its own lists and maps", () => {
+    const into = bench.Profile.create({ aliases: ["first"] });
+    const [aliases, labels] = [into.aliases, into.labels];
+    const v = bench.Profile.decode(new ProtobufReader().load(encodeProtobuf(bench.Profile, full())), into);
+    expect(v.aliases).toBe(aliases);
+    expect(v.aliases).toEqual(["first", "x"]);
+    expect(v.labels).toBe(labels);
+    expect(v.labels.get("a")).toBe("b");
   });
 });

@@ -38,8 +38,8 @@ function embedded(bytes: Uint8Array): Buffer {
 }
 
 /**
- * The shapes input arrives in, each read its own way by `load` (a Buffer through a view of
- * its whole ArrayBuffer, a plain Uint8Array as it is): every one must read the same.
+ * The shapes input arrives in (Buffers from a pool or inside a larger one, plain arrays on
+ * and off V8's heap), all read where they are by `load`: every one must read the same.
  */
 const INPUT_KINDS: readonly ((bytes: Uint8Array) => Uint8Array)[] = [
   embedded,
@@ -312,6 +312,42 @@ describe("reuse and growth", () => {
     expect(Array.from(binary)).toEqual([1, 2, 3]);
     expect(binary.buffer).not.toBe(own.exports.memory.buffer); // a copy: engine memory is reused
     expect(r.readI32()).toBe(77);
+  });
+
+  test("copies taken from a loaded Buffer (unknown fields, method names) are copies, not views of its pool", () => {
+    const w = new ThriftBinaryWriter();
+    w.writeString("ping");
+    w.writeI32(7);
+    const input = embedded(w.finish());
+    const r = new ThriftBinaryReader().load(input);
+    expect(r.readName(r.readI32())).toBe("ping");
+    r.fieldId = 3;
+    const unknown = r.readUnknown(TType.I32);
+    expect(unknown.bytes.constructor).toBe(Uint8Array);
+    input.fill(0);
+    expect(Array.from(unknown.bytes)).toEqual([0, 0, 0, 7]);
+    input[3] = 4; // a 4-byte name of zero bytes: equal to the cached name only if that was a view of the input
+    expect(r.load(input).readName(r.readI32())).toBe("\0\0\0\0");
+  });
+
+  test("a loaded view of engine memory that others grow mid-read is an INVALID_STATE error, never garbage", async () => {
+    const own = await loadEngine(readFileSync(new URL("../../build/kitewire.wasm", import.meta.url)));
+    const w = new ThriftBinaryWriter({ engine: own });
+    for (let i = 0; i < 2; i++) {
+      w.writeStructBegin();
+      w.writeFieldBegin(TType.I32, 1);
+      w.writeI32(i + 40);
+      w.writeFieldStop();
+      w.writeStructEnd();
+    }
+    const r = new ThriftBinaryReader({ engine: own }).load(w.view());
+    r.readStructBegin();
+    r.readFieldBegin();
+    expect(r.readI32()).toBe(40);
+    expect(r.readFieldBegin()).toBe(TType.STOP);
+    r.readStructEnd();
+    own.alloc(own.exports.memory.buffer.byteLength); // grows memory: the loaded view is detached
+    expect(() => r.readStructBegin()).toThrow(expect.objectContaining({ code: "INVALID_STATE" }));
   });
 
   test("an attached reader reads on correctly after memory grows between two structs", async () => {

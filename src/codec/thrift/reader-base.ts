@@ -1,6 +1,7 @@
 /** What the Binary and Compact readers share: container state and typed list entry. */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { ByteReader } from "../byte-reader.js";
+import { plainCopy } from "../slab.js";
 import type { ThriftProtocol, UnknownField } from "./protocol.js";
 import { readStringTable } from "./string-list.js";
 import { TType } from "./types.js";
@@ -48,7 +49,7 @@ export abstract class ThriftReaderBase extends ByteReader {
     const id = this.fieldId;
     const start = this.pos;
     this.skip(type);
-    return { id, type, protocol: this.protocol, bytes: this.u8.slice(start, this.pos) };
+    return { id, type, protocol: this.protocol, bytes: plainCopy(this.u8, start, this.pos) };
   }
 
   readSetBegin(): number {

@@ -91,6 +91,20 @@ function initial(ctx: ProtoContext, p: FieldPlan): string {
   return zero(ctx, p.shape);
 }
 
+/** A decoded field's value before its first entry: absent lists and maps share one frozen empty. */
+function decodeInitial(ctx: ProtoContext, p: FieldPlan): string {
+  if (p.shape.kind === "map") return ctx.use("EMPTY_MAP");
+  if (p.field.label === "repeated") return ctx.use("EMPTY_LIST");
+  return initial(ctx, p);
+}
+
+/** `f<i>` as a list or map of its own: the shared empty is replaced on the first entry. */
+function own(ctx: ProtoContext, p: FieldPlan): string {
+  const f = `f${p.index}`;
+  const empty = ctx.use(p.shape.kind === "map" ? "EMPTY_MAP" : "EMPTY_LIST");
+  return `(${f} === ${empty} ? (${f} = ${p.shape.kind === "map" ? "new Map()" : "[]"}) : ${f})`;
+}
+
 /** Statements writing one value of `s` (its tag already written). */
 function writeValue(ctx: ProtoContext, s: Shape, value: string, no: number): string {
   if (s.kind === "message") {
@@ -158,7 +172,7 @@ function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPla
   for (const p of plans) {
     if (p.field.oneof !== undefined) continue;
     const optional = isOptional(p) ? " | undefined" : "";
-    code.line(`let f${p.index}: ${fieldTsType(ctx, p)}${optional} = ${initial(ctx, p)};`);
+    code.line(`let f${p.index}: ${fieldTsType(ctx, p)}${optional} = ${decodeInitial(ctx, p)};`);
   }
   oneofs.forEach((o, i) => code.line(`let o${i}: ${name}[${JSON.stringify(o.name)}] = { case: undefined };`));
   const required = plans.filter((p) => p.field.label === "required");
@@ -208,9 +222,9 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       if (value.kind === "enum" && value.def.closed) {
         // An entry whose value a closed enum does not declare stays an unknown field, whole.
         code.line(`if (${ctx.ref(value.ref)}$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));`);
-        code.line(`else f${p.index}.set(k, x);`);
+        code.line(`else ${own(ctx, p)}.set(k, x);`);
       } else {
-        code.line(`f${p.index}.set(k, x);`);
+        code.line(`${own(ctx, p)}.set(k, x);`);
       }
       code.line("continue;");
     });
@@ -225,16 +239,16 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       // Closed enums keep only declared values; each other one stays an unknown field.
       const info = `${ctx.ref(s.ref)}$info`;
       const type = ctx.ref(s.ref);
-      code.line(`case ${tag(no, 2)}: for (const x of r.packedInt32()) { if (${info}.names[x] === undefined) (unknown ??= []).push(${ctx.use("unknownVarint")}(${no}, x)); else f${p.index}.push(x as ${type}); } continue;`);
-      code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else f${p.index}.push(x as ${type}); continue; }`);
+      code.line(`case ${tag(no, 2)}: for (const x of r.packedInt32()) { if (${info}.names[x] === undefined) (unknown ??= []).push(${ctx.use("unknownVarint")}(${no}, x)); else ${own(ctx, p)}.push(x as ${type}); } continue;`);
+      code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else ${own(ctx, p)}.push(x as ${type}); continue; }`);
       return;
     }
     if (w.append) {
       code.line(`case ${tag(no, 2)}: f${p.index} = r.${w.append}(f${p.index}); continue;`);
     } else if (w.packed) {
-      code.line(`case ${tag(no, 2)}: for (const x of r.${w.packed}()) f${p.index}.push(x); continue;`);
+      code.line(`case ${tag(no, 2)}: { const list = ${own(ctx, p)}; for (const x of r.${w.packed}()) list.push(x); continue; }`);
     }
-    code.line(`case ${tag(no, w.wireType)}: f${p.index}.push(${readValue(ctx, s)}); continue;`);
+    code.line(`case ${tag(no, w.wireType)}: ${own(ctx, p)}.push(${readValue(ctx, s)}); continue;`);
     return;
   }
   let target: string;
