@@ -26,7 +26,7 @@ export { ThriftCompactReader } from "./codec/thrift/compact-reader.js";
 export { WireType } from "./codec/protobuf/wire-type.js";
 export { ProtobufWriter } from "./codec/protobuf/writer.js";
 export { ProtobufReader } from "./codec/protobuf/reader.js";
-export { EMPTY_LIST, EMPTY_MAP } from "./codec/protobuf/empty.js";
+export { EMPTY_BYTES, EMPTY_LIST, EMPTY_MAP } from "./codec/protobuf/empty.js";
 export {
   encodeProtobuf, decodeProtobuf, decodeNested, decodeGroup, missingRequired, unsetRequired, unknownVarint,
   type ProtobufMessageCodec, type ProtobufField, type ProtobufEnumInfo, type FieldType, type ScalarType,

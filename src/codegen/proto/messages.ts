@@ -91,10 +91,11 @@ function initial(ctx: ProtoContext, p: FieldPlan): string {
   return zero(ctx, p.shape);
 }
 
-/** A decoded field's value before its first entry: absent lists and maps share one frozen empty. */
+/** A decoded field's value before it is read: absent lists, maps and bytes share one frozen empty each. */
 function decodeInitial(ctx: ProtoContext, p: FieldPlan): string {
   if (p.shape.kind === "map") return ctx.use("EMPTY_MAP");
   if (p.field.label === "repeated") return ctx.use("EMPTY_LIST");
+  if (p.shape.kind === "scalar" && p.shape.scalar === "bytes" && !isOptional(p) && p.field.label !== "required") return ctx.use("EMPTY_BYTES");
   return initial(ctx, p);
 }
 
