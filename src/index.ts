@@ -110,3 +110,4 @@ export { leastLoaded } from "./governance/loadbalance/least-loaded.js";
 export { consistentHash, hashString, type ConsistentHashOptions } from "./governance/loadbalance/consistent-hash.js";
 export { generate, type GenerateOptions, type GenerateResult } from "./codegen/generate.js";
 export * from "./generic/index.js";
+export * from "./gateway/index.js";

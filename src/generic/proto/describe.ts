@@ -9,7 +9,7 @@ import { localName } from "../../codegen/proto/context.js";
 import type {
   FieldType, ProtobufEnumInfo, ProtobufField, ProtobufMessageCodec,
 } from "../../codec/protobuf/message.js";
-import type { OptionValue, ProtoEnum, ProtoField, ProtoMessage, ProtoType } from "../../idl/proto/ast.js";
+import type { OptionValue, ProtoEnum, ProtoOption, ProtoField, ProtoMessage, ProtoType } from "../../idl/proto/ast.js";
 import type { ProtoProgram } from "../../idl/proto/program.js";
 import type { MethodKind, ProtobufService } from "../../service/protobuf.js";
 import { tableCodec } from "./codec.js";
@@ -23,6 +23,8 @@ export interface ProtoIdl {
   readonly messages: ReadonlyMap<string, ProtobufMessageCodec<unknown>>;
   /** Enum tables by full name. */
   readonly enums: ReadonlyMap<string, ProtobufEnumInfo>;
+  /** Each method's options as written (`(google.api.http)` among them), by `pkg.Service/Method`. */
+  readonly methodOptions: ReadonlyMap<string, readonly ProtoOption[]>;
 }
 
 /** Describes every message, enum and service of `program` (which must have no errors). */
@@ -81,6 +83,7 @@ export function describeProto(program: ProtoProgram): ProtoIdl {
   }
 
   const services = new Map<string, ProtobufService>();
+  const methodOptions = new Map<string, readonly ProtoOption[]>();
   for (const [path, file] of program.files) {
     for (const s of file.services) {
       const methods: Record<string, ProtobufService["methods"][string]> = {};
@@ -91,11 +94,12 @@ export function describeProto(program: ProtoProgram): ProtoIdl {
         methods[m.name] = {
           name: m.name, kind, input: codecOf(m.input.target!.fullName), output: codecOf(m.output.target!.fullName),
         };
+        if (m.options.length > 0) methodOptions.set(`${s.fullName}/${m.name}`, m.options);
       }
       services.set(s.fullName, { name: s.fullName, proto: file.importPath ?? path, methods });
     }
   }
-  return { syntax: "proto", services, messages, enums };
+  return { syntax: "proto", services, messages, enums, methodOptions };
 }
 
 /** A proto2 `[default = ...]` as the value generated code holds. */

@@ -3,7 +3,7 @@
  * `<method>_args` / `<method>_result` structs made as the generator makes them), each
  * struct with its map-generic codec.
  */
-import type { ConstValue, Definition, DefinitionRef, Field, Struct, ThriftFunction, TypeRef } from "../../idl/thrift/ast.js";
+import type { Annotation, ConstValue, Definition, DefinitionRef, Field, Struct, ThriftFunction, TypeRef } from "../../idl/thrift/ast.js";
 import type { ThriftProgram } from "../../idl/thrift/program.js";
 import { exceptionCodec, structCodec } from "./codec.js";
 import type {
@@ -89,6 +89,7 @@ class Describer {
       id: f.id, name: f.name, type, requiredness: f.requiredness,
     };
     if (f.default !== undefined) out.default = this.constant(type, f.default);
+    if (f.annotations.length > 0) out.annotations = annotationRecord(f.annotations);
     return out;
   }
 
@@ -179,6 +180,13 @@ class Describer {
       exceptions,
       argsStruct: this.struct(`${service}$${fn.name}$args`, "struct", params),
       resultStruct: this.struct(`${service}$${fn.name}$result`, "struct", resultFields),
+      ...(fn.annotations.length > 0 ? { annotations: annotationRecord(fn.annotations) } : {}),
     };
   }
+}
+
+function annotationRecord(list: readonly Annotation[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of list) out[a.key] = a.value;
+  return out;
 }

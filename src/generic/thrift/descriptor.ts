@@ -29,6 +29,8 @@ export interface ThriftFieldDescriptor {
   readonly requiredness: "required" | "optional" | "default";
   /** The IDL default as a value of the field's type (map-generic rules), when it has one. */
   readonly default?: unknown;
+  /** The field's annotations (`(api.query = "q")`), by key (the last one when a key repeats). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface ThriftStructDescriptor {
@@ -51,6 +53,8 @@ export interface ThriftMethodDescriptor {
   /** The `<method>_args` and `<method>_result` structs. */
   readonly argsStruct: ThriftStructDescriptor;
   readonly resultStruct: ThriftStructDescriptor;
+  /** The function's annotations (`(api.post = "/search")`), by key (the last one when a key repeats). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface ThriftServiceDescriptor {

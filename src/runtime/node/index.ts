@@ -18,6 +18,7 @@ export { etcdResolver, type EtcdResolverOptions } from "../../governance/discove
 export { etcdRegistry, type EtcdRegistryOptions } from "../../governance/discovery/etcd/node/registry.js";
 export type { EtcdOptions } from "../../governance/discovery/etcd/node/client.js";
 export { dnsResolver, type DnsResolverOptions, type DnsLookups } from "../../governance/discovery/dns/node/resolver.js";
+export { serveGateway, nodeHandler, type ServeGatewayOptions, type GatewayServer } from "../../gateway/node/index.js";
 export { FileConfigSource, type FileConfigSourceOptions } from "../../governance/config/node/file-source.js";
 export { EtcdConfigSource, type EtcdConfigSourceOptions } from "../../governance/config/node/etcd-source.js";
 
