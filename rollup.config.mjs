@@ -44,7 +44,7 @@ const OPTIONAL_DEPENDENCIES = ["etcd3", "prom-client", "@opentelemetry/api"];
 export default Object.entries(entries).map(([name, input]) => ({
   input,
   output: { file: `dist/kitewire.${name}.mjs`, format: "es", sourcemap: true },
-  external: (id) => id.startsWith("node:") || OPTIONAL_DEPENDENCIES.includes(id),
+  external: (id) => id.startsWith("node:") || id.startsWith("cloudflare:") || OPTIONAL_DEPENDENCIES.includes(id),
   plugins: [engineAssets()],
   onwarn(warning, warn) {
     if (warning.code === "CIRCULAR_DEPENDENCY") throw new Error(warning.message);

@@ -111,3 +111,5 @@ export { consistentHash, hashString, type ConsistentHashOptions } from "./govern
 export { generate, type GenerateOptions, type GenerateResult } from "./codegen/generate.js";
 export * from "./generic/index.js";
 export * from "./gateway/index.js";
+export type { StreamSocket, OpenSocket } from "./net/socket.js";
+export { streamTransport, streamConnector, type StreamTransportOptions } from "./net/stream/transport.js";

@@ -6,7 +6,14 @@ import type { Engine } from "../../wasm/engine.js";
 import { initEngine } from "../../wasm/load.js";
 import { engineUrls, type InitOptions } from "../assets.js";
 
+import { setDefaultConnector } from "../../client/transport.js";
+import { denoConnector, isDeno } from "../../net/deno/connect.js";
+
 export * from "../../index.js";
+export { denoSocket, denoTransport, denoConnector } from "../../net/deno/connect.js";
+
+// Deno clients connect to discovered instances with Deno.connect (browsers have no TCP).
+if (isDeno()) setDefaultConnector(denoConnector());
 
 export type { InitOptions };
 

@@ -9,7 +9,14 @@ import type { Engine } from "../../wasm/engine.js";
 import { initEngine } from "../../wasm/load.js";
 import type { InitOptions } from "../assets.js";
 
+import { setDefaultConnector } from "../../client/transport.js";
+import { workerdConnector } from "../../net/workerd/connect.js";
+
 export * from "../../index.js";
+export { workerdSocket, workerdTransport, workerdConnector } from "../../net/workerd/connect.js";
+
+// workerd clients connect to discovered instances with cloudflare:sockets, a connection per call.
+setDefaultConnector(workerdConnector());
 
 export type { InitOptions };
 
