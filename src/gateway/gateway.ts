@@ -17,6 +17,7 @@ import { getLogger } from "../observability/log/logger.js";
 import { RateLimitedLog } from "../observability/log/rate-limit.js";
 import { callOptions } from "./call.js";
 import { failureReply, isConnectRequest, serveConnect } from "./connect.js";
+import { preflight, withCors } from "./cors.js";
 import { fetchExchange, toResponse, type GatewayReply, type GatewayRequest } from "./exchange.js";
 import { callFailure, GatewayFailure, requestFailure } from "./failure.js";
 import { isGrpcWebRequest, serveGrpcWeb } from "./grpc-web.js";
@@ -55,7 +56,11 @@ export function createGateway(options: Partial<GatewayOptions> & Pick<GatewayOpt
   }
   const log = new RateLimitedLog(() => opts.logger ?? getLogger());
 
-  const serve = async (req: GatewayRequest): Promise<GatewayReply> => {
+  const cors = opts.cors;
+  const serve = cors === undefined ? route : async (req: GatewayRequest): Promise<GatewayReply> =>
+    preflight(req, cors) ?? withCors(req, await route(req), cors);
+
+  async function route(req: GatewayRequest): Promise<GatewayReply> {
     try {
       const rpc = rpcMethod(req, methods);
       if (rpc !== undefined) {
@@ -77,7 +82,7 @@ export function createGateway(options: Partial<GatewayOptions> & Pick<GatewayOpt
       log.log("error", "gateway-internal", "gateway failed to answer a request", { path: req.path, error: String(error) });
       return failureReply(new GatewayFailure("internal", "the gateway failed to answer"));
     }
-  };
+  }
 
   const serveRoute = async (route: HttpRoute, vars: Map<string, string>, req: GatewayRequest): Promise<GatewayReply> => {
     let args: unknown;

@@ -6,3 +6,5 @@ export { makeGatewayOptions, GATEWAY_DEFAULTS, type GatewayOptions } from "./opt
 export type { UpstreamOptions } from "./methods.js";
 export { fetchExchange, toResponse, type GatewayRequest, type GatewayReply } from "./exchange.js";
 export { GatewayFailure, httpStatusOf, grpcStatusOf, type ConnectCode, type DeclaredException } from "./failure.js";
+export type { CorsOptions } from "./cors.js";
+export { createRpcClient, type RpcClient, type RpcClientOptions, type RpcCallOptions } from "./client/rpc-client.js";

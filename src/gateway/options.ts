@@ -2,6 +2,7 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Idl } from "../generic/idl.js";
 import type { Logger } from "../observability/log/logger.js";
+import type { CorsOptions } from "./cors.js";
 import type { UpstreamOptions } from "./methods.js";
 
 export interface GatewayOptions {
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   forwardHeaders: readonly string[];
   /** Which protocols are served (default all three). */
   protocols: Readonly<{ http: boolean; connect: boolean; grpcWeb: boolean }>;
+  /** Answer browsers on other origins (default: no CORS headers, same origin only). */
+  cors?: CorsOptions;
   /** Where the gateway logs failures of its own (default the process logger). */
   logger?: Logger;
 }

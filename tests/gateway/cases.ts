@@ -210,4 +210,15 @@ export function gatewayCases(label: string, baseUrl: () => string): void {
     expect(c.status).toBe(503);
     expect(await json(c)).toMatchObject({ code: "unavailable" });
   });
+
+  test(`${label}: CORS: preflight answered 204, replies marked for the origin with grpc-status exposed`, async () => {
+    const pre = await fetch(url("/SearchService/echo"), {
+      method: "OPTIONS", headers: { origin: "http://app.test", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    const r = await connect("echo", '{"text":"o"}', { origin: "http://app.test" });
+    expect(r.headers.get("access-control-allow-origin")).toBe("http://app.test");
+    expect(r.headers.get("access-control-expose-headers")).toMatch(/grpc-status/);
+  });
 }

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import {
-  createGateway, ErrorCode, init, KitewireError, loadIdl, nodeTransport, serveGateway, type GatewayServer, type Middleware,
+  createGateway, createRpcClient, ErrorCode, init, KitewireError, loadIdl, nodeTransport, serveGateway, ThriftGenericException,
+  type GatewayServer, type Middleware,
 } from "kitewire";
 import { gatewayCases } from "./cases.js";
 import { closedPort, SEARCH_THRIFT, startUpstream, TEST_MAX_BODY, type Upstream } from "./support.js";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   };
   const down = await closedPort();
   const gateway = createGateway({
-    idl, maxBodyBytes: TEST_MAX_BODY,
+    idl, maxBodyBytes: TEST_MAX_BODY, cors: { origins: "*" },
     upstreams: {
       SearchService: { transport, connection: nodeTransport({ address: `127.0.0.1:${upstream.port}`, transport, mode: "mux" }), middlewares: [record] },
       DownService: { transport, connection: nodeTransport({ address: `127.0.0.1:${down}`, transport }) },
@@ -55,4 +56,26 @@ test("node: an HTTP client going away cancels the upstream call", async () => {
   const started = Date.now();
   while (!outcomes.includes(`slow:${ErrorCode.CANCELLED}`) && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 20));
   expect(outcomes).toContain(`slow:${ErrorCode.CANCELLED}`);
+});
+
+test("node: createRpcClient calls through the gateway over Connect and gRPC-web, binary and JSON", async () => {
+  const idl = loadIdl([SEARCH_THRIFT], { readFile: (p) => readFileSync(p, "utf8") });
+  for (const protocol of ["connect", "grpc-web"] as const) {
+    for (const codec of ["binary", "json"] as const) {
+      const client = createRpcClient({ baseUrl: server.url, idl, service: "SearchService", protocol, codec });
+      const what = `${protocol}/${codec}`;
+      expect(await client.call("search", { req: { q: "rpc", limit: 1 } }), what).toEqual({ hits: [{ title: "rpc #0", score: 100n }], total: 1001 });
+      expect(await client.call("echo", { text: "e", blob: new Uint8Array(2), big: 2n ** 60n }), what).toBe(`e|2|${2n ** 60n}`);
+      expect(await client.call("ping"), what).toBeUndefined();
+      const thrown = await client.call("getUser", { req: { id: 7n } }).catch((e: unknown) => e);
+      if (protocol === "connect") {
+        expect(thrown, what).toBeInstanceOf(ThriftGenericException);
+        expect(thrown, what).toMatchObject({ typeName: "NotFound", message: "no user 7", id: 7n });
+      } else {
+        expect(thrown, what).toMatchObject({ code: ErrorCode.REMOTE, details: { connectCode: "unknown" } });
+      }
+      const late = await client.call("slow", { ms: 1000 }, { timeoutMs: 100 }).catch((e: unknown) => e);
+      expect(late, what).toMatchObject({ code: ErrorCode.TIMEOUT });
+    }
+  }
 });
