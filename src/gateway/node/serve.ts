@@ -130,6 +130,14 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
 
 function writeReply(res: ServerResponse, reply: GatewayReply): void {
   if (res.destroyed) return;
+  if (reply.status === 204) {
+    res.writeHead(204, reply.headers);
+    res.end();
+    return;
+  }
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  // With the length known, the reply goes out in one write, not chunked.
+  reply.headers["content-length"] = String(body.length);
   res.writeHead(reply.status, reply.headers);
-  res.end(reply.status === 204 ? undefined : reply.body);
+  res.end(body);
 }
