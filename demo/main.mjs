@@ -184,3 +184,4 @@ for (const line of scraped.split("\n").filter((l) => /^kitex_server_throughput\{
   console.log(`  ${line}`);
 }
 await metricsEndpoint.close();
+await (await import("./gateway.mjs")).runGatewayDemo(); // 9. kitewire call, and an HTTP call through the gateway

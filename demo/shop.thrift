@@ -21,7 +21,8 @@ exception OutOfStock {
 }
 
 service Shop {
-    Item getItem(1: i64 id) throws (1: OutOfStock outOfStock),
+    /** Also GET /items/:id through the gateway (demo/gateway.mjs). */
+    Item getItem(1: i64 id (api.path = "id")) throws (1: OutOfStock outOfStock) (api.get = "/items/:id"),
     list<Item> search(1: string query, 2: i32 limit),
     /** Sleeps `ms` milliseconds: the demo's slow call. */
     void slow(1: i32 ms),
