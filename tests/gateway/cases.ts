@@ -221,4 +221,17 @@ export function gatewayCases(label: string, baseUrl: () => string): void {
     expect(r.headers.get("access-control-allow-origin")).toBe("http://app.test");
     expect(r.headers.get("access-control-expose-headers")).toMatch(/grpc-status/);
   });
+
+  test(`${label}: Connect compression: a gzip body inflates; an encoding not supported is unimplemented`, async () => {
+    const gz = new Uint8Array(await new Response(new Blob(['{"text":"zipped"}']).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    const r = await fetch(url("/SearchService/echo"), { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gz });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toBe("zipped|0|0");
+    const br = await fetch(url("/SearchService/echo"), { method: "POST", headers: { "content-type": "application/json", "content-encoding": "br" }, body: "x" });
+    expect(br.status).toBe(501);
+    expect(br.headers.get("content-type")).toBe("application/json");
+    expect(await json(br)).toMatchObject({ code: "unimplemented" });
+    const notGzip = await fetch(url("/SearchService/echo"), { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: "{}" });
+    expect(notGzip.status).toBe(400);
+  });
 }
