@@ -123,6 +123,7 @@ export function mediaType(contentType: string): string {
 /** A Connect error reply. */
 export function failureReply(failure: GatewayFailure, extraHeaders: Record<string, string> = {}): GatewayReply {
   const body: Record<string, JsonValue> = { code: failure.code, message: failure.message };
+  if (failure.cause !== undefined) body["kitewireCode"] = failure.cause; // clients ignore fields they do not know
   if (failure.exception !== undefined) {
     const detail: Record<string, JsonValue> = { type: failure.exception.type, debug: failure.exception.value };
     if (failure.exception.bytes !== undefined) detail["value"] = base64Encode(failure.exception.bytes).replace(/=+$/, "");

@@ -16,7 +16,10 @@ export interface GatewayOptions {
   upstreams: Readonly<Record<string, UpstreamOptions>>;
   /** Largest request body read, in bytes (default 4 MiB); larger ones get 413. */
   maxBodyBytes: number;
-  /** Deepest nesting of structs, messages and JSON arrays accepted in JSON requests (default 64). */
+  /**
+   * Deepest nesting of structs (Thrift) or messages (Protobuf) accepted in JSON requests,
+   * the arguments struct counting as one (default 64). Deeper arrays are refused by type.
+   */
   maxJsonDepth: number;
   /**
    * Longest an upstream call may take, in ms (default 30 000); a shorter deadline sent by

@@ -64,13 +64,14 @@ export function gatewayCases(label: string, baseUrl: () => string): void {
     expect(await json(r)).toEqual({ hits: [{ title: "wire #0", score: 100 }] });
   });
 
-  test(`${label}: HTTP path variable, JSON body with api.body renaming, DELETE answering 204`, async () => {
+  test(`${label}: HTTP path variable, JSON body with api.body renaming, reply status and header from annotations, DELETE answering 204`, async () => {
     const got = await fetch(url("/users/1"));
     expect(got.status).toBe(200);
     expect(await json(got)).toEqual({ id: 1, name: "ada", email: "ada@example.com" });
     const made = await fetch(url("/users"), { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"bob","mail":"bob@example.com"}' });
-    expect(made.status).toBe(200);
-    const bob = await json(made);
+    expect(made.status).toBe(201); // (api.http_code) on the reply
+    const bob = (await json(made))["user"] as Record<string, unknown>;
+    expect(made.headers.get("location")).toBe(`/users/${String(bob["id"])}`); // (api.header) on the reply
     expect(bob).toMatchObject({ name: "bob", email: "bob@example.com" });
     const del = await fetch(url(`/users/${String(bob["id"])}`), { method: "DELETE" });
     expect(del.status).toBe(204);

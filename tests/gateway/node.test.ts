@@ -79,3 +79,49 @@ test("node: createRpcClient calls through the gateway over Connect and gRPC-web,
     }
   }
 });
+
+test("node: the fetch handler itself (Request in, Response out): JSON depth limit, a streamed body over the limit", async () => {
+  const idl = loadIdl([SEARCH_THRIFT], { readFile: (p) => readFileSync(p, "utf8") });
+  const gateway = createGateway({
+    idl, maxJsonDepth: 1, maxBodyBytes: 1024, // the arguments struct alone
+    upstreams: { SearchService: { transport, connection: nodeTransport({ address: `127.0.0.1:${upstream.port}`, transport }) } },
+  });
+  try {
+    const post = (body: BodyInit, method: string) => gateway(new Request(`http://gw.test/SearchService/${method}`, {
+      method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half",
+    } as RequestInit));
+    const flat = await post('{"text":"flat"}', "echo");
+    expect(flat.status).toBe(200);
+    expect(await flat.json()).toBe("flat|0|0");
+    const nested = await post('{"req":{"q":"x"}}', "search");
+    expect(nested.status).toBe(400);
+    expect(await nested.json()).toMatchObject({ code: "invalid_argument", kitewireCode: "DEPTH_LIMIT" });
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 512;
+        if (sent > 64 * 1024) controller.close(); // never reached: the gateway stops reading at 1 KiB
+        else controller.enqueue(new Uint8Array(512).fill(0x20));
+      },
+    });
+    const big = await post(stream, "echo");
+    expect(big.status).toBe(413);
+    expect(sent).toBeLessThan(8 * 1024);
+  } finally {
+    await gateway.close();
+  }
+});
+
+test("node: a chunked body over the limit through node:http gets 413 and the connection closed", async () => {
+  const { request } = await import("node:http");
+  const status = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+    const req = request(`${server.url}/SearchService/echo`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode!, connection: res.headers.connection });
+    });
+    req.on("error", reject);
+    for (let i = 0; i < 40; i++) req.write("x".repeat(4096)); // chunked: no content-length
+    req.end();
+  });
+  expect(status).toEqual({ status: 413, connection: "close" });
+});
