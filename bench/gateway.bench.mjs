@@ -134,3 +134,22 @@ const k = best.kitewire;
 const c = best.connect;
 console.log(`kitewire / connect-node: ${(k.qps / c.qps).toFixed(2)}x QPS, p99 ${k.p99.toFixed(2)} vs ${c.p99.toFixed(2)} ms, ` +
   `server CPU per call ${(k.cpuUsPerCall / c.cpuUsPerCall).toFixed(2)}x`);
+
+if (env.BENCH_JSON) {
+  const { writeFileSync } = await import("node:fs");
+  const ratios = [
+    { a: CASES.kitewire.name, b: CASES.connect.name, label: "kitewire gateway / connect-node, QPS", ratio: k.qps / c.qps, target: 3 },
+    { a: CASES.kitewire.name, b: CASES.connect.name, label: "connect-node p99 / kitewire gateway p99 (>1: kitewire lower)", ratio: c.p99 / k.p99, target: 1 },
+  ].map((q) => ({ ...q, group: "gateway", met: q.target === 1 ? q.ratio > 1 : q.ratio >= q.target }));
+  const rows = Object.entries(best).map(([id, r]) => ({
+    name: CASES[id].name, ns: 1e9 / r.qps, opsPerSec: r.qps, rme: 0, samples: r.calls, inner: 1, bytes: PAYLOAD, mbPerSec: null,
+    id, p50Ms: r.p50, p99Ms: r.p99, p999Ms: r.p999, cpuServerUs: r.cpuUsPerCall, errors: r.errors,
+  }));
+  writeFileSync(env.BENCH_JSON, JSON.stringify({
+    suite: "gateway",
+    description: `Connect unary JSON, ${PAYLOAD} B, ${INFLIGHT} in flight, every party in its own process`,
+    groups: [{ title: `Connect unary JSON, ${PAYLOAD} B, ${INFLIGHT} in flight`, note: `best of ${ROUNDS} rounds`, unit: "call", rows, ratios, throughput: [] }],
+    notes: [], analysis: [],
+    machine: { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, time: TIME, warmup: WARMUP, inflight: INFLIGHT, payload: PAYLOAD, rounds: ROUNDS },
+  }, null, 1));
+}

@@ -32,8 +32,8 @@ export async function serveGrpcWeb(req: GatewayRequest, method: GatewayMethod | 
   if (method !== undefined && codec !== "" && codec !== "+json" && codec !== `+${method.binaryCodec}`) {
     return { status: 415, headers: { "content-type": "text/plain" }, body: `${type} is not served for ${method.service}/${method.name}` };
   }
-  const reply = (message: Uint8Array | undefined, status: number, text_: string): GatewayReply => {
-    const trailer = utf8.encode(`grpc-status:${status}\r\ngrpc-message:${encodeURIComponent(text_)}\r\n`);
+  const reply = (message: Uint8Array | undefined, status: number, statusMessage: string): GatewayReply => {
+    const trailer = utf8.encode(`grpc-status:${status}\r\ngrpc-message:${encodeURIComponent(statusMessage)}\r\n`);
     const body = new Uint8Array((message === undefined ? 0 : 5 + message.length) + 5 + trailer.length);
     let at = 0;
     if (message !== undefined) at = writeFrame(body, 0, 0, message);
