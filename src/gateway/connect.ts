@@ -52,15 +52,14 @@ export async function serveConnect(req: GatewayRequest, method: GatewayMethod, o
     } catch (error) {
       throw requestFailure(error);
     }
-    let result: unknown;
     try {
-      result = await method.call(args, callOptions(req, options, timeout));
+      const result = await method.call(args, callOptions(req, options, timeout));
+      return json
+        ? { status: 200, headers: { "content-type": JSON_TYPE }, body: method.resultToJson(result) }
+        : { status: 200, headers: { "content-type": `application/${method.binaryCodec}` }, body: method.resultToBinary(result) };
     } catch (error) {
-      throw callFailure(error);
+      throw callFailure(error); // a reply that cannot be written is the upstream's fault: internal, not invalid_argument
     }
-    return json
-      ? { status: 200, headers: { "content-type": JSON_TYPE }, body: method.resultToJson(result) }
-      : { status: 200, headers: { "content-type": `application/${method.binaryCodec}` }, body: method.resultToBinary(result) };
   } catch (error) {
     return failureReply(requestFailure(error));
   }

@@ -53,13 +53,14 @@ export async function serveGrpcWeb(req: GatewayRequest, method: GatewayMethod | 
     } catch (error) {
       throw requestFailure(error);
     }
-    let result: unknown;
+    let encoded: Uint8Array;
     try {
-      result = await method.call(args, callOptions(req, options, timeout));
+      const result = await method.call(args, callOptions(req, options, timeout));
+      encoded = json ? utf8.encode(method.resultToJson(result)) : method.resultToBinary(result);
     } catch (error) {
       throw callFailure(error);
     }
-    return reply(json ? utf8.encode(method.resultToJson(result)) : method.resultToBinary(result), 0, "");
+    return reply(encoded, 0, "");
   } catch (error) {
     const failure = requestFailure(error);
     return reply(undefined, grpcStatusOf(failure.code), failure.message);
