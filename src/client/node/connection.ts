@@ -6,7 +6,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { BufferChain } from "../../buffer/chain.js";
-import { Outbound } from "../../net/node/outbound.js";
+import { Outbound, type OutboundFlush } from "../../net/node/outbound.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
@@ -29,6 +29,12 @@ export interface ConnectionOptions_ {
   maxPendingWriteBytes: number;
   /** A connection whose requests stay unread (queue over maxPendingWriteBytes) this long is closed. */
   writeTimeoutMs: number;
+  /**
+   * When written requests leave: "turn" for a multiplexed connection, whose calls are often
+   * started from separate I/O callbacks (a gateway's HTTP requests) and then share one write;
+   * "tick" for a connection with one call at a time, which has nothing to wait for.
+   */
+  flushOn: OutboundFlush;
   tls?: ConnectionOptions;
 }
 
@@ -79,7 +85,7 @@ export class ClientConnection {
         clearTimeout(this.writeTimer);
         this.writeTimer = undefined;
       }
-    });
+    }, options.flushOn);
     this.chain = new BufferChain(engine, 64 * 1024);
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);

@@ -55,6 +55,7 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
     maxFrameSize: options.maxFrameSize ?? 16 << 20,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
     writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
+    flushOn: options.mode === "mux" ? "turn" : "tick",
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const events = options.events;
