@@ -125,3 +125,30 @@ test("node: a chunked body over the limit through node:http gets 413 and the con
   });
   expect(status).toEqual({ status: 413, connection: "close" });
 });
+
+test("node: calls on one keep-alive connection, a reply with multi-byte characters sized in bytes", async () => {
+  const { Agent, request } = await import("node:http");
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const post = (body: string) => new Promise<{ reused: boolean; length: string | undefined; body: Buffer }>((resolve, reject) => {
+    const req = request(`${server.url}/SearchService/echo`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ reused: req.reusedSocket, length: res.headers["content-length"], body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+  try {
+    // The connection's signal outlives each call: later calls on it are not cancelled.
+    const texts = ["ascii", "héllo ✓ 😀 ünïcödé", "ok"];
+    const replies = [];
+    for (const text of texts) replies.push(await post(JSON.stringify({ text })));
+    expect(replies.map((r) => r.reused)).toEqual([false, true, true]);
+    for (const [i, r] of replies.entries()) {
+      expect(r.length).toBe(String(r.body.length));
+      expect(JSON.parse(r.body.toString("utf8"))).toBe(`${texts[i]}|0|0`);
+    }
+  } finally {
+    agent.destroy();
+  }
+});
