@@ -152,3 +152,26 @@ test("node: calls on one keep-alive connection, a reply with multi-byte characte
     agent.destroy();
   }
 });
+
+test("node: a body arriving in several reads after the head (streamed) and one arriving with it (read whole) give the same reply", async () => {
+  const { connect } = await import("node:net");
+  const port = Number(new URL(server.url).port);
+  const body = JSON.stringify({ text: "split" });
+  const exchange = (parts: string[]) => new Promise<string>((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let reply = "";
+    socket.setEncoding("utf8").on("data", (s: string) => (reply += s)).on("end", () => resolve(reply)).on("error", reject);
+    const head = `POST /SearchService/echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const write = (i: number): void => {
+      if (i === parts.length) return;
+      socket.write(i === 0 ? head + parts[0] : parts[i]!);
+      setTimeout(() => write(i + 1), 30);
+    };
+    write(0);
+  });
+  for (const parts of [[body], ["", body.slice(0, 5), body.slice(5)]]) {
+    const reply = await exchange(parts);
+    expect(reply.startsWith("HTTP/1.1 200"), reply).toBe(true);
+    expect(reply.slice(reply.indexOf("\r\n\r\n") + 4)).toBe('"split|0|0"');
+  }
+});
