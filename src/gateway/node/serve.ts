@@ -34,7 +34,10 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** The node:http request listener of a gateway. */
+/**
+ * The node:http request listener of a gateway, for node:http and node:https servers
+ * (HTTP/1.1: a call is cancelled when its connection closes, see the file's comment).
+ */
 export function nodeHandler(gateway: Gateway): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const exchange = nodeExchange(req, res);
@@ -84,7 +87,9 @@ function connectionSignal(socket: Socket): AbortSignal {
     signal = controller.signal;
     setMaxListeners(0, signal); // one listener per call in flight on the connection (pipelined requests)
     connectionSignals.set(socket, signal);
-    socket.once("close", () => controller.abort(new Error("the HTTP client went away")));
+    const gone = () => controller.abort(new Error("the HTTP client went away"));
+    if (socket.destroyed) gone();
+    else socket.once("close", gone);
   }
   return signal;
 }
