@@ -113,3 +113,4 @@ export * from "./generic/index.js";
 export * from "./gateway/index.js";
 export type { StreamSocket, OpenSocket } from "./net/socket.js";
 export { streamTransport, streamConnector, type StreamTransportOptions } from "./net/stream/transport.js";
+export * from "./grpc/index.js";

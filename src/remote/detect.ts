@@ -14,7 +14,7 @@ const THRIFT_BINARY = 0x8001;
 const KITEX_PROTOBUF = 0x9001;
 const COMPACT_ID = 0x82;
 const MESH_HEADER = 0xffaf;
-const HTTP2_PREFACE = "PRI * HTTP/2.0";
+const HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const HTTP1_METHODS = ["GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "];
 /** A TLS record of type handshake (0x16), version 3.x: a ClientHello. */
 const TLS_HANDSHAKE = 0x16;
@@ -25,6 +25,17 @@ export const SERVED_FRAMINGS =
 
 /** Bytes needed before `detect` can decide: the 8 of the rules (TTHeader needs its header too). */
 export const DETECT_BYTES = 8;
+
+/**
+ * Whether a connection's first bytes are (the start of) the HTTP/2 client preface, which
+ * opens every gRPC connection: a Node listener hands such a connection to its gRPC side.
+ */
+export function looksLikeHttp2(first: Uint8Array): boolean {
+  const n = Math.min(first.length, HTTP2_PREFACE.length);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (first[i] !== HTTP2_PREFACE.charCodeAt(i)) return false;
+  return true;
+}
 
 /** Whether `peek` shows the start of a TLS record (handshake, or with `alert` an alert, 0x15) of TLS 1.0-1.3. */
 export function looksLikeTls(peek: (offset: number) => number, alert = false): boolean {
@@ -60,7 +71,7 @@ export function detectTransport(peek: (offset: number) => number, available: num
   let head = "";
   for (let i = 0; i < DETECT_BYTES; i++) head += String.fromCharCode(peek(i));
   if (HTTP2_PREFACE.startsWith(head)) {
-    throw refused("http2", `HTTP/2 (gRPC) is not served by kitewire yet: ${SERVED_FRAMINGS}; call it with one of those transports`);
+    throw refused("http2", `HTTP/2 (gRPC) is not served on this port (its listener has grpc: false): ${SERVED_FRAMINGS}`);
   }
   if (HTTP1_METHODS.some((m) => head.startsWith(m.slice(0, DETECT_BYTES)))) {
     throw refused("http1", `an HTTP/1 request: ${SERVED_FRAMINGS}, not HTTP`);

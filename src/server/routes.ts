@@ -33,7 +33,7 @@ export class Routes {
 
   /**
    * Binds each method of `service` to the same-named method of `handler`. Streaming
-   * Protobuf methods are not served (they need gRPC): `logger` is told which.
+   * Protobuf methods are served over gRPC only (src/grpc): `logger` is told which.
    */
   add(service: ThriftService | ProtobufService, handler: object, logger: Logger = getLogger()): void {
     const h = handler as AnyHandler;
@@ -53,8 +53,8 @@ export class Routes {
       const bindings = protobufBindings(service);
       const streaming = Object.values(service.methods).filter((m) => !bindings.has(m.name)).map((m) => m.name);
       if (streaming.length > 0) {
-        logger.warn(`${service.name}: streaming methods are not served (they need gRPC, which kitewire does not have yet); ` +
-          "calls to them are answered as unknown methods", { service: service.name, methods: streaming.join(",") });
+        logger.debug(`${service.name}: streaming methods are served over gRPC only; ` +
+          "calls to them in other transports are answered as unknown methods", { service: service.name, methods: streaming.join(",") });
       }
       for (const [tsName, method] of Object.entries(service.methods)) {
         const binding = bindings.get(method.name);

@@ -86,9 +86,13 @@ export class Server {
     });
   }
 
+  /** The services registered, in order, with their handlers (gRPC builds its routes from them). */
+  readonly registered: { readonly service: ThriftService | ProtobufService; readonly handler: object }[] = [];
+
   /** Hosts `service`, served by the same-named methods of `handler`. */
   register(service: ThriftService | ProtobufService, handler: object): this {
     this.routes.add(service, handler, this.options.logger);
+    this.registered.push({ service, handler });
     return this;
   }
 

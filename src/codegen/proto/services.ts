@@ -35,7 +35,7 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
       const { input, output } = io(m);
       const request = m.clientStreaming ? `requests: AsyncIterable<${input}>` : `request: ${input}`;
       const response = m.serverStreaming ? `AsyncIterable<${output}>` : `Promise<${output}>`;
-      code.doc(streamingNote(m.doc, m, "Calling it fails with INVALID_STATE."));
+      code.doc(streamingNote(m.doc, m, "A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE."));
       code.line(`${methodName(m)}(${request}, options?: ${ctx.useType("CallOptions")}): ${response};`);
     }
   });
@@ -46,7 +46,7 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
       const { input, output } = io(m);
       const request = m.clientStreaming ? `requests: AsyncIterable<${input}>` : `request: ${input}`;
       const response = m.serverStreaming ? `AsyncIterable<${output}>` : `${output} | Promise<${output}>`;
-      code.doc(streamingNote(m.doc, m, "Server.register does not serve it (and logs that)."));
+      code.doc(streamingNote(m.doc, m, "Served over gRPC only (the same port's HTTP/2 connections)."));
       code.line(`${methodName(m)}(${request}, context: ${ctx.useType("CallContext")}): ${response};`);
     }
   });
@@ -64,9 +64,9 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
   }, "};");
 }
 
-/** A streaming method's doc comment says that kitewire cannot carry it yet, and what happens. */
+/** A streaming method's doc comment says that it needs gRPC (`createGrpcClient`, or a listener's HTTP/2 side). */
 function streamingNote(doc: string | undefined, m: ProtoMethod, what: string): string | undefined {
   if (!m.clientStreaming && !m.serverStreaming) return doc;
-  const note = `Streaming: needs gRPC, which kitewire does not have yet. ${what}`;
+  const note = `Streaming: carried by gRPC only (\`createGrpcClient\`). ${what}`;
   return doc ? `${doc.trim()}\n\n${note}` : note;
 }

@@ -13,6 +13,8 @@ import { etcdTarget } from "../../governance/discovery/etcd/node/resolver.js";
 
 export * from "../../index.js";
 export { listen, type Listener, type ListenOptions } from "../../server/node/listen.js";
+export { createGrpcClient, type CreateGrpcClientOptions, type GrpcCallOptions } from "../../grpc/node/client.js";
+export { gzip } from "../../grpc/node/gzip.js";
 export { nodeTransport, nodeConnector, type NodeTransportOptions } from "../../client/node/transport.js";
 export { etcdResolver, type EtcdResolverOptions } from "../../governance/discovery/etcd/node/resolver.js";
 export { etcdRegistry, type EtcdRegistryOptions } from "../../governance/discovery/etcd/node/registry.js";

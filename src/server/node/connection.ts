@@ -21,6 +21,7 @@ import type { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budget
 import { Inbound } from "../../net/node/inbound.js";
 import { Outbound } from "../../net/node/outbound.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
+import { looksLikeHttp2 } from "../../remote/detect.js";
 import type { ConnectionInfo, Server } from "../server.js";
 
 /** What all connections of a server share. */
@@ -30,6 +31,8 @@ export interface SharedState {
   readonly chain: BufferChain;
   readonly partial: PartialFrameBudget;
   readonly queued: WriteQueueBudget;
+  /** Takes a connection that opened with the HTTP/2 preface (gRPC), its first bytes unshifted back; absent: HTTP/2 is refused. */
+  readonly http2?: ((socket: Socket) => void) | undefined;
 }
 
 /**
@@ -63,6 +66,8 @@ export class Connection {
   private consumed = 0;
   private draining = false;
   private dead = false;
+  /** Given to the gRPC side (HTTP/2): the socket is its, this object only counts it. */
+  private handedOff = false;
   /** Not serving frames and not reading (the socket is paused): see canServe. */
   private blocked = false;
   /** Inside serve(): a resume then only unblocks, and serve() goes on by itself. */
@@ -104,14 +109,17 @@ export class Connection {
       });
     });
     socket.on("error", (error) => o.tracer?.connection?.("error", this.peer, error));
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    socket.on("data", this.onData);
     this.firstFrameTimer = setTimeout(() => this.reject("first-frame-timeout", new KitewireError(ErrorCode.TIMEOUT,
       `no whole frame within ${o.firstFrameTimeoutMs} ms of connecting (${this.received} bytes received)`)), o.firstFrameTimeoutMs);
     this.armIdle();
   }
 
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+
   private receive(chunk: Uint8Array): void {
     if (this.dead) return;
+    if (this.received === 0 && this.shared.http2 !== undefined && looksLikeHttp2(chunk)) return this.handOff(chunk);
     this.received += chunk.length;
     try {
       if (this.blocked) {
@@ -318,8 +326,19 @@ export class Connection {
     this.destroy(error);
   }
 
-  /** Graceful shutdown: finish what is in flight, then close. */
+  /** Gives the socket to the gRPC side, its first bytes put back to be read again. */
+  private handOff(first: Buffer | Uint8Array): void {
+    this.handedOff = true;
+    this.clearTimers();
+    this.socket.off("data", this.onData);
+    this.socket.pause();
+    this.socket.unshift(first);
+    this.shared.http2!(this.socket);
+  }
+
+  /** Graceful shutdown: finish what is in flight, then close (an HTTP/2 connection: its GOAWAY is the gRPC side's). */
   drain(): void {
+    if (this.handedOff) return;
     this.draining = true;
     if (this.inflight === 0) {
       this.outbound.flush();

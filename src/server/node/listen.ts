@@ -13,6 +13,8 @@ import { registerListener, type Registration } from "../registration.js";
 import type { Server } from "../server.js";
 import type { Registry } from "../../governance/discovery/registry.js";
 import { Connection, peerOf, type SharedState } from "./connection.js";
+import { GrpcNodeServer } from "../../grpc/node/server.js";
+import type { GrpcServerOptions } from "../../grpc/options.js";
 
 export interface ListenOptions {
   /** Loopback by default. */
@@ -27,6 +29,11 @@ export interface ListenOptions {
    */
   registry?: Registry;
   registration?: Registration;
+  /**
+   * gRPC on the same port: connections opening with the HTTP/2 preface are served as gRPC
+   * (the registered Protobuf services), with these options; `false` refuses them. Default on.
+   */
+  grpc?: Partial<GrpcServerOptions> | false;
 }
 
 export interface Listener {
@@ -45,7 +52,11 @@ export interface Listener {
 /** Starts serving `server` on a socket. */
 export async function listen(server: Server, options: ListenOptions = {}): Promise<Listener> {
   const connections = new Set<Connection>();
-  const shared = sharedState(server);
+  let grpc: GrpcNodeServer | undefined;
+  const grpcOptions = options.grpc;
+  // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
+  const http2 = grpcOptions === false ? undefined : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions)).accept(socket);
+  const shared = { ...sharedState(server), http2 };
   const handler = (socket: Socket) => {
     if (connections.size >= server.connectionLimit) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
@@ -87,11 +98,13 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
         const stopped = new Promise<void>((resolve) => net.close(() => resolve()));
         for (const c of connections) c.drain();
         const timeout = closeOptions.timeoutMs ?? server.options.shutdownTimeoutMs;
+        const grpcClosed = grpc?.close(timeout);
         const allClosed = Promise.all([...connections].map((c) => c.closed));
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([allClosed, new Promise((r) => (timer = setTimeout(r, timeout)))]);
         clearTimeout(timer);
         for (const c of connections) c.destroy(new KitewireError(ErrorCode.SHUTTING_DOWN, "shutdown deadline passed"));
+        await grpcClosed;
         await stopped;
       })();
       return closing;

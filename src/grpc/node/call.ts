@@ -1,0 +1,291 @@
+/**
+ * One gRPC call from a client on a `NodeGrpcChannel`: request headers (path, deadline as
+ * `grpc-timeout`, compression, metadata), request messages written as HTTP/2 lets them
+ * (a stream that stops taking them stops the sender), responses cut, inflated within the
+ * limit and decoded, and the status from the trailers (or a trailers-only response) turned
+ * into the result or a KitewireError. The call's deadline and signal reset the stream
+ * (RST_STREAM CANCEL), as does a caller that stops iterating the responses.
+ */
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import type { RpcContext } from "../../rpc/context.js";
+import type { ProtobufMethod } from "../../service/protobuf.js";
+import { metainfoHeaders, readBackward } from "../context.js";
+import { addMetadata, decodeBase64, decodeGrpcMessage, formatTimeout, metadataOf, type GrpcMetadata } from "../headers.js";
+import { MessageDeframer, type GrpcCompression } from "../message.js";
+import { MessageQueue } from "../queue.js";
+import { errorOfStatus, GrpcStatus } from "../status.js";
+import type { NodeGrpcChannel } from "./channel.js";
+
+const CALL = Symbol("kitewire.grpc.call");
+const { NGHTTP2_CANCEL } = http2.constants;
+type Stream = ClientHttp2Stream & { [CALL]?: ClientCall };
+
+/** What a call may carry beyond its context: custom metadata, and a hook for what the server sent. */
+export interface GrpcCallExtras {
+  metadata?: GrpcMetadata | undefined;
+  /** Receives the response headers' and the trailers' custom metadata. */
+  onMetadata?: ((headers: GrpcMetadata, trailers: GrpcMetadata) => void) | undefined;
+}
+
+export class ClientCall {
+  private stream: Stream | undefined;
+  private deframer: MessageDeframer;
+  private compression: GrpcCompression | undefined;
+  /** Unary and client streaming: the one response. */
+  private response: unknown;
+  private count = 0;
+  /** Server streaming and bidi: the responses as they come. */
+  readonly responses: MessageQueue<unknown> | undefined;
+  private settle: { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined;
+  private done = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private headers: GrpcMetadata = {};
+  private readonly path: string;
+  private readonly onAbort = (): void => this.cancel(new KitewireError(ErrorCode.CANCELLED, `${this.path}: cancelled by the caller`,
+    { cause: this.ctx.signal?.reason }));
+
+  constructor(private readonly channel: NodeGrpcChannel, private readonly method: ProtobufMethod, service: string,
+    private readonly ctx: RpcContext, private readonly extras: GrpcCallExtras | undefined) {
+    this.path = `/${service}/${method.name}`;
+    const o = channel.options;
+    this.deframer = new MessageDeframer(o.maxReceiveMessageBytes, (bytes, compressed) => this.message(bytes, compressed));
+    if (method.kind === "server_streaming" || method.kind === "bidi_streaming") {
+      this.responses = new MessageQueue({
+        highWater: o.queuedMessages, receiveTimeoutMs: o.receiveTimeoutMs, describe: `${this.path} responses`,
+        pause: () => this.stream?.pause(), resume: () => this.stream?.resume(),
+        cancel: (reason) => this.cancel(reason),
+      });
+    }
+  }
+
+  /** Starts the call. Resolves with the response (unary, client streaming) or once the response headers came (streaming responses). */
+  start(input: unknown): Promise<unknown> {
+    const result = new Promise<unknown>((resolve, reject) => (this.settle = { resolve, reject }));
+    const signal = this.ctx.signal;
+    if (signal?.aborted) {
+      this.onAbort();
+      return result;
+    }
+    const session = this.channel.ready();
+    if (session instanceof Promise) session.then((s) => this.open(s, input), (error: unknown) => this.fail(error));
+    else this.open(session, input);
+    return result;
+  }
+
+  private open(session: Parameters<NodeGrpcChannel["open"]>[0], input: unknown): void {
+    if (this.done) return;
+    const ctx = this.ctx;
+    const o = this.channel.options;
+    const headers: OutgoingHttpHeaders = {
+      ":method": "POST", ":path": this.path, "content-type": "application/grpc", te: "trailers",
+      "user-agent": "kitewire-grpc",
+    };
+    if (o.compressions.length > 0) headers["grpc-accept-encoding"] = ["identity", ...o.compressions.map((c) => c.name)].join(",");
+    if (o.compression !== undefined) headers["grpc-encoding"] = o.compression.name;
+    let stream: Stream;
+    try {
+      if (ctx.deadline !== undefined) {
+        const left = ctx.deadline - Date.now();
+        if (left <= 0) throw new KitewireError(ErrorCode.TIMEOUT, `${this.path}: the deadline passed before the call was sent`);
+        headers["grpc-timeout"] = formatTimeout(left);
+        this.timer = setTimeout(() => this.cancel(new KitewireError(ErrorCode.TIMEOUT, `${this.path}: DEADLINE_EXCEEDED (no status within the deadline)`,
+          { details: { grpcStatus: GrpcStatus.DEADLINE_EXCEEDED, grpcMessage: "deadline exceeded" } })), left);
+      }
+      metainfoHeaders(ctx, headers as Record<string, string>);
+      if (this.extras?.metadata !== undefined) addMetadata(headers as Record<string, string>, this.extras.metadata);
+      stream = this.channel.open(session, headers);
+    } catch (error) {
+      return this.fail(error);
+    }
+    this.stream = stream;
+    stream[CALL] = this;
+    stream.on("response", onResponse);
+    stream.on("data", onData);
+    stream.on("trailers", onTrailers);
+    stream.on("close", onClose);
+    stream.on("error", onError);
+    ctx.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.responses !== undefined) this.settle!.resolve(this.responses);
+    if (this.method.kind === "unary" || this.method.kind === "server_streaming") {
+      try {
+        stream.end(this.encode(input));
+      } catch (error) {
+        this.cancel(error);
+      }
+    } else {
+      void this.sendAll(input as AsyncIterable<unknown> | Iterable<unknown>);
+    }
+  }
+
+  private encode(value: unknown): Uint8Array {
+    const o = this.channel.options;
+    return this.channel.codec.encode(this.method.input, value, o.maxSendMessageBytes, o.compression);
+  }
+
+  /** Writes the caller's request messages as fast as the stream takes them; ends the request side after the last. */
+  private async sendAll(requests: AsyncIterable<unknown> | Iterable<unknown>): Promise<void> {
+    const stream = this.stream!;
+    try {
+      for await (const value of requests) {
+        if (this.done || stream.destroyed) return;
+        if (!stream.write(this.encode(value))) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              stream.off("drain", go);
+              stream.off("close", go);
+              resolve();
+            };
+            stream.on("drain", go);
+            stream.on("close", go);
+          });
+        }
+      }
+      if (!this.done && !stream.destroyed) stream.end();
+    } catch (error) {
+      this.cancel(error);
+    }
+  }
+
+  /** The response headers (or a trailers-only response). */
+  responded(headers: IncomingHttpHeaders): void {
+    const status = Number(headers[":status"]);
+    const type = headers["content-type"];
+    if (status !== 200 || type === undefined || !type.startsWith("application/grpc")) {
+      if (headers["grpc-status"] !== undefined) return this.status(headers);
+      return this.cancel(errorOfStatus(this.path, httpStatusToGrpc(status), `HTTP status ${status}, content-type ${type ?? "none"}: not a gRPC response`));
+    }
+    if (headers["grpc-status"] !== undefined) return this.status(headers);
+    const encoding = headers["grpc-encoding"];
+    if (encoding !== undefined && encoding !== "identity") {
+      this.compression = this.channel.options.compressions.find((c) => c.name === encoding);
+      if (this.compression === undefined) return this.cancel(errorOfStatus(this.path, GrpcStatus.INTERNAL, `response grpc-encoding ${encoding} is not accepted`));
+    }
+    try {
+      this.headers = metadataOf(headers);
+    } catch (error) {
+      this.cancel(error);
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.done) return;
+    try {
+      this.deframer.push(chunk);
+    } catch (error) {
+      const e = KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
+      this.cancel(errorOfStatus(this.path, e.code === ErrorCode.LENGTH_LIMIT ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INTERNAL, e.message));
+    }
+  }
+
+  private message(bytes: Uint8Array, compressed: boolean): void {
+    if (compressed) {
+      if (this.compression === undefined) throw new KitewireError(ErrorCode.MALFORMED_FRAME, "a compressed response without grpc-encoding");
+      bytes = this.compression.decompress(bytes, this.channel.options.maxReceiveMessageBytes);
+    }
+    const value = this.channel.codec.decode(this.method.output, bytes);
+    if (this.responses !== undefined) return this.responses.push(value);
+    if (++this.count > 1) throw new KitewireError(ErrorCode.MALFORMED_FRAME, `${this.path}: more than one response message`);
+    this.response = value;
+  }
+
+  /** The status: in the trailers, or in a trailers-only response's headers. */
+  status(trailers: IncomingHttpHeaders): void {
+    if (this.done) return;
+    const code = Number(trailers["grpc-status"]);
+    const message = decodeGrpcMessage(String(trailers["grpc-message"] ?? ""));
+    let metadata: GrpcMetadata;
+    try {
+      metadata = metadataOf(trailers);
+    } catch {
+      metadata = {};
+    }
+    readBackward(this.ctx, metadata);
+    this.extras?.onMetadata?.(this.headers, metadata);
+    if (!Number.isInteger(code) || code < 0) return this.cancel(errorOfStatus(this.path, GrpcStatus.INTERNAL, `bad grpc-status ${trailers["grpc-status"]}`));
+    if (code !== GrpcStatus.OK) {
+      const bin = trailers["grpc-status-details-bin"];
+      let details: Uint8Array | undefined;
+      try {
+        details = bin === undefined ? undefined : decodeBase64(String(bin));
+      } catch {
+        details = undefined;
+      }
+      return this.finish(errorOfStatus(this.path, code, message, details, metadata));
+    }
+    if (this.deframer.partial) return this.finish(errorOfStatus(this.path, GrpcStatus.INTERNAL, "the response ended inside a message"));
+    if (this.responses === undefined && this.count !== 1) {
+      return this.finish(errorOfStatus(this.path, GrpcStatus.UNIMPLEMENTED, `expected one response message, got ${this.count}`));
+    }
+    this.finish(undefined);
+  }
+
+  /** The stream closed: without a status, the call failed (reset by the server, or the connection went). */
+  closed(): void {
+    if (this.done) return;
+    const code = this.stream?.rstCode;
+    this.finish(code === NGHTTP2_CANCEL ? errorOfStatus(this.path, GrpcStatus.CANCELLED, "the server cancelled the stream")
+      : new KitewireError(ErrorCode.CONNECTION, `${this.path}: the stream closed without a status (HTTP/2 error ${code ?? "none"})`,
+        { details: { grpcStatus: GrpcStatus.UNAVAILABLE, grpcMessage: "stream closed without a status" } }));
+  }
+
+  /** Gives up the call with `error` (deadline, caller's signal, a bad response): resets the stream. */
+  cancel(error: unknown): void {
+    if (this.done) return;
+    const stream = this.stream;
+    if (stream !== undefined && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+    this.finish(error);
+  }
+
+  private fail(error: unknown): void {
+    this.finish(error);
+  }
+
+  private finish(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.ctx.signal?.removeEventListener("abort", this.onAbort);
+    const settle = this.settle!;
+    if (this.responses !== undefined) {
+      if (error === undefined) this.responses.end();
+      else this.responses.fail(error);
+      if (error !== undefined) settle.reject(error); // no-op once resolved with the responses
+      return;
+    }
+    if (error === undefined) settle.resolve(this.response);
+    else settle.reject(error);
+    this.response = undefined;
+  }
+}
+
+function httpStatusToGrpc(status: number | undefined): number {
+  switch (status) {
+    case 400: return GrpcStatus.INTERNAL;
+    case 401: return GrpcStatus.UNAUTHENTICATED;
+    case 403: return GrpcStatus.PERMISSION_DENIED;
+    case 404: return GrpcStatus.UNIMPLEMENTED;
+    case 429: case 502: case 503: case 504: return GrpcStatus.UNAVAILABLE;
+    default: return GrpcStatus.UNKNOWN;
+  }
+}
+
+function onResponse(this: Stream, headers: IncomingHttpHeaders): void {
+  this[CALL]!.responded(headers);
+}
+
+function onData(this: Stream, chunk: Buffer): void {
+  this[CALL]!.data(chunk);
+}
+
+function onTrailers(this: Stream, trailers: IncomingHttpHeaders): void {
+  this[CALL]!.status(trailers);
+}
+
+function onClose(this: Stream): void {
+  this[CALL]!.closed();
+}
+
+function onError(this: Stream): void {
+  // 'close' follows and says what became of the call.
+}

@@ -1,0 +1,163 @@
+/**
+ * gRPC clients of generated Protobuf services, on `node:http2`: the same generated client
+ * interface as `createClient`, all four call shapes, each call through the client chain
+ * that `buildClientChain` assembles (user middlewares, tracer, service breaker, retry,
+ * discovery + balancing over channels, instance breaker), ending in a gRPC call.
+ *
+ * Streaming calls go through the chain without retry (a stream half consumed cannot be
+ * replayed); what the chain's endpoint returns for them is the AsyncIterable of responses.
+ */
+import { buildClientChain } from "../../client/chain.js";
+import { ClientCallContext } from "../../client/call-context.js";
+import { ClientGovernance } from "../../client/governance.js";
+import { ServiceInstances } from "../../client/instances.js";
+import { makeClientOptions, type ClientOptions } from "../../client/options.js";
+import type { Client, KitewireCallOptions } from "../../client/client.js";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import type { Resolver } from "../../governance/discovery/resolver.js";
+import { resolverForTarget } from "../../governance/discovery/target.js";
+import { getLogger } from "../../observability/log/logger.js";
+import type { RpcContext } from "../../rpc/context.js";
+import type { Endpoint } from "../../rpc/endpoint.js";
+import { Metainfo } from "../../rpc/metainfo.js";
+import type { ProtobufMethod, ProtobufService } from "../../service/protobuf.js";
+import type { Engine } from "../../wasm/engine.js";
+import { getEngine } from "../../wasm/load.js";
+import { GrpcCodec } from "../codec.js";
+import type { GrpcMetadata } from "../headers.js";
+import { makeGrpcClientOptions, type GrpcClientOptions } from "../options.js";
+import { ClientCall } from "./call.js";
+import { NodeGrpcChannel, type GrpcChannelOptions } from "./channel.js";
+import { gzip } from "./gzip.js";
+
+/** Per-call options of a gRPC client: kitewire's, plus binary metadata and what the server sent back. */
+export interface GrpcCallOptions extends Omit<KitewireCallOptions, "metadata"> {
+  /** Custom metadata sent with the call (`-bin` keys take bytes). */
+  metadata?: GrpcMetadata;
+  /** Receives the custom metadata of the response headers and of the trailers. */
+  onMetadata?: (headers: GrpcMetadata, trailers: GrpcMetadata) => void;
+}
+
+/** Where a gRPC client's calls go, and how. */
+export interface CreateGrpcClientOptions extends Partial<Omit<ClientOptions, "transport" | "transforms" | "maxFrameSize">> {
+  /** One server, `host:port`. */
+  address?: string;
+  /** A service's instances (as `createClient`'s `target`): each gets its own channel. */
+  target?: string | Resolver;
+  /** gRPC options: message size limits, compression, keepalive, stream receive timeout. */
+  grpc?: Partial<GrpcClientOptions>;
+  /** TLS for every channel (`https:`); plain HTTP/2 without. */
+  tls?: GrpcChannelOptions["tls"];
+  engine?: Engine;
+}
+
+/**
+ * Creates a gRPC client for `service`; `C` is its generated client interface, e.g.
+ * `createGrpcClient<EchoClient>(Echo, { address: "127.0.0.1:50051" })`.
+ */
+export function createGrpcClient<C>(service: ProtobufService, options: CreateGrpcClientOptions): Client<C> {
+  if ("idl" in service) throw new KitewireError(ErrorCode.INVALID_VALUE, `${(service as { name: string }).name} is a Thrift service: gRPC clients call Protobuf services`);
+  const engine = options.engine ?? getEngine();
+  const opts = makeClientOptions({ ...options, transport: { framing: "framed", protocol: "binary" } });
+  const grpc = makeGrpcClientOptions(options.grpc, [gzip]);
+  const codec = new GrpcCodec(engine);
+  const { address, target } = options;
+  if ((address === undefined) === (target === undefined)) {
+    throw new KitewireError(ErrorCode.INVALID_VALUE, `gRPC client of ${service.name}: give either an address or a target`);
+  }
+  const governance = new ClientGovernance(service.name, opts);
+  const channel = address === undefined ? undefined : new NodeGrpcChannel(address, grpc, codec, { tls: options.tls });
+  let instances: ServiceInstances | undefined;
+  if (target !== undefined) {
+    const logger = () => opts.logger ?? getLogger();
+    instances = new ServiceInstances({
+      service: service.name, resolver: typeof target === "string" ? resolverForTarget(target, { logger: logger() }) : target,
+      ownsResolver: typeof target === "string", balancer: opts.loadBalancer,
+      connector: (addr, _transport, events) => new NodeGrpcChannel(addr, grpc, codec, { tls: options.tls, events }),
+      transport: opts.transport, filterTags: opts.filterTags, backoff: opts.instanceBackoff, logger,
+      instanceAllowed: governance.instanceAllowed(), removed: governance.instanceRemoved(),
+    });
+    instances.start().catch(() => undefined);
+  }
+  const client: Record<string, unknown> = {
+    close: async () => {
+      governance.close();
+      await (instances?.close() ?? channel!.close());
+      codec.dispose();
+    },
+    context: { options: opts, service: service.name },
+  };
+  for (const [tsName, method] of Object.entries(service.methods)) {
+    const streaming = method.kind !== "unary";
+    const breakerAndRetry = governance.serviceBreakerAndRetry(method.name, false);
+    const endpoint = buildClientChain({
+      middlewares: opts.middlewares,
+      tracer: opts.tracer,
+      serviceBreaker: breakerAndRetry.serviceBreaker,
+      retry: streaming ? undefined : breakerAndRetry.retry,
+      discovery: instances?.middleware,
+      instanceBreaker: governance.instanceBreaker(instances !== undefined),
+      io: (ctx, input) => io(ctx, service.name, method, input),
+    });
+    client[tsName] = method.kind === "server_streaming" || method.kind === "bidi_streaming"
+      ? (input: unknown, callOptions?: GrpcCallOptions) => lazyIterable(() => call(endpoint, method, input, callOptions))
+      : (input: unknown, callOptions?: GrpcCallOptions) => call(endpoint, method, input, callOptions);
+  }
+
+  function call(endpoint: Endpoint, method: ProtobufMethod, input: unknown, callOptions: GrpcCallOptions | undefined): Promise<unknown> {
+    const metainfo = callOptions?.context?.metainfo.forNextHop() ?? new Metainfo();
+    const ctx = new GrpcClientContext(service.name, method.name, callOptions?.signal, metainfo);
+    ctx.connection = channel;
+    ctx.peer = channel?.peer;
+    ctx.parent = callOptions?.context;
+    ctx.caller = opts.fromService;
+    ctx.extras = callOptions;
+    const timeout = callOptions?.timeoutMs ?? governance.timeouts?.rpcTimeoutMs(method.name) ?? opts.timeoutMs;
+    if (timeout > 0) ctx.deadline = Date.now() + timeout;
+    const inherited = callOptions?.context?.deadline;
+    if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
+    const onBackward = callOptions?.onBackward;
+    if (onBackward === undefined) return endpoint(ctx, input);
+    return endpoint(ctx, input).finally(() => {
+      if (ctx.metainfo.backward.size > 0) onBackward(ctx.metainfo.backward);
+    });
+  }
+
+  return client as Client<C>;
+}
+
+/** The context of a gRPC client call: the call's extras ride along to the I/O step. */
+class GrpcClientContext extends ClientCallContext {
+  extras: GrpcCallOptions | undefined;
+}
+
+/** The chain's innermost step: the call on the channel the chain chose. */
+function io(ctx: RpcContext, service: string, method: ProtobufMethod, input: unknown): Promise<unknown> {
+  const channel = (ctx as ClientCallContext).connection;
+  if (!(channel instanceof NodeGrpcChannel)) {
+    return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `${service}/${method.name}: no gRPC channel chosen`));
+  }
+  return new ClientCall(channel, method, service, ctx, (ctx as GrpcClientContext).extras).start(input);
+}
+
+/** An AsyncIterable over the responses a call will give: the call starts on the first `next()`. */
+function lazyIterable(start: () => Promise<unknown>): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      let inner: AsyncIterator<unknown> | undefined;
+      let starting: Promise<AsyncIterator<unknown>> | undefined;
+      const get = () => (starting ??= start().then((it) => {
+        inner = (it as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+        return inner;
+      }));
+      return {
+        next: () => get().then((it) => it.next()),
+        return: async () => {
+          if (starting === undefined) return { value: undefined, done: true };
+          const it = await get().catch(() => undefined);
+          return (await it?.return?.()) ?? { value: undefined, done: true };
+        },
+      };
+    },
+  };
+}
