@@ -24,8 +24,9 @@ export class GrpcServerContext extends RpcContext {
   compress = false;
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Set once the call is over, or cancelled (by the client, the deadline, the connection). */
+  /** Why the call was cancelled (by the client, the deadline, the connection), if it was. */
   private ended: KitewireError | undefined;
+  private finished = false;
 
   /** Takes the request's metadata: all of it as `requestMetadata`, its text values as metainfo. */
   setRequestMetadata(metadata: GrpcMetadata): void {
@@ -49,6 +50,7 @@ export class GrpcServerContext extends RpcContext {
 
   protected override makeSignal(): AbortSignal {
     if (this.ended !== undefined) return AbortSignal.abort(this.ended);
+    if (this.finished) return AbortSignal.abort(new KitewireError(ErrorCode.CANCELLED, "the call is over"));
     const controller = (this.controller = new AbortController());
     if (this.deadline !== undefined) {
       this.timer = setTimeout(() => this.cancel(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
@@ -59,7 +61,7 @@ export class GrpcServerContext extends RpcContext {
 
   /** The call was given up (client cancel, deadline, connection closed): aborts the signal. */
   cancel(reason: KitewireError): void {
-    if (this.ended !== undefined) return;
+    if (this.ended !== undefined || this.finished) return;
     this.ended = reason;
     clearTimeout(this.timer);
     this.controller?.abort(reason);
@@ -67,13 +69,8 @@ export class GrpcServerContext extends RpcContext {
 
   /** The call is over: no timer left behind. */
   finish(): void {
-    if (this.ended === undefined) this.ended = new KitewireError(ErrorCode.CANCELLED, "the call is over");
+    this.finished = true;
     clearTimeout(this.timer);
-  }
-
-  /** Whether the call was cancelled or finished. */
-  get over(): boolean {
-    return this.ended !== undefined;
   }
 }
 

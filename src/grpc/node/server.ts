@@ -32,7 +32,7 @@ import { keepalive } from "./keepalive.js";
 
 const CALL = Symbol("kitewire.grpc.call");
 const PEER = Symbol("kitewire.grpc.peer");
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 
 type Stream = ServerHttp2Stream & { [CALL]?: ServerCall };
 type Session = ServerHttp2Session & { [PEER]?: string };
@@ -163,8 +163,9 @@ function onError(this: Stream): void {
 function onWantTrailers(this: Stream): void {
   const call = this[CALL]!;
   this.sendTrailers(call.trailers!);
-  // The call is over: a client still sending is told so (grpc-go does the same).
-  if (!this.readableEnded) this.close(NGHTTP2_NO_ERROR);
+  // The call is over; what a client still sends is read and dropped (a reset here makes
+  // Node's peers answer ENHANCE_YOUR_CALM after a few), and gRPC clients end on the status.
+  if (!this.readableEnded) this.resume();
 }
 
 class ServerCall {
@@ -438,7 +439,7 @@ class ServerCall {
     trailers[":status"] = "200";
     trailers["content-type"] = "application/grpc";
     stream.respond(trailers, { endStream: true });
-    if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+    if (!stream.readableEnded) stream.resume();
   }
 
   /** The call is over (answered, failed or abandoned): timers, limits and the tracer are told. */
