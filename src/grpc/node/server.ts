@@ -279,7 +279,12 @@ class ServerCall {
       if (this.requestCompression === undefined) throw grpcError(GrpcStatus.INTERNAL, "a compressed message without grpc-encoding");
       bytes = this.requestCompression.decompress(bytes, this.owner.options.maxReceiveMessageBytes);
     }
-    const value = this.owner.codec.decode(route.method.input, bytes);
+    let value: unknown;
+    try {
+      value = this.owner.codec.decode(route.method.input, bytes);
+    } catch (error) {
+      throw grpcError(GrpcStatus.INTERNAL, `bad request message: ${(error as Error).message}`, { cause: error });
+    }
     if (this.requests !== undefined) return this.requests.push(value);
     if (++this.count > 1) throw grpcError(GrpcStatus.UNIMPLEMENTED, `${route.path} takes one request message, got more`);
     this.request = value;
