@@ -22,6 +22,8 @@ export class GrpcServerContext extends RpcContext {
   readonly trailers: GrpcMetadata = {};
   /** Compress the responses (when the client accepts the server's compression). */
   compress = false;
+  /** Whether the last request message received came compressed (the interop suite's `expect_compressed` checks it). */
+  requestCompressed = false;
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Why the call was cancelled (by the client, the deadline, the connection), if it was. */

@@ -15,8 +15,10 @@ export interface MessageQueueOptions {
   receiveTimeoutMs: number;
   pause(): void;
   resume(): void;
-  /** Called when the consumer stops early (break, return, throw): the stream should be cancelled. */
+  /** Called when no message came within receiveTimeoutMs (the queue has failed with `reason`). */
   cancel(reason: KitewireError): void;
+  /** Called when the consumer stops early (break, return, throw); what still arrives is dropped. */
+  stopped(reason: KitewireError): void;
   /** Says what waited, for the timeout's message. */
   describe: string;
 }
@@ -112,13 +114,17 @@ export class MessageQueue<T> implements AsyncIterable<T>, AsyncIterator<T> {
     });
   }
 
-  /** The consumer stopped early: the stream is cancelled, queued messages dropped. */
+  /** The consumer stopped early: queued messages are dropped, and the producer told. */
   return(): Promise<IteratorResult<T>> {
     if (!this.done) {
       const error = new KitewireError(ErrorCode.CANCELLED, `${this.options.describe}: the consumer stopped reading`);
       this.done = true;
       this.items.length = 0;
-      this.options.cancel(error);
+      if (this.paused) {
+        this.paused = false;
+        this.options.resume();
+      }
+      this.options.stopped(error);
     }
     return Promise.resolve({ value: undefined, done: true });
   }

@@ -55,6 +55,7 @@ export class ClientCall {
         highWater: o.queuedMessages, receiveTimeoutMs: o.receiveTimeoutMs, describe: `${this.path} responses`,
         pause: () => this.stream?.pause(), resume: () => this.stream?.resume(),
         cancel: (reason) => this.cancel(reason),
+        stopped: (reason) => this.cancel(reason),
       });
     }
   }

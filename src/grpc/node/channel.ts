@@ -74,6 +74,8 @@ export class NodeGrpcChannel implements ClientTransport {
       session.once("connect", () => {
         clearTimeout(timer);
         session.on("error", () => undefined); // later errors close the session; its streams say why
+        // The connection's window starts at 64 KiB whatever the settings say: open it as wide as a stream's.
+        session.setLocalWindowSize(Math.max(o.initialWindowSize, 65535));
         this.session = session;
         this.channelOptions.events?.connected();
         const stop = keepalive(session, o.keepaliveIntervalMs, o.keepaliveTimeoutMs, () => undefined);

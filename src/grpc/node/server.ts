@@ -107,6 +107,8 @@ export class GrpcNodeServer {
     const socket = session.socket;
     session[PEER] = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
     this.sessions.add(session);
+    // The connection's window starts at 64 KiB whatever the settings say: open it as wide as a stream's.
+    session.setLocalWindowSize(Math.max(this.options.initialWindowSize, 65535));
     const tracer = this.server.options.tracer;
     tracer?.connection?.("open", session[PEER]);
     const stopPings = keepalive(session, this.options.keepaliveIntervalMs, this.options.keepaliveTimeoutMs, () => {
@@ -255,7 +257,9 @@ class ServerCall {
       this.requests = new MessageQueue({
         highWater: owner.options.queuedMessages, receiveTimeoutMs: owner.options.receiveTimeoutMs,
         pause: () => stream.pause(), resume: () => stream.resume(),
-        cancel: (reason) => this.fail(reason.code === ErrorCode.TIMEOUT ? grpcError(GrpcStatus.DEADLINE_EXCEEDED, reason.message) : reason),
+        cancel: (reason) => this.fail(grpcError(GrpcStatus.DEADLINE_EXCEEDED, reason.message)),
+        // A handler done with the requests may still answer: the rest are read and dropped.
+        stopped: () => undefined,
         describe: `${route.path} requests`,
       });
       this.run(this.requests);
@@ -275,6 +279,7 @@ class ServerCall {
   /** One whole request message (a view valid during this call). */
   private message(bytes: Uint8Array, compressed: boolean): void {
     const route = this.route!;
+    this.ctx.requestCompressed = compressed;
     if (compressed) {
       if (this.requestCompression === undefined) throw grpcError(GrpcStatus.INTERNAL, "a compressed message without grpc-encoding");
       bytes = this.requestCompression.decompress(bytes, this.owner.options.maxReceiveMessageBytes);
@@ -443,6 +448,7 @@ class ServerCall {
     this.responded = true;
     trailers[":status"] = "200";
     trailers["content-type"] = "application/grpc";
+    trailers["grpc-accept-encoding"] ??= this.owner.acceptEncoding;
     stream.respond(trailers, { endStream: true });
     if (!stream.readableEnded) stream.resume();
   }
