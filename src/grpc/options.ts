@@ -21,6 +21,11 @@ export interface GrpcServerOptions {
   keepaliveTimeoutMs: number;
   /** HTTP/2 flow-control window of each stream (SETTINGS_INITIAL_WINDOW_SIZE). */
   initialWindowSize: number;
+  /**
+   * Serve gRPC server reflection (`grpc.reflection.v1` and `v1alpha`), so that tools list
+   * and call the services without their .proto files (off by default: it shows the schema).
+   */
+  reflection: boolean;
 }
 
 export const GRPC_SERVER_DEFAULTS: Readonly<GrpcServerOptions> = Object.freeze({
@@ -33,6 +38,7 @@ export const GRPC_SERVER_DEFAULTS: Readonly<GrpcServerOptions> = Object.freeze({
   keepaliveIntervalMs: 7_200_000,
   keepaliveTimeoutMs: 20_000,
   initialWindowSize: 1 << 20,
+  reflection: false,
 });
 
 /** Options of a gRPC client's channel and calls (beyond the `ClientOptions` it shares). */

@@ -12,6 +12,8 @@ import type { RpcContext } from "../rpc/context.js";
 import { chain, type Middleware } from "../rpc/endpoint.js";
 import type { MethodKind, ProtobufMethod, ProtobufService } from "../service/protobuf.js";
 import type { ThriftService } from "../service/thrift.js";
+import { ReflectionDescriptors } from "./reflection/descriptors.js";
+import { REFLECTION_SERVICES, reflectionMethod, serveReflection } from "./reflection/service.js";
 
 export interface GrpcRoute {
   /** `/pkg.Service/Method`. */
@@ -33,9 +35,22 @@ export interface Registered {
   readonly handler: object;
 }
 
-/** The routes of `services`' Protobuf methods, by path. */
-export function grpcRoutes(services: readonly Registered[], middlewares: readonly Middleware[]): Map<string, GrpcRoute> {
+/** The routes of `services`' Protobuf methods, by path; with `reflection`, the reflection services' too. */
+export function grpcRoutes(services: readonly Registered[], middlewares: readonly Middleware[], reflection = false): Map<string, GrpcRoute> {
   const routes = new Map<string, GrpcRoute>();
+  if (reflection) {
+    let descriptors: ReflectionDescriptors | undefined;
+    const protobuf = services.map((r) => r.service).filter((s): s is ProtobufService => !("idl" in s));
+    const get = () => (descriptors ??= new ReflectionDescriptors(protobuf));
+    for (const name of REFLECTION_SERVICES) {
+      const method = reflectionMethod(name.slice(0, name.lastIndexOf(".")));
+      const path = `/${name}/${method.name}`;
+      routes.set(path, {
+        path, service: name, method, kind: method.kind, clientStreaming: true, serverStreaming: true,
+        serve: (_ctx, input) => serveReflection(get, input as AsyncIterable<Uint8Array>),
+      });
+    }
+  }
   for (const { service, handler } of services) {
     if ("idl" in service) continue;
     for (const [tsName, method] of Object.entries(service.methods)) {

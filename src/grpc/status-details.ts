@@ -4,7 +4,7 @@
  * Any being `{ string type_url = 1; bytes value = 2; }`. Written and read by hand: it is
  * small and fixed, and a generated codec would need the engine for every error.
  */
-import { ErrorCode, KitewireError } from "../errors.js";
+import { bytesField, readFields, varint } from "./wire.js";
 
 /** A google.protobuf.Any: a type URL and the packed message. */
 export interface AnyMessage {
@@ -49,64 +49,4 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
     }
   });
   return status;
-}
-
-function varint(out: number[], v: number): void {
-  let n = BigInt.asUintN(64, BigInt(v));
-  while (n >= 0x80n) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  out.push(Number(n));
-}
-
-function bytesField(out: number[], tag: number, value: ArrayLike<number>): void {
-  out.push(tag);
-  varint(out, value.length);
-  for (let i = 0; i < value.length; i++) out.push(value[i]!);
-}
-
-/** Calls `each` with every field of a message: varints as numbers, length-delimited ones as bytes; others skipped. */
-function readFields(bytes: Uint8Array, each: (field: number, value: number | Uint8Array) => void): void {
-  let at = 0;
-  const readVarint = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (at >= bytes.length) throw new KitewireError(ErrorCode.TRUNCATED, "google.rpc.Status: varint runs past the end", { offset: at });
-      const b = bytes[at++]!;
-      if (shift < 32) result |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) return result;
-      if (shift > 63) throw new KitewireError(ErrorCode.MALFORMED_VARINT, "google.rpc.Status: varint too long", { offset: at });
-    }
-  };
-  while (at < bytes.length) {
-    const start = at;
-    const tag = readVarint();
-    const field = tag >>> 3;
-    switch (tag & 7) {
-      case 0:
-        each(field, readVarint());
-        break;
-      case 1:
-        at += 8;
-        break;
-      case 2: {
-        const length = readVarint();
-        if (length < 0 || at + length > bytes.length) {
-          throw new KitewireError(ErrorCode.TRUNCATED, "google.rpc.Status: field runs past the end", { offset: start });
-        }
-        each(field, bytes.subarray(at, at + length));
-        at += length;
-        break;
-      }
-      case 5:
-        at += 4;
-        break;
-      default:
-        throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `google.rpc.Status: wire type ${tag & 7}`, { offset: start });
-    }
-    if (at > bytes.length) throw new KitewireError(ErrorCode.TRUNCATED, "google.rpc.Status: field runs past the end", { offset: start });
-  }
 }

@@ -69,7 +69,7 @@ export class GrpcNodeServer {
   routes(): Map<string, GrpcRoute> {
     const registered = this.server.registered;
     if (this.routeTable === undefined || this.routesFor !== registered.length) {
-      this.routeTable = grpcRoutes(registered, this.server.options.middlewares);
+      this.routeTable = grpcRoutes(registered, this.server.options.middlewares, this.options.reflection);
       this.routesFor = registered.length;
     }
     return this.routeTable;
