@@ -109,7 +109,7 @@ export function createClient<C>(service: ThriftService | ProtobufService, option
         ? caller.method(binding)
         : () => failedCall(new KitewireError(ErrorCode.INVALID_STATE,
           `${service.name}.${method.name} is a ${method.kind.replace("_", " ")} method: kitewire's transports ` +
-          "(kitex-protobuf, TTHeader) carry unary calls only; streaming needs gRPC, which kitewire does not have yet"));
+          "(kitex-protobuf, TTHeader) carry unary calls only; call streaming methods over gRPC (createGrpcClient)"));
     }
   }
   return client as Client<C>;

@@ -1,7 +1,7 @@
 /**
- * Streaming Protobuf methods, which kitewire's transports cannot carry yet: the server says
- * which it does not serve when they are registered, calls to them are unknown methods, and
- * the client's error says why and what is missing.
+ * Streaming Protobuf methods over kitewire's own transports (Kitex Protobuf, TTHeader), which
+ * carry unary calls only: calls to them are unknown methods, and the client's error says to
+ * use gRPC (tests/grpc covers them there).
  */
 import { beforeAll, expect, test } from "vitest";
 import {
@@ -20,12 +20,15 @@ const handler: pb.UserServiceHandler = {
   chat: () => (async function* () {})(),
 };
 
-test("register warns once, through the server's logger, naming the streaming methods it does not serve", () => {
+test("register says, at debug level only, that the streaming methods are served over gRPC only", () => {
   const lines: string[] = [];
-  new Server({ logger: consoleLogger({ sink: (line) => lines.push(line) }) }).register(pb.UserService, handler);
+  new Server({ logger: consoleLogger({ level: "debug", sink: (line) => lines.push(line) }) }).register(pb.UserService, handler);
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/ WARN example\.v1\.UserService: streaming methods are not served \(they need gRPC, which kitewire does not have yet\)/);
+  expect(lines[0]).toMatch(/ DEBUG example\.v1\.UserService: streaming methods are served over gRPC only/);
   expect(lines[0]).toContain("methods=ListUsers,ImportUsers,Chat");
+  const quiet: string[] = [];
+  new Server({ logger: consoleLogger({ sink: (line) => quiet.push(line) }) }).register(pb.UserService, handler);
+  expect(quiet).toEqual([]);
 });
 
 test("a call to a streaming method is an unknown method on the server; the client says why it will not send one", async () => {
@@ -47,7 +50,7 @@ test("a call to a streaming method is an unknown method on the server; the clien
     expect(error).toMatchObject({
       code: "INVALID_STATE",
       message: "example.v1.UserService.ListUsers is a server streaming method: kitewire's transports (kitex-protobuf, TTHeader) " +
-        "carry unary calls only; streaming needs gRPC, which kitewire does not have yet",
+        "carry unary calls only; call streaming methods over gRPC (createGrpcClient)",
     });
     // Iterated, as its type says (server streaming), or awaited (client streaming): the same error.
     const iterated = await (async () => {

@@ -124,22 +124,22 @@ export const EchoResponse: ProtobufMessageCodec<EchoResponse> = {
 /** The client of kitewire.grpc.test.Echo. */
 export interface EchoClient {
   unary(request: EchoRequest, options?: CallOptions): Promise<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   serverStream(request: EchoRequest, options?: CallOptions): AsyncIterable<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   clientStream(requests: AsyncIterable<EchoRequest>, options?: CallOptions): Promise<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   bidi(requests: AsyncIterable<EchoRequest>, options?: CallOptions): AsyncIterable<EchoResponse>;
 }
 
 /** What a server implements to serve kitewire.grpc.test.Echo. */
 export interface EchoHandler {
   unary(request: EchoRequest, context: CallContext): EchoResponse | Promise<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   serverStream(request: EchoRequest, context: CallContext): AsyncIterable<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   clientStream(requests: AsyncIterable<EchoRequest>, context: CallContext): EchoResponse | Promise<EchoResponse>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   bidi(requests: AsyncIterable<EchoRequest>, context: CallContext): AsyncIterable<EchoResponse>;
 }
 

@@ -567,11 +567,11 @@ export const GetUserRequest: ProtobufMessageCodec<GetUserRequest> = {
 export interface UserServiceClient {
   /** One user. */
   getUser(request: GetUserRequest, options?: CallOptions): Promise<User>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   listUsers(request: GetUserRequest, options?: CallOptions): AsyncIterable<User>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   importUsers(requests: AsyncIterable<User>, options?: CallOptions): Promise<GetUserRequest>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Calling it fails with INVALID_STATE. */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). A client made by `createClient` (Kitex Protobuf, TTHeader) fails it with INVALID_STATE. */
   chat(requests: AsyncIterable<User>, options?: CallOptions): AsyncIterable<User>;
 }
 
@@ -579,11 +579,11 @@ export interface UserServiceClient {
 export interface UserServiceHandler {
   /** One user. */
   getUser(request: GetUserRequest, context: CallContext): User | Promise<User>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   listUsers(request: GetUserRequest, context: CallContext): AsyncIterable<User>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   importUsers(requests: AsyncIterable<User>, context: CallContext): GetUserRequest | Promise<GetUserRequest>;
-  /** Streaming: needs gRPC, which kitewire does not have yet. Server.register does not serve it (and logs that). */
+  /** Streaming: carried by gRPC only (`createGrpcClient`). Served over gRPC only (the same port's HTTP/2 connections). */
   chat(requests: AsyncIterable<User>, context: CallContext): AsyncIterable<User>;
 }
 
