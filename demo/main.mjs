@@ -185,3 +185,4 @@ for (const line of scraped.split("\n").filter((l) => /^kitex_server_throughput\{
 }
 await metricsEndpoint.close();
 await (await import("./gateway.mjs")).runGatewayDemo(); // 9. kitewire call, and an HTTP call through the gateway
+await import("./grpc.mjs"); // 10. gRPC: one unary and one server-streaming call over HTTP/2 (demo/grpc.mjs)
