@@ -37,6 +37,16 @@ export function looksLikeHttp2(first: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Whether `peek` shows an HTTP/2 server's first frame, SETTINGS on stream 0 (length, type 4,
+ * flags 0, stream 0): a gRPC server answering a client that sent a Thrift framing. No
+ * framing of kitewire's has a 0 where the flags byte is (byte 4: a message's version or a
+ * header's magic).
+ */
+export function looksLikeHttp2Settings(peek: (offset: number) => number): boolean {
+  return peek(3) === 0x04 && peek(4) === 0 && peek(5) === 0 && peek(6) === 0 && peek(7) === 0 && peek(8) === 0 && peek(2) % 6 === 0;
+}
+
 /** Whether `peek` shows the start of a TLS record (handshake, or with `alert` an alert, 0x15) of TLS 1.0-1.3. */
 export function looksLikeTls(peek: (offset: number) => number, alert = false): boolean {
   const type = peek(0);

@@ -10,7 +10,7 @@ import type { Engine } from "../wasm/engine.js";
 import { describeTransport, ttheaderPayloadFramed, type Transport } from "./transport.js";
 import { decodeTHeader, THeaderProtocol } from "./theader.js";
 import { transformById, transformName } from "./transform.js";
-import { detectTransport, looksLikeTls } from "./detect.js";
+import { detectTransport, looksLikeHttp2Settings, looksLikeTls } from "./detect.js";
 import { decodeTTHeader, type TTHeaderInfo } from "./ttheader.js";
 
 /** One received frame. Release `bytes` when done with it. */
@@ -105,6 +105,10 @@ export class FrameDecoder {
     if (looksLikeTls(peek, true)) {
       throw new KitewireError(ErrorCode.CONNECTION,
         `the server answered with TLS: it seems to speak TLS on this port; connect with the \`tls\` option (this client sent plain ${describeTransport(sent)})`);
+    }
+    if (looksLikeHttp2Settings(peek)) {
+      throw new KitewireError(ErrorCode.CONNECTION,
+        `the server answered with HTTP/2: it speaks gRPC on this port; call it with createGrpcClient (this client sent ${describeTransport(sent)})`);
     }
     let seen: Transport | null;
     try {

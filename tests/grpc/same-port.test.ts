@@ -59,3 +59,23 @@ test("a listener with grpc: false refuses HTTP/2 with a clear, logged error", as
     await l.close({ timeoutMs: 100 });
   }
 });
+
+test("a Thrift client calling a gRPC-only server (grpc-js) gets a clear error, not a hang or a garbled frame", async () => {
+  const { service } = grpcJsEcho();
+  const g = new grpc.Server();
+  g.addService(service, {});
+  const port = await new Promise<number>((resolve, reject) =>
+    g.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const c = createClient<{ ping(m: string): Promise<string>; close(): Promise<void> }>(ex.UserService, {
+    transport: FRAMED, timeoutMs: 5000, connection: nodeTransport({ address: `127.0.0.1:${port}`, transport: FRAMED }),
+  });
+  try {
+    const started = Date.now();
+    const error = await c.ping("x").catch((e: unknown) => e);
+    expect(String(error)).toMatch(/the server answered with HTTP\/2: it speaks gRPC on this port; call it with createGrpcClient/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  } finally {
+    await c.close();
+    g.forceShutdown();
+  }
+});
