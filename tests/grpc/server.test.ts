@@ -311,6 +311,27 @@ describe("the client chain and graceful shutdown", () => {
     }
   });
 
+  test("retry through the client chain: an instance answering UNAVAILABLE is retried on the other", async () => {
+    let failed = 0;
+    const down = await listen(new Server({ logger }).register(echo.Echo, {
+      ...echoHandler, unary: () => (failed++, Promise.reject(grpcError(14, "draining"))),
+    } as echo.EchoHandler));
+    const up = await listen(new Server({ logger }).register(echo.Echo, echoHandler));
+    const policy = { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2, cbPolicy: { errorRate: 0.3 } } } };
+    const c = createGrpcClient<echo.EchoClient>(echo.Echo, {
+      target: `127.0.0.1:${down.port},127.0.0.1:${up.port}`, retry: { policies: { Unary: policy } },
+    });
+    try {
+      // Few calls: past 10 samples at an error rate over 30% Kitex's retry breaker stops retrying (as it should).
+      for (let i = 0; i < 4; i++) expect((await c.unary(echo.EchoRequest.create({ message: `r${i}` }))).message).toBe(`r${i}`);
+      expect(failed).toBeGreaterThan(0); // the balancer did pick the failing one, and the retry went elsewhere
+    } finally {
+      await c.close();
+      await down.close({ timeoutMs: 100 });
+      await up.close({ timeoutMs: 100 });
+    }
+  });
+
   test("client middleware and tracer see each gRPC call", async () => {
     const seen: string[] = [];
     const c = createGrpcClient<echo.EchoClient>(echo.Echo, {

@@ -16,6 +16,7 @@ import type { Client, KitewireCallOptions } from "../../client/client.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { Resolver } from "../../governance/discovery/resolver.js";
 import { resolverForTarget } from "../../governance/discovery/target.js";
+import { AttemptContext } from "../../governance/retry/attempt.js";
 import { getLogger } from "../../observability/log/logger.js";
 import type { RpcContext } from "../../rpc/context.js";
 import type { Endpoint } from "../../rpc/endpoint.js";
@@ -137,7 +138,8 @@ function io(ctx: RpcContext, service: string, method: ProtobufMethod, input: unk
   if (!(channel instanceof NodeGrpcChannel)) {
     return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `${service}/${method.name}: no gRPC channel chosen`));
   }
-  return new ClientCall(channel, method, service, ctx, (ctx as GrpcClientContext).extras).start(input);
+  const call = ctx instanceof AttemptContext ? ctx.call : ctx; // a retry's attempt: the extras are the call's
+  return new ClientCall(channel, method, service, ctx, (call as GrpcClientContext).extras).start(input);
 }
 
 /** An AsyncIterable over the responses a call will give: the call starts on the first `next()`. */
