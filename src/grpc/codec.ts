@@ -1,11 +1,15 @@
 /**
- * Messages of a gRPC method on the wire: encoded by the engine's Protobuf writer straight
- * behind a reserved 5-byte prefix, copied out once (the HTTP/2 layer keeps what it is
- * given until sent); decoded in place from the received bytes.
+ * Messages of a gRPC method on the wire: encoded by the engine's Protobuf writer (Thrift
+ * Binary for `application/grpc+thrift`) straight behind a reserved 5-byte prefix, copied
+ * out once (the HTTP/2 layer keeps what it is given until sent); decoded in place from the
+ * received bytes.
  */
 import type { ProtobufMessageCodec } from "../codec/protobuf/message.js";
 import { ProtobufReader } from "../codec/protobuf/reader.js";
 import { ProtobufWriter } from "../codec/protobuf/writer.js";
+import { ThriftBinaryReader } from "../codec/thrift/binary-reader.js";
+import { ThriftBinaryWriter } from "../codec/thrift/binary-writer.js";
+import type { ByteWriter } from "../codec/byte-writer.js";
 import { copyBytes } from "../codec/slab.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
@@ -15,10 +19,27 @@ import { PREFIX_BYTES, writePrefix, type GrpcCompression } from "./message.js";
 export class GrpcCodec {
   private readonly writer: ProtobufWriter;
   private readonly reader: ProtobufReader;
+  private thriftWriter: ThriftBinaryWriter | undefined;
+  private thriftReader: ThriftBinaryReader | undefined;
 
-  constructor(readonly engine: Engine, maxDepth = 64) {
+  constructor(readonly engine: Engine, private readonly maxDepth = 64) {
     this.writer = new ProtobufWriter({ engine });
     this.reader = new ProtobufReader({ engine, maxDepth });
+  }
+
+  /** The Thrift Binary reader of `application/grpc+thrift` messages, loaded with `bytes`. */
+  thrift(bytes: Uint8Array): ThriftBinaryReader {
+    return (this.thriftReader ??= new ThriftBinaryReader({ engine: this.engine, maxDepth: this.maxDepth })).load(bytes);
+  }
+
+  /** One Length-Prefixed-Message written by `write` with the Thrift Binary writer (see `encode`). */
+  encodeThrift(write: (w: ThriftBinaryWriter) => void, maxBytes: number, compression?: GrpcCompression): Uint8Array {
+    const w = (this.thriftWriter ??= new ThriftBinaryWriter({ engine: this.engine }));
+    w.reset();
+    w.ensure(PREFIX_BYTES);
+    w.pos += PREFIX_BYTES;
+    write(w);
+    return this.finish(w, "thrift message", maxBytes, compression);
   }
 
   /**
@@ -31,8 +52,12 @@ export class GrpcCodec {
     w.ensure(PREFIX_BYTES);
     w.pos += PREFIX_BYTES;
     codec.encode(w, value);
+    return this.finish(w, codec.typeName, maxBytes, compression);
+  }
+
+  private finish(w: ByteWriter, type: string, maxBytes: number, compression: GrpcCompression | undefined): Uint8Array {
     const length = w.length - PREFIX_BYTES;
-    if (length > maxBytes) throw tooLarge(codec.typeName, length, maxBytes);
+    if (length > maxBytes) throw tooLarge(type, length, maxBytes);
     if (compression !== undefined) {
       const packed = compression.compress(this.engine.u8.subarray(w.start + PREFIX_BYTES, w.pos));
       const out = new Uint8Array(PREFIX_BYTES + packed.length);
@@ -53,6 +78,8 @@ export class GrpcCodec {
   dispose(): void {
     this.writer.dispose();
     this.reader.dispose();
+    this.thriftWriter?.dispose();
+    this.thriftReader?.dispose();
   }
 }
 

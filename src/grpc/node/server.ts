@@ -193,7 +193,7 @@ class ServerCall {
     const path = headers[":path"] ?? "";
     const route = (this.route = owner.routes().get(path));
     const slash = path.lastIndexOf("/");
-    const ctx = (this.ctx = new GrpcServerContext(route?.service ?? path.slice(1, Math.max(1, slash)), route?.method.name ?? path.slice(slash + 1)));
+    const ctx = (this.ctx = new GrpcServerContext(route?.service ?? path.slice(1, Math.max(1, slash)), route?.name ?? path.slice(slash + 1)));
     const peer = (this.stream.session as Session | undefined)?.[PEER];
     if (peer !== undefined) ctx.peer = peer;
     const type = headers["content-type"];
@@ -209,6 +209,12 @@ class ServerCall {
     if (route === undefined) {
       const error = grpcError(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
       owner.rejected(this.stream, error, "unimplemented");
+      return this.fail(error);
+    }
+    const subtype = type.length > 16 ? type.slice(16).split(";")[0]!.trim() : "";
+    if (subtype !== "" && subtype !== (route.contentType === "application/grpc" ? "+proto" : "+thrift")) {
+      const error = grpcError(GrpcStatus.UNIMPLEMENTED, `${path} is served as ${route.contentType === "application/grpc" ? "application/grpc+proto" : route.contentType}, not ${type}`);
+      owner.rejected(this.stream, error, "content-type");
       return this.fail(error);
     }
     const timeout = headers["grpc-timeout"];
@@ -242,9 +248,9 @@ class ServerCall {
     ctx.setRequestMetadata(metadata);
     const limits = owner.server.limits;
     if (limits !== undefined) {
-      const refused = limits.admit(route.method.name);
+      const refused = limits.admit(route.name);
       if (refused !== undefined) return this.fail(refused);
-      this.admitted = route.method.name;
+      this.admitted = route.name;
     }
     if (ctx.deadline !== undefined) {
       this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ctx.deadline - Date.now()));
@@ -286,7 +292,7 @@ class ServerCall {
     }
     let value: unknown;
     try {
-      value = this.owner.codec.decode(route.method.input, bytes);
+      value = route.decode(this.owner.codec, bytes);
     } catch (error) {
       throw grpcError(GrpcStatus.INTERNAL, `bad request message: ${(error as Error).message}`, { cause: error });
     }
@@ -346,7 +352,7 @@ class ServerCall {
   private encode(value: unknown): Uint8Array {
     const o = this.owner.options;
     const compression = this.ctx.compress ? this.responseCompression : undefined;
-    const bytes = this.owner.codec.encode(this.route!.method.output, value, o.maxSendMessageBytes, compression);
+    const bytes = this.route!.encode(this.owner.codec, value, o.maxSendMessageBytes, compression);
     this.owner.server.options.tracer?.io?.(this.ctx, "write", bytes.length);
     return bytes;
   }
@@ -356,7 +362,7 @@ class ServerCall {
     if (this.responded) return;
     this.responded = true;
     const headers: Record<string, string | string[]> = {
-      ":status": "200", "content-type": "application/grpc", "grpc-accept-encoding": this.owner.acceptEncoding,
+      ":status": "200", "content-type": this.route!.contentType, "grpc-accept-encoding": this.owner.acceptEncoding,
     };
     if (this.ctx.compress && this.responseCompression !== undefined) headers["grpc-encoding"] = this.responseCompression.name;
     addMetadata(headers, this.ctx.responseHeaders);
@@ -417,9 +423,22 @@ class ServerCall {
     this.fail(grpcError(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded"));
   }
 
-  /** Ends the call with the status of `error`. */
+  /** Ends the call with the status of `error` (a Thrift method's declared exception: as its result, status OK). */
   fail(error: unknown): void {
     if (this.done) return;
+    if (this.route?.encodeError !== undefined && !this.responded) {
+      let declared: Uint8Array | undefined;
+      try {
+        declared = this.route.encodeError(this.owner.codec, error, this.owner.options.maxSendMessageBytes);
+      } catch {
+        declared = undefined; // answered with the error's status instead
+      }
+      if (declared !== undefined) {
+        this.respond();
+        this.stream.write(declared);
+        return this.finish(GrpcStatus.OK, "", undefined);
+      }
+    }
     const { status, message } = statusOf(error);
     const details = grpcDetailsOf(error);
     if (details?.metadata !== undefined) Object.assign(this.ctx.trailers, details.metadata);
@@ -447,7 +466,7 @@ class ServerCall {
     }
     this.responded = true;
     trailers[":status"] = "200";
-    trailers["content-type"] = "application/grpc";
+    trailers["content-type"] = this.route?.contentType ?? "application/grpc";
     trailers["grpc-accept-encoding"] ??= this.owner.acceptEncoding;
     stream.respond(trailers, { endStream: true });
     if (!stream.readableEnded) stream.resume();
