@@ -234,7 +234,7 @@ describe("detection", () => {
     expect(() => detectTransport((i) => get[i] ?? -1, get.length)).toThrow(expect.objectContaining({ details: { detected: "http1" } }));
     const h2 = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     expect(() => detectTransport((i) => h2[i]!, h2.length)).toThrow(expect.objectContaining({
-      details: { detected: "http2" }, message: expect.stringContaining("HTTP/2 (gRPC) is not served by kitewire yet"),
+      details: { detected: "http2" }, message: expect.stringContaining("HTTP/2 (gRPC) is not served on this port (its listener has grpc: false)"),
     }));
   });
 

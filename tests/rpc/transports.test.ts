@@ -212,13 +212,20 @@ describe("transports a client cannot use", () => {
       .toThrow(/UserService is a Thrift service: its transport's protocol must be binary or compact, not kitex-protobuf\/protobuf/);
   });
 
-  test("HTTP/2 (gRPC) is refused with a log line saying what is served and what to do", async () => {
+  test("HTTP/2 (gRPC) is served by default (tests/grpc); with grpc: false it is refused with a log line saying what is served", async () => {
     const logger = recordingLogger();
-    const { listener } = await startServer(new SlowHandler(), { logger });
+    const served = await startServer(new SlowHandler(), { logger });
+    const h2 = await rawSocket(served.listener.port);
+    h2.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+    const settings = await new Promise<Buffer>((r) => h2.once("data", r));
+    expect(settings[3]).toBe(4); // the server's SETTINGS frame: it speaks HTTP/2
+    h2.destroy();
+    await served.listener.close({ timeoutMs: 200 });
+    const listener = await listen(new Server({ logger }).register(ex.UserService, new SlowHandler()), { grpc: false });
     const raw = await rawSocket(listener.port);
     raw.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
     await new Promise((r) => raw.once("close", r));
-    expect(logger.lines.at(-1)).toMatch(/refused 127\.0\.0\.1:\d+: HTTP\/2 \(gRPC\) is not served by kitewire yet: this port serves Buffered, Framed, TTHeader, .* call it with one of those transports/);
+    expect(logger.lines.at(-1)).toMatch(/refused 127\.0\.0\.1:\d+: HTTP\/2 \(gRPC\) is not served on this port \(its listener has grpc: false\): this port serves Buffered, Framed, TTHeader, /);
     await listener.close({ timeoutMs: 200 });
   });
 
