@@ -1,0 +1,394 @@
+/**
+ * One call served by `GrpcNodeServer`: headers checked (path, content type, `grpc-timeout`,
+ * encodings, metadata), request messages cut, inflated within the limit and decoded, the
+ * handler run in the server's chain, responses written as fast as the client reads them,
+ * and the status sent (in trailers, or trailers-only when nothing else was sent).
+ *
+ * The stream's listeners are shared functions (`this` is the stream, the call hangs off
+ * it), so a call costs its HTTP/2 stream, this object and its context.
+ */
+import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import { failureOf } from "../../observability/tracer.js";
+import { GrpcServerContext } from "../context.js";
+import { addMetadata, encodeBase64, encodeGrpcMessage, metadataOf, parseTimeout } from "../headers.js";
+import { MessageDeframer, type GrpcCompression } from "../message.js";
+import { MessageQueue } from "../queue.js";
+import type { GrpcRoute } from "../routes.js";
+import { grpcDetailsOf, grpcError, GrpcStatus, statusOf } from "../status.js";
+import type { GrpcNodeServer } from "./server.js";
+
+const CALL = Symbol("kitewire.grpc.call");
+/** Where the HTTP/2 server keeps its GrpcNodeServer, and a session its peer's address. */
+export const OWNER = Symbol("kitewire.grpc.owner");
+export const PEER = Symbol("kitewire.grpc.peer");
+const { NGHTTP2_CANCEL } = http2.constants;
+
+type Stream = ServerHttp2Stream & { [CALL]?: ServerCall };
+export type Session = ServerHttp2Session & { [PEER]?: string };
+
+/** The `stream` listener of the HTTP/2 server (`this`: the server). */
+export function onStream(this: Http2Server, stream: Stream, headers: IncomingHttpHeaders): void {
+  const owner = (this as unknown as { [OWNER]: GrpcNodeServer })[OWNER];
+  const call = new ServerCall(owner, stream);
+  stream[CALL] = call;
+  stream.on("close", onClose);
+  stream.on("error", onError);
+  call.begin(headers);
+}
+
+function onData(this: Stream, chunk: Buffer): void {
+  this[CALL]!.data(chunk);
+}
+
+function onEnd(this: Stream): void {
+  this[CALL]!.end();
+}
+
+function onClose(this: Stream): void {
+  this[CALL]!.closed();
+}
+
+function onError(this: Stream): void {
+  // The stream's 'close' follows with the reason; nothing else to do (an error without a listener would throw).
+}
+
+function onWantTrailers(this: Stream): void {
+  const call = this[CALL]!;
+  this.sendTrailers(call.trailers!);
+  // The call is over; what a client still sends is read and dropped (a reset here makes
+  // Node's peers answer ENHANCE_YOUR_CALM after a few), and gRPC clients end on the status.
+  if (!this.readableEnded) this.resume();
+}
+
+class ServerCall {
+  private route: GrpcRoute | undefined;
+  private ctx!: GrpcServerContext;
+  private deframer: MessageDeframer | undefined;
+  private requests: MessageQueue<unknown> | undefined;
+  private request: unknown;
+  private count = 0;
+  private responded = false;
+  private done = false;
+  private admitted: string | undefined;
+  private requestCompression: GrpcCompression | undefined;
+  private responseCompression: GrpcCompression | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The trailers `onWantTrailers` sends. */
+  trailers: Record<string, string | string[]> | undefined;
+
+  constructor(private readonly owner: GrpcNodeServer, private readonly stream: Stream) {}
+
+  begin(headers: IncomingHttpHeaders): void {
+    const owner = this.owner;
+    const path = headers[":path"] ?? "";
+    const route = (this.route = owner.routes().get(path));
+    const slash = path.lastIndexOf("/");
+    const ctx = (this.ctx = new GrpcServerContext(route?.service ?? path.slice(1, Math.max(1, slash)), route?.name ?? path.slice(slash + 1)));
+    const peer = (this.stream.session as Session | undefined)?.[PEER];
+    if (peer !== undefined) ctx.peer = peer;
+    const type = headers["content-type"];
+    if (headers[":method"] !== "POST" || type === undefined || !type.startsWith("application/grpc")) {
+      const error = new KitewireError(ErrorCode.MALFORMED_FRAME, `not a gRPC request: ${headers[":method"]} ${path} with content-type ${type}`);
+      owner.rejected(this.stream, error, "not-grpc");
+      this.done = true;
+      this.stream.respond({ ":status": headers[":method"] !== "POST" ? 405 : 415 }, { endStream: true });
+      return;
+    }
+    const tracer = owner.server.options.tracer;
+    tracer?.start?.(ctx);
+    if (route === undefined) {
+      const error = grpcError(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
+      owner.rejected(this.stream, error, "unimplemented");
+      return this.fail(error);
+    }
+    const subtype = type.length > 16 ? type.slice(16).split(";")[0]!.trim() : "";
+    if (subtype !== "" && subtype !== (route.contentType === "application/grpc" ? "+proto" : "+thrift")) {
+      const error = grpcError(GrpcStatus.UNIMPLEMENTED, `${path} is served as ${route.contentType === "application/grpc" ? "application/grpc+proto" : route.contentType}, not ${type}`);
+      owner.rejected(this.stream, error, "content-type");
+      return this.fail(error);
+    }
+    const timeout = headers["grpc-timeout"];
+    if (timeout !== undefined) {
+      try {
+        ctx.deadline = Date.now() + parseTimeout(String(timeout));
+      } catch (error) {
+        owner.rejected(this.stream, error, "bad-timeout");
+        return this.fail(grpcError(GrpcStatus.INTERNAL, (error as Error).message));
+      }
+    }
+    const encoding = headers["grpc-encoding"];
+    if (encoding !== undefined && encoding !== "identity") {
+      this.requestCompression = owner.options.compressions.find((c) => c.name === encoding);
+      if (this.requestCompression === undefined) {
+        this.trailers = { "grpc-accept-encoding": owner.acceptEncoding };
+        return this.fail(grpcError(GrpcStatus.UNIMPLEMENTED, `grpc-encoding ${encoding} is not supported (${owner.acceptEncoding} are)`));
+      }
+    }
+    const accepted = headers["grpc-accept-encoding"]?.toString();
+    if (accepted !== undefined) {
+      this.responseCompression = owner.options.compressions.find((c) => accepted.split(",").some((a) => a.trim() === c.name));
+    }
+    let metadata;
+    try {
+      metadata = metadataOf(headers);
+    } catch (error) {
+      owner.rejected(this.stream, error, "bad-metadata");
+      return this.fail(grpcError(GrpcStatus.INTERNAL, (error as Error).message));
+    }
+    ctx.setRequestMetadata(metadata);
+    const limits = owner.server.limits;
+    if (limits !== undefined) {
+      const refused = limits.admit(route.name);
+      if (refused !== undefined) return this.fail(refused);
+      this.admitted = route.name;
+    }
+    if (ctx.deadline !== undefined) {
+      this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ctx.deadline - Date.now()));
+    }
+    this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, (bytes, compressed) => this.message(bytes, compressed));
+    const stream = this.stream;
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    if (route.clientStreaming) {
+      this.requests = new MessageQueue({
+        highWater: owner.options.queuedMessages, receiveTimeoutMs: owner.options.receiveTimeoutMs,
+        pause: () => stream.pause(), resume: () => stream.resume(),
+        cancel: (reason) => this.fail(grpcError(GrpcStatus.DEADLINE_EXCEEDED, reason.message)),
+        // A handler done with the requests may still answer: the rest are read and dropped.
+        stopped: () => undefined,
+        describe: `${route.path} requests`,
+      });
+      this.run(this.requests);
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.done) return;
+    this.owner.server.options.tracer?.io?.(this.ctx, "read", chunk.length);
+    try {
+      this.deframer!.push(chunk);
+    } catch (error) {
+      this.malformed(error);
+    }
+  }
+
+  /** One whole request message (a view valid during this call). */
+  private message(bytes: Uint8Array, compressed: boolean): void {
+    const route = this.route!;
+    this.ctx.requestCompressed = compressed;
+    if (compressed) {
+      if (this.requestCompression === undefined) throw grpcError(GrpcStatus.INTERNAL, "a compressed message without grpc-encoding");
+      bytes = this.requestCompression.decompress(bytes, this.owner.options.maxReceiveMessageBytes);
+    }
+    let value: unknown;
+    try {
+      value = route.decode(this.owner.codec, bytes);
+    } catch (error) {
+      throw grpcError(GrpcStatus.INTERNAL, `bad request message: ${(error as Error).message}`, { cause: error });
+    }
+    if (this.requests !== undefined) return this.requests.push(value);
+    if (++this.count > 1) throw grpcError(GrpcStatus.UNIMPLEMENTED, `${route.path} takes one request message, got more`);
+    this.request = value;
+  }
+
+  /** A request the client got wrong: the stream's status says what, the log says who. */
+  private malformed(error: unknown): void {
+    const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
+    this.owner.rejected(this.stream, e, e.code === ErrorCode.LENGTH_LIMIT ? "message-too-large" : "malformed-message");
+    if (grpcDetailsOf(e) !== undefined) return this.fail(e);
+    this.fail(e.code === ErrorCode.LENGTH_LIMIT ? grpcError(GrpcStatus.RESOURCE_EXHAUSTED, e.message, { cause: e })
+      : grpcError(GrpcStatus.INTERNAL, `bad request message: ${e.message}`, { cause: e }));
+  }
+
+  end(): void {
+    if (this.done) return;
+    if (this.deframer!.partial) return this.malformed(new KitewireError(ErrorCode.TRUNCATED, "the request stream ended inside a message"));
+    if (this.requests !== undefined) return this.requests.end();
+    if (this.count !== 1) return this.fail(grpcError(GrpcStatus.UNIMPLEMENTED, `${this.route!.path} takes one request message, got none`));
+    this.run(this.request);
+    this.request = undefined;
+  }
+
+  private run(input: unknown): void {
+    const route = this.route!;
+    let out: unknown;
+    try {
+      out = route.serve(this.ctx, input);
+    } catch (error) {
+      return this.fail(error);
+    }
+    if (route.serverStreaming) {
+      void this.pump(out);
+    } else if (isThenable(out)) {
+      out.then((value) => this.reply(value), (error: unknown) => this.fail(error));
+    } else {
+      this.reply(out);
+    }
+  }
+
+  private reply(value: unknown): void {
+    if (this.done) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.encode(value);
+    } catch (error) {
+      return this.fail(error);
+    }
+    this.respond();
+    this.stream.write(bytes);
+    this.finish(GrpcStatus.OK, "", undefined);
+  }
+
+  private encode(value: unknown): Uint8Array {
+    const o = this.owner.options;
+    const compression = this.ctx.compress ? this.responseCompression : undefined;
+    const bytes = this.route!.encode(this.owner.codec, value, o.maxSendMessageBytes, compression);
+    this.owner.server.options.tracer?.io?.(this.ctx, "write", bytes.length);
+    return bytes;
+  }
+
+  /** Sends the response headers, once. */
+  private respond(): void {
+    if (this.responded) return;
+    this.responded = true;
+    const headers: Record<string, string | string[]> = {
+      ":status": "200", "content-type": this.route!.contentType, "grpc-accept-encoding": this.owner.acceptEncoding,
+    };
+    if (this.ctx.compress && this.responseCompression !== undefined) headers["grpc-encoding"] = this.responseCompression.name;
+    addMetadata(headers, this.ctx.responseHeaders);
+    this.stream.respond(headers, { waitForTrailers: true });
+    this.stream.once("wantTrailers", onWantTrailers);
+  }
+
+  /** Sends the responses of a server-streaming handler as they come, as fast as the client reads them. */
+  private async pump(out: unknown): Promise<void> {
+    try {
+      const source = (isThenable(out) ? await out : out) as AsyncIterable<unknown> | Iterable<unknown>;
+      if (source === null || typeof source !== "object" || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
+        throw new KitewireError(ErrorCode.INVALID_STATE, `${this.route!.path}: the handler must return an (async) iterable of responses`);
+      }
+      for await (const value of source) {
+        if (this.done) return; // for-await calls the iterator's return(): the handler's generator ends
+        const bytes = this.encode(value);
+        this.respond();
+        if (!this.stream.write(bytes)) await this.drained();
+        if (this.done) return;
+      }
+      this.respond();
+      this.finish(GrpcStatus.OK, "", undefined);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Resolves once the stream takes more (or closes); resets it if that takes writeTimeoutMs. */
+  private drained(): Promise<void> {
+    const stream = this.stream;
+    const ms = this.owner.options.writeTimeoutMs;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const error = new KitewireError(ErrorCode.TIMEOUT, `${this.route!.path}: the client read nothing for ${ms} ms`);
+        this.owner.rejected(stream, error, "write-timeout");
+        this.abandon(error);
+        stream.close(NGHTTP2_CANCEL);
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        stream.off("drain", done);
+        stream.off("close", done);
+        resolve();
+      };
+      stream.once("drain", done);
+      stream.once("close", done);
+    });
+  }
+
+  /** The deadline passed: DEADLINE_EXCEEDED, and the handler's signal aborts. */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    if (this.done) return;
+    const reason = new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed");
+    this.ctx.cancel(reason);
+    this.requests?.fail(reason);
+    this.fail(grpcError(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded"));
+  }
+
+  /** Ends the call with the status of `error` (a Thrift method's declared exception: as its result, status OK). */
+  fail(error: unknown): void {
+    if (this.done) return;
+    if (this.route?.encodeError !== undefined && !this.responded) {
+      let declared: Uint8Array | undefined;
+      try {
+        declared = this.route.encodeError(this.owner.codec, error, this.owner.options.maxSendMessageBytes);
+      } catch {
+        declared = undefined; // answered with the error's status instead
+      }
+      if (declared !== undefined) {
+        this.respond();
+        this.stream.write(declared);
+        return this.finish(GrpcStatus.OK, "", undefined);
+      }
+    }
+    const { status, message } = statusOf(error);
+    const details = grpcDetailsOf(error);
+    if (details?.metadata !== undefined) Object.assign(this.ctx.trailers, details.metadata);
+    this.finish(status, message, details?.statusDetails, error);
+  }
+
+  private finish(status: number, message: string, statusDetails: Uint8Array | undefined, error?: unknown): void {
+    if (this.done) return;
+    this.over(error);
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    const trailers: Record<string, string | string[]> = { "grpc-status": String(status) };
+    if (message !== "") trailers["grpc-message"] = encodeGrpcMessage(message);
+    if (statusDetails !== undefined) trailers["grpc-status-details-bin"] = encodeBase64(statusDetails);
+    try {
+      addMetadata(trailers, this.ctx.trailersToSend());
+    } catch (e) {
+      this.owner.server.rejected(this.ctx.peer, e, "grpc-bad-trailers");
+    }
+    if (this.trailers !== undefined) Object.assign(trailers, this.trailers);
+    if (this.responded) {
+      this.trailers = trailers;
+      stream.end();
+      return;
+    }
+    this.responded = true;
+    trailers[":status"] = "200";
+    trailers["content-type"] = this.route?.contentType ?? "application/grpc";
+    trailers["grpc-accept-encoding"] ??= this.owner.acceptEncoding;
+    stream.respond(trailers, { endStream: true });
+    if (!stream.readableEnded) stream.resume();
+  }
+
+  /** The call is over (answered, failed or abandoned): timers, limits and the tracer are told. */
+  private over(error: unknown): void {
+    this.done = true;
+    clearTimeout(this.deadlineTimer);
+    const ctx = this.ctx;
+    ctx.finish();
+    if (this.admitted !== undefined) this.owner.server.limits?.release(this.admitted);
+    this.owner.server.options.tracer?.finish?.(ctx, error === undefined ? undefined : failureOf(error, undefined));
+  }
+
+  /** The call is given up without a status sent (the stream is reset). */
+  private abandon(reason: KitewireError): void {
+    if (this.done) return;
+    this.ctx.cancel(reason);
+    this.requests?.fail(reason);
+    this.over(reason);
+  }
+
+  /** The stream closed: if the call was not over, the client cancelled it (RST_STREAM) or the connection went. */
+  closed(): void {
+    if (this.done) return;
+    const code = this.stream.rstCode;
+    this.abandon(new KitewireError(ErrorCode.CANCELLED, `the client cancelled the call (HTTP/2 error ${code ?? "none"})`));
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+}
