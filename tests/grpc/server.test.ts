@@ -348,6 +348,21 @@ describe("the client chain and graceful shutdown", () => {
     }
   });
 
+  test("keepalive: a connection that does not answer the server's PING is closed, and that is logged", async () => {
+    const l = await listen(new Server({ logger }).register(echo.Echo, echoHandler), { grpc: { keepaliveIntervalMs: 100, keepaliveTimeoutMs: 100 } });
+    const { connect } = await import("node:net");
+    const socket = connect({ host: "127.0.0.1", port: l.port });
+    await new Promise((r) => socket.once("connect", r));
+    // The preface and an empty SETTINGS frame, then silence: no SETTINGS ACK, no PING ACK.
+    socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+    socket.resume();
+    const started = Date.now();
+    await new Promise((r) => socket.once("close", r));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(logger.lines.join("\n")).toContain("grpc-keepalive-timeout");
+    await l.close({ timeoutMs: 100 });
+  });
+
   test("GOAWAY on close: the call in flight completes, the server stops", async () => {
     const l = await listen(new Server({ logger }).register(echo.Echo, echoHandler));
     const c = createGrpcClient<echo.EchoClient>(echo.Echo, { address: `127.0.0.1:${l.port}` });
