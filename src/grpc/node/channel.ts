@@ -100,7 +100,7 @@ export class NodeGrpcChannel implements ClientTransport {
     await this.ready();
   }
 
-  /** Closes the connection; calls in flight fail with CONNECTION. */
+  /** Closes the connection once its calls in flight are over (after 1 s they are cut: CONNECTION); later calls fail with CONNECTION. */
   async close(): Promise<void> {
     this.closed = true;
     const s = this.session;

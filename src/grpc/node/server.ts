@@ -102,6 +102,8 @@ export class GrpcNodeServer {
       this.server.rejected(session[PEER], new KitewireError(ErrorCode.TIMEOUT,
         `no answer to a keepalive PING within ${this.options.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
     });
+    // The listener's idle timeout, as for its other connections: GOAWAY after that long without a frame.
+    session.setTimeout(this.server.options.idleTimeoutMs, () => session.close());
     session.on("error", (error) => {
       this.server.rejected(session[PEER], new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${error.message}`,
         { cause: error, details: { detected: "http2" } }), "grpc-http2-error");
