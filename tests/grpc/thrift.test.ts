@@ -2,11 +2,12 @@
  * Thrift services over gRPC (`application/grpc+thrift`, as Kitex serves them): the request
  * message is the method's args struct, the response its result struct (a declared
  * exception in its field, status OK), both Thrift Binary; an undeclared failure is a gRPC
- * status. Sent as raw HTTP/2 requests, the bytes made by the generated Thrift codecs.
+ * status. Sent as raw HTTP/2 requests (the bytes made by the generated Thrift codecs) and
+ * by kitewire's gRPC client.
  */
 import http2 from "node:http2";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { decodeThrift, encodeThrift, init, listen, Server, silentLogger, type Listener } from "kitewire";
+import { createGrpcClient, decodeThrift, encodeThrift, init, listen, Server, silentLogger, type Listener } from "kitewire";
 import { ex, SlowHandler } from "../rpc/support.js";
 
 let listener: Listener;
@@ -70,4 +71,19 @@ test("a declared exception is the result struct's field, with status OK; an unde
 test("a Protobuf content type for a Thrift method is refused (UNIMPLEMENTED), not misread", async () => {
   const r = await call("ping", encodeThrift(methods["ping"]!.args, { message: "x" }), "application/grpc+proto");
   expect(r.status).toBe(12);
+});
+
+test("kitewire's gRPC client calls a Thrift service over gRPC: results, declared exceptions, failures", async () => {
+  const c = createGrpcClient<ex.UserServiceClient>(ex.UserService, { address: `127.0.0.1:${listener.port}` });
+  try {
+    expect(await c.ping("hi")).toBe("hi");
+    expect(await c.getUser(5n, undefined as never)).toMatchObject({ id: 5n, name: "user 5" });
+    const declared = await c.getUser(-1n, undefined as never).catch((e: unknown) => e);
+    expect(declared).toBeInstanceOf(ex.NotFound);
+    expect(declared).toMatchObject({ message: "no user -1", id: -1n });
+    const failed = await c.getUser(0n, undefined as never).catch((e: unknown) => e);
+    expect((failed as { details?: Record<string, unknown> }).details).toMatchObject({ grpcStatus: 2 });
+  } finally {
+    await c.close();
+  }
 });

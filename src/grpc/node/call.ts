@@ -9,7 +9,8 @@
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { RpcContext } from "../../rpc/context.js";
-import type { ProtobufMethod } from "../../service/protobuf.js";
+import type { MethodKind } from "../../service/protobuf.js";
+import type { GrpcCodec } from "../codec.js";
 import { metainfoHeaders, readBackward } from "../context.js";
 import { addMetadata, decodeBase64, decodeGrpcMessage, formatTimeout, metadataOf, type GrpcMetadata } from "../headers.js";
 import { MessageDeframer, type GrpcCompression } from "../message.js";
@@ -20,6 +21,23 @@ import type { NodeGrpcChannel } from "./channel.js";
 const CALL = Symbol("kitewire.grpc.call");
 const { NGHTTP2_CANCEL } = http2.constants;
 type Stream = ClientHttp2Stream & { [CALL]?: ClientCall };
+
+/** How a client codes one method's messages: Protobuf, or Thrift Binary (`application/grpc+thrift`). */
+export interface GrpcClientMethod {
+  /** The method's name in the IDL (the last part of the path). */
+  readonly name: string;
+  readonly kind: MethodKind;
+  readonly contentType: string;
+  /** A request as one Length-Prefixed-Message. */
+  encode(codec: GrpcCodec, value: unknown, maxBytes: number, compression?: GrpcCompression): Uint8Array;
+  /** A response; a Thrift method's declared exception comes back as a `DeclaredError`. */
+  decode(codec: GrpcCodec, bytes: Uint8Array): unknown;
+}
+
+/** A declared exception a Thrift result carried: the call throws `error`, an answer rather than a failure. */
+export class DeclaredError {
+  constructor(readonly error: unknown) {}
+}
 
 /** What a call may carry beyond its context: custom metadata, and a hook for what the server sent. */
 export interface GrpcCallExtras {
@@ -45,7 +63,7 @@ export class ClientCall {
   private readonly onAbort = (): void => this.cancel(new KitewireError(ErrorCode.CANCELLED, `${this.path}: cancelled by the caller`,
     { cause: this.ctx.signal?.reason }));
 
-  constructor(private readonly channel: NodeGrpcChannel, private readonly method: ProtobufMethod, service: string,
+  constructor(private readonly channel: NodeGrpcChannel, private readonly method: GrpcClientMethod, service: string,
     private readonly ctx: RpcContext, private readonly extras: GrpcCallExtras | undefined) {
     this.path = `/${service}/${method.name}`;
     const o = channel.options;
@@ -79,7 +97,7 @@ export class ClientCall {
     const ctx = this.ctx;
     const o = this.channel.options;
     const headers: OutgoingHttpHeaders = {
-      ":method": "POST", ":path": this.path, "content-type": "application/grpc", te: "trailers",
+      ":method": "POST", ":path": this.path, "content-type": this.method.contentType, te: "trailers",
       "user-agent": "kitewire-grpc",
     };
     if (o.compressions.length > 0) headers["grpc-accept-encoding"] = ["identity", ...o.compressions.map((c) => c.name)].join(",");
@@ -121,7 +139,7 @@ export class ClientCall {
 
   private encode(value: unknown): Uint8Array {
     const o = this.channel.options;
-    return this.channel.codec.encode(this.method.input, value, o.maxSendMessageBytes, o.compression);
+    return this.method.encode(this.channel.codec, value, o.maxSendMessageBytes, o.compression);
   }
 
   /** Writes the caller's request messages as fast as the stream takes them; ends the request side after the last. */
@@ -184,7 +202,7 @@ export class ClientCall {
       if (this.compression === undefined) throw new KitewireError(ErrorCode.MALFORMED_FRAME, "a compressed response without grpc-encoding");
       bytes = this.compression.decompress(bytes, this.channel.options.maxReceiveMessageBytes);
     }
-    const value = this.channel.codec.decode(this.method.output, bytes);
+    const value = this.method.decode(this.channel.codec, bytes);
     if (this.responses !== undefined) return this.responses.push(value);
     if (++this.count > 1) throw new KitewireError(ErrorCode.MALFORMED_FRAME, `${this.path}: more than one response message`);
     this.response = value;
@@ -254,8 +272,9 @@ export class ClientCall {
       if (error !== undefined) settle.reject(error); // no-op once resolved with the responses
       return;
     }
-    if (error === undefined) settle.resolve(this.response);
-    else settle.reject(error);
+    if (error !== undefined) settle.reject(error);
+    else if (this.response instanceof DeclaredError) settle.reject(this.response.error);
+    else settle.resolve(this.response);
     this.response = undefined;
   }
 }

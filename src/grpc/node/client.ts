@@ -1,6 +1,8 @@
 /**
- * gRPC clients of generated Protobuf services, on `node:http2`: the same generated client
- * interface as `createClient`, all four call shapes, each call through the client chain
+ * gRPC clients of generated services, on `node:http2`: the same generated client interface
+ * as `createClient`; Protobuf services with all four call shapes, Thrift services' methods
+ * as unary calls in `application/grpc+thrift` (args struct in, result struct out, as Kitex
+ * sends them), each call through the client chain
  * that `buildClientChain` assembles (user middlewares, tracer, service breaker, retry,
  * discovery + balancing over channels, instance breaker), ending in a gRPC call.
  *
@@ -22,12 +24,14 @@ import type { RpcContext } from "../../rpc/context.js";
 import type { Endpoint } from "../../rpc/endpoint.js";
 import { Metainfo } from "../../rpc/metainfo.js";
 import type { ProtobufMethod, ProtobufService } from "../../service/protobuf.js";
+import type { ThriftService } from "../../service/thrift.js";
+import { thriftBindings, type MethodBinding } from "../../rpc/method.js";
 import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
 import { GrpcCodec } from "../codec.js";
 import type { GrpcMetadata } from "../headers.js";
 import { makeGrpcClientOptions, type GrpcClientOptions } from "../options.js";
-import { ClientCall } from "./call.js";
+import { ClientCall, DeclaredError, type GrpcClientMethod } from "./call.js";
 import { NodeGrpcChannel, type GrpcChannelOptions } from "./channel.js";
 import { gzip } from "./gzip.js";
 
@@ -56,8 +60,7 @@ export interface CreateGrpcClientOptions extends Partial<Omit<ClientOptions, "tr
  * Creates a gRPC client for `service`; `C` is its generated client interface, e.g.
  * `createGrpcClient<EchoClient>(Echo, { address: "127.0.0.1:50051" })`.
  */
-export function createGrpcClient<C>(service: ProtobufService, options: CreateGrpcClientOptions): Client<C> {
-  if ("idl" in service) throw new KitewireError(ErrorCode.INVALID_VALUE, `${(service as { name: string }).name} is a Thrift service: gRPC clients call Protobuf services`);
+export function createGrpcClient<C>(service: ProtobufService | ThriftService, options: CreateGrpcClientOptions): Client<C> {
   const engine = options.engine ?? getEngine();
   const opts = makeClientOptions({ ...options, transport: { framing: "framed", protocol: "binary" } });
   const grpc = makeGrpcClientOptions(options.grpc, [gzip]);
@@ -88,24 +91,44 @@ export function createGrpcClient<C>(service: ProtobufService, options: CreateGrp
     },
     context: { options: opts, service: service.name },
   };
-  for (const [tsName, method] of Object.entries(service.methods)) {
-    const streaming = method.kind !== "unary";
+  const endpointOf = (method: GrpcClientMethod, binding?: MethodBinding): Endpoint => {
     const breakerAndRetry = governance.serviceBreakerAndRetry(method.name, false);
-    const endpoint = buildClientChain({
+    return buildClientChain({
       middlewares: opts.middlewares,
       tracer: opts.tracer,
+      binding,
       serviceBreaker: breakerAndRetry.serviceBreaker,
-      retry: streaming ? undefined : breakerAndRetry.retry,
+      retry: method.kind === "unary" ? breakerAndRetry.retry : undefined,
       discovery: instances?.middleware,
       instanceBreaker: governance.instanceBreaker(instances !== undefined),
       io: (ctx, input) => io(ctx, service.name, method, input),
     });
-    client[tsName] = method.kind === "server_streaming" || method.kind === "bidi_streaming"
-      ? (input: unknown, callOptions?: GrpcCallOptions) => lazyIterable(() => call(endpoint, method, input, callOptions))
-      : (input: unknown, callOptions?: GrpcCallOptions) => call(endpoint, method, input, callOptions);
+  };
+  if ("idl" in service) {
+    for (const binding of thriftBindings(service).values()) {
+      const method = thriftMethod(service, binding);
+      const endpoint = endpointOf(method, binding);
+      const params = binding.params!;
+      client[binding.name] = (...values: unknown[]) => {
+        if (binding.oneway) {
+          return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `${service.name}.${binding.name} is oneway: gRPC has no oneway calls`));
+        }
+        const args: Record<string, unknown> = {};
+        for (let i = 0; i < params.length; i++) args[params[i]!] = values[i];
+        return call(endpoint, method, args, values[params.length] as GrpcCallOptions | undefined);
+      };
+    }
+  } else {
+    for (const [tsName, m] of Object.entries(service.methods)) {
+      const method = protobufMethod(m);
+      const endpoint = endpointOf(method);
+      client[tsName] = method.kind === "server_streaming" || method.kind === "bidi_streaming"
+        ? (input: unknown, callOptions?: GrpcCallOptions) => lazyIterable(() => call(endpoint, method, input, callOptions))
+        : (input: unknown, callOptions?: GrpcCallOptions) => call(endpoint, method, input, callOptions);
+    }
   }
 
-  function call(endpoint: Endpoint, method: ProtobufMethod, input: unknown, callOptions: GrpcCallOptions | undefined): Promise<unknown> {
+  function call(endpoint: Endpoint, method: GrpcClientMethod, input: unknown, callOptions: GrpcCallOptions | undefined): Promise<unknown> {
     const metainfo = callOptions?.context?.metainfo.forNextHop() ?? new Metainfo();
     const ctx = new GrpcClientContext(service.name, method.name, callOptions?.signal, metainfo);
     ctx.connection = channel;
@@ -132,8 +155,34 @@ class GrpcClientContext extends ClientCallContext {
   extras: GrpcCallOptions | undefined;
 }
 
+/** How a Protobuf method's messages are coded. */
+function protobufMethod(m: ProtobufMethod): GrpcClientMethod {
+  return {
+    name: m.name, kind: m.kind, contentType: "application/grpc",
+    encode: (codec, value, max, compression) => codec.encode(m.input, value, max, compression),
+    decode: (codec, bytes) => codec.decode(m.output, bytes),
+  };
+}
+
+/** A Thrift method over gRPC: its args struct out, its result struct back (a declared exception in it is thrown). */
+function thriftMethod(service: ThriftService, binding: MethodBinding): GrpcClientMethod {
+  const args = service.methods[binding.name]!.args;
+  return {
+    name: binding.name, kind: "unary", contentType: "application/grpc+thrift",
+    encode: (codec, value, max, compression) => codec.encodeThrift((w) => args.write(w, value as never), max, compression),
+    decode(codec, bytes) {
+      try {
+        return binding.readResult(codec.thrift(bytes));
+      } catch (error) {
+        if (binding.declares(error)) return new DeclaredError(error);
+        throw error;
+      }
+    },
+  };
+}
+
 /** The chain's innermost step: the call on the channel the chain chose. */
-function io(ctx: RpcContext, service: string, method: ProtobufMethod, input: unknown): Promise<unknown> {
+function io(ctx: RpcContext, service: string, method: GrpcClientMethod, input: unknown): Promise<unknown> {
   const channel = (ctx as ClientCallContext).connection;
   if (!(channel instanceof NodeGrpcChannel)) {
     return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `${service}/${method.name}: no gRPC channel chosen`));
