@@ -26,8 +26,11 @@ export function writePrefix(out: Uint8Array, at: number, compressed: boolean, le
   out[at + 4] = length & 0xff;
 }
 
-/** Receives the messages cut from a stream: `compressed` is the prefix's flag. */
-export type MessageSink = (message: Uint8Array, compressed: boolean) => void;
+/** Receives the messages cut from a stream (an object, so that a call is its own sink: no closure per call). */
+export interface MessageSink {
+  /** One whole message, a view valid during the call; `compressed` is the prefix's flag. */
+  message(message: Uint8Array, compressed: boolean): void;
+}
 
 /**
  * Cuts Length-Prefixed-Messages from a stream's DATA chunks. A message within one chunk is
@@ -61,7 +64,7 @@ export class MessageDeframer {
       const compressed = chunk[at] === 1;
       at += PREFIX_BYTES + length;
       this.offset += PREFIX_BYTES + length;
-      this.sink(message, compressed);
+      this.sink.message(message, compressed);
     }
     if (at < chunk.length) this.hold(chunk.subarray(at));
   }
@@ -111,7 +114,7 @@ export class MessageDeframer {
     this.held = undefined;
     this.heldLength = 0;
     this.offset += total;
-    this.sink(held.subarray(PREFIX_BYTES, total), held[0] === 1);
+    this.sink.message(held.subarray(PREFIX_BYTES, total), held[0] === 1);
     return at;
   }
 }

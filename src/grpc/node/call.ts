@@ -60,14 +60,14 @@ export class ClientCall {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private headers: GrpcMetadata = {};
   private readonly path: string;
-  private readonly onAbort = (): void => this.cancel(new KitewireError(ErrorCode.CANCELLED, `${this.path}: cancelled by the caller`,
-    { cause: this.ctx.signal?.reason }));
+  /** Listens to the caller's signal (made only for calls that have one). */
+  private onAbort: (() => void) | undefined;
 
   constructor(private readonly channel: NodeGrpcChannel, private readonly method: GrpcClientMethod, service: string,
     private readonly ctx: RpcContext, private readonly extras: GrpcCallExtras | undefined) {
     this.path = `/${service}/${method.name}`;
     const o = channel.options;
-    this.deframer = new MessageDeframer(o.maxReceiveMessageBytes, (bytes, compressed) => this.message(bytes, compressed));
+    this.deframer = new MessageDeframer(o.maxReceiveMessageBytes, this);
     if (method.kind === "server_streaming" || method.kind === "bidi_streaming") {
       this.responses = new MessageQueue({
         highWater: o.queuedMessages, receiveTimeoutMs: o.receiveTimeoutMs, describe: `${this.path} responses`,
@@ -82,9 +82,12 @@ export class ClientCall {
   start(input: unknown): Promise<unknown> {
     const result = new Promise<unknown>((resolve, reject) => (this.settle = { resolve, reject }));
     const signal = this.ctx.signal;
-    if (signal?.aborted) {
-      this.onAbort();
-      return result;
+    if (signal !== undefined) {
+      this.onAbort = () => this.cancel(new KitewireError(ErrorCode.CANCELLED, `${this.path}: cancelled by the caller`, { cause: signal.reason }));
+      if (signal.aborted) {
+        this.onAbort();
+        return result;
+      }
     }
     const session = this.channel.ready();
     if (session instanceof Promise) session.then((s) => this.open(s, input), (error: unknown) => this.fail(error));
@@ -124,7 +127,7 @@ export class ClientCall {
     stream.on("trailers", onTrailers);
     stream.on("close", onClose);
     stream.on("error", onError);
-    ctx.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.onAbort !== undefined) ctx.signal!.addEventListener("abort", this.onAbort, { once: true });
     if (this.responses !== undefined) this.settle!.resolve(this.responses);
     if (this.method.kind === "unary" || this.method.kind === "server_streaming") {
       try {
@@ -197,7 +200,8 @@ export class ClientCall {
     }
   }
 
-  private message(bytes: Uint8Array, compressed: boolean): void {
+  /** One whole message (the deframer's sink; a view valid during this call). */
+  message(bytes: Uint8Array, compressed: boolean): void {
     if (compressed) {
       if (this.compression === undefined) throw new KitewireError(ErrorCode.MALFORMED_FRAME, "a compressed response without grpc-encoding");
       bytes = this.compression.decompress(bytes, this.channel.options.maxReceiveMessageBytes);
@@ -264,7 +268,7 @@ export class ClientCall {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    this.ctx.signal?.removeEventListener("abort", this.onAbort);
+    if (this.onAbort !== undefined) this.ctx.signal!.removeEventListener("abort", this.onAbort);
     const settle = this.settle!;
     if (this.responses !== undefined) {
       if (error === undefined) this.responses.end();

@@ -146,7 +146,7 @@ class ServerCall {
     if (ctx.deadline !== undefined) {
       this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ctx.deadline - Date.now()));
     }
-    this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, (bytes, compressed) => this.message(bytes, compressed));
+    this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, this);
     const stream = this.stream;
     stream.on("data", onData);
     stream.on("end", onEnd);
@@ -174,7 +174,8 @@ class ServerCall {
   }
 
   /** One whole request message (a view valid during this call). */
-  private message(bytes: Uint8Array, compressed: boolean): void {
+  /** One whole message (the deframer's sink; a view valid during this call). */
+  message(bytes: Uint8Array, compressed: boolean): void {
     const route = this.route!;
     this.ctx.requestCompressed = compressed;
     if (compressed) {
