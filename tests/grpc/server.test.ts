@@ -332,6 +332,38 @@ describe("the client chain and graceful shutdown", () => {
     }
   });
 
+  test("deadline and persistent metainfo propagate: a handler calling on with { context } passes the time left and rpc-persist- values", async () => {
+    const seen: { left: number; persist?: string }[] = [];
+    const b = await listen(new Server({ logger }).register(echo.Echo, {
+      ...echoHandler,
+      unary(r: echo.EchoRequest, ctx: GrpcServerContext) {
+        seen.push({ left: ctx.deadline! - Date.now(), persist: ctx.metainfo.persistent.get("tenant") });
+        return echo.EchoResponse.create({ message: r.message });
+      },
+    } as echo.EchoHandler));
+    const toB = createGrpcClient<echo.EchoClient>(echo.Echo, { address: `127.0.0.1:${b.port}` });
+    const a = await listen(new Server({ logger }).register(echo.Echo, {
+      ...echoHandler,
+      async unary(r: echo.EchoRequest, ctx: GrpcServerContext) {
+        ctx.metainfo.persistent.set("tenant", "t-42");
+        await sleep(100);
+        return toB.unary(r, { context: ctx } as never);
+      },
+    } as echo.EchoHandler));
+    const c = createGrpcClient<echo.EchoClient>(echo.Echo, { address: `127.0.0.1:${a.port}` });
+    try {
+      expect((await c.unary(echo.EchoRequest.create({ message: "hop" }), { timeoutMs: 2000 })).message).toBe("hop");
+      expect(seen[0]!.left).toBeGreaterThan(1000);
+      expect(seen[0]!.left).toBeLessThan(1950); // A's 100 ms and the hops came off
+      expect(seen[0]!.persist).toBe("t-42");
+    } finally {
+      await c.close();
+      await toB.close();
+      await a.close({ timeoutMs: 100 });
+      await b.close({ timeoutMs: 100 });
+    }
+  });
+
   test("client middleware and tracer see each gRPC call", async () => {
     const seen: string[] = [];
     const c = createGrpcClient<echo.EchoClient>(echo.Echo, {
