@@ -273,6 +273,25 @@ describe("bad input costs its stream only, with the right status, and is logged"
     }
   });
 
+  test("an HTTP/2 protocol error (DATA on stream 0) costs its connection only: GOAWAY, closed within the idle timeout", async () => {
+    // Node answers a protocol error with GOAWAY but leaves the socket to the peer: the idle timeout bounds it.
+    const l = await listen(new Server({ logger, idleTimeoutMs: 300 }).register(echo.Echo, echoHandler));
+    const { connect } = await import("node:net");
+    const socket = connect({ host: "127.0.0.1", port: l.port });
+    await new Promise((r) => socket.once("connect", r));
+    socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]),
+      Buffer.from([0, 0, 4, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])]));
+    const got: Buffer[] = [];
+    socket.on("data", (d: Buffer) => got.push(d));
+    await new Promise((r) => socket.once("close", r));
+    const bytes = Buffer.concat(got);
+    let goaway = false;
+    for (let at = 0; at + 9 <= bytes.length; at += 9 + bytes.readUIntBE(at, 3)) if (bytes[at + 3] === 7) goaway = true;
+    expect(goaway).toBe(true); // GOAWAY (PROTOCOL_ERROR), then the connection closed
+    expect((await rawCall(l.port, UNARY, prefixed(new Uint8Array([0x0a, 0x02, 0x68, 0x69])))).status).toBe(0); // the server lives on
+    await l.close({ timeoutMs: 100 });
+  });
+
   test("a client that never reads: the stream is stopped by flow control, then reset after writeTimeoutMs", async () => {
     produced = 0;
     const before = cancelledStreams;

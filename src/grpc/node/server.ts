@@ -96,8 +96,7 @@ export class GrpcNodeServer {
     this.sessions.add(session);
     // The connection's window starts at 64 KiB whatever the settings say: open it as wide as a stream's.
     session.setLocalWindowSize(Math.max(this.options.initialWindowSize, 65535));
-    const tracer = this.server.options.tracer;
-    tracer?.connection?.("open", session[PEER]);
+    // The tracer hears of the connection's open and close from the listener's Connection, which still counts it.
     const stopPings = keepalive(session, this.options.keepaliveIntervalMs, this.options.keepaliveTimeoutMs, () => {
       this.server.rejected(session[PEER], new KitewireError(ErrorCode.TIMEOUT,
         `no answer to a keepalive PING within ${this.options.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
@@ -115,7 +114,6 @@ export class GrpcNodeServer {
     session.once("close", () => {
       stopPings();
       this.sessions.delete(session);
-      tracer?.connection?.("close", session[PEER]!);
     });
   }
 
