@@ -32,6 +32,14 @@ export interface MessageSink {
   message(message: Uint8Array, compressed: boolean): void;
 }
 
+/** Where a deframer asks for the bytes of the partial messages it holds (a server-wide budget). */
+export interface HoldBudget {
+  /** Asks for `bytes` more; false: refused (the deframer throws OVERLOADED). */
+  take(bytes: number): boolean;
+  /** Gives back all that was taken. */
+  free(): void;
+}
+
 /**
  * Cuts Length-Prefixed-Messages from a stream's DATA chunks. A message within one chunk is
  * passed on as a view of it (no copy); one spread over chunks is gathered once.
@@ -43,7 +51,7 @@ export class MessageDeframer {
   private offset = 0;
 
   /** @param maxMessageBytes the largest message accepted (its announced length, before decompression). */
-  constructor(private readonly maxMessageBytes: number, private readonly sink: MessageSink) {}
+  constructor(private readonly maxMessageBytes: number, private readonly sink: MessageSink, private readonly budget?: HoldBudget) {}
 
   /** Whether a partial message is held (at the end of a stream: it was cut short). */
   get partial(): boolean {
@@ -81,8 +89,16 @@ export class MessageDeframer {
     return length;
   }
 
+  private charge(bytes: number): void {
+    if (this.budget !== undefined && !this.budget.take(bytes)) {
+      throw new KitewireError(ErrorCode.OVERLOADED, `a partial message of ${bytes} bytes would take the server past its budget for partial messages`,
+        { offset: this.offset });
+    }
+  }
+
   private hold(rest: Uint8Array): void {
     const need = rest.length >= PREFIX_BYTES ? PREFIX_BYTES + this.announced(rest, 0) : PREFIX_BYTES;
+    this.charge(Math.max(need, rest.length));
     const buffer = new Uint8Array(Math.max(need, rest.length));
     buffer.set(rest);
     this.held = buffer;
@@ -100,6 +116,7 @@ export class MessageDeframer {
       if (this.heldLength < PREFIX_BYTES) return -1;
       const total = PREFIX_BYTES + this.announced(held, 0);
       if (held.length < total) {
+        this.charge(total - held.length);
         const grown = new Uint8Array(total);
         grown.set(held.subarray(0, this.heldLength));
         this.held = held = grown;
@@ -113,6 +130,7 @@ export class MessageDeframer {
     if (this.heldLength < total) return -1;
     this.held = undefined;
     this.heldLength = 0;
+    this.budget?.free();
     this.offset += total;
     this.sink.message(held.subarray(PREFIX_BYTES, total), held[0] === 1);
     return at;

@@ -292,6 +292,32 @@ describe("bad input costs its stream only, with the right status, and is logged"
     await l.close({ timeoutMs: 100 });
   });
 
+  test("partial messages share the listener's partial-frame budget: past it the largest holder is reset", async () => {
+    const l = await listen(new Server({ logger, maxPartialFrameBytes: 100_000 }).register(echo.Echo, echoHandler));
+    const session = http2.connect(`http://127.0.0.1:${l.port}`);
+    try {
+      const open = () => {
+        const s = session.request({ ":method": "POST", ":path": "/kitewire.grpc.test.Echo/ClientStream", "content-type": "application/grpc", te: "trailers" });
+        s.on("data", () => undefined);
+        s.on("error", () => undefined);
+        s.write(new Uint8Array([0, 0, 1, 0x5f, 0x90, 1, 2, 3])); // announces 90 000 bytes, sends 3
+        return s;
+      };
+      const a = open();
+      await sleep(100);
+      const b = open();
+      // (Not b.close() at the moment A's reset arrives: Node 20's client nghttp2 then spins in
+      // RstStream, nghttp2_map_find, a client-side bug seen here; a sleep avoids it.)
+      await sleep(300);
+      expect(a.rstCode).toBe(http2.constants.NGHTTP2_CANCEL); // A held as much as B asked for: A goes
+      expect(b.closed).toBe(false);
+      expect(logger.lines.join("\n")).toContain("grpc-partial-frame-budget");
+    } finally {
+      session.destroy();
+      await l.close({ timeoutMs: 100 });
+    }
+  });
+
   test("a client that never reads: the stream is stopped by flow control, then reset after writeTimeoutMs", async () => {
     produced = 0;
     const before = cancelledStreams;

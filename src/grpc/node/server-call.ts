@@ -12,11 +12,12 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { failureOf } from "../../observability/tracer.js";
 import { GrpcServerContext } from "../context.js";
 import { addMetadata, encodeBase64, encodeGrpcMessage, metadataOf, parseTimeout } from "../headers.js";
-import { MessageDeframer, type GrpcCompression } from "../message.js";
+import { MessageDeframer, type GrpcCompression, type HoldBudget } from "../message.js";
 import { MessageQueue } from "../queue.js";
 import type { GrpcRoute } from "../routes.js";
 import { grpcDetailsOf, grpcError, GrpcStatus, statusOf } from "../status.js";
 import type { GrpcNodeServer } from "./server.js";
+import type { PartialFrameHolder } from "../../net/node/budgets.js";
 
 const CALL = Symbol("kitewire.grpc.call");
 /** Where the HTTP/2 server keeps its GrpcNodeServer, and a session its peer's address. */
@@ -61,7 +62,9 @@ function onWantTrailers(this: Stream): void {
   if (!this.readableEnded) this.resume();
 }
 
-class ServerCall {
+class ServerCall implements HoldBudget, PartialFrameHolder {
+  /** Bytes of a partial request message held, as charged to the listener's budget. */
+  held = 0;
   private route: GrpcRoute | undefined;
   private ctx!: GrpcServerContext;
   private deframer: MessageDeframer | undefined;
@@ -146,7 +149,7 @@ class ServerCall {
     if (ctx.deadline !== undefined) {
       this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ctx.deadline - Date.now()));
     }
-    this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, this);
+    this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, this, owner.partial === undefined ? undefined : this);
     const stream = this.stream;
     stream.on("data", onData);
     stream.on("end", onEnd);
@@ -174,6 +177,22 @@ class ServerCall {
   }
 
   /** One whole request message (a view valid during this call). */
+  take(bytes: number): boolean {
+    return this.owner.partial!.grow(this, bytes);
+  }
+
+  free(): void {
+    if (this.held > 0) this.owner.partial!.release(this);
+  }
+
+  /** The budget needs this stream's bytes back: the stream is reset. */
+  evict(): void {
+    const error = new KitewireError(ErrorCode.OVERLOADED, `partial messages over the server's budget of ${this.owner.partial!.limit} bytes: the largest holder is reset`);
+    this.owner.rejected(this.stream, error, "partial-frame-budget");
+    this.abandon(error);
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+  }
+
   /** One whole message (the deframer's sink; a view valid during this call). */
   message(bytes: Uint8Array, compressed: boolean): void {
     const route = this.route!;
@@ -196,9 +215,10 @@ class ServerCall {
   /** A request the client got wrong: the stream's status says what, the log says who. */
   private malformed(error: unknown): void {
     const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
-    this.owner.rejected(this.stream, e, e.code === ErrorCode.LENGTH_LIMIT ? "message-too-large" : "malformed-message");
+    const over = e.code === ErrorCode.LENGTH_LIMIT || e.code === ErrorCode.OVERLOADED;
+    this.owner.rejected(this.stream, e, e.code === ErrorCode.LENGTH_LIMIT ? "message-too-large" : over ? "partial-frame-budget" : "malformed-message");
     if (grpcDetailsOf(e) !== undefined) return this.fail(e);
-    this.fail(e.code === ErrorCode.LENGTH_LIMIT ? grpcError(GrpcStatus.RESOURCE_EXHAUSTED, e.message, { cause: e })
+    this.fail(over ? grpcError(GrpcStatus.RESOURCE_EXHAUSTED, e.message, { cause: e })
       : grpcError(GrpcStatus.INTERNAL, `bad request message: ${e.message}`, { cause: e }));
   }
 
@@ -367,6 +387,7 @@ class ServerCall {
   /** The call is over (answered, failed or abandoned): timers, limits and the tracer are told. */
   private over(error: unknown): void {
     this.done = true;
+    this.free();
     clearTimeout(this.deadlineTimer);
     const ctx = this.ctx;
     ctx.finish();

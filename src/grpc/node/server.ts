@@ -16,6 +16,7 @@
 import http2, { type Http2Server, type ServerHttp2Stream } from "node:http2";
 import type { Socket } from "node:net";
 import { ErrorCode, KitewireError } from "../../errors.js";
+import type { PartialFrameBudget } from "../../net/node/budgets.js";
 import type { Server } from "../../server/server.js";
 import { GrpcCodec } from "../codec.js";
 import { makeGrpcServerOptions, type GrpcServerOptions } from "../options.js";
@@ -35,7 +36,11 @@ export class GrpcNodeServer {
   readonly acceptEncoding: string;
   private closing = false;
 
-  constructor(readonly server: Server, options: Partial<GrpcServerOptions> = {}) {
+  /**
+   * @param partial the listener's budget of bytes held in partial frames, which partial gRPC
+   *   messages share (the largest holder, a stream or a Thrift connection, is closed past it).
+   */
+  constructor(readonly server: Server, options: Partial<GrpcServerOptions> = {}, readonly partial?: PartialFrameBudget) {
     this.options = makeGrpcServerOptions(options, [gzip]);
     this.codec = new GrpcCodec(server.engine, server.options.maxDepth);
     this.acceptEncoding = ["identity", ...this.options.compressions.map((c) => c.name)].join(",");

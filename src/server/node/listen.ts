@@ -55,8 +55,9 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   let grpc: GrpcNodeServer | undefined;
   const grpcOptions = options.grpc;
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
-  const http2 = grpcOptions === false ? undefined : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions)).accept(socket);
-  const shared = { ...sharedState(server), http2 };
+  const base = sharedState(server);
+  const http2 = grpcOptions === false ? undefined : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
+  const shared = { ...base, http2 };
   const handler = (socket: Socket) => {
     if (connections.size >= server.connectionLimit) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
