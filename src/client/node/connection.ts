@@ -19,6 +19,8 @@ import type { OutgoingCall } from "../transport.js";
 export interface ConnectionOptions_ {
   host: string;
   port: number;
+  /** Connect to this Unix domain socket instead (`host` is then `unix:<path>`). */
+  path?: string;
   transport: Transport;
   connectTimeoutMs: number;
   maxFrameSize: number;
@@ -109,7 +111,7 @@ export class ClientConnection {
   }
 
   get address(): string {
-    return `${this.options.host}:${this.options.port}`;
+    return this.options.path !== undefined ? this.options.host : `${this.options.host}:${this.options.port}`;
   }
 
   /** Calls in flight. */
@@ -123,10 +125,12 @@ export class ClientConnection {
       let connection: ClientConnection | undefined;
       // Plain TCP reads into one buffer per connection, reused (copied into the chain at
       // once), instead of a new 64 KiB buffer per read; TLS sockets cannot do this.
+      const where = options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port };
+      const address = options.path !== undefined ? options.host : `${options.host}:${options.port}`;
       const socket = options.tls
-        ? connectTls({ host: options.host, port: options.port, ...options.tls })
+        ? connectTls({ ...where, ...options.tls })
         : connectTcp({
-          host: options.host, port: options.port,
+          ...where,
           onread: { buffer: new Uint8Array(READ_BUFFER_BYTES), callback: (n, buffer) => {
             connection!.receive(buffer.subarray(0, n));
             return true;
@@ -134,7 +138,7 @@ export class ClientConnection {
         });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${options.host}:${options.port} took over ${options.connectTimeoutMs} ms`));
+        reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${address} took over ${options.connectTimeoutMs} ms`));
       }, options.connectTimeoutMs);
       const fail = (error: Error) => {
         clearTimeout(timer);
@@ -143,7 +147,7 @@ export class ClientConnection {
         const plainServer = options.tls !== undefined && (code === "ECONNRESET" || code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
           /before secure TLS connection|wrong version number|packet length too long/i.test(error.message));
         const hint = plainServer ? " (the TLS handshake failed: the server seems not to speak TLS on this port; connect without the `tls` option)" : "";
-        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${options.host}:${options.port}: ${error.message}${hint}`, { cause: error }));
+        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${address}: ${error.message}${hint}`, { cause: error }));
       };
       socket.once("error", fail);
       socket.once(options.tls ? "secureConnect" : "connect", () => {

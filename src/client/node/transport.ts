@@ -14,10 +14,11 @@ import type { Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
 import type { ClientTransport, ConnectEvents, Connector, OutgoingCall } from "../transport.js";
+import { unixPath } from "../../net/node/unix.js";
 import { ClientConnection } from "./connection.js";
 
 export interface NodeTransportOptions {
-  /** `host:port`, or the parts. */
+  /** `host:port`, or the parts; `unix:/path` for a Unix domain socket. */
   address: string | { host: string; port: number };
   /** Must match the client's `transport` (the replies are cut by it). */
   transport: Transport;
@@ -37,8 +38,10 @@ export interface NodeTransportOptions {
   events?: ConnectEvents;
 }
 
-function parseAddress(address: NodeTransportOptions["address"]): { host: string; port: number } {
+function parseAddress(address: NodeTransportOptions["address"]): { host: string; port: number; path?: string } {
   if (typeof address !== "string") return address;
+  const path = unixPath(address);
+  if (path !== undefined) return { host: address, port: 0, path };
   const colon = address.lastIndexOf(":");
   const port = Number(address.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) throw new KitewireError(ErrorCode.INVALID_VALUE, `address ${address} is not host:port`);
@@ -48,9 +51,9 @@ function parseAddress(address: NodeTransportOptions["address"]): { host: string;
 /** A client transport over TCP or TLS connections. */
 export function nodeTransport(options: NodeTransportOptions): ClientTransport {
   const engine = options.engine ?? getEngine();
-  const { host, port } = parseAddress(options.address);
+  const { host, port, path } = parseAddress(options.address);
   const open = () => ClientConnection.open(engine, {
-    host, port, transport: options.transport,
+    host, port, ...(path !== undefined ? { path } : {}), transport: options.transport,
     connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
     maxFrameSize: options.maxFrameSize ?? 16 << 20,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
@@ -76,7 +79,7 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
       idleTimeoutMs: options.pool?.idleTimeoutMs ?? 30_000,
       minIdle: options.pool?.minIdle ?? 0,
     });
-  transport.peer = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  transport.peer = path !== undefined ? host : host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   return transport;
 }
 

@@ -12,12 +12,14 @@ import { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budgets.js"
 import { registerListener, type Registration } from "../registration.js";
 import type { Server } from "../server.js";
 import type { Registry } from "../../governance/discovery/registry.js";
+import { joinAddress } from "../../governance/discovery/instance.js";
+import { listenUnix, unixPath } from "../../net/node/unix.js";
 import { Connection, peerOf, type SharedState } from "./connection.js";
 import { GrpcNodeServer } from "../../grpc/node/server.js";
 import type { GrpcServerOptions } from "../../grpc/options.js";
 
 export interface ListenOptions {
-  /** Loopback by default. */
+  /** Loopback by default; `unix:/path` listens on that Unix domain socket (as `address` does). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -37,8 +39,12 @@ export interface ListenOptions {
 }
 
 export interface Listener {
+  /** The TCP host, or `unix:/path` for a Unix domain socket. */
   readonly host: string;
+  /** 0 on a Unix domain socket. */
   readonly port: number;
+  /** `host:port`, or `unix:/path`: what clients give `nodeTransport({ address })`. */
+  readonly address: string;
   /** Open connections. */
   readonly connections: number;
   /**
@@ -75,20 +81,28 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     new KitewireError(ErrorCode.CONNECTION, `TLS handshake failed: ${error.reason ?? error.message.split("\n")[0]}` +
       `${/WRONG_VERSION|HTTP_REQUEST/.test(error.code ?? "") ? " (a plain TCP client on a TLS port?)" : ""}`,
     { cause: error, details: { detected: "tls-handshake" } })));
-  await new Promise<void>((resolve, reject) => {
-    net.once("error", reject);
-    net.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      net.off("error", reject);
-      resolve();
+  const path = unixPath(options.host);
+  if (path !== undefined) await listenUnix(net, path);
+  else {
+    await new Promise<void>((resolve, reject) => {
+      net.once("error", reject);
+      net.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+        net.off("error", reject);
+        resolve();
+      });
     });
-  });
+  }
   const address = net.address();
-  if (address === null || typeof address === "string") throw new KitewireError(ErrorCode.CONNECTION, "no TCP address");
-  const deregister = await registerListener(options, address.address, address.port, () => new Promise<void>((r) => net.close(() => r())), server.options.logger);
+  if (address === null || (typeof address === "string") !== (path !== undefined)) throw new KitewireError(ErrorCode.CONNECTION, "no address");
+  const host = typeof address === "string" ? `unix:${address}` : address.address;
+  const port = typeof address === "string" ? 0 : address.port;
+  // Node removes a Unix socket's file when the server closes.
+  const deregister = await registerListener(options, host, port, () => new Promise<void>((r) => net.close(() => r())), server.options.logger);
   let closing: Promise<void> | undefined;
   return {
-    host: address.address,
-    port: address.port,
+    host,
+    port,
+    address: path !== undefined ? host : joinAddress(host, port),
     get connections() {
       return connections.size;
     },
