@@ -114,3 +114,7 @@ export * from "./gateway/index.js";
 export type { StreamSocket, OpenSocket } from "./net/socket.js";
 export { streamTransport, streamConnector, type StreamTransportOptions } from "./net/stream/transport.js";
 export * from "./grpc/index.js";
+export { Ring, createRing, DEFAULT_RING_OPTIONS, type RingOptions, type FrameHandler } from "./net/shm/ring.js";
+export { createShmChannel, type ShmChannel } from "./net/shm/channel.js";
+export { shmTransport, type ShmTransportOptions } from "./net/shm/client.js";
+export { serveShm, type ShmServing } from "./net/shm/server.js";

@@ -1,0 +1,138 @@
+/**
+ * A client transport over a shared-memory channel (the client's side of it): requests
+ * written to one ring as whole frames, replies cut from the other and matched to their
+ * calls by sequence id, as on a multiplexed connection. Runtime-agnostic.
+ */
+import { BufferChain } from "../../buffer/chain.js";
+import { PendingCalls } from "../../client/pending-calls.js";
+import type { ClientTransport, OutgoingCall } from "../../client/transport.js";
+import { ErrorCode, KitewireError } from "../../errors.js";
+import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
+import { frameSeqid, payloadReader } from "../../remote/payload.js";
+import type { Transport } from "../../remote/transport.js";
+import type { Engine } from "../../wasm/engine.js";
+import { getEngine } from "../../wasm/load.js";
+import { FRAME, type ShmChannel } from "./channel.js";
+import { Ring } from "./ring.js";
+
+export interface ShmTransportOptions {
+  channel: ShmChannel;
+  /** Must match the client's `transport`. */
+  transport: Transport;
+  /** Largest reply accepted (default 16 MiB). */
+  maxFrameSize?: number;
+  engine?: Engine;
+}
+
+interface Waiting {
+  resolve(frame: Frame): void;
+  reject(error: unknown): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** A client transport over `channel`. */
+export function shmTransport(options: ShmTransportOptions): ClientTransport {
+  return new ShmClientTransport(options);
+}
+
+class ShmClientTransport implements ClientTransport {
+  readonly peer = "shm";
+  private readonly requests: Ring;
+  private readonly replies: Ring;
+  private readonly pending = new PendingCalls<Waiting>();
+  private readonly chain: BufferChain;
+  private readonly decoder: FrameDecoder;
+  private readonly reader;
+  private closed = false;
+  private readonly reading: Promise<void>;
+
+  constructor(options: ShmTransportOptions) {
+    const engine = options.engine ?? getEngine();
+    this.requests = new Ring(options.channel.requests);
+    this.replies = new Ring(options.channel.replies);
+    this.chain = new BufferChain(engine, 64 * 1024);
+    this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize ?? 16 << 20, transport: options.transport });
+    this.reader = payloadReader(options.transport.protocol, engine);
+    this.reading = this.replies.consume(this.receive).then(
+      () => this.failAll(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel closed")),
+      (error: unknown) => this.failAll(error));
+  }
+
+  send(call: OutgoingCall): Promise<Frame | null> {
+    if (this.closed || this.requests.closed) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel is closed"));
+    let written: boolean;
+    try {
+      written = this.requests.tryWrite(FRAME, 0, call.bytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (call.oneway) {
+      return written ? Promise.resolve(null) : this.requests.write(FRAME, 0, call.bytes.slice(), call.deadline).then(() => null);
+    }
+    const { seqid } = call;
+    if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
+    const waiting: Waiting = { resolve: undefined!, reject: undefined!, timer: undefined, signal: call.signal, onAbort: undefined };
+    const reply = new Promise<Frame>((resolve, reject) => {
+      waiting.resolve = resolve;
+      waiting.reject = reject;
+    });
+    this.pending.add(seqid, waiting);
+    if (call.deadline !== undefined) {
+      waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
+        Math.max(0, call.deadline - Date.now()));
+    }
+    if (call.signal !== undefined) {
+      waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
+      call.signal.addEventListener("abort", waiting.onAbort, { once: true });
+    }
+    // A full ring: the request waits (a copy of it) for room, up to the call's deadline.
+    if (!written) this.requests.write(FRAME, 0, call.bytes.slice(), call.deadline).catch((error: unknown) => this.giveUp(seqid, error));
+    return reply;
+  }
+
+  private readonly receive = (_kind: number, _tag: number, bytes: Uint8Array): void => {
+    const chain = this.chain;
+    chain.append(bytes);
+    const frame = this.decoder.next(chain);
+    if (frame === null || chain.length !== 0) {
+      chain.skip(chain.length);
+      frame?.bytes.release();
+      throw new KitewireError(ErrorCode.MALFORMED_FRAME, `a reply of ${bytes.length} bytes on the shared-memory channel is not one whole frame`);
+    }
+    const waiting = this.pending.take(frameSeqid(frame, this.reader));
+    if (waiting === undefined) {
+      frame.bytes.release(); // a late reply to a call that gave up
+      return;
+    }
+    dispose(waiting);
+    waiting.resolve(frame);
+  };
+
+  private giveUp(seqid: number, error: unknown): void {
+    const waiting = this.pending.take(seqid);
+    if (waiting === undefined) return;
+    dispose(waiting);
+    waiting.reject(error);
+  }
+
+  private failAll(error: unknown): void {
+    this.closed = true;
+    for (const seqid of this.pending.seqidList()) this.giveUp(seqid, error);
+  }
+
+  /** Closes the channel (both rings); calls in flight fail with CONNECTION. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.requests.close();
+    this.replies.close();
+    await this.reading;
+    this.chain.release();
+  }
+}
+
+function dispose(waiting: Waiting): void {
+  if (waiting.timer !== undefined) clearTimeout(waiting.timer);
+  if (waiting.onAbort !== undefined) waiting.signal!.removeEventListener("abort", waiting.onAbort);
+}
