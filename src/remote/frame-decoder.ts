@@ -43,6 +43,12 @@ export interface FrameDecoderOptions {
   maxDepth?: number;
   /** Fix the transport instead of detecting it (a client knows what it sent). */
   transport?: Transport;
+  /**
+   * Leave THeader payloads as they came (transforms not applied: `bytes` is the whole
+   * frame as received), for a server thread that only passes frames on to the one that
+   * decodes them.
+   */
+  keepTransforms?: boolean;
 }
 
 /** Engine results that mean "the message continues past what has arrived". */
@@ -53,12 +59,14 @@ export class FrameDecoder {
   transport: Transport | undefined;
   private readonly maxFrameSize: number;
   private readonly maxDepth: number;
+  private readonly keepTransforms: boolean;
   /** A client's decoder: whether the first reply bytes were checked against what it sent. */
   private replyChecked: boolean;
 
   constructor(private readonly engine: Engine, options: FrameDecoderOptions) {
     this.maxFrameSize = options.maxFrameSize;
     this.maxDepth = options.maxDepth ?? 64;
+    this.keepTransforms = options.keepTransforms ?? false;
     this.transport = options.transport;
     this.replyChecked = options.transport === undefined;
   }
@@ -177,7 +185,7 @@ export class FrameDecoder {
     if (protocol === undefined) {
       return unopened(frame, `THeader protocol id ${info.protocol} is not served (binary 0 and compact 2 are)`, ApplicationErrorType.INVALID_PROTOCOL);
     }
-    if (info.transforms.length === 0) return frame;
+    if (info.transforms.length === 0 || this.keepTransforms) return frame;
     let payload = this.engine.u8.subarray(at + payloadOffset, at + size);
     // Applied in reverse of the order listed (the sender applied them in that order).
     for (let i = info.transforms.length - 1; i >= 0; i--) {

@@ -12,10 +12,10 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
 import { beginFrame, endFrame, type FrameHeaderFields } from "../remote/frame-encoder.js";
 import { payloadReader, payloadWriter, readEnvelope, writeEnvelope, type PayloadReader, type PayloadWriter } from "../remote/payload.js";
-import type { PayloadProtocol } from "../remote/transport.js";
+import type { PayloadProtocol, Transport } from "../remote/transport.js";
 import { IntKey, NO_INT_INFO, NO_STR_INFO, StrKey } from "../remote/ttheader.js";
 import {
-  kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError,
+  kitewireToApplicationError, writeProtobufApplicationError, writeThriftApplicationError, type ApplicationError,
 } from "../rpc/application-error.js";
 import { bizStatusOf, writeBizStatus } from "../rpc/biz-status.js";
 import { RpcContext } from "../rpc/context.js";
@@ -245,16 +245,27 @@ export class Server {
     frame.bytes.release();
     const error = frame.error!;
     this.rejected(conn.peer, error);
-    const { transport } = frame;
-    const seqid = frame.header?.seqid ?? 0;
+    this.writeError(conn, frame.transport, frame.header?.seqid ?? 0, frame.header?.flags ?? 0,
+      { message: error.message, type: Number(error.details?.["type"] ?? 0) });
+    return undefined;
+  }
+
+  /**
+   * Answers the call `seqid` with an exception (`error`: a KitewireError, sent as the
+   * TApplicationException its code maps to, or an ApplicationError) in `transport`, with
+   * a header of `flags` for the header framings: for a call the server took but cannot
+   * serve (its server thread died, say).
+   */
+  writeError(conn: ConnectionInfo, transport: Transport, seqid: number, flags: number, error: KitewireError | ApplicationError): void {
     const w = this.writer(transport.protocol);
     w.reset();
-    const mark = beginFrame(w, transport, seqid, { flags: frame.header?.flags ?? 0, intInfo: NO_INT_INFO, strInfo: NO_STR_INFO });
+    const mark = beginFrame(w, transport, seqid, { flags, intInfo: NO_INT_INFO, strInfo: NO_STR_INFO });
     writeEnvelope(w, transport.protocol, { name: "", type: MessageType.EXCEPTION, seqid });
-    writeThriftApplicationError(w as ThriftWriter, { message: error.message, type: Number(error.details?.["type"] ?? 0) });
+    const e = error instanceof KitewireError ? kitewireToApplicationError(error) : error;
+    if (transport.protocol === "protobuf") writeProtobufApplicationError(w as ProtobufWriter, e);
+    else writeThriftApplicationError(w as ThriftWriter, e);
     endFrame(w, mark);
     conn.write(w.view());
-    return undefined;
   }
 
   /**

@@ -10,6 +10,10 @@ import { nodeConnector } from "../../client/node/transport.js";
 import { registerTargetScheme } from "../../governance/discovery/target.js";
 import { dnsTarget } from "../../governance/discovery/dns/node/resolver.js";
 import { etcdTarget } from "../../governance/discovery/etcd/node/resolver.js";
+import { isMainThread, workerData } from "node:worker_threads";
+import { setServerThreadEntry } from "../../server/node/threads/pool.js";
+import { runServerThread } from "../../server/node/threads/thread.js";
+import { isServerThreadData } from "../../server/node/threads/protocol.js";
 
 export * from "../../index.js";
 export { listen, type Listener, type ListenOptions } from "../../server/node/listen.js";
@@ -30,6 +34,13 @@ registerTargetScheme("dns", (rest, target, { logger }) => dnsTarget(rest, target
 registerTargetScheme("etcd", (rest, target, { logger }) => etcdTarget(rest, target, logger));
 
 export { zlibTransform };
+
+// listen(server, { threads }): server threads run this module, and serve once it has loaded.
+setServerThreadEntry(import.meta.url);
+if (!isMainThread && isServerThreadData(workerData)) {
+  const data = workerData;
+  setImmediate(() => void runServerThread(data, init));
+}
 export type { InitOptions };
 
 // Apache THeader's zlib transform, on node:zlib (the core has no compression of its own).

@@ -27,6 +27,10 @@ import type { ConnectionInfo, Server } from "../server.js";
 /** What all connections of a server share. */
 export interface SharedState {
   readonly server: Server;
+  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts). */
+  readonly handle: Server["handle"];
+  /** Frames are handed on whole as received (THeader transforms left to the server thread). */
+  readonly keepTransforms?: boolean;
   /** The engine chain every connection's bytes pass through; empty between reads. */
   readonly chain: BufferChain;
   readonly partial: PartialFrameBudget;
@@ -91,7 +95,7 @@ export class Connection {
     this.inbound = new Inbound(shared.partial, o.maxFrameSize, () => this.reject("partial-frame-budget", new KitewireError(ErrorCode.OVERLOADED,
       `partial frames over the server's budget of ${shared.partial.limit} bytes: the largest holder is closed`)));
     this.info = { peer: this.peer, signal: this.abort.signal, write: (reply) => this.outbound.write(reply) };
-    this.decoder = new FrameDecoder(server.engine, { maxFrameSize: o.maxFrameSize, maxDepth: o.maxDepth });
+    this.decoder = new FrameDecoder(server.engine, { maxFrameSize: o.maxFrameSize, maxDepth: o.maxDepth, keepTransforms: shared.keepTransforms });
     socket.setNoDelay(true);
     o.tracer?.connection?.("open", this.peer);
     this.closed = new Promise((resolve) => {
@@ -159,7 +163,7 @@ export class Connection {
         this.frameArrived();
         const length = frame.messageOffset + frame.messageLength;
         this.inflight++;
-        const pending = this.shared.server.handle(frame, this.info);
+        const pending = this.shared.handle(frame, this.info);
         this.consumed += length; // after: a frame that cannot be served is logged at its start
         if (pending === undefined) {
           this.inflight--;

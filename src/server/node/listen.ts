@@ -17,6 +17,7 @@ import { listenUnix, unixPath } from "../../net/node/unix.js";
 import { Connection, peerOf, type SharedState } from "./connection.js";
 import { GrpcNodeServer } from "../../grpc/node/server.js";
 import type { GrpcServerOptions } from "../../grpc/options.js";
+import { ServerThreads } from "./threads/pool.js";
 
 export interface ListenOptions {
   /** Loopback by default; `unix:/path` listens on that Unix domain socket (as `address` does). */
@@ -36,6 +37,21 @@ export interface ListenOptions {
    * (the registered Protobuf services), with these options; `false` refuses them. Default on.
    */
   grpc?: Partial<GrpcServerOptions> | false;
+   * Serve on this many server threads (Node worker threads, each with its own engine and
+   * Server made by `serverModule`); this thread then only owns the sockets: it accepts,
+   * cuts frames, enforces the connection limits, and hands each frame over a shared-memory
+   * ring to a thread. `server` gives the socket options (frame size, timeouts, budgets);
+   * its handlers are not called.
+   */
+  threads?: number;
+  /**
+   * With `threads`: the URL (or path-free `file:` URL string) of the module each server
+   * thread imports; its default export is a function returning the thread's Server (or a
+   * promise of it), e.g. `export default () => new Server(options).register(Svc, handler)`.
+   * It must import kitewire by the same specifier as this program, so that the thread's
+   * Server is made by the copy of kitewire the thread runs.
+   */
+  serverModule?: string | URL;
 }
 
 export interface Listener {
@@ -47,6 +63,8 @@ export interface Listener {
   readonly address: string;
   /** Open connections. */
   readonly connections: number;
+  /** With `threads`: calls handed to each server thread so far, and their thread ids. */
+  readonly threads?: { readonly served: number[]; readonly threadIds: number[]; readonly timedOut: number };
   /**
    * Graceful shutdown: stop accepting, tell multiplexing clients to stop reusing their
    * connections (TTHeader `crrst`), let calls in flight finish up to `timeoutMs` (default
@@ -60,10 +78,15 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   const connections = new Set<Connection>();
   let grpc: GrpcNodeServer | undefined;
   const grpcOptions = options.grpc;
+  const threads = options.threads === undefined ? undefined
+    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? "") });
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
+  // gRPC is served on this thread's Server only: with server threads it is refused.
   const base = sharedState(server);
-  const http2 = grpcOptions === false ? undefined : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
-  const shared = { ...base, http2 };
+  const http2 = grpcOptions === false || threads !== undefined ? undefined
+    : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
+  const shared: SharedState = threads === undefined ? { ...base, http2 }
+    : { ...base, http2, handle: threads.handle, keepTransforms: true };
   const handler = (socket: Socket) => {
     if (connections.size >= server.connectionLimit) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
@@ -82,15 +105,20 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       `${/WRONG_VERSION|HTTP_REQUEST/.test(error.code ?? "") ? " (a plain TCP client on a TLS port?)" : ""}`,
     { cause: error, details: { detected: "tls-handshake" } })));
   const path = unixPath(options.host);
-  if (path !== undefined) await listenUnix(net, path);
-  else {
-    await new Promise<void>((resolve, reject) => {
-      net.once("error", reject);
-      net.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-        net.off("error", reject);
-        resolve();
+  try {
+    if (path !== undefined) await listenUnix(net, path);
+    else {
+      await new Promise<void>((resolve, reject) => {
+        net.once("error", reject);
+        net.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+          net.off("error", reject);
+          resolve();
+        });
       });
-    });
+    }
+  } catch (error) {
+    await threads?.close();
+    throw error;
   }
   const address = net.address();
   if (address === null || (typeof address === "string") !== (path !== undefined)) throw new KitewireError(ErrorCode.CONNECTION, "no address");
@@ -106,10 +134,12 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     get connections() {
       return connections.size;
     },
+    ...(threads !== undefined ? { threads } : {}),
     close(closeOptions = {}) {
       closing ??= (async () => {
         await deregister();
         server.draining = true;
+        threads?.drain();
         const stopped = new Promise<void>((resolve) => net.close(() => resolve()));
         for (const c of connections) c.drain();
         const timeout = closeOptions.timeoutMs ?? server.options.shutdownTimeoutMs;
@@ -121,6 +151,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
         for (const c of connections) c.destroy(new KitewireError(ErrorCode.SHUTTING_DOWN, "shutdown deadline passed"));
         await grpcClosed;
         await stopped;
+        await threads?.close();
       })();
       return closing;
     },
@@ -136,6 +167,7 @@ function sharedState(server: Server): SharedState {
     const o = server.options;
     shared = {
       server,
+      handle: (frame, info) => server.handle(frame, info),
       chain: new BufferChain(server.engine, 64 * 1024),
       partial: new PartialFrameBudget(o.maxPartialFrameBytes),
       queued: new WriteQueueBudget(o.maxQueuedBytes),

@@ -1,0 +1,291 @@
+/**
+ * The socket thread's side of `listen(server, { threads: N })`: N server threads (Node
+ * worker threads), each with its own engine and Server made by the service module, fed
+ * over two shared-memory rings (net/shm) per thread. The socket thread's connections cut
+ * frames as on one thread (every limit, timeout and budget applies there); a frame is then
+ * copied once, straight out of engine memory into a ring, and its reply once out of the
+ * ring into the connection's write buffer.
+ *
+ * - A call goes to the next thread with room, round robin; if every ring is full it
+ *   waits (a copy, in order) for room, and fails TIMEOUT at its deadline (TTHeader's
+ *   RPC timeout) rather than blocking the rest.
+ * - A thread that dies (an uncaught exception, `process.exit` in a handler, out of
+ *   memory): its calls in flight are answered with an exception saying so, it is
+ *   replaced, and the server goes on.
+ * - A frame over maxFrameSize never gets here (the connection refuses it first); the rings
+ *   take any frame up to that size (larger ones spill to their block pools).
+ */
+import { Worker } from "node:worker_threads";
+import { PendingCalls } from "../../../client/pending-calls.js";
+import { ErrorCode, KitewireError } from "../../../errors.js";
+import { createRing, Ring } from "../../../net/shm/ring.js";
+import { getLogger } from "../../../observability/log/logger.js";
+import type { Frame } from "../../../remote/frame-decoder.js";
+import { frameSeqid, payloadReader, type PayloadReader } from "../../../remote/payload.js";
+import type { PayloadProtocol, Transport } from "../../../remote/transport.js";
+import { IntKey } from "../../../remote/ttheader.js";
+import type { ConnectionInfo, Server } from "../../server.js";
+import { DONE, FAIL, REPLY, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+
+let entry: string | undefined;
+
+/** The script server threads run: kitewire's Node entry (it sets this when loaded). */
+export function setServerThreadEntry(url: string): void {
+  entry = url;
+}
+
+const decoder = new TextDecoder();
+
+/** A call handed to a server thread. */
+class Call {
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+  readonly promise = new Promise<void>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
+  /** A copy of the frame, while it waits for room in a ring. */
+  bytes: Uint8Array | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  over = false;
+
+  constructor(readonly id: number, readonly code: number, readonly info: ConnectionInfo, readonly transport: Transport,
+    readonly seqid: number, readonly flags: number) {}
+}
+
+/** One server thread and its rings (a new slot object each time it is replaced). */
+class Slot {
+  readonly calls = new PendingCalls<Call>();
+  readonly queue: Call[] = [];
+  live = false;
+  pumping = false;
+  /** Calls sent to it (for tests and benchmarks: how calls spread). */
+  served = 0;
+  constructor(readonly index: number, readonly worker: Worker, readonly requests: Ring, readonly replies: Ring) {}
+}
+
+export interface ServerThreadsOptions {
+  /** Server threads (>= 1). */
+  threads: number;
+  /** The module each thread imports: its default export returns the thread's Server (a function, maybe async). */
+  module: string;
+}
+
+/** N server threads, ready to serve. */
+export class ServerThreads {
+  private readonly slots: (Slot | undefined)[];
+  private next = 0;
+  private nextId = 0;
+  private closing = false;
+  private readonly readers = new Map<PayloadProtocol, PayloadReader>();
+  private readonly ringBytes: number;
+  /** Calls answered TIMEOUT because their deadline passed while every ring was full. */
+  timedOut = 0;
+
+  private constructor(private readonly server: Server, private readonly options: ServerThreadsOptions) {
+    this.slots = new Array<Slot | undefined>(options.threads).fill(undefined);
+    this.ringBytes = Math.max(1 << 20, server.options.maxFrameSize);
+  }
+
+  /** Starts the threads; resolves once every one has made its Server, rejects if one cannot. */
+  static async start(server: Server, options: ServerThreadsOptions): Promise<ServerThreads> {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new KitewireError(ErrorCode.INVALID_VALUE, `listen: threads must be an integer >= 1 (got ${options.threads})`);
+    if (typeof options.module !== "string" || options.module === "") {
+      throw new KitewireError(ErrorCode.INVALID_VALUE, "listen: threads need serverModule, the URL of a module whose default export returns the thread's Server");
+    }
+    const pool = new ServerThreads(server, options);
+    try {
+      await Promise.all(pool.slots.map((_, i) => pool.spawn(i)));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** Calls handed to each thread so far (its current incarnation). */
+  get served(): number[] {
+    return this.slots.map((s) => s?.served ?? 0);
+  }
+
+  /** The thread ids of the running threads (a test kills one by it). */
+  get threadIds(): number[] {
+    return this.slots.map((s) => s?.worker.threadId ?? -1);
+  }
+
+  /** Hands `frame` to a server thread (releasing it); settles when the call is over. As Server.handle. */
+  readonly handle = (frame: Frame, info: ConnectionInfo): Promise<void> | undefined => {
+    if (frame.error) return this.server.handle(frame, info); // answered here: no handler is needed
+    const slot = this.pick();
+    const header = frame.header;
+    let call: Call;
+    try {
+      const seqid = header !== undefined ? header.seqid : frameSeqid(frame, this.reader(frame.transport.protocol));
+      call = new Call(this.nextId = (this.nextId + 1) | 0, transportCode(frame.transport), info, frame.transport, seqid, header?.flags ?? 0);
+      if (slot === undefined) {
+        this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
+        return undefined;
+      }
+      slot.served++;
+      const size = frame.bytes.length;
+      const at = frame.bytes.contiguous(size);
+      const bytes = this.server.engine.u8.subarray(at, at + size);
+      if (slot.queue.length === 0 && slot.requests.tryWrite(call.code, call.id, bytes)) {
+        slot.calls.add(call.id, call);
+      } else {
+        call.bytes = bytes.slice();
+        this.wait(slot, call, Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
+      }
+    } finally {
+      frame.bytes.release();
+    }
+    return call.promise;
+  };
+
+  /** Tells every thread the server is draining (replies then tell clients to reconnect elsewhere). */
+  drain(): void {
+    for (const s of this.slots) s?.worker.postMessage({ type: "drain" } satisfies ToThread);
+  }
+
+  /** Stops every thread (after the connections closed: no call is in flight). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map(async (s) => {
+      if (s === undefined) return;
+      s.requests.close();
+      await s.worker.terminate();
+    }));
+  }
+
+  private reader(protocol: PayloadProtocol): PayloadReader {
+    let r = this.readers.get(protocol);
+    if (r === undefined) this.readers.set(protocol, (r = payloadReader(protocol, this.server.engine)));
+    return r;
+  }
+
+  /** The next running thread, round robin, preferring one whose ring is not backed up. */
+  private pick(): Slot | undefined {
+    let fallback: Slot | undefined;
+    for (let n = 0; n < this.slots.length; n++) {
+      const s = this.slots[this.next];
+      this.next = (this.next + 1) % this.slots.length;
+      if (s === undefined || !s.live) continue;
+      if (s.queue.length === 0) return s;
+      if (fallback === undefined || s.queue.length < fallback.queue.length) fallback = s;
+    }
+    return fallback;
+  }
+
+  /** Queues `call` until its thread's ring has room; answers TIMEOUT if its deadline (ms from now) passes first. */
+  private wait(slot: Slot, call: Call, timeoutMs: number): void {
+    slot.queue.push(call);
+    if (timeoutMs > 0) {
+      call.timer = setTimeout(() => {
+        const i = slot.queue.indexOf(call);
+        if (i > 0 || (i === 0 && !slot.pumping)) slot.queue.splice(i, 1);
+        if (!call.over) this.timedOut++;
+        this.fail(call, new KitewireError(ErrorCode.TIMEOUT, `the server's threads stayed busy past the call's deadline (${timeoutMs} ms)`));
+      }, timeoutMs);
+    }
+    if (!slot.pumping) void this.pump(slot);
+  }
+
+  private async pump(slot: Slot): Promise<void> {
+    slot.pumping = true;
+    try {
+      while (slot.queue.length > 0 && slot.live) {
+        const call = slot.queue[0]!;
+        if (!call.over) await slot.requests.write(call.code, call.id, call.bytes!);
+        slot.queue.shift();
+        call.bytes = undefined;
+        if (!call.over) {
+          clearTimeout(call.timer);
+          slot.calls.add(call.id, call);
+        }
+      }
+    } catch {
+      // The ring closed: the thread died, and its exit answers what is queued.
+    } finally {
+      slot.pumping = false;
+    }
+  }
+
+  /** Answers `call` with `error` (an exception reply in its transport) and ends it. */
+  private fail(call: Call, error: KitewireError): void {
+    if (call.over) return;
+    call.over = true;
+    clearTimeout(call.timer);
+    try {
+      this.server.writeError(call.info, call.transport, call.seqid, call.flags, error);
+      call.resolve();
+    } catch (e) {
+      call.reject(e);
+    }
+  }
+
+  private readonly settle = (slot: Slot) => (kind: number, tag: number, bytes: Uint8Array): void => {
+    const call = slot.calls.take(tag);
+    if (call === undefined || call.over) return;
+    call.over = true;
+    if (kind === REPLY) {
+      try {
+        call.info.write(bytes);
+      } catch (error) {
+        return call.reject(error);
+      }
+      call.resolve();
+    } else if (kind === DONE) {
+      call.resolve();
+    } else if (kind === FAIL) {
+      call.reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${slot.index}: ${decoder.decode(bytes)}`));
+    }
+  };
+
+  /** Starts thread `index` (again); resolves once it is serving. */
+  private spawn(index: number): Promise<void> {
+    if (entry === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, "server threads need kitewire's Node entry");
+    const ring = { slots: 256, slotBytes: 2048, spillBytes: this.ringBytes, blockBytes: 16 << 10 };
+    const data: ServerThreadData = {
+      kitewireServerThread: true, module: this.options.module, index, requests: createRing(ring), replies: createRing(ring),
+    };
+    const worker = new Worker(new URL(entry), { workerData: data });
+    const slot = new Slot(index, worker, new Ring(data.requests), new Ring(data.replies));
+    this.slots[index] = slot;
+    const logger = this.server.options.logger ?? getLogger();
+    return new Promise<void>((resolve, reject) => {
+      worker.on("message", (m: FromThread) => {
+        if (m.type === "ready") {
+          slot.live = true;
+          resolve();
+          slot.replies.consume(this.settle(slot)).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
+        } else if (m.type === "failed") {
+          reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} could not start: ${m.message}`));
+        }
+      });
+      worker.on("error", (error) => logger.error("server thread failed", { thread: index, error }));
+      worker.once("exit", (code) => {
+        const wasLive = slot.live;
+        slot.live = false;
+        reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} exited (code ${code}) before serving`));
+        slot.replies.read(this.settle(slot)); // replies it wrote before it died
+        slot.requests.close();
+        slot.replies.close();
+        const error = new KitewireError(ErrorCode.CONNECTION, `the server thread serving this call exited (code ${code})`);
+        for (const id of slot.calls.seqidList()) this.fail(slot.calls.take(id)!, error);
+        for (const call of slot.queue.splice(0)) this.fail(call, error);
+        if (this.closing || !wasLive) return;
+        logger.error("server thread exited: replacing it", { thread: index, code });
+        this.respawn(index);
+      });
+    });
+  }
+
+  /** Replaces a dead thread, retrying every second while the module cannot start. */
+  private respawn(index: number): void {
+    this.spawn(index).catch((error: unknown) => {
+      if (this.closing) return;
+      (this.server.options.logger ?? getLogger()).error("server thread could not be replaced: retrying in 1 s", { thread: index, error });
+      setTimeout(() => this.closing || this.respawn(index), 1_000).unref();
+    });
+  }
+}

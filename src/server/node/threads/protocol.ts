@@ -1,0 +1,42 @@
+/**
+ * What the socket thread and the server threads of `listen(server, { threads })` say to
+ * each other: frames over two rings per server thread (net/shm), tagged with a call id;
+ * control messages (ready, drain) over the worker's message port.
+ */
+import type { Transport } from "../../../remote/transport.js";
+
+/** To a server thread: a request frame; the ring message's kind is the frame's transport code. */
+export const CALL_KINDS = 32;
+/** From a server thread: the call's reply frame. */
+export const REPLY = 1;
+/** From a server thread: the call is over with no reply (oneway). */
+export const DONE = 2;
+/** From a server thread: the call could not be served (UTF-8 message): its connection is closed. */
+export const FAIL = 3;
+
+const FRAMINGS = ["buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
+const PROTOCOLS = ["binary", "compact", "protobuf"] as const;
+
+/** A transport as a number below CALL_KINDS. */
+export function transportCode(t: Transport): number {
+  return FRAMINGS.indexOf(t.framing) * 4 + PROTOCOLS.indexOf(t.protocol);
+}
+
+/** The workerData of a server thread. */
+export interface ServerThreadData {
+  kitewireServerThread: true;
+  /** The module whose default export makes the thread's Server. */
+  module: string;
+  /** Which thread (0..N-1), and which incarnation of it. */
+  index: number;
+  requests: SharedArrayBuffer;
+  replies: SharedArrayBuffer;
+}
+
+/** Messages on a server thread's port. */
+export type ToThread = { type: "drain" };
+export type FromThread = { type: "ready" } | { type: "failed"; message: string };
+
+export function isServerThreadData(data: unknown): data is ServerThreadData {
+  return typeof data === "object" && data !== null && (data as ServerThreadData).kitewireServerThread === true;
+}
