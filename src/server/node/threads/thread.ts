@@ -23,7 +23,8 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   let server: Server;
   try {
     const engine = await init();
-    const made: unknown = await ((await import(data.module)) as { default?: () => unknown }).default?.();
+    const factory: unknown = ((await import(data.module)) as { default?: unknown }).default;
+    const made: unknown = typeof factory === "function" ? await (factory as () => unknown)() : factory;
     if (!(made instanceof Server)) {
       throw new KitewireError(ErrorCode.INVALID_VALUE, `server module ${data.module}: its default export must be a function returning a Server (got ${typeof made})`);
     }
