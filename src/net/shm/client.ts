@@ -47,6 +47,8 @@ class ShmClientTransport implements ClientTransport {
   private readonly reader;
   private closed = false;
   private readonly reading: Promise<void>;
+  /** Requests waiting for room in the ring, in order. */
+  private readonly queue: { bytes: Uint8Array; deadline: number | undefined; resolve(): void; reject(error: unknown): void }[] = [];
 
   constructor(options: ShmTransportOptions) {
     const engine = options.engine ?? getEngine();
@@ -64,13 +66,11 @@ class ShmClientTransport implements ClientTransport {
     if (this.closed || this.requests.closed) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel is closed"));
     let written: boolean;
     try {
-      written = this.requests.tryWrite(FRAME, 0, call.bytes);
+      written = this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (call.oneway) {
-      return written ? Promise.resolve(null) : this.requests.write(FRAME, 0, call.bytes.slice(), call.deadline).then(() => null);
-    }
+    if (call.oneway) return written ? Promise.resolve(null) : this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     const { seqid } = call;
     if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
     const waiting: Waiting = { resolve: undefined!, reject: undefined!, timer: undefined, signal: call.signal, onAbort: undefined };
@@ -87,9 +87,35 @@ class ShmClientTransport implements ClientTransport {
       waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
       call.signal.addEventListener("abort", waiting.onAbort, { once: true });
     }
-    // A full ring: the request waits (a copy of it) for room, up to the call's deadline.
-    if (!written) this.requests.write(FRAME, 0, call.bytes.slice(), call.deadline).catch((error: unknown) => this.giveUp(seqid, error));
+    // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
+    if (!written) this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.giveUp(seqid, error));
     return reply;
+  }
+
+  /** Writes `bytes` once the requests before it are written and there is room. */
+  private enqueue(bytes: Uint8Array, deadline: number | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ bytes, deadline, resolve, reject });
+      if (this.queue.length === 1) void this.pump();
+    });
+  }
+
+  /** One writer for every request waiting for room (rather than each waiting on the ring). */
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      try {
+        if (next.deadline === undefined || next.deadline > Date.now()) {
+          await this.requests.write(FRAME, 0, next.bytes, next.deadline);
+          next.resolve();
+        } else {
+          next.reject(new KitewireError(ErrorCode.TIMEOUT, "the shared-memory channel stayed full past the deadline"));
+        }
+      } catch (error) {
+        next.reject(error);
+      }
+      this.queue.shift();
+    }
   }
 
   private readonly receive = (_kind: number, _tag: number, bytes: Uint8Array): void => {
