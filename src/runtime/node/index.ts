@@ -14,11 +14,13 @@ import { isMainThread, workerData } from "node:worker_threads";
 import { setServerThreadEntry } from "../../server/node/threads/pool.js";
 import { runServerThread } from "../../server/node/threads/thread.js";
 import { isServerThreadData } from "../../server/node/threads/protocol.js";
+import { isClusterWorker, runClusterWorker, setClusterEntry } from "../../server/node/cluster.js";
 
 export * from "../../index.js";
 export { listen, type Listener, type ListenOptions } from "../../server/node/listen.js";
 export { createGrpcClient, type CreateGrpcClientOptions, type GrpcCallOptions } from "../../grpc/node/client.js";
 export { gzip } from "../../grpc/node/gzip.js";
+export { listenCluster, type ClusterListener, type ClusterOptions } from "../../server/node/cluster.js";
 export { nodeTransport, nodeConnector, type NodeTransportOptions } from "../../client/node/transport.js";
 export { etcdResolver, type EtcdResolverOptions } from "../../governance/discovery/etcd/node/resolver.js";
 export { etcdRegistry, type EtcdRegistryOptions } from "../../governance/discovery/etcd/node/registry.js";
@@ -35,11 +37,15 @@ registerTargetScheme("etcd", (rest, target, { logger }) => etcdTarget(rest, targ
 
 export { zlibTransform };
 
-// listen(server, { threads }): server threads run this module, and serve once it has loaded.
+// listen(server, { threads }) and listenCluster: server threads and cluster workers run
+// this module, and serve once it has loaded.
 setServerThreadEntry(import.meta.url);
+setClusterEntry(import.meta.url);
 if (!isMainThread && isServerThreadData(workerData)) {
   const data = workerData;
   setImmediate(() => void runServerThread(data, init));
+} else if (isMainThread && isClusterWorker()) {
+  setImmediate(() => void runClusterWorker(init));
 }
 export type { InitOptions };
 

@@ -28,7 +28,7 @@ export default function makeServer() {
       if (id === 66n) setTimeout(() => { throw new Error("a handler's timer threw"); }); // kills this thread
       if (id === 67n) process.exit(3); // so does this
       if (id === 68n) for (const end = Date.now() + 600; Date.now() < end;); // keeps this thread from reading its ring
-      return ex.User.create({ id, name: `thread ${threadId}`, tags: [String(inflight)] });
+      return ex.User.create({ id, name: `process ${process.pid} thread ${threadId}`, tags: [String(inflight)] });
     },
     listUsers: (page, size) => Array.from({ length: size }, (_, i) => ex.User.create({ id: BigInt(page * 100 + i), name: `thread ${threadId}` })),
     updateUser(user) {
