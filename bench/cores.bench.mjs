@@ -1,0 +1,140 @@
+// Every core (issue 23): (A) a 1 KiB echo between two threads of one process, 100 calls in
+// flight, over the shared-memory transport, a Unix domain socket and loopback TCP: calls/s
+// and CPU µs per call (both threads: process.cpuUsage); (B) server scaling: a server process
+// serving 1 KiB echoes on one thread, on `threads: 1` and `threads: 2`, and as a cluster of 2,
+// loaded by this process over 8 multiplexed connections, 200 calls in flight: QPS and server
+// CPU µs per call (every thread of the server's processes, from /proc), split into the socket
+// thread's and the server threads' shares, whence the hand-off's cost per call and a
+// projection to 16 cores.
+//
+//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2]
+import { fork } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir, loadavg } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { BUNDLE, generate } from "./rpc/codegen.mjs";
+
+const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
+const SECONDS = arg("seconds", 3);
+const ROUNDS = arg("rounds", 2);
+const WARMUP_MS = 700;
+const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
+const gen = generate(dir);
+process.env.BENCH_CORES_GEN = JSON.stringify({ bundle: BUNDLE, kitewire: gen.kitewire });
+const kw = await import(BUNDLE);
+await kw.init();
+const echo = await import(gen.kitewire);
+const payload = new Uint8Array(1024).fill(7);
+const transport = { framing: "framed", protocol: "binary" };
+
+/** Runs `inflight` loops of calls for the window; returns { calls, ms }. */
+async function load(clients, inflight, ms) {
+  let calls = 0;
+  let errors = 0;
+  const end = performance.now() + ms;
+  await Promise.all(Array.from({ length: inflight }, async (_, i) => {
+    const c = clients[i % clients.length];
+    while (performance.now() < end) {
+      try {
+        await c.echo(payload);
+        calls++;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  if (errors > 0) throw new Error(`${errors} calls failed`);
+  return calls;
+}
+
+// A: two threads.
+async function twoThreads(kind) {
+  const channel = kind === "shm" ? kw.createShmChannel() : undefined;
+  const worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
+    workerData: { bundle: BUNDLE, kind, channel, path: join(dir, "echo.sock") }, env: process.env,
+  });
+  const { address } = await new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  const connection = kind === "shm" ? kw.shmTransport({ channel, transport }) : kw.nodeTransport({ address, transport, mode: "mux" });
+  const client = kw.createClient(echo.Echo, { transport, connection });
+  await load([client], 100, WARMUP_MS);
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const calls = await load([client], 100, SECONDS * 1000);
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  await client.close();
+  await worker.terminate();
+  return { calls, qps: calls / (wall / 1000), cpuUsPerCall: (used.user + used.system) / calls };
+}
+
+// B: server scaling.
+const TICK_US = 1e6 / 100; // /proc times are in clock ticks (USER_HZ 100)
+function threadTimes(pids) {
+  const out = [];
+  for (const pid of pids) {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        out.push({ pid, tid: Number(tid), us: (Number(f[11]) + Number(f[12])) * TICK_US });
+      } catch { /* the thread ended */ }
+    }
+  }
+  return out;
+}
+
+async function serverCase(mode) {
+  const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode], { env: process.env, stdio: "inherit" });
+  const { address, pids } = await new Promise((resolve) => child.once("message", resolve));
+  const clients = Array.from({ length: 8 }, () => kw.createClient(echo.Echo, { transport, connection: kw.nodeTransport({ address, transport, mode: "mux" }) }));
+  await load(clients, 200, WARMUP_MS);
+  const before = threadTimes(pids);
+  const t = performance.now();
+  const calls = await load(clients, 200, SECONDS * 1000);
+  const wall = performance.now() - t;
+  const after = threadTimes(pids);
+  const used = (filter) => after.filter(filter).reduce((n, a) => n + a.us - (before.find((b) => b.tid === a.tid)?.us ?? 0), 0);
+  const total = used(() => true);
+  // The socket thread: each process's main thread (its tid is its pid); in a cluster, the workers' main threads serve.
+  const socket = mode.startsWith("threads") ? used((a) => a.tid === a.pid) : 0;
+  for (const c of clients) await c.close();
+  child.send("exit");
+  await new Promise((r) => child.once("exit", r));
+  return { calls, qps: calls / (wall / 1000), cpuUsPerCall: total / calls, socketUsPerCall: socket / calls, serverThreadsUsPerCall: (total - socket) / calls };
+}
+
+const best = (runs, key = "qps") => runs.reduce((a, b) => (b[key] > a[key] ? b : a));
+const f1 = (n) => n.toFixed(1);
+console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}`);
+
+const a = { shm: [], uds: [], tcp: [] };
+for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? ["tcp", "uds", "shm"] : ["shm", "uds", "tcp"]) a[kind].push(await twoThreads(kind));
+console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread)");
+console.log("| transport | calls/s | CPU µs per call (both threads) | calls/s vs UDS | CPU per call vs UDS |\n|---|---:|---:|---:|---:|");
+const uds = best(a.uds);
+for (const kind of ["shm", "uds", "tcp"]) {
+  const b = best(a[kind]);
+  console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
+}
+
+const modes = ["single", "threads:1", "threads:2", "cluster:2"];
+const bRuns = Object.fromEntries(modes.map((m) => [m, []]));
+for (let r = 0; r < ROUNDS; r++) for (const m of r % 2 ? [...modes].reverse() : modes) bRuns[m].push(await serverCase(m));
+console.log("\nB. Server scaling: 1 KiB echo, 8 connections, 200 in flight, client in this process (2 cores shared by client and server)");
+console.log("| server | QPS | server CPU µs per call | socket thread µs per call | server threads µs per call |\n|---|---:|---:|---:|---:|");
+for (const m of modes) {
+  const b = best(bRuns[m]);
+  console.log(`| ${m} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${m.startsWith("threads") ? f1(b.socketUsPerCall) : "-"} | ${m.startsWith("threads") ? f1(b.serverThreadsUsPerCall) : "-"} |`);
+}
+const single = best(bRuns.single);
+const t1 = best(bRuns["threads:1"]);
+console.log(`\nhand-off cost per call (threads:1 minus single, server CPU): ${f1(t1.cpuUsPerCall - single.cpuUsPerCall)} µs`);
+const socketBound = 1e6 / t1.socketUsPerCall;
+const perThread = 1e6 / t1.serverThreadsUsPerCall;
+console.log(`projection to 16 cores with threads:15 (one core for the socket thread): min(socket thread ${Math.round(socketBound)}/s, 15 x ${Math.round(perThread)}/s) = ${Math.round(Math.min(socketBound, 15 * perThread))} QPS; ` +
+  `single thread: ${Math.round(1e6 / single.cpuUsPerCall)} QPS at 100 % of one core; cluster of 16: ${Math.round(16 * 1e6 / single.cpuUsPerCall)} QPS (no shared socket thread)`);
+rmSync(dir, { recursive: true, force: true });
