@@ -30,29 +30,16 @@ for (const f of files) {
 }
 console.log(`generated ${files.map((f) => f.path).join(", ")} (${files.reduce((n, f) => n + f.content.length, 0)} characters of TypeScript)`);
 const shop = await import(pathToFileURL(join(dir, "shop.mjs")).href);
-rmSync(dir, { recursive: true, force: true });
+process.on("exit", () => rmSync(dir, { recursive: true, force: true })); // server threads import it too
 
-// 2. Serve it.
-const catalog = new Map([
-  [1n, shop.Item.create({ id: 1n, title: "Dune", priceCents: 999, tags: ["sci-fi"] })],
-  [2n, shop.Item.create({ id: 2n, title: "Kind of Blue", category: shop.Category.MUSIC, priceCents: 1299, tags: ["jazz"] })],
-]);
-const handler = {
-  getItem(id) {
-    const item = catalog.get(id);
-    if (!item) throw new shop.OutOfStock({ message: `item ${id} is out of stock`, itemId: id });
-    return item;
-  },
-  search(query, limit) {
-    return [...catalog.values()].filter((i) => i.title.toLowerCase().includes(query.toLowerCase())).slice(0, limit);
-  },
-  slow: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+// 2. Serve it, on 2 server threads: this thread owns the socket, each thread runs the
+// handlers of demo/shop-service.mjs with its own engine.
+process.env.KITEWIRE_DEMO_SHOP = pathToFileURL(join(dir, "shop.mjs")).href;
+const { handler } = await import("./shop-service.mjs");
 const metrics = prometheusTracer({ side: "server" }); // section 8: Prometheus metrics, served while the demo runs
 const metricsEndpoint = await serveMetrics(metrics.registry, { host: "127.0.0.1", port: 0 });
-const server = new Server({ tracer: metrics }).register(shop.Shop, handler);
-const listener = await listen(server, { host: "127.0.0.1", port: 0 });
-console.log(`serving Shop on ${listener.host}:${listener.port}; Prometheus metrics at ${metricsEndpoint.url}\n`);
+const listener = await listen(new Server(), { host: "127.0.0.1", port: 0, threads: 2, serverModule: new URL("./shop-service.mjs", import.meta.url) });
+console.log(`serving Shop on ${listener.host}:${listener.port} (2 server threads); Prometheus metrics at ${metricsEndpoint.url}\n`);
 
 const connect = (transport, mode = "mux") => createClient(shop.Shop, {
   transport, timeoutMs: 1000, connection: nodeTransport({ address: `127.0.0.1:${listener.port}`, transport, mode }),
@@ -91,7 +78,7 @@ try {
 // every other call (as a handler whose own downstream call timed out) and serves one slow
 // call at a time; a client retrying getItem under a Kitex-shaped failure policy.
 let attempts = 0;
-const flaky = new Server({ limits: { methods: { slow: { concurrency: 1 } } } }).register(shop.Shop, {
+const flaky = new Server({ tracer: metrics, limits: { methods: { slow: { concurrency: 1 } } } }).register(shop.Shop, {
   ...handler,
   getItem(id) {
     if (++attempts % 2 === 1) throw new KitewireError("TIMEOUT", "the inventory service did not answer in time");

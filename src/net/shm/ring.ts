@@ -10,9 +10,10 @@
  *   contiguous run of blocks claimed bit by bit in a bitmap, all or nothing); the slot says
  *   where. The consumer reads either in place, without a copy, and frees both.
  * - Wake-ups only when the consumer is idle: it flags itself idle, looks again, and only
- *   then waits (`Atomics.waitAsync`); a producer notifies only if it finds the flag set,
- *   so a busy consumer drains frames in batches without a notification per frame (as
- *   ShmIPC's event queue does). Producers waiting for room are woken the same way.
+ *   then waits (`Atomics.waitAsync`); a producer looks at the flag once per task (after
+ *   the frames it wrote in it) and notifies only if it is set, so a busy consumer drains
+ *   frames in batches without a notification per frame (as ShmIPC's event queue does).
+ *   Producers waiting for room are woken the same way.
  * - Full (no slot, or no run of blocks): `tryWrite` says so, `write` waits for room up to
  *   the caller's deadline. Nothing is dropped, nothing grows: the memory is the buffer's.
  * - A frame larger than the whole pool can never fit: LENGTH_LIMIT, before anything is
@@ -189,12 +190,24 @@ export class Ring {
     i32[w + 3] = first;
     this.u8.set(bytes, first < 0 ? at + SLOT_HEADER : this.pool + first * this.blockBytes);
     Atomics.store(i32, this.seqs + (pos & this.mask), (pos + 1) | 0);
+    // The consumer, if idle, is woken once at the end of this task: frames written in one
+    // burst (the frames of one socket read) cost one notification (a system call), not one each.
+    if (!this.wakeScheduled) {
+      this.wakeScheduled = true;
+      queueMicrotask(this.wake);
+    }
+    return true;
+  }
+
+  private wakeScheduled = false;
+  private readonly wake = (): void => {
+    this.wakeScheduled = false;
+    const i32 = this.i32;
     if (Atomics.load(i32, IDLE) !== 0 && Atomics.exchange(i32, IDLE, 0) !== 0) {
       Atomics.add(i32, DATA, 1);
       Atomics.notify(i32, DATA);
     }
-    return true;
-  }
+  };
 
   /**
    * Writes a frame, waiting while the ring is full: rejects with TIMEOUT once `deadline`
