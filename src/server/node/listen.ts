@@ -20,7 +20,7 @@ import type { GrpcServerOptions } from "../../grpc/options.js";
 import { ServerThreads } from "./threads/pool.js";
 
 export interface ListenOptions {
-  /** Loopback by default; `unix:/path` listens on that Unix domain socket (as `address` does). */
+  /** Loopback by default; `unix:/path` listens on that Unix domain socket (`port` is then ignored). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -45,8 +45,7 @@ export interface ListenOptions {
    */
   threads?: number;
   /**
-   * With `threads`: the URL (or path-free `file:` URL string) of the module each server
-   * thread imports; its default export is a function returning the thread's Server (or a
+   * With `threads`: the URL (a URL or its string) of the module each server thread imports; its default export is a function returning the thread's Server (or a
    * promise of it), e.g. `export default () => new Server(options).register(Svc, handler)`.
    * It must import kitewire by the same specifier as this program, so that the thread's
    * Server is made by the copy of kitewire the thread runs.
