@@ -7,7 +7,7 @@
 // thread's and the server threads' shares, whence the hand-off's cost per call and a
 // projection to 16 cores.
 //
-//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2]
+//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--modes=single,threads:1,...]
 import { fork } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
@@ -19,6 +19,8 @@ const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--
 const SECONDS = arg("seconds", 3);
 const ROUNDS = arg("rounds", 2);
 const WARMUP_MS = 700;
+const PART = process.argv.find((a) => a.startsWith("--part="))?.slice(7);
+const MODES = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",");
 const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
 const gen = generate(dir);
 process.env.BENCH_CORES_GEN = JSON.stringify({ bundle: BUNDLE, kitewire: gen.kitewire });
@@ -111,6 +113,7 @@ const best = (runs, key = "qps") => runs.reduce((a, b) => (b[key] > a[key] ? b :
 const f1 = (n) => n.toFixed(1);
 console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}`);
 
+if (PART !== "B") {
 const a = { shm: [], uds: [], tcp: [] };
 for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? ["tcp", "uds", "shm"] : ["shm", "uds", "tcp"]) a[kind].push(await twoThreads(kind));
 console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread)");
@@ -121,7 +124,9 @@ for (const kind of ["shm", "uds", "tcp"]) {
   console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
 }
 
-const modes = ["single", "threads:1", "threads:2", "cluster:2"];
+}
+if (PART !== "A") {
+const modes = MODES ?? ["single", "threads:1", "threads:2", "cluster:2"];
 const bRuns = Object.fromEntries(modes.map((m) => [m, []]));
 for (let r = 0; r < ROUNDS; r++) for (const m of r % 2 ? [...modes].reverse() : modes) bRuns[m].push(await serverCase(m));
 console.log("\nB. Server scaling: 1 KiB echo, 8 connections, 200 in flight, client in this process (2 cores shared by client and server)");
@@ -130,6 +135,7 @@ for (const m of modes) {
   const b = best(bRuns[m]);
   console.log(`| ${m} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${m.startsWith("threads") ? f1(b.socketUsPerCall) : "-"} | ${m.startsWith("threads") ? f1(b.serverThreadsUsPerCall) : "-"} |`);
 }
+if (bRuns.single?.length && bRuns["threads:1"]?.length) {
 const single = best(bRuns.single);
 const t1 = best(bRuns["threads:1"]);
 console.log(`\nhand-off cost per call (threads:1 minus single, server CPU): ${f1(t1.cpuUsPerCall - single.cpuUsPerCall)} µs`);
@@ -137,4 +143,6 @@ const socketBound = 1e6 / t1.socketUsPerCall;
 const perThread = 1e6 / t1.serverThreadsUsPerCall;
 console.log(`projection to 16 cores with threads:15 (one core for the socket thread): min(socket thread ${Math.round(socketBound)}/s, 15 x ${Math.round(perThread)}/s) = ${Math.round(Math.min(socketBound, 15 * perThread))} QPS; ` +
   `single thread: ${Math.round(1e6 / single.cpuUsPerCall)} QPS at 100 % of one core; cluster of 16: ${Math.round(16 * 1e6 / single.cpuUsPerCall)} QPS (no shared socket thread)`);
+}
+}
 rmSync(dir, { recursive: true, force: true });

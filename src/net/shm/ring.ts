@@ -101,6 +101,10 @@ function waitFor(i32: Int32Array, index: number, value: number, timeoutMs: numbe
   });
 }
 
+const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+/** Calls `f` once the I/O callbacks of this turn of the event loop have run (a microtask where there is no setImmediate). */
+const afterIo: (f: () => void) => void = immediate !== undefined ? (f) => void immediate(f) : queueMicrotask;
+
 /** Resolves on a later turn of the event loop (timers and I/O run first). */
 export function nextTurn(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
@@ -194,7 +198,7 @@ export class Ring {
     // burst (the frames of one socket read) cost one notification (a system call), not one each.
     if (!this.wakeScheduled) {
       this.wakeScheduled = true;
-      queueMicrotask(this.wake);
+      afterIo(this.wake);
     }
     return true;
   }
