@@ -97,8 +97,10 @@ test.each([[66n, "an uncaught exception"], [67n, "process.exit"]])("a thread kil
     expect(failed.length).toBeGreaterThan(10); // the dead thread's share of the load
     expect(failed.length).toBeLessThan(150); // not the other thread's
     for (const f of failed) expect(f).toMatchObject({ code: "REMOTE", message: expect.stringContaining("server thread serving this call exited") });
-    for (let i = 0; i < 50 && l.threads!.threadIds.includes(-1); i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300)); // the replacement loads its module
+    // The replacement serves once it has loaded its module.
+    for (let i = 0; i < 250 && (l.threads!.threadIds.includes(-1) || l.threads!.threadIds.every((id, k) => id === before[k])); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const after = l.threads!.threadIds;
     expect(after.filter((id, i) => id !== before[i]).length).toBe(1);
     const later = await Promise.all(Array.from({ length: 40 }, (_, i) => c.getUser(BigInt(i), base.Base.create())));
@@ -168,4 +170,18 @@ test("a service module whose default export makes no Server: listen fails, sayin
   await expect(kw.listen(new kw.Server(), { threads: 1, serverModule: new URL("./not-a-factory.mjs", import.meta.url) }))
     .rejects.toMatchObject({ message: expect.stringContaining("default export must be a function returning a Server") });
   await expect(kw.listen(new kw.Server(), { threads: 1 })).rejects.toMatchObject({ code: "INVALID_VALUE" });
+});
+
+test("THeader with zlib on 2 threads: the socket thread passes the frame on as it came; the thread inflates it and answers through zlib", async () => {
+  const transport: Transport = { framing: "theader", protocol: "compact" };
+  const c = kw.createClient<import("../../golden/thrift/gen/example.js").UserServiceClient>(ex.UserService, {
+    transport, transforms: ["zlib"], connection: kw.nodeTransport({ address: listener.address, transport, mode: "mux" }),
+  });
+  try {
+    const users = await Promise.all(Array.from({ length: 20 }, (_, i) => c.listUsers(i, 30)));
+    users.forEach((page, i) => expect(page.map((u) => u.id)).toEqual(Array.from({ length: 30 }, (_, j) => BigInt(i * 100 + j))));
+    expect(new Set(users.map((p) => p[0]!.name)).size).toBe(2);
+  } finally {
+    await c.close();
+  }
 });

@@ -108,9 +108,9 @@ export class ServerThreads {
     return this.slots.map((s) => s?.served ?? 0);
   }
 
-  /** The thread ids of the running threads (a test kills one by it). */
+  /** Each thread's id while it serves; -1 while it is (re)starting. */
   get threadIds(): number[] {
-    return this.slots.map((s) => s?.worker.threadId ?? -1);
+    return this.slots.map((s) => (s?.live ? s.worker.threadId : -1));
   }
 
   /** Hands `frame` to a server thread (releasing it); settles when the call is over. As Server.handle. */

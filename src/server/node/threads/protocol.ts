@@ -5,8 +5,7 @@
  */
 import type { Transport } from "../../../remote/transport.js";
 
-/** To a server thread: a request frame; the ring message's kind is the frame's transport code. */
-export const CALL_KINDS = 32;
+// To a server thread: a request frame, the ring message's kind its transport code (below 32).
 /** From a server thread: the call's reply frame. */
 export const REPLY = 1;
 /** From a server thread: the call is over with no reply (oneway). */
@@ -17,7 +16,7 @@ export const FAIL = 3;
 const FRAMINGS = ["buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
 const PROTOCOLS = ["binary", "compact", "protobuf"] as const;
 
-/** A transport as a number below CALL_KINDS. */
+/** A transport as a number below 32. */
 export function transportCode(t: Transport): number {
   return FRAMINGS.indexOf(t.framing) * 4 + PROTOCOLS.indexOf(t.protocol);
 }
