@@ -34,9 +34,11 @@ export interface ListenOptions {
   registration?: Registration;
   /**
    * gRPC on the same port: connections opening with the HTTP/2 preface are served as gRPC
-   * (the registered Protobuf services), with these options; `false` refuses them. Default on.
+   * (the registered Protobuf services), with these options; `false` refuses them. Default on,
+   * except with `threads` (gRPC is not handed to server threads: it is refused).
    */
   grpc?: Partial<GrpcServerOptions> | false;
+  /**
    * Serve on this many server threads (Node worker threads, each with its own engine and
    * Server made by `serverModule`); this thread then only owns the sockets: it accepts,
    * cuts frames, enforces the connection limits, and hands each frame over a shared-memory
@@ -45,8 +47,8 @@ export interface ListenOptions {
    */
   threads?: number;
   /**
-   * With `threads`: the URL (a URL or its string) of the module each server thread imports; its default export is a function returning the thread's Server (or a
-   * promise of it), e.g. `export default () => new Server(options).register(Svc, handler)`.
+   * With `threads`: the URL (a URL or its string) of the module each server thread
+   * imports; its default export is a function returning the thread's Server (or a promise of it), e.g. `export default () => new Server(options).register(Svc, handler)`.
    * It must import kitewire by the same specifier as this program, so that the thread's
    * Server is made by the copy of kitewire the thread runs.
    */
