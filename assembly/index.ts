@@ -25,6 +25,10 @@ export {
 export { thriftStringListSize, thriftStringListDecode } from "./thrift/strings";
 export { protobufWritePacked, protobufReadPacked } from "./protobuf/packed";
 export { protobufValidate, protobufSkip } from "./protobuf/wire";
+export {
+  transcodeJsonToThrift, transcodeOutput, transcodeFixups, transcodeFixupCount,
+} from "./transcode/json-to-thrift";
+export { transcodeThriftToJson, transcodeCloseGaps } from "./transcode/thrift-to-json";
 
 /** Address where the last failing call found its error. */
 export function lastErrorAt(): usize {

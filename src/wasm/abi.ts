@@ -48,6 +48,13 @@ export interface EngineExports {
   protobufReadPacked(kind: number, p: number, end: number, dst: number): number;
   protobufValidate(p: number, end: number, maxDepth: number): number;
   protobufSkip(p: number, end: number, tag: number, maxDepth: number): number;
+
+  transcodeJsonToThrift(desc: number, src: number, len: number, flags: number, maxDepth: number): number;
+  transcodeThriftToJson(desc: number, src: number, len: number, flags: number, maxDepth: number): number;
+  transcodeOutput(): number;
+  transcodeFixups(): number;
+  transcodeFixupCount(): number;
+  transcodeCloseGaps(): number;
 }
 
 /** Column kinds of protobufWritePacked/protobufReadPacked (assembly/protobuf/wire.ts). */

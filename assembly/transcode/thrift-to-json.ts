@@ -1,0 +1,744 @@
+/**
+ * Thrift Binary or Compact bytes to JSON text, guided by a type descriptor: the text
+ * `JSON.stringify` prints for what the JS path (the generic struct codec, then
+ * thriftStructToJson) makes of the same bytes. Anything this path does not do exactly, and
+ * every error, returns -1: the host then runs the JS path. Doubles outside the exact fast
+ * path are left as 25-byte gaps the host fills with `String(x)` (then `transcodeCloseGaps`).
+ */
+import { utf8Validate } from "../utf8/utf8";
+import { binarySkip } from "../thrift/binary";
+import { compactSkip } from "../thrift/compact";
+import {
+  addFixup, allDistinct, ensure, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
+  pushHash, resetBuffers, workAlloc, workBase, workPop, workTop,
+} from "./buffers";
+import {
+  fieldAbsentJson, fieldAbsentJsonLen, fieldById, fieldKey, fieldKeyLen, fieldRequired, fieldTType, fieldType, Kind,
+  structCount, structField, structKind, structUnsupported, StructKind, typeA, typeB, typeKind, typeTType,
+} from "./descriptor";
+import { writeDoubleShort, writeI64, writeU64 } from "./numbers";
+
+let inp: usize = 0;
+let inEnd: usize = 0;
+let compact = false;
+let depthLeft: i32 = 64;
+/** A Compact bool field's value, read with its header (-1: none pending). */
+let pendingBool: i32 = -1;
+/** Identity of the last scalar written (sets' duplicate checks). */
+let identity: u64 = 0;
+
+/** Longest text `String(x)` gives for a double. */
+const GAP: usize = 25;
+/** The reader's default limits (src/codec/byte-reader.ts), which the JS path decodes with. */
+const MAX_LENGTH: usize = 64 << 20;
+const MAX_COUNT: i64 = 16 << 20;
+
+/** Contexts of a value: a field, list or map value; a set element; a map key. */
+const VALUE: i32 = 0;
+const ELEMENT: i32 = 1;
+const KEY: i32 = 2;
+
+/**
+ * Transcodes the Thrift struct `desc` at [src, src+len) to JSON text. Returns the output
+ * length (at `transcodeOutput()`; gaps listed at `transcodeFixups()`), or -1: take the JS path.
+ */
+export function transcodeThriftToJson(desc: usize, src: usize, len: usize, flags: i32, maxDepth: i32): isize {
+  if (!resetBuffers()) return -1;
+  inp = src;
+  inEnd = src + len;
+  compact = (flags & 1) != 0;
+  depthLeft = maxDepth;
+  pendingBool = -1;
+  if (!readStruct(desc)) return -1;
+  if (inp != inEnd) return -1;
+  return <isize>outOffset();
+}
+
+/**
+ * Closes the gaps left for doubles once the host has written each one's text at its
+ * start and its length in the fixup's last word; returns the output's new length.
+ */
+export function transcodeCloseGaps(): isize {
+  const n = fixCount;
+  // Gaps are listed in output order except where a struct was rebuilt: sort by offset.
+  for (let i = 1; i < n; i++) {
+    const r = fixBase + (<usize>i << 4);
+    const a = load<u64>(r), b = load<u64>(r, 8);
+    const at = load<u32>(r, 8);
+    let j = i - 1;
+    while (j >= 0 && load<u32>(fixBase + (<usize>j << 4), 8) > at) {
+      const s = fixBase + (<usize>j << 4);
+      store<u64>(s + 16, load<u64>(s));
+      store<u64>(s + 24, load<u64>(s, 8));
+      j--;
+    }
+    const d = fixBase + (<usize>(j + 1) << 4);
+    store<u64>(d, a);
+    store<u64>(d, b, 8);
+  }
+  let dst = outBase;
+  let src = outBase;
+  for (let i = 0; i < n; i++) {
+    const r = fixBase + (<usize>i << 4);
+    const gap = outBase + <usize>load<u32>(r, 8);
+    const len = <usize>load<u32>(r, 12);
+    memory.copy(dst, src, gap - src);
+    dst += gap - src;
+    memory.copy(dst, gap, len);
+    dst += len;
+    src = gap + GAP;
+  }
+  memory.copy(dst, src, outPos - src);
+  return <isize>(dst + (outPos - src) - outBase);
+}
+
+// ---- writing JSON -----------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function put(c: u32): bool {
+  if (!ensure(1)) return false;
+  store<u8>(outPos++, <u8>c);
+  return true;
+}
+
+function putBytes(p: usize, n: usize): bool {
+  if (!ensure(n)) return false;
+  memory.copy(outPos, p, n);
+  outPos += n;
+  return true;
+}
+
+const HEX: StaticArray<u8> = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66];
+
+/** Writes the UTF-8 bytes [p, p+n) as a JSON string, escaped as JSON.stringify escapes. */
+function putString(p: usize, n: usize): bool {
+  if (utf8Validate(p, n) != 0 || !ensure(n * 6 + 2)) return false;
+  let o = outPos;
+  store<u8>(o++, 0x22);
+  const end = p + n;
+  while (p < end) {
+    // Eight bytes at a time while none needs escaping (quote, backslash, control).
+    while (p + 8 <= end) {
+      const w = load<u64>(p);
+      const quote = w ^ 0x2222222222222222;
+      const slash = w ^ 0x5c5c5c5c5c5c5c5c;
+      const special = ((quote - 0x0101010101010101) & ~quote) | ((slash - 0x0101010101010101) & ~slash) |
+        ((w - 0x2020202020202020) & ~w);
+      if ((special & 0x8080808080808080 & ~w) != 0) break;
+      store<u64>(o, w);
+      o += 8;
+      p += 8;
+    }
+    if (p >= end) break;
+    const c = <u32>load<u8>(p++);
+    if (c >= 0x20 && c != 0x22 && c != 0x5c) {
+      store<u8>(o++, <u8>c);
+      continue;
+    }
+    store<u8>(o++, 0x5c);
+    switch (c) {
+      case 0x22: store<u8>(o++, 0x22); break;
+      case 0x5c: store<u8>(o++, 0x5c); break;
+      case 0x08: store<u8>(o++, 0x62); break;
+      case 0x0c: store<u8>(o++, 0x66); break;
+      case 0x0a: store<u8>(o++, 0x6e); break;
+      case 0x0d: store<u8>(o++, 0x72); break;
+      case 0x09: store<u8>(o++, 0x74); break;
+      default:
+        store<u32>(o, 0x30303075); // u000
+        store<u8>(o + 3, unchecked(HEX[c >> 4]));
+        store<u8>(o + 4, unchecked(HEX[c & 15]));
+        o += 5;
+    }
+  }
+  store<u8>(o++, 0x22);
+  outPos = o;
+  return true;
+}
+
+const B64: StaticArray<u8> = [
+  65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
+  97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120,
+  121, 122, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 43, 47,
+];
+
+/** Writes bytes as a JSON string of standard padded base64. */
+function putBase64(p: usize, n: usize): bool {
+  if (!ensure(((n + 2) / 3) * 4 + 2)) return false;
+  let o = outPos;
+  store<u8>(o++, 0x22);
+  let i: usize = 0;
+  for (; i + 3 <= n; i += 3) {
+    const v = (<u32>load<u8>(p + i) << 16) | (<u32>load<u8>(p + i + 1) << 8) | <u32>load<u8>(p + i + 2);
+    store<u8>(o, unchecked(B64[v >> 18]));
+    store<u8>(o + 1, unchecked(B64[(v >> 12) & 63]));
+    store<u8>(o + 2, unchecked(B64[(v >> 6) & 63]));
+    store<u8>(o + 3, unchecked(B64[v & 63]));
+    o += 4;
+  }
+  const rest = n - i;
+  if (rest == 1) {
+    const v = <u32>load<u8>(p + i) << 16;
+    store<u8>(o, unchecked(B64[v >> 18]));
+    store<u8>(o + 1, unchecked(B64[(v >> 12) & 63]));
+    store<u16>(o + 2, 0x3d3d);
+    o += 4;
+  } else if (rest == 2) {
+    const v = (<u32>load<u8>(p + i) << 16) | (<u32>load<u8>(p + i + 1) << 8);
+    store<u8>(o, unchecked(B64[v >> 18]));
+    store<u8>(o + 1, unchecked(B64[(v >> 12) & 63]));
+    store<u8>(o + 2, unchecked(B64[(v >> 6) & 63]));
+    store<u8>(o + 3, 0x3d);
+    o += 4;
+  }
+  store<u8>(o++, 0x22);
+  outPos = o;
+  return true;
+}
+
+/** Writes 16 bytes as a quoted lowercase UUID. */
+function putUuid(p: usize): bool {
+  if (!ensure(38)) return false;
+  let o = outPos;
+  store<u8>(o++, 0x22);
+  for (let i: usize = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) store<u8>(o++, 0x2d);
+    const b = <u32>load<u8>(p + i);
+    store<u8>(o++, unchecked(HEX[b >> 4]));
+    store<u8>(o++, unchecked(HEX[b & 15]));
+  }
+  store<u8>(o++, 0x22);
+  outPos = o;
+  return true;
+}
+
+/** Writes ASCII text given as up to 8 bytes in a little-endian word. */
+function putWord(w: u64, n: usize): bool {
+  if (!ensure(8)) return false;
+  store<u64>(outPos, w);
+  outPos += n;
+  return true;
+}
+
+// ---- reading Thrift ---------------------------------------------------------------------
+
+/** A varint of at most 5 bytes, low 32 bits kept (as the JS reader reads it); -1 as u64 max on failure. */
+let varOk = true;
+function varint32(): u32 {
+  let result: u32 = 0;
+  for (let shift: u32 = 0; shift < 35; shift += 7) {
+    if (inp >= inEnd) {
+      varOk = false;
+      return 0;
+    }
+    const b = <u32>load<u8>(inp++);
+    result |= (b & 0x7f) << shift;
+    if (b < 0x80) return result;
+  }
+  varOk = false;
+  return 0;
+}
+
+function varint64(): u64 {
+  let result: u64 = 0;
+  for (let shift: u64 = 0; shift < 70; shift += 7) {
+    if (inp >= inEnd) {
+      varOk = false;
+      return 0;
+    }
+    const b = <u64>load<u8>(inp++);
+    // The tenth byte holds bit 63 only; more is left to the JS path.
+    if (shift == 63 && b > 1) {
+      varOk = false;
+      return 0;
+    }
+    result |= (b & 0x7f) << shift;
+    if (b < 0x80) return result;
+  }
+  varOk = false;
+  return 0;
+}
+
+/** Compact type id to TType (-1: not a field type). */
+function fromCompact(c: u32): i32 {
+  switch (c) {
+    case 1: case 2: return 2;
+    case 3: return 3;
+    case 4: return 6;
+    case 5: return 8;
+    case 6: return 10;
+    case 7: return 4;
+    case 8: return 11;
+    case 9: return 15;
+    case 10: return 14;
+    case 11: return 13;
+    case 12: return 12;
+    case 13: return 16;
+    default: return -1;
+  }
+}
+
+/** Smallest Binary wire size of each type (0: not an element type). */
+function minSize(t: u32): i64 {
+  switch (t) {
+    case 2: case 3: case 12: return 1;
+    case 4: case 10: return 8;
+    case 6: return 2;
+    case 8: case 11: return 4;
+    case 13: return 6;
+    case 14: case 15: return 5;
+    case 16: return 16;
+    default: return 0;
+  }
+}
+
+// ---- structs ----------------------------------------------------------------------------
+
+const SLOT: usize = 8;
+
+function putAbsent(f: usize, first: bool): bool {
+  const n = fieldAbsentJsonLen(f);
+  if (n == 0) return true;
+  if (!first && !put(0x2c)) return false;
+  return putBytes(fieldKey(f), fieldKeyLen(f)) && putBytes(fieldAbsentJson(f), n);
+}
+
+function readStruct(s: usize): bool {
+  if (--depthLeft < 0 || structUnsupported(s)) return false;
+  const n = structCount(s);
+  const union = structKind(s) == StructKind.UNION;
+  if (!put(0x7b)) return false;
+  const top = workTop;
+  const so = workAlloc(n * SLOT);
+  if (so < 0) return false;
+  const slots = <usize>so;
+  memory.fill(workBase + slots, 0xff, n * SLOT);
+  const structStart = outOffset();
+  const fixFrom = fixCount;
+  let lastIdx: i32 = -1;
+  let lastId: i32 = 0;
+  let ordered = true;
+  let first = true;
+  let unionSet = false;
+  while (true) {
+    if (inp >= inEnd) return false;
+    const head = <u32>load<u8>(inp++);
+    if (head == 0) break;
+    let type: u32;
+    let id: i32;
+    let ctype: u32 = 0;
+    if (!compact) {
+      if (inp + 2 > inEnd) return false;
+      type = head;
+      id = <i32>bswap<u16>(load<u16>(inp)) << 16 >> 16;
+      inp += 2;
+    } else {
+      ctype = head & 15;
+      const tt = fromCompact(ctype);
+      if (tt <= 0) return false;
+      type = <u32>tt;
+      const delta = <i32>(head >> 4);
+      if (delta != 0) {
+        id = lastId + delta;
+      } else {
+        varOk = true;
+        const z = varint32();
+        if (!varOk) return false;
+        id = <i32>((z >>> 1) ^ (0 - (z & 1))) << 16 >> 16;
+      }
+      lastId = id;
+      if (type == 2) pendingBool = ctype == 1 ? 1 : 0;
+    }
+    const i = fieldById(s, id);
+    const f = i >= 0 ? structField(s, <usize>i) : 0;
+    if (i < 0 || fieldTType(f) != type) {
+      if (compact && type == 2) {
+        pendingBool = -1;
+        continue;
+      }
+      const r = compact ? compactSkip(inp, inEnd, ctype, depthLeft) : binarySkip(inp, inEnd, type, depthLeft);
+      if (r < 0) return false;
+      inp = <usize>r;
+      continue;
+    }
+    if (union) {
+      if (unionSet) return false;
+      unionSet = true;
+    }
+    const slot = workBase + slots + <usize>i * SLOT;
+    if (ordered && load<i32>(slot) < 0 && <i32>i > lastIdx) {
+      if (!union) {
+        for (let j = lastIdx + 1; j < <i32>i; j++) {
+          const g = structField(s, <usize>j);
+          if (fieldAbsentJsonLen(g) != 0) {
+            if (!putAbsent(g, first)) return false;
+            first = false;
+          }
+        }
+      }
+      if (!first && !put(0x2c)) return false;
+      if (!putBytes(fieldKey(f), fieldKeyLen(f))) return false;
+      first = false;
+      lastIdx = <i32>i;
+    } else {
+      ordered = false;
+    }
+    const start = outOffset();
+    if (!readValue(fieldType(f), VALUE)) return false;
+    const s2 = workBase + slots + <usize>i * SLOT;
+    store<i32>(s2, <i32>start);
+    store<i32>(s2, <i32>outOffset(), 4);
+  }
+  if (!union) {
+    for (let j: usize = 0; j < n; j++) {
+      if (fieldRequired(structField(s, j)) && load<i32>(workBase + slots + j * SLOT) < 0) return false;
+    }
+    if (ordered) {
+      for (let j = lastIdx + 1; j < <i32>n; j++) {
+        const g = structField(s, <usize>j);
+        if (fieldAbsentJsonLen(g) != 0) {
+          if (!putAbsent(g, first)) return false;
+          first = false;
+        }
+      }
+    } else if (!rebuild(s, slots, structStart, fixFrom)) {
+      return false;
+    }
+  }
+  if (!put(0x7d)) return false;
+  workPop(top);
+  depthLeft++;
+  return true;
+}
+
+/** Rewrites a struct whose fields came out of IDL order (or twice: the last one wins). */
+function rebuild(s: usize, slots: usize, structStart: usize, fixFrom: i32): bool {
+  const n = structCount(s);
+  const len = outOffset() - structStart;
+  const wa = workAlloc(len);
+  if (wa < 0) return false;
+  memory.copy(workBase + <usize>wa, outBase + structStart, len);
+  outPos = outBase + structStart;
+  let first = true;
+  for (let j: usize = 0; j < n; j++) {
+    const f = structField(s, j);
+    const slot = workBase + slots + j * SLOT;
+    const start = load<i32>(slot);
+    if (start < 0) {
+      if (fieldAbsentJsonLen(f) != 0) {
+        if (!putAbsent(f, first)) return false;
+        first = false;
+      }
+      continue;
+    }
+    const end = load<i32>(slot, 4);
+    if (!first && !put(0x2c)) return false;
+    first = false;
+    if (!putBytes(fieldKey(f), fieldKeyLen(f))) return false;
+    const m = <usize>(end - start);
+    const to = outOffset();
+    if (!putBytes(workBase + <usize>wa + <usize>start - structStart, m)) return false;
+    for (let k = fixFrom; k < fixCount; k++) {
+      const r = fixBase + (<usize>k << 4);
+      const at = load<u32>(r, 8);
+      const moved = load<u32>(r, 12);
+      if (moved == 0 && at >= <u32>start && at < <u32>end) {
+        store<u32>(r, <u32>to + (at - <u32>start), 8);
+        store<u32>(r, 1, 12);
+      }
+    }
+  }
+  for (let k = fixFrom; k < fixCount; k++) store<u32>(fixBase + (<usize>k << 4), 0, 12);
+  return true;
+}
+
+// ---- values -----------------------------------------------------------------------------
+
+/** Whether set elements of kind `k` are compared (JS Set semantics: scalars but binary). */
+// @ts-ignore: decorator
+@inline function comparable(k: u32): bool {
+  return k <= <u32>Kind.UUID && k != <u32>Kind.BINARY || k == <u32>Kind.ENUM;
+}
+
+/** Reads a length prefix, checked as the JS reader checks it; -1 when it fails. */
+function readLength(): i64 {
+  let len: i64;
+  if (compact) {
+    varOk = true;
+    len = <i64>varint32();
+    if (!varOk) return -1;
+  } else {
+    if (inp + 4 > inEnd) return -1;
+    len = <i64>(<i32>bswap<u32>(load<u32>(inp)));
+    inp += 4;
+  }
+  if (len < 0 || len > <i64>(inEnd - inp) || len > <i64>MAX_LENGTH) return -1;
+  return len;
+}
+
+/** Writes an integer; in a key it goes in the quotes the key brings. */
+function putInteger(v: i64, ctx: i32): bool {
+  identity = hashValue(<u64>v, 2);
+  if (!ensure(24)) return false;
+  if (ctx != KEY && (v > 9007199254740992 || v < -9007199254740992)) {
+    store<u8>(outPos++, 0x22);
+    outPos = writeI64(outPos, v);
+    store<u8>(outPos++, 0x22);
+    return true;
+  }
+  outPos = writeI64(outPos, v);
+  return true;
+}
+
+function putDouble(v: f64, ctx: i32): bool {
+  if (ctx != VALUE && v == 0) v = 0; // a Set or Map keeps -0 as +0
+  identity = hashValue(isNaN(v) ? 0x7ff8000000000000 : reinterpret<u64>(v), 5);
+  const quoted = ctx == VALUE;
+  if (isNaN(v)) return quoted ? putWord(0x224e614e22, 5) : putWord(0x4e614e, 3); // "NaN"
+  if (!isFinite(v)) {
+    const neg = v < 0;
+    if (quoted && !put(0x22)) return false;
+    if (neg && !put(0x2d)) return false;
+    if (!putWord(0x7974696e69666e49, 8)) return false; // Infinity
+    return !quoted || put(0x22);
+  }
+  if (v == 0) {
+    if (1 / v < 0) return putWord(0x22302d22, 4); // "-0" (only as a value)
+    return put(0x30);
+  }
+  if (!ensure(GAP)) return false;
+  const q = writeDoubleShort(outPos, v);
+  if (q != 0) {
+    outPos = q;
+    return true;
+  }
+  if (ctx == KEY) return false; // a key's text is needed now (order, duplicates)
+  const bits = reinterpret<u64>(v);
+  if (!addFixup(<u32>bits, <u32>(bits >> 32), <u32>outOffset(), 0)) return false;
+  outPos += GAP;
+  return true;
+}
+
+function readValue(t: usize, ctx: i32): bool {
+  const k = typeKind(t);
+  switch (k) {
+    case Kind.BOOL: {
+      let b: bool;
+      if (pendingBool >= 0) {
+        b = pendingBool == 1;
+        pendingBool = -1;
+      } else {
+        if (inp >= inEnd) return false;
+        const x = load<u8>(inp++);
+        b = compact ? x == 1 : x != 0;
+      }
+      identity = hashValue(b ? 1 : 0, 1);
+      return b ? putWord(0x65757274, 4) : putWord(0x65736c6166, 5);
+    }
+    case Kind.BYTE:
+      if (inp >= inEnd) return false;
+      return putInteger(<i64>load<i8>(inp++), ctx);
+    case Kind.I16: {
+      if (compact) {
+        varOk = true;
+        const z = varint32();
+        return varOk && putInteger(<i64>(<i32>((z >>> 1) ^ (0 - (z & 1))) << 16 >> 16), ctx);
+      }
+      if (inp + 2 > inEnd) return false;
+      const v = <i16>bswap<u16>(load<u16>(inp));
+      inp += 2;
+      return putInteger(<i64>v, ctx);
+    }
+    case Kind.I32: case Kind.ENUM: {
+      if (compact) {
+        varOk = true;
+        const z = varint32();
+        return varOk && putInteger(<i64>(<i32>((z >>> 1) ^ (0 - (z & 1)))), ctx);
+      }
+      if (inp + 4 > inEnd) return false;
+      const v = <i32>bswap<u32>(load<u32>(inp));
+      inp += 4;
+      return putInteger(<i64>v, ctx);
+    }
+    case Kind.I64: {
+      if (compact) {
+        varOk = true;
+        const z = varint64();
+        return varOk && putInteger(<i64>((z >>> 1) ^ (0 - (z & 1))), ctx);
+      }
+      if (inp + 8 > inEnd) return false;
+      const v = <i64>bswap<u64>(load<u64>(inp));
+      inp += 8;
+      return putInteger(v, ctx);
+    }
+    case Kind.DOUBLE: {
+      if (inp + 8 > inEnd) return false;
+      const bits = load<u64>(inp);
+      inp += 8;
+      return putDouble(reinterpret<f64>(compact ? bits : bswap<u64>(bits)), ctx);
+    }
+    case Kind.STRING: {
+      const n = readLength();
+      if (n < 0) return false;
+      const p = inp;
+      inp += <usize>n;
+      if (ctx != VALUE) identity = hashBytes(p, <usize>n, 4);
+      return putString(p, <usize>n);
+    }
+    case Kind.BINARY: {
+      const n = readLength();
+      if (n < 0) return false;
+      const p = inp;
+      inp += <usize>n;
+      return putBase64(p, <usize>n);
+    }
+    case Kind.UUID: {
+      if (inp + 16 > inEnd) return false;
+      const p = inp;
+      inp += 16;
+      identity = hashBytes(p, 16, 3);
+      return putUuid(p);
+    }
+    case Kind.LIST: case Kind.SET: return readList(t, k == Kind.SET);
+    case Kind.MAP: return readMap(t);
+    case Kind.STRUCT: return readStruct(typeA(t));
+    default: return false;
+  }
+}
+
+/** Reads a list or set header; returns the count, or -1. Sets `elementType`. */
+let elementType: u32 = 0;
+function listHeader(): i64 {
+  let size: i64;
+  if (!compact) {
+    if (inp + 5 > inEnd) return -1;
+    elementType = load<u8>(inp);
+    size = <i64>(<i32>bswap<u32>(load<u32>(inp, 1)));
+    inp += 5;
+    if (size < 0 || size > MAX_COUNT) return -1;
+    if (size > 0) {
+      const m = minSize(elementType);
+      if (m == 0 || size * m > <i64>(inEnd - inp)) return -1;
+    }
+    return size;
+  }
+  if (inp >= inEnd) return -1;
+  const head = <u32>load<u8>(inp++);
+  size = <i64>(head >> 4);
+  if (size == 15) {
+    varOk = true;
+    size = <i64>(<i32>varint32());
+    if (!varOk) return -1;
+  }
+  if (size < 0 || size > MAX_COUNT || size > <i64>(inEnd - inp)) return -1;
+  if (size > 0) {
+    const c = head & 15;
+    const tt = c == 0 ? -1 : fromCompact(c);
+    if (tt < 0) return -1;
+    elementType = <u32>tt;
+  }
+  return size;
+}
+
+function readList(t: usize, isSet: bool): bool {
+  const size = listHeader();
+  if (size < 0 || --depthLeft < 0) return false;
+  const e = typeA(t);
+  if (size > 0 && elementType != typeTType(e)) return false;
+  const dedup = isSet && comparable(typeKind(e));
+  if (!put(0x5b)) return false;
+  const top = workTop;
+  const hashesAt = (workTop + 7) & ~<usize>7;
+  for (let i: i64 = 0; i < size; i++) {
+    if (i > 0 && !put(0x2c)) return false;
+    if (!readValue(e, isSet ? ELEMENT : VALUE)) return false;
+    if (dedup && !pushHash(identity)) return false;
+  }
+  if (dedup && !allDistinct(hashesAt, <usize>size)) return false;
+  workPop(top);
+  depthLeft++;
+  return put(0x5d);
+}
+
+/** Whether the key text [p, q) is a JS array index; sets keyIndex. */
+let keyIndex: u64 = 0;
+function isIndexKey(p: usize, q: usize): bool {
+  const n = q - p;
+  if (n == 0 || n > 10) return false;
+  if (load<u8>(p) == 0x30 && n > 1) return false;
+  let v: u64 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c < 0x30 || c > 0x39) return false;
+    v = v * 10 + (c - 0x30);
+  }
+  keyIndex = v;
+  return v <= 4294967294;
+}
+
+function readMap(t: usize): bool {
+  let size: i64;
+  let kt: u32 = 0;
+  let vt: u32 = 0;
+  if (!compact) {
+    if (inp + 6 > inEnd) return false;
+    kt = load<u8>(inp);
+    vt = load<u8>(inp, 1);
+    size = <i64>(<i32>bswap<u32>(load<u32>(inp, 2)));
+    inp += 6;
+    if (size < 0 || size > MAX_COUNT) return false;
+    if (size > 0) {
+      const a = minSize(kt), b = minSize(vt);
+      if (a == 0 || b == 0 || size * (a + b) > <i64>(inEnd - inp)) return false;
+    }
+  } else {
+    varOk = true;
+    size = <i64>(<i32>varint32());
+    if (!varOk) return false;
+    if (size != 0) {
+      if (inp >= inEnd) return false;
+      const kv = <u32>load<u8>(inp++);
+      const a = (kv >> 4) == 0 ? -1 : fromCompact(kv >> 4);
+      const b = (kv & 15) == 0 ? -1 : fromCompact(kv & 15);
+      if (a < 0 || b < 0) return false;
+      kt = <u32>a;
+      vt = <u32>b;
+    }
+    if (size < 0 || size > MAX_COUNT || size * 2 > <i64>(inEnd - inp)) return false;
+  }
+  if (--depthLeft < 0) return false;
+  const ktd = typeA(t);
+  const vtd = typeB(t);
+  if (size > 0 && (kt != typeTType(ktd) || vt != typeTType(vtd))) return false;
+  const kk = typeKind(ktd);
+  if (size > 0 && (kk == Kind.STRUCT || kk >= <u32>Kind.LIST && kk <= <u32>Kind.MAP)) return false;
+  if (!put(0x7b)) return false;
+  const top = workTop;
+  const hashesAt = (workTop + 7) & ~<usize>7;
+  let lastIndex: i64 = -1;
+  let sawName = false;
+  for (let i: i64 = 0; i < size; i++) {
+    if (i > 0 && !put(0x2c)) return false;
+    const keyStart = outOffset();
+    const quoted = kk == Kind.STRING || kk == Kind.BINARY || kk == Kind.UUID;
+    if (!quoted && !put(0x22)) return false;
+    if (!readValue(ktd, KEY)) return false;
+    if (!quoted && !put(0x22)) return false;
+    // The key's text, between its quotes: what makes two keys one in a JS object.
+    const p = outBase + keyStart + 1;
+    const q = outPos - 1;
+    if (q - p == 9 && load<u64>(p) == 0x5f6f746f72705f5f && load<u8>(p + 8) == 0x5f) return false; // __proto__
+    if (isIndexKey(p, q)) {
+      if (sawName || <i64>keyIndex <= lastIndex) return false;
+      lastIndex = <i64>keyIndex;
+    } else {
+      sawName = true;
+    }
+    if (!pushHash(hashBytes(p, q - p, 6))) return false;
+    if (!put(0x3a) || !readValue(vtd, VALUE)) return false;
+  }
+  if (!allDistinct(hashesAt, <usize>size)) return false;
+  workPop(top);
+  depthLeft++;
+  return put(0x7d);
+}

@@ -1,0 +1,180 @@
+/**
+ * The engine transcoder (JSON text ⇄ Thrift bytes without JS values) against the JS path
+ * it stands in for: for every struct of every golden IDL, both protocols, random values
+ * give the same bytes and the same JSON text either way (JSON keys shuffled too); random
+ * corruptions of the text and of the bytes are refused by the engine whenever the JS path
+ * refuses them, and give the JS path's result whenever the engine takes them.
+ */
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  decodeThrift, encodeThrift, getEngine, init, loadIdl, parseGenericJson, thriftStructFromJson, thriftStructToJson,
+  type ThriftIdl, type ThriftProtocol, type ThriftStructDescriptor,
+} from "kitewire";
+import { jsonToThriftInEngine, thriftToJsonTextInEngine } from "../../src/generic/transcode/index.js";
+import { seeds } from "../support/random.js";
+import { GOLDEN, Random, randomStruct, readFile } from "./support.js";
+
+const FILES = ["base", "bench", "example", "modern", "names", "typedef_types", "typedefs"];
+const PROTOCOLS: ThriftProtocol[] = ["binary", "compact"];
+const hex = (b: Uint8Array | undefined) => (b === undefined ? "(none)" : Buffer.from(b).toString("hex"));
+
+beforeAll(async () => {
+  await init();
+});
+
+/** Every struct of a golden file, method args and results included. */
+export function structsOf(file: string): ThriftStructDescriptor[] {
+  const idl = loadIdl([`${GOLDEN}thrift/${file}.thrift`], { readFile }) as ThriftIdl;
+  const out = [...idl.structs.values()];
+  for (const s of idl.services.values()) for (const m of s.methods.values()) out.push(m.argsStruct, m.resultStruct);
+  return out;
+}
+
+/** The JS path, bytes to JSON text (what bytesToJson does without the engine). */
+export function jsJson(s: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol): string {
+  return JSON.stringify(thriftStructToJson(s, decodeThrift(s.codec, bytes, protocol)));
+}
+
+/** The JS path, JSON text to bytes (what jsonToBytes does without the engine). */
+export function jsBytes(s: ThriftStructDescriptor, json: string, protocol: ThriftProtocol, ignoreUnknownFields = false): Uint8Array {
+  return encodeThrift(s.codec, thriftStructFromJson(s, parseGenericJson(json), { ignoreUnknownFields }), protocol);
+}
+
+function attempt<T>(f: () => T): { value?: T; error?: unknown } {
+  try {
+    return { value: f() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** JSON text with each object's keys in a random order (maps' too). */
+function shuffled(rng: Random, json: string): string {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== "object" || v === null) return v;
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+    }
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${walk((v as Record<string, unknown>)[k]) as string}`).join(",")}}`;
+  };
+  const raw = (v: unknown): string => (typeof v === "string" && v.startsWith("{") ? v : JSON.stringify(v));
+  const rewrite = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(rewrite).join(",")}]`;
+    if (typeof v !== "object" || v === null) return JSON.stringify(v);
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+    }
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${rewrite((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  };
+  void walk;
+  void raw;
+  // Numbers beyond 2^53 are strings in this JSON (the JS path prints them so): no precision is lost.
+  return rewrite(JSON.parse(json));
+}
+
+describe.each(FILES)("%s.thrift", (file) => {
+  test.each(PROTOCOLS)("random values: engine bytes and JSON text = the JS path's (%s)", (protocol) => {
+    const engine = getEngine();
+    let taken = 0;
+    let total = 0;
+    for (const s of structsOf(file)) {
+      for (const seed of seeds(25)) {
+        const rng = new Random(seed);
+        const at = `${s.name} seed ${seed} ${protocol}`;
+        const bytes = encodeThrift(s.codec, randomStruct(rng, s), protocol);
+        const json = jsJson(s, bytes, protocol);
+        const text = thriftToJsonTextInEngine(engine, s, bytes, protocol);
+        if (text !== undefined) expect(text, at).toBe(json);
+        const expected = jsBytes(s, json, protocol);
+        const out = jsonToThriftInEngine(engine, s, json, protocol);
+        if (out !== undefined) expect(hex(out), `${at}: ${json}`).toBe(hex(expected));
+        const mixed = shuffled(rng, json);
+        const outMixed = jsonToThriftInEngine(engine, s, mixed, protocol);
+        if (outMixed !== undefined) expect(hex(outMixed), `${at}: ${mixed}`).toBe(hex(jsBytes(s, mixed, protocol)));
+        total += 3;
+        taken += Number(text !== undefined) + Number(out !== undefined) + Number(outMixed !== undefined);
+      }
+    }
+    console.log(`${file} ${protocol}: engine took ${taken} of ${total}`);
+  });
+});
+
+/** `text` with one to three random edits (JSON punctuation, digits, quotes and escapes favoured). */
+function corruptText(rng: Random, text: string): string {
+  const pieces = ['"', "\\", "{", "}", "[", "]", ":", ",", "0", "1", "-", ".", "e", "null", "true", " ", "\\u00e9", "\\ud800", "é", "\u0001", "9007199254740993"];
+  let s = text;
+  for (let n = rng.int(1, 3); n > 0; n--) {
+    const at = rng.int(0, s.length);
+    switch (rng.int(0, 3)) {
+      case 0: s = s.slice(0, at) + s.slice(at + 1); break;
+      case 1: s = s.slice(0, at) + rng.pick(pieces) + s.slice(at); break;
+      case 2: s = s.slice(0, at) + rng.pick(pieces) + s.slice(at + 1); break;
+      default: s = s.slice(0, at);
+    }
+  }
+  return s;
+}
+
+/** `bytes` with one to three random edits (bytes flipped, inserted, removed, cut). */
+function corruptBytes(rng: Random, bytes: Uint8Array): Uint8Array {
+  let b = Array.from(bytes);
+  for (let n = rng.int(1, 3); n > 0; n--) {
+    const at = rng.int(0, b.length);
+    switch (rng.int(0, 3)) {
+      case 0: if (at < b.length) b[at] = rng.pick([0, 1, 2, 0x7f, 0x80, 0xff, rng.int(0, 255)]); break;
+      case 1: b.splice(at, 0, rng.int(0, 255)); break;
+      case 2: b.splice(at, 1); break;
+      default: b = b.slice(0, at);
+    }
+  }
+  return Uint8Array.from(b);
+}
+
+describe("corruptions: the engine refuses whatever the JS path refuses, and agrees with it otherwise", () => {
+  test.each(PROTOCOLS)("JSON text and Thrift bytes of every golden struct (%s)", (protocol) => {
+    const engine = getEngine();
+    let refused = 0;
+    let agreed = 0;
+    for (const file of FILES) {
+      for (const s of structsOf(file)) {
+        for (const seed of seeds(12)) {
+          const rng = new Random(seed ^ 0xbad);
+          const bytes = encodeThrift(s.codec, randomStruct(rng, s), protocol);
+          const json = jsJson(s, bytes, protocol);
+          for (let k = 0; k < 4; k++) {
+            const text = corruptText(rng, json);
+            const ref = attempt(() => jsBytes(s, text, protocol, k % 2 === 1));
+            const got = jsonToThriftInEngine(engine, s, text, protocol, { ignoreUnknownFields: k % 2 === 1 });
+            const at = `${s.name} seed ${seed} ${protocol}: ${text}`;
+            if (ref.error !== undefined) {
+              expect(got, `${at} (JS path: ${String(ref.error)})`).toBeUndefined();
+              refused++;
+            } else if (got !== undefined) {
+              expect(hex(got), at).toBe(hex(ref.value));
+              agreed++;
+            }
+            const broken = corruptBytes(rng, bytes);
+            const refJson = attempt(() => jsJson(s, broken, protocol));
+            const gotJson = thriftToJsonTextInEngine(engine, s, broken, protocol);
+            const where = `${s.name} seed ${seed} ${protocol}: ${hex(broken)}`;
+            if (refJson.error !== undefined) {
+              expect(gotJson, `${where} (JS path: ${String(refJson.error)})`).toBeUndefined();
+              refused++;
+            } else if (gotJson !== undefined) {
+              expect(gotJson, where).toBe(refJson.value);
+              agreed++;
+            }
+          }
+        }
+      }
+    }
+    console.log(`${protocol}: ${refused} refused by both, ${agreed} taken by the engine and equal`);
+    expect(refused).toBeGreaterThan(1000);
+    expect(agreed).toBeGreaterThan(400);
+  });
+});
