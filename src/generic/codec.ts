@@ -15,8 +15,10 @@ import { decodeProtobuf, encodeProtobuf, type ProtobufMessageCodec } from "../co
 import type { ThriftProtocol } from "../codec/thrift/protocol.js";
 import { decodeThrift, encodeThrift } from "../codec/thrift/struct.js";
 import type { Idl, ProtoIdl, ThriftIdl, ThriftStructDescriptor } from "./idl.js";
+import { getEngine } from "../wasm/load.js";
 import { parseGenericJson } from "./json-text.js";
 import { thriftStructFromJson, thriftStructToJson } from "./thrift/json.js";
+import { jsonToThriftInEngine, thriftToJsonInEngine } from "./transcode/transcode.js";
 
 /** Options of the generic codecs. */
 export interface GenericCodecOptions {
@@ -91,13 +93,45 @@ export function genericToJson(idl: Idl, name: string, value: unknown): JsonValue
   return thriftStructToJson(thriftStruct(idl, name), value);
 }
 
-/** Encodes JSON text as bytes of type `name`. */
-export function jsonToBytes(idl: Idl, name: string, json: string, options: GenericCodecOptions = {}): Uint8Array {
-  return encodeGeneric(idl, name, genericFromJson(idl, name, parseGenericJson(json), options), options);
+/**
+ * Encodes JSON text (a string, or its UTF-8 bytes as a request body holds them) as bytes of
+ * type `name`. Thrift JSON is transcoded in the engine, bytes to bytes; what the engine
+ * leaves (and every error) takes the JS path, which gives the same bytes or the error.
+ */
+export function jsonToBytes(idl: Idl, name: string, json: string | Uint8Array, options: GenericCodecOptions = {}): Uint8Array {
+  if (idl.syntax === "thrift") {
+    const bytes = jsonToThriftInEngine(getEngine(), thriftStruct(idl, name), json, options.protocol ?? "binary", options);
+    if (bytes !== undefined) return bytes;
+  }
+  const text = typeof json === "string" ? json : utf8Text.decode(json);
+  return encodeGeneric(idl, name, genericFromJson(idl, name, parseGenericJson(text), options), options);
 }
 
-/** Decodes bytes of type `name` as JSON text. */
+/** Decodes bytes of type `name` as JSON text (Thrift: transcoded in the engine, see `jsonToBytes`). */
 export function bytesToJson(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions = {}): string {
+  const utf8 = engineJson(idl, name, bytes, options);
+  return utf8 !== undefined ? utf8Text.decode(utf8) : jsJson(idl, name, bytes, options);
+}
+
+/**
+ * Decodes bytes of type `name` as the UTF-8 of the JSON text `bytesToJson` gives: what a
+ * gateway sends as a response body, without making a string first (Thrift).
+ */
+export function bytesToJsonBytes(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions = {}): Uint8Array {
+  return engineJson(idl, name, bytes, options)?.slice() ?? utf8Bytes.encode(jsJson(idl, name, bytes, options));
+}
+
+const utf8Text = new TextDecoder();
+const utf8Bytes = new TextEncoder();
+
+/** The engine's JSON for Thrift bytes (a view of engine memory), or undefined. */
+function engineJson(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions): Uint8Array | undefined {
+  if (idl.syntax !== "thrift" || (options.indent ?? 0) > 0) return undefined;
+  return thriftToJsonInEngine(getEngine(), thriftStruct(idl, name), bytes, options.protocol ?? "binary");
+}
+
+/** The JS path of bytesToJson: decode to map-generic values, then print them. */
+function jsJson(idl: Idl, name: string, bytes: Uint8Array, options: GenericCodecOptions): string {
   const json = genericToJson(idl, name, decodeGeneric(idl, name, bytes, options));
   // Thrift JSON holds no -0 number (it is the string "-0"), so the native printer is exact for it.
   return idl.syntax === "proto" ? stringifyJson(json, options.indent ?? 0) : JSON.stringify(json, null, options.indent);

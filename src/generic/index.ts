@@ -9,7 +9,7 @@ export { ThriftGenericException } from "./thrift/codec.js";
 export { thriftStructFromJson, thriftStructToJson, type ThriftJsonReadOptions } from "./thrift/json.js";
 export { parseGenericJson } from "./json-text.js";
 export {
-  encodeGeneric, decodeGeneric, genericFromJson, genericToJson, jsonToBytes, bytesToJson, thriftStruct, protoMessage,
+  encodeGeneric, decodeGeneric, genericFromJson, genericToJson, jsonToBytes, bytesToJson, bytesToJsonBytes, thriftStruct, protoMessage,
   type GenericCodecOptions,
 } from "./codec.js";
 export { serviceTable } from "./service.js";
