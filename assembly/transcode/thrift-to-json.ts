@@ -117,14 +117,25 @@ function putString(p: usize, n: usize): bool {
   store<u8>(o++, 0x22);
   const end = p + n;
   while (p < end) {
-    // Eight bytes at a time while none needs escaping (quote, backslash, control).
+    // Runs that need no escaping (no quote, backslash or control), 16 (SIMD) or 8 bytes at a time.
+    if (ASC_FEATURE_SIMD) {
+      while (p + 16 <= end) {
+        const v = v128.load(p);
+        const stop = v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
+          i8x16.lt_u(v, i8x16.splat(0x20)));
+        if (v128.any_true(stop)) break;
+        v128.store(o, v);
+        o += 16;
+        p += 16;
+      }
+    }
     while (p + 8 <= end) {
       const w = load<u64>(p);
       const quote = w ^ 0x2222222222222222;
       const slash = w ^ 0x5c5c5c5c5c5c5c5c;
-      const special = ((quote - 0x0101010101010101) & ~quote) | ((slash - 0x0101010101010101) & ~slash) |
+      const stop = ((quote - 0x0101010101010101) & ~quote) | ((slash - 0x0101010101010101) & ~slash) |
         ((w - 0x2020202020202020) & ~w);
-      if ((special & 0x8080808080808080 & ~w) != 0) break;
+      if ((stop & 0x8080808080808080) != 0) break;
       store<u64>(o, w);
       o += 8;
       p += 8;

@@ -6,8 +6,9 @@
  * refuses them, and give the JS path's result whenever the engine takes them.
  */
 import { beforeAll, describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
 import {
-  decodeThrift, encodeThrift, getEngine, init, loadIdl, parseGenericJson, thriftStructFromJson, thriftStructToJson,
+  decodeThrift, encodeThrift, init, loadEngine, loadIdl, type Engine, parseGenericJson, thriftStructFromJson, thriftStructToJson,
   type ThriftIdl, type ThriftProtocol, type ThriftStructDescriptor,
 } from "kitewire";
 import { jsonToThriftInEngine, thriftToJsonTextInEngine } from "../../src/generic/transcode/index.js";
@@ -18,8 +19,12 @@ const FILES = ["base", "bench", "example", "modern", "names", "typedef_types", "
 const PROTOCOLS: ThriftProtocol[] = ["binary", "compact"];
 const hex = (b: Uint8Array | undefined) => (b === undefined ? "(none)" : Buffer.from(b).toString("hex"));
 
+/** Both builds of the engine: the SIMD one and the plain one have different fast paths. */
+const BUILDS = ["kitewire.wasm", "kitewire.simd.wasm"];
+const builds: Record<string, Engine> = {};
 beforeAll(async () => {
   await init();
+  for (const name of BUILDS) builds[name] = await loadEngine(readFileSync(new URL(`../../build/${name}`, import.meta.url)));
 });
 
 /** Every struct of a golden file, method args and results included. */
@@ -50,17 +55,6 @@ function attempt<T>(f: () => T): { value?: T; error?: unknown } {
 
 /** JSON text with each object's keys in a random order (maps' too). */
 function shuffled(rng: Random, json: string): string {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v !== "object" || v === null) return v;
-    const keys = Object.keys(v);
-    for (let i = keys.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
-    }
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${walk((v as Record<string, unknown>)[k]) as string}`).join(",")}}`;
-  };
-  const raw = (v: unknown): string => (typeof v === "string" && v.startsWith("{") ? v : JSON.stringify(v));
   const rewrite = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(rewrite).join(",")}]`;
     if (typeof v !== "object" || v === null) return JSON.stringify(v);
@@ -71,15 +65,13 @@ function shuffled(rng: Random, json: string): string {
     }
     return `{${keys.map((k) => `${JSON.stringify(k)}:${rewrite((v as Record<string, unknown>)[k])}`).join(",")}}`;
   };
-  void walk;
-  void raw;
-  // Numbers beyond 2^53 are strings in this JSON (the JS path prints them so): no precision is lost.
+  // Integers beyond 2^53 are strings in this JSON (the JS path prints them so): JSON.parse loses nothing.
   return rewrite(JSON.parse(json));
 }
 
-describe.each(FILES)("%s.thrift", (file) => {
+describe.each(BUILDS.flatMap((b) => FILES.map((f) => [b, f])))("%s, %s.thrift", (build, file) => {
   test.each(PROTOCOLS)("random values: engine bytes and JSON text = the JS path's (%s)", (protocol) => {
-    const engine = getEngine();
+    const engine = builds[build]!;
     let taken = 0;
     let total = 0;
     for (const s of structsOf(file)) {
@@ -100,7 +92,8 @@ describe.each(FILES)("%s.thrift", (file) => {
         taken += Number(text !== undefined) + Number(out !== undefined) + Number(outMixed !== undefined);
       }
     }
-    console.log(`${file} ${protocol}: engine took ${taken} of ${total}`);
+    // names.thrift's Promise has a field named toString, which the engine leaves to the JS path.
+    expect(taken / total, `${file}: share the engine took`).toBeGreaterThan(file === "names" ? 0.6 : 0.95);
   });
 });
 
@@ -135,9 +128,9 @@ function corruptBytes(rng: Random, bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(b);
 }
 
-describe("corruptions: the engine refuses whatever the JS path refuses, and agrees with it otherwise", () => {
+describe.each(BUILDS)("%s: corruptions: the engine refuses whatever the JS path refuses, and agrees with it otherwise", (build) => {
   test.each(PROTOCOLS)("JSON text and Thrift bytes of every golden struct (%s)", (protocol) => {
-    const engine = getEngine();
+    const engine = builds[build]!;
     let refused = 0;
     let agreed = 0;
     for (const file of FILES) {
@@ -173,7 +166,6 @@ describe("corruptions: the engine refuses whatever the JS path refuses, and agre
         }
       }
     }
-    console.log(`${protocol}: ${refused} refused by both, ${agreed} taken by the engine and equal`);
     expect(refused).toBeGreaterThan(1000);
     expect(agreed).toBeGreaterThan(400);
   });
