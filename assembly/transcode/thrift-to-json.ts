@@ -504,7 +504,7 @@ function putInteger(v: i64, ctx: i32): bool {
 function putDouble(v: f64, ctx: i32): bool {
   if (ctx != VALUE && v == 0) v = 0; // a Set or Map keeps -0 as +0
   identity = hashValue(isNaN(v) ? 0x7ff8000000000000 : reinterpret<u64>(v), 5);
-  const quoted = ctx == VALUE;
+  const quoted = ctx != KEY;
   if (isNaN(v)) return quoted ? putWord(0x224e614e22, 5) : putWord(0x4e614e, 3); // "NaN"
   if (!isFinite(v)) {
     const neg = v < 0;

@@ -1,7 +1,10 @@
 /** What the generic tests share: the golden IDLs read from disk, and random values made from descriptors. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { ThriftStructCodec, ThriftStructDescriptor, ThriftTypeDescriptor } from "kitewire";
+import {
+  decodeThrift, encodeThrift, loadIdl, parseGenericJson, thriftStructFromJson, thriftStructToJson,
+  type ThriftIdl, type ThriftProtocol, type ThriftStructCodec, type ThriftStructDescriptor, type ThriftTypeDescriptor,
+} from "kitewire";
 import { Random } from "../support/random.js";
 
 export const GOLDEN = fileURLToPath(new URL("../golden/", import.meta.url));
@@ -69,3 +72,22 @@ export function randomStruct(rng: Random, s: ThriftStructDescriptor, depth = 0):
 }
 
 export { Random };
+
+/** Every struct of a golden file, method args and results included. */
+export function structsOf(file: string): ThriftStructDescriptor[] {
+  const idl = loadIdl([`${GOLDEN}thrift/${file}.thrift`], { readFile }) as ThriftIdl;
+  const out = [...idl.structs.values()];
+  for (const s of idl.services.values()) for (const m of s.methods.values()) out.push(m.argsStruct, m.resultStruct);
+  return out;
+}
+
+/** The JS path, bytes to JSON text (what bytesToJson does without the engine). */
+export function jsJson(s: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol): string {
+  return JSON.stringify(thriftStructToJson(s, decodeThrift(s.codec, bytes, protocol)));
+}
+
+/** The JS path, JSON text to bytes (what jsonToBytes does without the engine). */
+export function jsBytes(s: ThriftStructDescriptor, json: string, protocol: ThriftProtocol, ignoreUnknownFields = false): Uint8Array {
+  return encodeThrift(s.codec, thriftStructFromJson(s, parseGenericJson(json), { ignoreUnknownFields }), protocol);
+}
+

@@ -8,12 +8,11 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import {
-  decodeThrift, encodeThrift, init, loadEngine, loadIdl, type Engine, parseGenericJson, thriftStructFromJson, thriftStructToJson,
-  type ThriftIdl, type ThriftProtocol, type ThriftStructDescriptor,
+  encodeThrift, init, loadEngine, type Engine, type ThriftProtocol,
 } from "kitewire";
 import { jsonToThriftInEngine, thriftToJsonTextInEngine } from "../../src/generic/transcode/index.js";
 import { seeds } from "../support/random.js";
-import { GOLDEN, Random, randomStruct, readFile } from "./support.js";
+import { jsBytes, jsJson, Random, randomStruct, structsOf } from "./support.js";
 
 const FILES = ["base", "bench", "example", "modern", "names", "typedef_types", "typedefs"];
 const PROTOCOLS: ThriftProtocol[] = ["binary", "compact"];
@@ -26,24 +25,6 @@ beforeAll(async () => {
   await init();
   for (const name of BUILDS) builds[name] = await loadEngine(readFileSync(new URL(`../../build/${name}`, import.meta.url)));
 });
-
-/** Every struct of a golden file, method args and results included. */
-export function structsOf(file: string): ThriftStructDescriptor[] {
-  const idl = loadIdl([`${GOLDEN}thrift/${file}.thrift`], { readFile }) as ThriftIdl;
-  const out = [...idl.structs.values()];
-  for (const s of idl.services.values()) for (const m of s.methods.values()) out.push(m.argsStruct, m.resultStruct);
-  return out;
-}
-
-/** The JS path, bytes to JSON text (what bytesToJson does without the engine). */
-export function jsJson(s: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol): string {
-  return JSON.stringify(thriftStructToJson(s, decodeThrift(s.codec, bytes, protocol)));
-}
-
-/** The JS path, JSON text to bytes (what jsonToBytes does without the engine). */
-export function jsBytes(s: ThriftStructDescriptor, json: string, protocol: ThriftProtocol, ignoreUnknownFields = false): Uint8Array {
-  return encodeThrift(s.codec, thriftStructFromJson(s, parseGenericJson(json), { ignoreUnknownFields }), protocol);
-}
 
 function attempt<T>(f: () => T): { value?: T; error?: unknown } {
   try {
