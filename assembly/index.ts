@@ -28,7 +28,7 @@ export { protobufValidate, protobufSkip } from "./protobuf/wire";
 export {
   transcodeJsonToThrift, transcodeOutput, transcodeFixups, transcodeFixupCount,
 } from "./transcode/json-to-thrift";
-export { transcodeThriftToJson, transcodeCloseGaps } from "./transcode/thrift-to-json";
+export { transcodeThriftToJson, transcodeCloseGaps, transcodeRootField } from "./transcode/thrift-to-json";
 
 /** Address where the last failing call found its error. */
 export function lastErrorAt(): usize {

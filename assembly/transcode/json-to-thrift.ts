@@ -38,7 +38,8 @@ const FIX_MOVED: u32 = 0x80000000;
 /**
  * Transcodes the JSON text at [src, src+len) as struct `desc`. Returns the output length
  * (output at `transcodeOutput()`, fixups at `transcodeFixups()`), or -1: take the JS path.
- * `flags`: bit 0 Compact, bit 1 ignore unknown keys.
+ * `flags`: bit 0 Compact, bit 1 ignore unknown keys, bit 2 the text is the first field's
+ * value (a method's success value; the output is the result struct holding it).
  */
 export function transcodeJsonToThrift(desc: usize, src: usize, len: usize, flags: i32, maxDepthArg: i32): isize {
   if (!resetBuffers()) return -1;
@@ -50,9 +51,27 @@ export function transcodeJsonToThrift(desc: usize, src: usize, len: usize, flags
   maxDepth = maxDepthArg;
   depth = 0;
   inp = skipWs(inp, inEnd);
-  if (!readStruct(desc)) return -1;
+  if ((flags & 4) != 0 ? !readFirstField(desc) : !readStruct(desc)) return -1;
   if (skipWs(inp, inEnd) != inEnd) return -1;
   return <isize>outOffset();
+}
+
+/**
+ * The text is the value of struct `s`'s first field (a method's success value): writes the
+ * struct holding it alone. Null (absence to a struct, an error to the JS path's value
+ * reader) is left to the JS path.
+ */
+function readFirstField(s: usize): bool {
+  if (structCount(s) == 0 || structUnsupported(s) || literal(inp, inEnd, 0x6c6c756e, 4) != 0) return false;
+  const f = structField(s, 0);
+  const t = fieldType(f);
+  if (compact && typeKind(t) == Kind.BOOL) {
+    const b = readBool();
+    if (b < 0 || !fieldHeader(0, b != 0 ? 1 : 2, fieldId(f), 0)) return false;
+  } else if (!fieldHeader(fieldTType(f), typeCType(t), fieldId(f), 0) || !readValue(t, false)) {
+    return false;
+  }
+  return put8(0);
 }
 
 // ---- writing Thrift ---------------------------------------------------------------------

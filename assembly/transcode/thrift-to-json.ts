@@ -9,7 +9,7 @@ import { utf8Validate } from "../utf8/utf8";
 import { binarySkip } from "../thrift/binary";
 import { compactSkip } from "../thrift/compact";
 import {
-  addFixup, allDistinct, ensure, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
+  addFixup, allDistinct, ensure, shiftFixups, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
   pushHash, resetBuffers, workAlloc, workBase, workPop, workTop,
 } from "./buffers";
 import {
@@ -26,6 +26,10 @@ let depthLeft: i32 = 64;
 let pendingBool: i32 = -1;
 /** Identity of the last scalar written (sets' duplicate checks). */
 let identity: u64 = 0;
+/** Whether the output is only the value of the root struct's one field (flag bit 1). */
+let rootOnly = false;
+/** With rootOnly: the index of that field, or -1 when the struct had none. */
+let rootField: i32 = -1;
 
 /** Longest text `String(x)` gives for a double. */
 const GAP: usize = 25;
@@ -49,9 +53,19 @@ export function transcodeThriftToJson(desc: usize, src: usize, len: usize, flags
   compact = (flags & 1) != 0;
   depthLeft = maxDepth;
   pendingBool = -1;
-  if (!readStruct(desc)) return -1;
+  rootOnly = (flags & 2) != 0;
+  rootField = -1;
+  if (!readStruct(desc, true)) return -1;
   if (inp != inEnd) return -1;
   return <isize>outOffset();
+}
+
+/**
+ * With flag bit 1 (a method's result struct): the index of the one field whose value the
+ * output is, or -1 when the struct had no field (the output is then `{}`).
+ */
+export function transcodeRootField(): i32 {
+  return rootField;
 }
 
 /**
@@ -314,7 +328,7 @@ function putAbsent(f: usize, first: bool): bool {
   return putBytes(fieldKey(f), fieldKeyLen(f)) && putBytes(fieldAbsentJson(f), n);
 }
 
-function readStruct(s: usize): bool {
+function readStruct(s: usize, root: bool): bool {
   if (--depthLeft < 0 || structUnsupported(s)) return false;
   const n = structCount(s);
   const union = structKind(s) == StructKind.UNION;
@@ -400,6 +414,7 @@ function readStruct(s: usize): bool {
     store<i32>(s2, <i32>start);
     store<i32>(s2, <i32>outOffset(), 4);
   }
+  if (root && rootOnly) return onlyField(s, slots);
   if (!union) {
     for (let j: usize = 0; j < n; j++) {
       if (fieldRequired(structField(s, j)) && load<i32>(workBase + slots + j * SLOT) < 0) return false;
@@ -419,6 +434,36 @@ function readStruct(s: usize): bool {
   if (!put(0x7d)) return false;
   workPop(top);
   depthLeft++;
+  return true;
+}
+
+/**
+ * Makes the output the value of the root struct's one field (a result struct's success or
+ * exception); false when it has more than one or lacks a required one. No field: `{}`.
+ */
+function onlyField(s: usize, slots: usize): bool {
+  const n = structCount(s);
+  let found: i32 = -1;
+  for (let j: usize = 0; j < n; j++) {
+    const set = load<i32>(workBase + slots + j * SLOT) >= 0;
+    if (set) {
+      if (found >= 0) return false;
+      found = <i32>j;
+    } else if (fieldRequired(structField(s, j))) {
+      return false;
+    }
+  }
+  rootField = found;
+  if (found < 0) {
+    outPos = outBase;
+    return put(0x7b) && put(0x7d);
+  }
+  const slot = workBase + slots + <usize>found * SLOT;
+  const start = <usize>load<i32>(slot);
+  const len = <usize>load<i32>(slot, 4) - start;
+  memory.copy(outBase, outBase + start, len);
+  outPos = outBase + len;
+  shiftFixups(0, <u32>0 - <u32>start);
   return true;
 }
 
@@ -612,7 +657,7 @@ function readValue(t: usize, ctx: i32): bool {
     }
     case Kind.LIST: case Kind.SET: return readList(t, k == Kind.SET);
     case Kind.MAP: return readMap(t);
-    case Kind.STRUCT: return readStruct(typeA(t));
+    case Kind.STRUCT: return readStruct(typeA(t), false);
     default: return false;
   }
 }

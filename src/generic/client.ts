@@ -13,6 +13,10 @@ import { createClient, type CreateClientOptions, type KitewireCallOptions } from
 import { joinMessage, MessageType, rawService, splitMessage, thriftProtocolOf } from "./binary.js";
 import type { Idl } from "./idl.js";
 import { serviceTable, unknownMethod } from "./service.js";
+import type { ThriftService } from "../service/thrift.js";
+import { getEngine } from "../wasm/load.js";
+import { jsonServiceTable, TranscodedStruct } from "./transcode/calls.js";
+import { jsonToThriftInEngine } from "./transcode/transcode.js";
 import { methodValues, type GenericJsonOptions, type GenericKind, type MethodValues } from "./values.js";
 
 /** Options of `createGenericClient`: a loaded IDL, a service and a kind, and the options of `createClient`. */
@@ -24,7 +28,7 @@ export interface GenericClientOptions extends CreateClientOptions, GenericJsonOp
   /**
    * `map`: arguments and results are map-generic values (a Thrift method's arguments one
    * object keyed by parameter name; a Protobuf method's its request message, defaults
-   * filled in). `json`: JSON text (or a JSON value) in, JSON text out. `binary` (Thrift):
+   * filled in). `json`: JSON text (or its UTF-8 bytes, or a JSON value) in, JSON text out. `binary` (Thrift):
    * a whole Thrift message in (envelope and arguments, in the transport's protocol), sent
    * on untouched under the called method's name and the client's seqid; the whole reply
    * message out, with the caller's seqid.
@@ -52,7 +56,11 @@ export function createGenericClient(options: GenericClientOptions): GenericClien
   if (kind === "binary") return binaryClient(options);
   if (idl === undefined) throw new KitewireError(ErrorCode.INVALID_VALUE, `a ${kind} generic client needs the IDL`);
   const table = serviceTable(idl, options.service);
-  const client = createClient<Record<string, (...args: unknown[]) => Promise<unknown>>>(table, options);
+  // JSON on Thrift: arguments and results are transcoded in the engine (transcode/calls.ts).
+  const thriftService = idl.syntax === "thrift" ? idl.services.get(table.name)! : undefined;
+  const protocol = kind === "json" && thriftService !== undefined ? thriftProtocolOf(options.transport.protocol) : undefined;
+  const called = protocol !== undefined ? jsonServiceTable(thriftService!, table as ThriftService) : table;
+  const client = createClient<Record<string, (...args: unknown[]) => Promise<unknown>>>(called, options);
   const methods = Object.keys(table.methods);
   const values = new Map<string, MethodValues>();
   const valuesOf = (method: string): MethodValues => {
@@ -60,14 +68,22 @@ export function createGenericClient(options: GenericClientOptions): GenericClien
     if (v === undefined) values.set(method, (v = methodValues(idl, table.name, method, kind, options)));
     return v;
   };
-  const thriftParams = idl.syntax === "thrift" ? idl.services.get(table.name)! : undefined;
+  const thriftParams = thriftService;
+  /** JSON text arguments transcoded in the engine, as the arguments object calls.ts writes; undefined to take the JS path. */
+  const transcodedArgs = (method: string, args: unknown): Record<string, unknown> | undefined => {
+    if (protocol === undefined || (typeof args !== "string" && !(args instanceof Uint8Array))) return undefined;
+    const m = thriftService!.methods.get(method)!;
+    if (m.params.length === 0) return undefined;
+    const bytes = jsonToThriftInEngine(getEngine(), m.argsStruct, args, protocol, options);
+    return bytes === undefined ? undefined : { [m.params[0]!.name]: new TranscodedStruct(bytes, protocol) };
+  };
   return {
     service: table.name,
     methods,
     async call(method, args, callOptions) {
       if (!Object.hasOwn(table.methods, method)) throw unknownMethod(table.name, method, methods);
       const v = valuesOf(method);
-      const input = v.argsIn(args ?? (kind === "json" ? "{}" : {}));
+      const input = transcodedArgs(method, args) ?? v.argsIn(args ?? (kind === "json" ? "{}" : {}));
       let result: unknown;
       try {
         if (thriftParams !== undefined) {

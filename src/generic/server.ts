@@ -13,6 +13,8 @@ import { ErrorCode, KitewireError } from "../errors.js";
 import { joinMessage, MessageType, rawService, splitMessage, thriftProtocolOf } from "./binary.js";
 import type { Idl } from "./idl.js";
 import { serviceTable } from "./service.js";
+import type { ThriftService } from "../service/thrift.js";
+import { jsonServiceTable } from "./transcode/calls.js";
 import { methodValues, type GenericJsonOptions, type GenericKind } from "./values.js";
 
 /** Serves one call: the method's name, its arguments in the kind's form, the call's context. */
@@ -38,6 +40,9 @@ export function registerGeneric(server: Server, options: GenericServiceOptions):
   const { idl, kind, handle } = options;
   if (kind === "binary") return registerBinary(server, options);
   const table = serviceTable(idl, options.service);
+  // JSON on Thrift: structs are transcoded in the engine (transcode/calls.ts).
+  const thriftJson = kind === "json" && idl.syntax === "thrift";
+  const served = thriftJson ? jsonServiceTable(idl.services.get(table.name)!, table as ThriftService) : table;
   const handler: Record<string, (...args: unknown[]) => unknown> = {};
   for (const method of Object.keys(table.methods)) {
     const v = methodValues(idl, table.name, method, kind, options);
@@ -48,8 +53,9 @@ export function registerGeneric(server: Server, options: GenericServiceOptions):
       } catch (error) {
         throw v.errorIn(error);
       }
-      if (out instanceof Promise) return out.then((r) => v.resultIn(r), (error) => Promise.reject(v.errorIn(error)));
-      return v.resultIn(out);
+      const protocol = thriftJson ? thriftProtocolOf(ctx.transport?.protocol ?? "binary") : undefined;
+      if (out instanceof Promise) return out.then((r) => v.resultIn(r, protocol), (error) => Promise.reject(v.errorIn(error)));
+      return v.resultIn(out, protocol);
     };
     if (idl.syntax === "thrift") {
       const params = idl.services.get(table.name)!.methods.get(method)!.params.map((p) => p.name);
@@ -62,7 +68,7 @@ export function registerGeneric(server: Server, options: GenericServiceOptions):
       handler[method] = (args, ctx) => serve(args, ctx as RpcContext);
     }
   }
-  return server.register(table, handler);
+  return server.register(served, handler);
 }
 
 /** The binary kind: the IDL's method names, each served with whole messages. */

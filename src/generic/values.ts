@@ -14,6 +14,10 @@ import { parseGenericJson } from "./json-text.js";
 import { ThriftGenericException } from "./thrift/codec.js";
 import type { ThriftMethodDescriptor, ThriftStructDescriptor } from "./thrift/descriptor.js";
 import { thriftStructFromJson, thriftStructToJson, thriftValueFromJson, thriftValueToJson } from "./thrift/json.js";
+import type { ThriftProtocol } from "../codec/thrift/protocol.js";
+import { getEngine } from "../wasm/load.js";
+import { JsonText, TranscodedStruct } from "./transcode/calls.js";
+import { jsonToThriftInEngine } from "./transcode/transcode.js";
 
 /** What a generic client or handler takes and gives. */
 export type GenericKind = "map" | "json";
@@ -30,8 +34,11 @@ export interface MethodValues {
   argsIn(args: unknown): unknown;
   /** Map-generic arguments to what a handler receives. */
   argsOut(args: unknown): unknown;
-  /** A handler's result to the map-generic result. */
-  resultIn(result: unknown): unknown;
+  /**
+   * A handler's result to the map-generic result (JSON kind on Thrift, given the reply's
+   * protocol: to the result struct transcoded in the engine, when it takes it).
+   */
+  resultIn(result: unknown, protocol?: ThriftProtocol): unknown;
   /** A map-generic result to what a caller receives. */
   resultOut(result: unknown): unknown;
   /** A declared exception a handler threw (fields in the kind's form) to its map-generic form. */
@@ -48,11 +55,26 @@ export function thriftValues(m: ThriftMethodDescriptor, kind: GenericKind, optio
   if (kind === "map") return MAP;
   const exceptionStruct = (e: ThriftGenericException): ThriftStructDescriptor | undefined =>
     m.exceptions.map((f) => (f.type.kind === "struct" ? f.type.struct : undefined)).find((s) => s?.name === e.typeName);
+  const first = m.params[0]?.name;
   return {
     argsIn: (args) => thriftStructFromJson(m.argsStruct, jsonOf(args), options),
-    argsOut: (args) => JSON.stringify(thriftStructToJson(m.argsStruct, args)),
-    resultIn: (result) => (m.result === null ? undefined : thriftValueFromJson(m.result, jsonOf(result), options)),
-    resultOut: (result) => JSON.stringify(m.result === null || result === undefined ? null : thriftValueToJson(m.result, result)),
+    argsOut(args) {
+      // Arguments the engine transcoded (calls.ts) come as the JSON text of the whole struct.
+      const text = first === undefined ? undefined : (args as Record<string, unknown>)[first];
+      return text instanceof JsonText ? text.text : JSON.stringify(thriftStructToJson(m.argsStruct, args));
+    },
+    resultIn(result, protocol) {
+      if (m.result === null) return undefined;
+      if (protocol !== undefined && typeof result === "string") {
+        const bytes = jsonToThriftInEngine(getEngine(), m.resultStruct, result, protocol, options, true);
+        if (bytes !== undefined) return new TranscodedStruct(bytes, protocol);
+      }
+      return thriftValueFromJson(m.result, jsonOf(result), options);
+    },
+    resultOut(result) {
+      if (result instanceof JsonText) return result.text;
+      return JSON.stringify(m.result === null || result === undefined ? null : thriftValueToJson(m.result, result));
+    },
     errorIn(error) {
       const s = error instanceof ThriftGenericException ? exceptionStruct(error) : undefined;
       if (s === undefined) return error;
@@ -91,7 +113,10 @@ export function methodValues(idl: Idl, service: string, method: string, kind: Ge
   return thriftValues(idl.services.get(service)!.methods.get(method)!, kind, options);
 }
 
-/** JSON text parsed, or a JSON value as it is. */
+/** JSON text (or its UTF-8 bytes) parsed, or a JSON value as it is. */
 function jsonOf(x: unknown): JsonValue {
+  if (x instanceof Uint8Array) return parseGenericJson(utf8.decode(x));
   return typeof x === "string" ? parseGenericJson(x) : (x ?? null) as JsonValue;
 }
+
+const utf8 = new TextDecoder();

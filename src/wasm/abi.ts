@@ -55,6 +55,7 @@ export interface EngineExports {
   transcodeFixups(): number;
   transcodeFixupCount(): number;
   transcodeCloseGaps(): number;
+  transcodeRootField(): number;
 }
 
 /** Column kinds of protobufWritePacked/protobufReadPacked (assembly/protobuf/wire.ts). */

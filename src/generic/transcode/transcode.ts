@@ -8,7 +8,7 @@
 import type { ThriftProtocol } from "../../codec/thrift/protocol.js";
 import { encodeUtf8 } from "../../codec/utf8.js";
 import type { Engine } from "../../wasm/engine.js";
-import type { ThriftStructDescriptor } from "../thrift/descriptor.js";
+import type { ThriftFieldDescriptor, ThriftStructDescriptor } from "../thrift/descriptor.js";
 import { engineDescriptor } from "./descriptor.js";
 
 /** Options of the JSON to Thrift direction (those of the JS path's reader). */
@@ -42,16 +42,18 @@ function load(engine: Engine, input: string | Uint8Array): [number, number] {
 
 /**
  * JSON text (a string, or UTF-8 bytes) as Thrift bytes of struct `desc`: the bytes
- * `jsonToBytes` writes, or undefined (take the JS path).
+ * `jsonToBytes` writes, or undefined (take the JS path). With `firstFieldValue` the text
+ * is the value of `desc`'s first field (a method's success value in its result struct),
+ * and the bytes are the struct holding it alone.
  */
 export function jsonToThriftInEngine(
   engine: Engine, desc: ThriftStructDescriptor, json: string | Uint8Array, protocol: ThriftProtocol,
-  options: TranscodeOptions = {},
+  options: TranscodeOptions = {}, firstFieldValue = false,
 ): Uint8Array | undefined {
   const d = engineDescriptor(engine, desc);
   const [at, len] = load(engine, json);
   const x = engine.exports;
-  const flags = (protocol === "compact" ? 1 : 0) | (options.ignoreUnknownFields ? 2 : 0);
+  const flags = (protocol === "compact" ? 1 : 0) | (options.ignoreUnknownFields ? 2 : 0) | (firstFieldValue ? 4 : 0);
   const n = x.transcodeJsonToThrift(d, at, len, flags, options.maxDepth ?? 100);
   engine.refresh();
   if (n < 0) return undefined;
@@ -85,12 +87,12 @@ function finishDoubles(engine: Engine, input: number, out: number, records: numb
  * engine's next call: copy or decode it at once.
  */
 export function thriftToJsonInEngine(
-  engine: Engine, desc: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol,
+  engine: Engine, desc: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol, onlyField = false,
 ): Uint8Array | undefined {
   const d = engineDescriptor(engine, desc);
   const [at, len] = load(engine, bytes);
   const x = engine.exports;
-  let n = x.transcodeThriftToJson(d, at, len, protocol === "compact" ? 1 : 0, DECODE_DEPTH);
+  let n = x.transcodeThriftToJson(d, at, len, (protocol === "compact" ? 1 : 0) | (onlyField ? 2 : 0), DECODE_DEPTH);
   engine.refresh();
   if (n < 0) return undefined;
   const out = x.transcodeOutput();
@@ -119,4 +121,18 @@ export function thriftToJsonTextInEngine(
 ): string | undefined {
   const utf8 = thriftToJsonInEngine(engine, desc, bytes, protocol);
   return utf8 === undefined ? undefined : decoder.decode(utf8);
+}
+
+/**
+ * The JSON text of the one field set in a struct (a method's result: its success or
+ * declared exception) and that field's descriptor (undefined when none is set), or
+ * undefined when the engine leaves the struct to the JS path (more than one field too).
+ */
+export function onlyFieldToJsonInEngine(
+  engine: Engine, desc: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol,
+): { field: ThriftFieldDescriptor | undefined; text: string } | undefined {
+  const utf8 = thriftToJsonInEngine(engine, desc, bytes, protocol, true);
+  if (utf8 === undefined) return undefined;
+  const text = decoder.decode(utf8);
+  return { field: desc.fields[engine.exports.transcodeRootField()], text };
 }
