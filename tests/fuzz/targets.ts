@@ -8,6 +8,7 @@ import { descriptorSet, protoIdl, thriftIdl } from "./idl-targets.js";
 import { fuzzEngine } from "./engine.js";
 import * as seeds from "./seeds.js";
 import { frames, theader, ttheader } from "./transport-targets.js";
+import { transcode, transcodeSeeds, TRANSCODE_TOKENS } from "./transcode-targets.js";
 
 export interface FuzzTarget {
   /** What the target decodes. */
@@ -96,6 +97,7 @@ export const TARGETS: Record<string, FuzzTarget> = {
   "theader": { about: "Apache THeader parsing and re-encoding", run: theader, seeds: () => seeds.headerSeeds("theader"), dictionary: FRAME_TOKENS },
   "thrift-idl": { about: "Thrift IDL lexer, parser, checker", run: thriftIdl, seeds: () => seeds.idlSeeds("thrift"), dictionary: THRIFT_IDL_TOKENS },
   "proto-idl": { about: "Protobuf IDL lexer, parser, checker", run: protoIdl, seeds: () => seeds.idlSeeds("proto"), dictionary: PROTO_IDL_TOKENS },
+  "transcode": { about: "engine JSON <-> Thrift transcoder against the JS path", run: transcode, seeds: transcodeSeeds, dictionary: TRANSCODE_TOKENS },
   "descriptor-set": {
     about: "FileDescriptorSet reader", run: descriptorSet, seeds: seeds.descriptorSetSeeds, dictionary: PROTOBUF_TOKENS,
   },
