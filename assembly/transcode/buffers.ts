@@ -165,15 +165,16 @@ export function hashBytes(p: usize, n: usize, seed: u64): u64 {
 }
 
 /**
- * Whether `n` hashes (u64 each) at work offset `off` are all different. Uses a table on
- * the work stack above them (popped before returning). False also when memory is short.
+ * Whether `n` hashes (u64 each, `stride` bytes apart) at work offset `off` are all
+ * different. Uses a table on the work stack above them (popped before returning). False
+ * also when memory is short.
  */
-export function allDistinct(off: usize, n: usize): bool {
+export function allDistinct(off: usize, n: usize, stride: usize = 8): bool {
   if (n < 2) return true;
   if (n <= 8) {
     for (let i: usize = 0; i < n; i++) {
-      const h = load<u64>(workBase + off + (i << 3));
-      for (let j = i + 1; j < n; j++) if (load<u64>(workBase + off + (j << 3)) == h) return false;
+      const h = load<u64>(workBase + off + i * stride);
+      for (let j = i + 1; j < n; j++) if (load<u64>(workBase + off + j * stride) == h) return false;
     }
     return true;
   }
@@ -186,7 +187,7 @@ export function allDistinct(off: usize, n: usize): bool {
   const mask = size - 1;
   let ok = true;
   for (let i: usize = 0; i < n && ok; i++) {
-    const h = load<u64>(workBase + off + (i << 3));
+    const h = load<u64>(workBase + off + i * stride);
     let k = <usize>h & mask;
     while (true) {
       const slot = workBase + <usize>t + (k << 3);
@@ -211,5 +212,94 @@ export function pushHash(h: u64): bool {
   const at = workAlloc(8);
   if (at < 0) return false;
   store<u64>(workBase + <usize>at, h);
+  return true;
+}
+
+// ---- putting map entries in JS order ------------------------------------------------------
+
+/** Bytes of a map entry's record: order key, start, end, identity hash. */
+export const ENTRY: usize = 24;
+
+/** A map entry's record at work offset `at`. */
+export function putEntry(at: usize, order: u64, start: usize, end: usize, hash: u64): void {
+  const r = workBase + at;
+  store<u64>(r, order);
+  store<u32>(r, <u32>start, 8);
+  store<u32>(r, <u32>end, 12);
+  store<u64>(r, hash, 16);
+}
+
+/** Fixup kind bit marking a fixup already moved by `reorderEntries`. */
+const MOVED: u32 = 0x80000000;
+
+/** Sorts `n` u64 values at work offset `off` ascending (heapsort: in place, no allocation). */
+function sortU64(off: usize, n: usize): void {
+  const a = workBase + off;
+  for (let start = (n >> 1); start > 0; start--) siftDown(a, start - 1, n);
+  for (let end = n; end > 1; end--) {
+    const t = load<u64>(a);
+    store<u64>(a, load<u64>(a + ((end - 1) << 3)));
+    store<u64>(a + ((end - 1) << 3), t);
+    siftDown(a, 0, end - 1);
+  }
+}
+
+function siftDown(a: usize, root: usize, n: usize): void {
+  while (true) {
+    let child = (root << 1) + 1;
+    if (child >= n) return;
+    if (child + 1 < n && load<u64>(a + ((child + 1) << 3)) > load<u64>(a + (child << 3))) child++;
+    const r = load<u64>(a + (root << 3));
+    const c = load<u64>(a + (child << 3));
+    if (r >= c) return;
+    store<u64>(a + (root << 3), c);
+    store<u64>(a + (child << 3), r);
+    root = child;
+  }
+}
+
+/**
+ * Rewrites the `n` map entries written from output offset `bodyStart` in the order JS
+ * enumerates an object's keys: array-index keys ascending, then the others as they came.
+ * `entries` (work offset): ENTRY bytes per entry, a u64 order key (the index, or 2^32 +
+ * position), u32 start and end output offsets, and the key's identity hash (u64). With
+ * `comma`, entries are JSON (separated by commas).
+ * Fixups from `fixFrom` on lie in the entries and move with them. False when memory is short.
+ */
+export function reorderEntries(bodyStart: usize, entries: usize, n: usize, comma: bool, fixFrom: i32): bool {
+  const keys = workAlloc(n << 3);
+  if (keys < 0) return false;
+  for (let i: usize = 0; i < n; i++) {
+    store<u64>(workBase + <usize>keys + (i << 3), (load<u64>(workBase + entries + i * ENTRY) << 24) | <u64>i);
+  }
+  sortU64(<usize>keys, n);
+  const len = outOffset() - bodyStart;
+  const copy = workAlloc(len);
+  if (copy < 0) return false;
+  memory.copy(workBase + <usize>copy, outBase + bodyStart, len);
+  outPos = outBase + bodyStart;
+  for (let k: usize = 0; k < n; k++) {
+    const i = <usize>(load<u64>(workBase + <usize>keys + (k << 3)) & 0xffffff);
+    const r = workBase + entries + i * ENTRY;
+    const start = load<u32>(r, 8);
+    const end = load<u32>(r, 12);
+    if (comma && k > 0) store<u8>(outPos++, 0x2c);
+    const to = <u32>outOffset();
+    memory.copy(outPos, workBase + <usize>copy + <usize>start - bodyStart, <usize>(end - start));
+    outPos += <usize>(end - start);
+    for (let f = fixFrom; f < fixCount; f++) {
+      const x = fixBase + (<usize>f << 4);
+      const at = load<u32>(x, 8);
+      const kind = load<u32>(x, 12);
+      if ((kind & MOVED) == 0 && at >= start && at < end) {
+        store<u32>(x, to + (at - start), 8);
+        store<u32>(x, kind | MOVED, 12);
+      }
+    }
+  }
+  for (let f = fixFrom; f < fixCount; f++) {
+    const x = fixBase + (<usize>f << 4) + 12;
+    store<u32>(x, load<u32>(x) & ~MOVED);
+  }
   return true;
 }

@@ -8,8 +8,8 @@
  */
 import { varint32Size, writeVarint32, zigzag32, zigzag64 } from "../varint";
 import {
-  addFixup, allDistinct, ensure, fixBase, fixCount, hashBytes, hashValue, insertGap, outBase, outOffset, outPos,
-  pushHash, resetBuffers, workAlloc, workBase, workPop, workTop,
+  addFixup, allDistinct, ENTRY, ensure, fixBase, fixCount, hashBytes, hashValue, insertGap, outBase, outOffset, outPos,
+  pushHash, putEntry, reorderEntries, resetBuffers, workAlloc, workBase, workPop, workTop,
 } from "./buffers";
 import {
   enumByName, enumFound, fieldAbsentBool, fieldAbsentBytes, fieldAbsentBytesLen, fieldByName, fieldHasAbsent, fieldId,
@@ -760,10 +760,12 @@ function readMap(t: usize): bool {
     outPos += 6;
   }
   const top = workTop;
-  const hashesAt = (workTop + 7) & ~<usize>7;
+  const bodyStart = outOffset();
+  let entries: isize = -1;
   let count: usize = 0;
   let lastIndex: i64 = -1;
   let sawName = false;
+  let reorder = false;
   inp = skipWs(inp, inEnd);
   if (inp < inEnd && load<u8>(inp) == 0x7d) {
     inp++;
@@ -773,27 +775,29 @@ function readMap(t: usize): bool {
       const q = scanString(inp, inEnd);
       if (q == 0) return false;
       const p = inp + 1;
-      // Keys are written in JS's enumeration order: array indices first, ascending, then the
-      // rest as given. Text in any other order is left to the JS path.
       const start = outOffset();
       if (!writeKey(kk, kt, p, q)) return false;
-      let index = false;
-      if (kk == Kind.STRING) {
-        index = isIndexKey(stringBody(start), outPos);
-      } else {
-        index = isIndexKey(p, q);
-      }
+      const hash = identity;
+      // JS enumerates array-index keys first, ascending, then the rest as given: entries in
+      // another order are sorted below.
+      const index = kk == Kind.STRING ? isIndexKey(stringBody(start), outPos) : isIndexKey(p, q);
+      let order: u64;
       if (index) {
-        if (sawName || <i64>keyIndex <= lastIndex) return false;
+        if (sawName || <i64>keyIndex <= lastIndex) reorder = true;
         lastIndex = <i64>keyIndex;
+        order = keyIndex;
       } else {
         sawName = true;
+        order = 0x100000000 + <u64>count;
       }
-      if (!pushHash(identity)) return false;
       inp = skipWs(q + 1, inEnd);
       if (inp >= inEnd || load<u8>(inp) != 0x3a) return false;
       inp = skipWs(inp + 1, inEnd);
       if (!readValue(vt, false)) return false;
+      const at = workAlloc(ENTRY);
+      if (at < 0) return false;
+      if (entries < 0) entries = at;
+      putEntry(<usize>at, order, start, outOffset(), hash);
       count++;
       inp = skipWs(inp, inEnd);
       if (inp >= inEnd) return false;
@@ -806,7 +810,10 @@ function readMap(t: usize): bool {
       break;
     }
   }
-  if (!allDistinct(hashesAt, count)) return false;
+  if (count > 0) {
+    if (!allDistinct(<usize>entries + 16, count, ENTRY)) return false;
+    if (reorder && !reorderEntries(bodyStart, <usize>entries, count, false, fixFrom)) return false;
+  }
   workPop(top);
   if (!compact) {
     const h = outBase + headerAt;

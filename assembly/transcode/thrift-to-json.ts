@@ -9,7 +9,7 @@ import { utf8Validate } from "../utf8/utf8";
 import { binarySkip } from "../thrift/binary";
 import { compactSkip } from "../thrift/compact";
 import {
-  addFixup, allDistinct, ensure, shiftFixups, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
+  addFixup, allDistinct, ENTRY, ensure, putEntry, reorderEntries, shiftFixups, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
   pushHash, resetBuffers, workAlloc, workBase, workPop, workTop,
 } from "./buffers";
 import {
@@ -770,9 +770,14 @@ function readMap(t: usize): bool {
   if (size > 0 && (kk == Kind.STRUCT || kk >= <u32>Kind.LIST && kk <= <u32>Kind.MAP)) return false;
   if (!put(0x7b)) return false;
   const top = workTop;
-  const hashesAt = (workTop + 7) & ~<usize>7;
+  const eo = workAlloc(<usize>size * ENTRY);
+  if (eo < 0) return false;
+  const entries = <usize>eo;
+  const bodyStart = outOffset();
+  const fixFrom = fixCount;
   let lastIndex: i64 = -1;
   let sawName = false;
+  let reorder = false;
   for (let i: i64 = 0; i < size; i++) {
     if (i > 0 && !put(0x2c)) return false;
     const keyStart = outOffset();
@@ -784,16 +789,22 @@ function readMap(t: usize): bool {
     const p = outBase + keyStart + 1;
     const q = outPos - 1;
     if (q - p == 9 && load<u64>(p) == 0x5f6f746f72705f5f && load<u8>(p + 8) == 0x5f) return false; // __proto__
+    let order: u64;
     if (isIndexKey(p, q)) {
-      if (sawName || <i64>keyIndex <= lastIndex) return false;
+      // JS puts array-index keys first, ascending: entries in another order are sorted below.
+      if (sawName || <i64>keyIndex <= lastIndex) reorder = true;
       lastIndex = <i64>keyIndex;
+      order = keyIndex;
     } else {
       sawName = true;
+      order = 0x100000000 + <u64>i;
     }
-    if (!pushHash(hashBytes(p, q - p, 6))) return false;
+    const hash = hashBytes(p, q - p, 6);
     if (!put(0x3a) || !readValue(vtd, VALUE)) return false;
+    putEntry(entries + <usize>i * ENTRY, order, keyStart, outOffset(), hash);
   }
-  if (!allDistinct(hashesAt, <usize>size)) return false;
+  if (!allDistinct(entries + 16, <usize>size, ENTRY)) return false;
+  if (reorder && !reorderEntries(bodyStart, entries, <usize>size, true, fixFrom)) return false;
   workPop(top);
   depthLeft++;
   return put(0x7d);
