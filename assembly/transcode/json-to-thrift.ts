@@ -6,7 +6,7 @@
  * which gives the bytes or the error with its JSON path. Doubles whose text needs more
  * than the fast path are left as fixups for the host to parse (`Number(text)`).
  */
-import { varint32Size, writeVarint32, zigzag32, zigzag64 } from "../varint";
+import { varint32Size, writeVarint32 } from "../varint";
 import {
   addFixup, allDistinct, ENTRY, ensure, fixBase, fixCount, hashBytes, hashValue, insertGap, outBase, outOffset, outPos,
   pushHash, putEntry, reorderEntries, resetBuffers, workAlloc, workBase, workPop, workTop,
@@ -18,11 +18,14 @@ import {
 } from "./descriptor";
 import { KEY_SEED, keyHash, literal, scanString, skipValue, skipWs, strEscaped, unescape } from "./json-text";
 import { numberExact, numberInt, numberIsInt, numberValue, scanNumber } from "./numbers";
+import {
+  compact, fieldHeader, put8, putDouble, putI16, putI32, putI64, setCompact, stringBody, stringIdentity, writeBase64,
+  writeString, writeUuid,
+} from "./thrift-out";
 
 let inp: usize = 0;
 let inStart: usize = 0;
 let inEnd: usize = 0;
-let compact = false;
 let ignoreUnknown = false;
 let maxDepth: i32 = 100;
 let depth: i32 = 0;
@@ -46,7 +49,7 @@ export function transcodeJsonToThrift(desc: usize, src: usize, len: usize, flags
   inp = src;
   inStart = src;
   inEnd = src + len;
-  compact = (flags & 1) != 0;
+  setCompact((flags & 1) != 0);
   ignoreUnknown = (flags & 2) != 0;
   maxDepth = maxDepthArg;
   depth = 0;
@@ -72,78 +75,6 @@ function readFirstField(s: usize): bool {
     return false;
   }
   return put8(0);
-}
-
-// ---- writing Thrift ---------------------------------------------------------------------
-
-// @ts-ignore: decorator
-@inline function put8(v: u32): bool {
-  if (!ensure(1)) return false;
-  store<u8>(outPos, <u8>v);
-  outPos++;
-  return true;
-}
-
-function putVarint(v: u64): bool {
-  if (!ensure(10)) return false;
-  while (v >= 0x80) {
-    store<u8>(outPos++, <u8>(v | 0x80));
-    v >>= 7;
-  }
-  store<u8>(outPos++, <u8>v);
-  return true;
-}
-
-function putI16(v: i32): bool {
-  if (compact) return putVarint(<u64>zigzag32(v));
-  if (!ensure(2)) return false;
-  store<u16>(outPos, bswap<u16>(<u16>v));
-  outPos += 2;
-  return true;
-}
-
-function putI32(v: i32): bool {
-  if (compact) return putVarint(<u64>zigzag32(v));
-  if (!ensure(4)) return false;
-  store<u32>(outPos, bswap<u32>(<u32>v));
-  outPos += 4;
-  return true;
-}
-
-function putI64(v: i64): bool {
-  if (compact) return putVarint(zigzag64(v));
-  if (!ensure(8)) return false;
-  store<u64>(outPos, bswap<u64>(<u64>v));
-  outPos += 8;
-  return true;
-}
-
-function putDouble(v: f64): bool {
-  if (!ensure(8)) return false;
-  const bits = reinterpret<u64>(v);
-  store<u64>(outPos, compact ? bits : bswap<u64>(bits));
-  outPos += 8;
-  return true;
-}
-
-/** A length prefix (string, binary). */
-// @ts-ignore: decorator
-@inline function putLength(n: usize): bool {
-  return compact ? putVarint(<u64>n) : putI32(<i32>n);
-}
-
-/** A field header; returns the field id the next Compact header is relative to. */
-function fieldHeader(ttype: u32, ctype: u32, id: i32, lastId: i32): bool {
-  if (!compact) {
-    if (!ensure(3)) return false;
-    store<u8>(outPos, <u8>ttype);
-    store<u16>(outPos + 1, bswap<u16>(<u16>id));
-    outPos += 3;
-    return true;
-  }
-  const delta = id - lastId;
-  if (delta > 0 && delta <= 15) return put8(<u32>(delta << 4) | ctype);
-  return put8(ctype) && putVarint(<u64>zigzag32(id));
 }
 
 // ---- structs ----------------------------------------------------------------------------
@@ -506,20 +437,6 @@ function readValue(t: usize, inSet: bool): bool {
   }
 }
 
-/** The identity of a string just written at output offset `start` (its bytes after the length). */
-function stringIdentity(start: usize): u64 {
-  const q = stringBody(start);
-  return hashBytes(q, outPos - q, 4);
-}
-
-/** The address of the bytes of the string written at output offset `start` (after its length). */
-function stringBody(start: usize): usize {
-  let q = outBase + start;
-  if (!compact) return q + 4;
-  while (load<u8>(q) >= 0x80) q++;
-  return q + 1;
-}
-
 function readDouble(inSet: bool): bool {
   let v: f64 = 0;
   let fromString = false;
@@ -571,111 +488,6 @@ function putSetDouble(v: f64, inSet: bool): bool {
   if (inSet && v == 0) v = 0;
   identity = hashValue(isNaN(v) ? 0x7ff8000000000000 : reinterpret<u64>(v), 5);
   return putDouble(v);
-}
-
-/** Writes the string body [p, q) (escapes resolved) with its length prefix. */
-function writeString(p: usize, q: usize): bool {
-  const raw = q - p;
-  if (!strEscaped) {
-    if (!putLength(raw) || !ensure(raw)) return false;
-    memory.copy(outPos, p, raw);
-    outPos += raw;
-    return true;
-  }
-  const room: usize = compact ? 5 : 4;
-  if (!ensure(room + raw)) return false;
-  const at = outPos;
-  const n = unescape(p, q, at + room);
-  if (n < 0) return false;
-  if (compact) {
-    const size = varint32Size(<u32>n);
-    writeVarint32(at, <u32>n);
-    memory.copy(at + size, at + room, <usize>n);
-    outPos = at + size + <usize>n;
-  } else {
-    store<u32>(at, bswap<u32>(<u32>n));
-    outPos = at + 4 + <usize>n;
-  }
-  return true;
-}
-
-/** Value of each byte as a base64 character, standard or URL-safe alphabet; -1 for others. */
-const B64: StaticArray<i8> = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63, -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
-
-// @ts-ignore: decorator
-@inline function b64(c: u32): i32 {
-  return <i32>unchecked(B64[c]);
-}
-
-/** Decodes base64 [p, q) as the JS path's base64Decode does, with its length prefix. */
-function writeBase64(p: usize, q: usize): bool {
-  const len = q - p;
-  let end = len;
-  let pad: usize = 0;
-  while (end > 0 && load<u8>(p + end - 1) == 0x3d && pad < 2) {
-    end--;
-    pad++;
-  }
-  if (pad > 0 && len % 4 != 0) return false;
-  if (end % 4 == 1) return false;
-  const n = (end * 3) >> 2;
-  if (!putLength(n) || !ensure(n)) return false;
-  let o = outPos;
-  let i: usize = 0;
-  for (; i + 4 <= end; i += 4) {
-    const a = b64(load<u8>(p + i)), b = b64(load<u8>(p + i + 1)), c = b64(load<u8>(p + i + 2)), d = b64(load<u8>(p + i + 3));
-    if ((a | b | c | d) < 0) return false;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    store<u8>(o, <u8>(v >> 16));
-    store<u8>(o + 1, <u8>(v >> 8));
-    store<u8>(o + 2, <u8>v);
-    o += 3;
-  }
-  const rest = end - i;
-  if (rest > 0) {
-    let acc: i32 = 0;
-    for (let k: usize = 0; k < rest; k++) {
-      const v = b64(load<u8>(p + i + k));
-      if (v < 0) return false;
-      acc = (acc << 6) | v;
-    }
-    if (rest == 2) {
-      store<u8>(o++, <u8>(acc >> 4));
-    } else {
-      store<u8>(o++, <u8>(acc >> 10));
-      store<u8>(o++, <u8>(acc >> 2));
-    }
-  }
-  outPos = o;
-  return true;
-}
-
-/** Writes the 16 bytes of a UUID in canonical text [p, q) (either case). */
-function writeUuid(p: usize, q: usize): bool {
-  if (q - p != 36 || strEscaped || !ensure(16)) return false;
-  let o = outPos;
-  let i: usize = 0;
-  while (i < 36) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (load<u8>(p + i) != 0x2d) return false;
-      i++;
-      continue;
-    }
-    const hi = hexDigit(load<u8>(p + i)), lo = hexDigit(load<u8>(p + i + 1));
-    if ((hi | lo) < 0) return false;
-    store<u8>(o++, <u8>((hi << 4) | lo));
-    i += 2;
-  }
-  outPos = o;
-  return true;
-}
-
-// @ts-ignore: decorator
-@inline function hexDigit(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const l = c | 0x20;
-  if (l - 0x61 < 6) return <i32>(l - 0x57);
-  return -1;
 }
 
 function readList(t: usize, isSet: bool): bool {
