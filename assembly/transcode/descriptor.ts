@@ -75,9 +75,16 @@ export const FIELD_SIZE: usize = 64;
 // @ts-ignore: decorator
 @inline export function enumEntry(e: usize, i: usize): usize { return <usize>load<u32>(e, 4) + i * 12; }
 
-/** The index of the field named by the `n` bytes at `p`, or -1. */
-export function fieldByName(s: usize, p: usize, n: usize): isize {
+/**
+ * The index of the field named by the `n` bytes at `p`, or -1. Field `hint` is tried first:
+ * JSON keys mostly come in IDL order, so the field after the last one found.
+ */
+export function fieldByName(s: usize, p: usize, n: usize, hint: usize): isize {
   const count = structCount(s);
+  if (hint < count) {
+    const f = structField(s, hint);
+    if (fieldNameLen(f) == n && memory.compare(fieldName(f), p, n) == 0) return <isize>hint;
+  }
   for (let i: usize = 0; i < count; i++) {
     const f = structField(s, i);
     if (fieldNameLen(f) == n && memory.compare(fieldName(f), p, n) == 0) return <isize>i;

@@ -119,6 +119,8 @@ function readStruct(s: usize): bool {
   let lastId: i32 = 0;
   let ordered = true;
   let set: i32 = 0;
+  /** The index of the last key's field (the next key most likely names the one after it). */
+  let found: isize = -1;
   inp = skipWs(inp, inEnd);
   if (inp < inEnd && load<u8>(inp) == 0x7d) {
     inp++;
@@ -129,20 +131,21 @@ function readStruct(s: usize): bool {
       if (q == 0) return false;
       let i: isize;
       if (!strEscaped) {
-        i = fieldByName(s, inp + 1, q - inp - 1);
+        i = fieldByName(s, inp + 1, q - inp - 1, <usize>(found + 1));
       } else {
         const t0 = workTop;
         const at = workAlloc(q - inp);
         if (at < 0) return false;
         const kn = unescape(inp + 1, q, workBase + <usize>at);
         if (kn < 0) return false;
-        i = fieldByName(s, workBase + <usize>at, <usize>kn);
+        i = fieldByName(s, workBase + <usize>at, <usize>kn, <usize>(found + 1));
         workPop(t0);
       }
       const keyStart = inp + 1;
       inp = skipWs(q + 1, inEnd);
       if (inp >= inEnd || load<u8>(inp) != 0x3a) return false;
       inp = skipWs(inp + 1, inEnd);
+      if (i >= 0) found = i;
       if (i < 0) {
         if (!ignoreUnknown) return false;
         const h = keyHash(keyStart, q);
