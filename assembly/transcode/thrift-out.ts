@@ -143,9 +143,18 @@ export function writeBase64(p: usize, q: usize): bool {
   if (pad > 0 && len % 4 != 0) return false;
   if (end % 4 == 1) return false;
   const n = (end * 3) >> 2;
-  if (!putLength(n) || !ensure(n)) return false;
+  // 16 bytes of room past the end: the SIMD loop stores 16 bytes to keep 12.
+  if (!putLength(n) || !ensure(n + 16)) return false;
   let o = outPos;
   let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    while (i + 16 <= end) {
+      const r = base64Block(p + i, o);
+      if (!r) break; // a character outside both alphabets: the scalar loop says which
+      i += 16;
+      o += 12;
+    }
+  }
   for (; i + 4 <= end; i += 4) {
     const a = b64(load<u8>(p + i)), b = b64(load<u8>(p + i + 1)), c = b64(load<u8>(p + i + 2)), d = b64(load<u8>(p + i + 3));
     if ((a | b | c | d) < 0) return false;
@@ -171,6 +180,31 @@ export function writeBase64(p: usize, q: usize): bool {
     }
   }
   outPos = o;
+  return true;
+}
+
+/**
+ * Decodes 16 base64 characters (either alphabet) at `p` into 12 bytes at `o` (storing 16);
+ * false, writing nothing meaningful, if one is not a base64 character.
+ */
+function base64Block(p: usize, o: usize): bool {
+  const c = v128.load(p);
+  const upper = v128.and(i8x16.ge_u(c, i8x16.splat(0x41)), i8x16.le_u(c, i8x16.splat(0x5a)));
+  const lower = v128.and(i8x16.ge_u(c, i8x16.splat(0x61)), i8x16.le_u(c, i8x16.splat(0x7a)));
+  const digit = v128.and(i8x16.ge_u(c, i8x16.splat(0x30)), i8x16.le_u(c, i8x16.splat(0x39)));
+  const plus = v128.or(i8x16.eq(c, i8x16.splat(0x2b)), i8x16.eq(c, i8x16.splat(0x2d))); // + or -: 62
+  const slash = v128.or(i8x16.eq(c, i8x16.splat(0x2f)), i8x16.eq(c, i8x16.splat(0x5f))); // / or _: 63
+  if (!i8x16.all_true(v128.or(v128.or(upper, lower), v128.or(digit, v128.or(plus, slash))))) return false;
+  // Each character's value: the character minus its range's start plus the range's first value.
+  let v = v128.and(upper, i8x16.sub(c, i8x16.splat(0x41)));
+  v = v128.or(v, v128.and(lower, i8x16.sub(c, i8x16.splat(0x47))));
+  v = v128.or(v, v128.and(digit, i8x16.add(c, i8x16.splat(4))));
+  v = v128.or(v, v128.and(plus, i8x16.splat(62)));
+  v = v128.or(v, v128.and(slash, i8x16.splat(63)));
+  // Pack 4 x 6 bits into 3 bytes per 32-bit lane, then put each lane's bytes in order.
+  const pairs = v128.or(i16x8.shl(v128.and(v, i16x8.splat(0x00ff)), 6), i16x8.shr_u(v, 8));
+  const words = v128.or(i32x4.shl(v128.and(pairs, i32x4.splat(0xffff)), 12), i32x4.shr_u(pairs, 16));
+  v128.store(o, i8x16.swizzle(words, i8x16(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1)));
   return true;
 }
 

@@ -148,6 +148,23 @@ describe("JSON to Thrift", () => {
     }
   });
 
+  test("base64 of every length to 100 bytes, both alphabets, padded or not, and a bad character at each place", () => {
+    for (let n = 0; n <= 100; n += n < 40 ? 1 : 7) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff);
+      const std = Buffer.from(bytes).toString("base64");
+      const url = Buffer.from(bytes).toString("base64url");
+      for (const text of [std, url, std.replace(/=+$/, ""), `${url.slice(0, url.length >> 1)}${std.slice(url.length >> 1)}`]) {
+        expect(jsonCase(kinds, `{"b": "${text}"}`), text).toBe(true);
+      }
+      if (std.length > 0) {
+        for (const at of [0, 5, 15, 16, 17, std.length - 1]) {
+          if (at >= std.length) continue;
+          expect(jsonCase(kinds, `{"b": "${std.slice(0, at)}*${std.slice(at + 1)}"}`)).toBe(false);
+        }
+      }
+    }
+  });
+
   test("unknown keys: refused, or skipped (their values checked as JSON, duplicates refused)", () => {
     expect(jsonCase(kinds, '{"zz": 1}')).toBe(false);
     const skip = { ignoreUnknownFields: true };
