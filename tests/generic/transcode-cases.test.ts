@@ -156,6 +156,7 @@ describe("JSON to Thrift", () => {
       for (const text of [std, url, std.replace(/=+$/, ""), `${url.slice(0, url.length >> 1)}${std.slice(url.length >> 1)}`]) {
         expect(jsonCase(kinds, `{"b": "${text}"}`), text).toBe(true);
       }
+      for (const protocol of PROTOCOLS) expect(bytesCase(kinds, encodeThrift(kinds.codec, { b: bytes }, protocol), protocol)).toBe(true);
       if (std.length > 0) {
         for (const at of [0, 5, 15, 16, 17, std.length - 1]) {
           if (at >= std.length) continue;
