@@ -20,9 +20,10 @@
  *     one), and instances whose breaker is open are skipped. Absent for a client given
  *     one `connection`;
  *  7. instance circuit breaker: counts each try's outcome against `ctx.peer`;
- *  8. per-attempt timeout: the retry step sets each try's deadline (`attemptTimeoutMs`),
- *     enforced by the transport, so this slot stays empty; without retry the call's
- *     deadline bounds the one attempt;
+ *  8. per-attempt RPC timeout, below retry as in Kitex: each try's deadline is its start
+ *     plus the RPC timeout (`ctx.rpcTimeoutMs`), never past the whole call's
+ *     (`ctx.callDeadline`). The first try's is set with the call's context, each retry's by
+ *     step 5, and the transport enforces it: no middleware of its own;
  *  9. remote I/O: encode, send on `ctx.connection`, decode (client.ts, `Caller.io`).
  *
  * Every step that is off is left out of the chain, so it costs nothing per call.
@@ -47,8 +48,6 @@ export interface ClientChainParts {
   readonly discovery?: Middleware | undefined;
   /** Step 7 (issue 18). */
   readonly instanceBreaker?: Middleware | undefined;
-  /** Step 8 (issue 18). */
-  readonly attemptTimeout?: Middleware | undefined;
   /** Step 9: the remote I/O endpoint. */
   readonly io: Endpoint;
 }
@@ -57,7 +56,7 @@ export interface ClientChainParts {
 export function buildClientChain(parts: ClientChainParts): Endpoint {
   const steps: Middleware[] = [...parts.middlewares];
   if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
-  for (const step of [parts.serviceBreaker, parts.retry, parts.discovery, parts.instanceBreaker, parts.attemptTimeout]) {
+  for (const step of [parts.serviceBreaker, parts.retry, parts.discovery, parts.instanceBreaker]) {
     if (step !== undefined) steps.push(step);
   }
   return chain(steps, parts.io);

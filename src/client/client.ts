@@ -206,9 +206,14 @@ class Caller {
     ctx.parent = callOptions?.context;
     ctx.caller = this.options.fromService;
     ctx.peer = this.connection?.peer;
-    const timeout = callOptions?.timeoutMs ?? this.governance.timeouts?.rpcTimeoutMs(binding.name) ?? this.options.timeoutMs;
+    // The RPC timeout, of each attempt, by Kitex's precedence: the call's, the client's (which locks it), a config document's.
+    const configured = this.governance.timeouts?.of(binding.name);
+    const timeout = callOptions?.timeoutMs ?? (this.options.timeoutMs > 0 ? this.options.timeoutMs : configured?.rpcTimeoutMs ?? 0);
+    if (configured !== undefined && configured.connTimeoutMs > 0) ctx.connectTimeoutMs = configured.connTimeoutMs;
+    ctx.rpcTimeoutMs = timeout;
+    const inherited = (ctx.callDeadline = callOptions?.context?.deadline);
+    // The first attempt's deadline (later attempts get theirs from the retry step).
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
-    const inherited = callOptions?.context?.deadline;
     if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
     ctx.transport = this.options.transport;
     const onBackward = callOptions?.onBackward;
@@ -251,7 +256,7 @@ class Caller {
     this.options.tracer?.io?.(ctx, "write", bytes.length);
     const connection = (ctx as ClientCallContext).connection;
     if (connection === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.name}: no connection chosen (a middleware replaced the call's context?)`);
-    const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal });
+    const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal, connectTimeoutMs: ctx.connectTimeoutMs });
     if (frame === null) return undefined;
     try {
       this.options.tracer?.io?.(ctx, "read", frame.messageOffset + frame.messageLength);

@@ -17,7 +17,11 @@ export interface ClientOptions {
   transport: Transport;
   /** Apache THeader payload transforms applied to requests, by name (e.g. `["zlib"]`; registered ones only). */
   transforms: readonly string[];
-  /** RPC timeout per call in ms (0: none); a call's own `timeoutMs` overrides it. Sent in TTHeader. */
+  /**
+   * RPC timeout in ms (0: none) of each attempt, as Kitex's `WithRPCTimeout`: a retry gets
+   * its own; a call's own `timeoutMs` overrides it, and it overrides an `rpc_timeout`
+   * config document. Sent in TTHeader.
+   */
   timeoutMs: number;
   /** Largest reply frame accepted. */
   maxFrameSize: number;

@@ -17,6 +17,12 @@ export interface OutgoingCall {
   /** When to give up (ms since the epoch). */
   deadline: number | undefined;
   signal: AbortSignal | undefined;
+  /**
+   * Connect timeout for a connection this call has to open (a config document's
+   * `conn_timeout_ms`); a transport given its own `connectTimeoutMs` keeps that (as a Kitex
+   * client's `WithConnectTimeout` locks it).
+   */
+  connectTimeoutMs?: number | undefined;
 }
 
 export interface ClientTransport {

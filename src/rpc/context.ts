@@ -15,8 +15,17 @@ export interface BizStatus {
 export class RpcContext implements CallContext {
   /** Metainfo of the call: received values on the server, values to send on the client. */
   readonly metainfo: Metainfo;
-  /** Deadline (ms since the epoch), if the call has one. */
+  /** Deadline (ms since the epoch), if the call has one; on a client, the current attempt's. */
   deadline?: number;
+  /**
+   * Client: the RPC timeout of each attempt in ms (0: none), Kitex's RPCTimeout: an attempt's
+   * `deadline` is its start plus this, never past `callDeadline`.
+   */
+  rpcTimeoutMs = 0;
+  /** Client: the whole call's deadline (the served call's it continues), which no attempt outlives. */
+  callDeadline?: number;
+  /** Client: the connect timeout in ms for a connection this call opens (undefined: the transport's). */
+  connectTimeoutMs?: number;
   /** Sequence id on the wire. */
   seqid = 0;
   /** The remote address, as `host:port`, once known. */

@@ -5,7 +5,7 @@
 
 /** Options of one client call. */
 export interface CallOptions {
-  /** RPC timeout in milliseconds for this call (overrides the client's). */
+  /** RPC timeout in milliseconds of each attempt of this call (overrides the client's; a retry gets its own). */
   timeoutMs?: number;
   /** Cancels the call. */
   signal?: AbortSignal;

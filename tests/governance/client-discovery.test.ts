@@ -60,11 +60,11 @@ test("the chain runs in the documented order, each slot once per call", async ()
     middlewares: [step("user1"), step("user2")],
     tracer: { start: () => order.push("tracer") },
     serviceBreaker: step("serviceBreaker"), retry: step("retry"), discovery: step("discovery"),
-    instanceBreaker: step("instanceBreaker"), attemptTimeout: step("attemptTimeout"),
+    instanceBreaker: step("instanceBreaker"),
     io: async () => order.push("io"),
   });
   await endpoint(new RpcContext("s", "m"), undefined);
-  expect(order).toEqual(["user1", "user2", "tracer", "serviceBreaker", "retry", "discovery", "instanceBreaker", "attemptTimeout", "io"]);
+  expect(order).toEqual(["user1", "user2", "tracer", "serviceBreaker", "retry", "discovery", "instanceBreaker", "io"]);
 });
 
 test("calls are shared by weight 1:2:3 (WRR, exact), registration happens at listen", async () => {

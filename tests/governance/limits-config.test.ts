@@ -79,8 +79,8 @@ describe("config documents", () => {
     source.delete(retryKey);
     expect(retryer.policyFor("echo")!.maxRetryTimes).toBe(1);
     source.set(clientConfigKey("ClientName", "ServiceName", "rpc_timeout"), { "*": { rpc_timeout_ms: 300, conn_timeout_ms: 50 }, echo: { rpc_timeout_ms: 100 } });
-    expect(timeouts.rpcTimeoutMs("echo")).toBe(100);
-    expect(timeouts.rpcTimeoutMs("other")).toBe(300);
+    expect(timeouts.of("echo")).toEqual({ rpcTimeoutMs: 100, connTimeoutMs: 0 });
+    expect(timeouts.of("other")).toEqual({ rpcTimeoutMs: 300, connTimeoutMs: 50 });
     source.set(clientConfigKey("ClientName", "ServiceName", "circuit_break"), { echo: { enable: true, err_rate: 0.3, min_sample: 100 } });
     expect(breakers.service("echo").config).toEqual({ enable: true, errRate: 0.3, minSample: 100 });
     stop();

@@ -174,7 +174,7 @@ describe("failure retry", () => {
     expect(times).toEqual([0, 40, 80]); // no retry starts 100 ms after the first
     times.length = 0;
     const c = ctx();
-    c.deadline = Date.now() + 50;
+    c.deadline = c.callDeadline = Date.now() + 50;
     const r2 = retryer.middleware(false)(async () => { times.push(Date.now()); throw timeout(); })(c, {}).catch(() => undefined);
     await vi.advanceTimersByTimeAsync(1000);
     await r2;

@@ -97,7 +97,7 @@ describe("chain stop A → B → C", () => {
       },
     }));
     const a = withRetry(b.listener, policy, 500);
-    await expect(a.ping("x", { timeoutMs: 2000 } as never)).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+    await expect(a.ping("x")).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
     await a.close();
     await toCWithRetry.close();
     await new Promise((r) => setTimeout(r, 150)); // B's calls still in flight reach C
@@ -112,11 +112,11 @@ describe("chain stop A → B → C", () => {
   });
 });
 
-/** A client whose ping retries under `policy`, each attempt given `attemptTimeoutMs`. */
-function withRetry(listener: Listener, policy: RetryPolicy, attemptTimeoutMs: number) {
-  const retryer = new Retryer({ policies: { ping: policy }, attemptTimeoutMs });
+/** A client whose ping retries under `policy`, each attempt given `timeoutMs`. */
+function withRetry(listener: Listener, policy: RetryPolicy, timeoutMs: number) {
+  const retryer = new Retryer({ policies: { ping: policy } });
   return createClient<ex.UserServiceClient>(ex.UserService, {
-    transport: TTHEADER,
+    transport: TTHEADER, timeoutMs,
     middlewares: [retryer.middleware(false)],
     connection: nodeTransport({ address: { host: "127.0.0.1", port: listener.port }, transport: TTHEADER, mode: "mux" }),
   });

@@ -186,7 +186,7 @@ describe("prometheusTracer", () => {
     const slow = await listen(new Server().register(ex.UserService, new SlowFirst()));
     const c = createClient<ex.UserServiceClient>(ex.UserService, {
       transport, connection: nodeTransport({ address: `127.0.0.1:${slow.port}`, transport, mode: "mux" }), tracer: metrics,
-      retry: { policies: { getUser: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2 } } } }, attemptTimeoutMs: 150 },
+      timeoutMs: 150, retry: { policies: { getUser: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 2 } } } } },
     });
     expect((await c.getUser(7n)).id).toBe(7n);
     await c.close();

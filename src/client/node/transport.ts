@@ -52,9 +52,10 @@ function parseAddress(address: NodeTransportOptions["address"]): { host: string;
 export function nodeTransport(options: NodeTransportOptions): ClientTransport {
   const engine = options.engine ?? getEngine();
   const { host, port, path } = parseAddress(options.address);
-  const open = () => ClientConnection.open(engine, {
+  // An explicit connectTimeoutMs wins over a call's (a config document's), as Kitex's WithConnectTimeout does.
+  const open = (callTimeoutMs?: number) => ClientConnection.open(engine, {
     host, port, ...(path !== undefined ? { path } : {}), transport: options.transport,
-    connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? callTimeoutMs ?? 1_000,
     maxFrameSize: options.maxFrameSize ?? 16 << 20,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
     writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
@@ -62,7 +63,7 @@ export function nodeTransport(options: NodeTransportOptions): ClientTransport {
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const events = options.events;
-  const connect: Connect = events === undefined ? open : () => open().then(
+  const connect: Connect = events === undefined ? open : (callTimeoutMs) => open(callTimeoutMs).then(
     (conn) => {
       events.connected();
       return conn;
@@ -91,7 +92,8 @@ export function nodeConnector(options: Omit<NodeTransportOptions, "address" | "t
   return (address, transport, events) => nodeTransport({ ...options, address, transport, events });
 }
 
-type Connect = () => Promise<ClientConnection>;
+/** Opens a connection (within the call's connect timeout, if it has one and the transport none of its own). */
+type Connect = (callTimeoutMs?: number) => Promise<ClientConnection>;
 
 /** `call` with a copy of its bytes, for sending after an await (the original bytes are reused by then). */
 function detached(call: OutgoingCall): OutgoingCall {
@@ -106,7 +108,7 @@ class ShortTransport implements ClientTransport {
 
   async send(call: OutgoingCall): Promise<Frame | null> {
     const later = detached(call);
-    const conn = await this.connect();
+    const conn = await this.connect(call.connectTimeoutMs);
     this.open.add(conn);
     try {
       return await conn.send(later);
@@ -146,13 +148,13 @@ class MuxTransport implements ClientTransport {
     const conn = this.open[i];
     if (conn !== undefined && conn.usable) return conn.send(call);
     const later = detached(call);
-    return this.connection(i).then((c) => c.send(later));
+    return this.connection(i, call.connectTimeoutMs).then((c) => c.send(later));
   }
 
-  /** Slot `i`'s connection, opened (once, however many calls wait) if it has none or it closed. */
-  private connection(i: number): Promise<ClientConnection> {
+  /** Slot `i`'s connection, opened (once, however many calls wait, within the first one's connect timeout) if it has none or it closed. */
+  private connection(i: number, connectTimeoutMs?: number): Promise<ClientConnection> {
     this.open[i] = undefined;
-    const opening = (this.opening[i] ??= this.connect().then(
+    const opening = (this.opening[i] ??= this.connect(connectTimeoutMs).then(
       (conn) => {
         this.opening[i] = undefined;
         if (this.closed) {
@@ -196,7 +198,7 @@ class PoolTransport implements ClientTransport {
     while (conn && !conn.usable) conn = this.idle.pop();
     if (!conn) {
       call = detached(call);
-      conn = await this.connect();
+      conn = await this.connect(call.connectTimeoutMs);
     }
     this.busy.add(conn);
     let healthy = false;

@@ -5,9 +5,9 @@
 import { integerAt, join, mapAt, objectAt } from "../json.js";
 
 export interface RpcTimeout {
-  /** The call's timeout in ms (0: the client's default). */
+  /** Each attempt's RPC timeout in ms (0: none), as Kitex's rpctimeout middleware applies it, below retry. */
   readonly rpcTimeoutMs: number;
-  /** Connect timeout in ms (read and checked; the Node transport's own option sets it). */
+  /** Connect timeout in ms of connections the call opens (0: the transport's). */
   readonly connTimeoutMs: number;
 }
 
@@ -33,9 +33,11 @@ export class RpcTimeouts {
     this.byMethod = timeouts;
   }
 
-  /** The configured timeout of `method` in ms, or undefined for the client's own. */
-  rpcTimeoutMs(method: string): number | undefined {
-    const t = this.byMethod.get(method) ?? this.byMethod.get("*");
-    return t !== undefined && t.rpcTimeoutMs > 0 ? t.rpcTimeoutMs : undefined;
+  /**
+   * The document's entry for `method`, else its `*` entry, else undefined: the client keeps
+   * its own timeouts (where Kitex's container falls back to 1000 ms and 50 ms).
+   */
+  of(method: string): RpcTimeout | undefined {
+    return this.byMethod.get(method) ?? this.byMethod.get("*");
   }
 }

@@ -31,7 +31,10 @@ export class AttemptContext extends RpcContext {
     this.transport = call.transport;
     // A client call's transport (ClientCallContext.connection): the attempt keeps it unless the balancer picks another.
     this.connection = (call as { connection?: unknown }).connection;
-    if (call.deadline !== undefined) this.deadline = call.deadline;
+    // The attempt's own deadline is set by the retry step, from these (Kitex's RPC timeout, per attempt).
+    this.rpcTimeoutMs = call.rpcTimeoutMs;
+    this.connectTimeoutMs = call.connectTimeoutMs;
+    if (call.callDeadline !== undefined) this.deadline = this.callDeadline = call.callDeadline;
   }
 }
 

@@ -4,6 +4,12 @@
  * deadline, chain stop, the retry breaker (the method's attempt error rate over 10 s,
  * ≥ 10 samples, at or above `error_rate`) and the retry budget. Policies change at run time
  * (`update`) and take effect with the next call; calls in flight keep the policy they began with.
+ *
+ * Timeouts are Kitex's: the RPC timeout (`ctx.rpcTimeoutMs`: the call's `timeoutMs`, the
+ * client's, or an `rpc_timeout` document's) sits below retry, so each attempt gets its own
+ * deadline, its start plus the RPC timeout, never past the whole call's (`ctx.callDeadline`,
+ * the served call's it continues). `max_duration_ms` stops new attempts from starting once
+ * that long has passed since the first began (an attempt in flight runs to its own deadline).
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { RpcContext } from "../../rpc/context.js";
@@ -20,8 +26,6 @@ export interface RetryOptions {
   /** Largest share of calls that may be retries over `budgetWindowMs`, e.g. 0.1 (0: no budget). */
   budget: number;
   budgetWindowMs: number;
-  /** Each attempt's own timeout in ms (0: the call's deadline only). */
-  attemptTimeoutMs: number;
   /** The clock of retry decisions (max duration, deadlines); also of the statistics when given (tests drive it by hand). */
   now: Now;
   /** Random numbers in [0, 1) for random backoff. */
@@ -34,7 +38,6 @@ export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
   policies: {},
   budget: 0,
   budgetWindowMs: 10_000,
-  attemptTimeoutMs: 0,
   now: () => Date.now(),
   random: () => Math.random(),
 });
@@ -61,7 +64,6 @@ export class Retryer {
     const o = (this.options = Object.freeze({ ...RETRY_DEFAULTS, ...options }));
     this.statsNow = options.now ?? coarseNow;
     if (!(o.budget >= 0 && o.budget <= 1)) throw new KitewireError(ErrorCode.INVALID_VALUE, `retry budget must be in [0, 1], got ${o.budget}`);
-    if (!(o.attemptTimeoutMs >= 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `attemptTimeoutMs must be 0 or more, got ${o.attemptTimeoutMs}`);
     if (!(o.budgetWindowMs > 0)) throw new KitewireError(ErrorCode.INVALID_VALUE, `budgetWindowMs must be above 0, got ${o.budgetWindowMs}`);
     this.budget = o.budget > 0 ? new RetryBudget(o.budget, o.budgetWindowMs, this.statsNow) : undefined;
     this.codePolicies = new Map(Object.entries(o.policies));
@@ -123,7 +125,7 @@ export class Retryer {
         if (policy === undefined) return watch(next(ctx, args));
         this.budget?.call();
         if (policy.type !== RetryType.FAILURE) return watch(this.hedged(policy, next, ctx, args));
-        if (succeeded === undefined || this.options.attemptTimeoutMs > 0 || policy.shouldResultRetry?.respRetry !== undefined) {
+        if (succeeded === undefined || policy.shouldResultRetry?.respRetry !== undefined) {
           return watch(this.failureRetry(policy, next, ctx, args));
         }
         // The common case, first attempt on the call's own context: one promise, no closure unless it fails.
@@ -142,8 +144,8 @@ export class Retryer {
     const start = first?.start ?? this.options.now();
     const stats = this.statsOf(ctx.method);
     const earlier: RpcContext[] = [];
-    // The first attempt runs on the call's own context (nothing to allocate when it succeeds).
-    let actx = this.options.attemptTimeoutMs > 0 && first === undefined ? this.attempt(ctx, earlier, policy, ctx.signal) : ctx;
+    // The first attempt runs on the call's own context, whose deadline is the first attempt's (nothing to allocate when it succeeds).
+    let actx = ctx;
     let began = start;
     let pending = first;
     for (;;) {
@@ -240,8 +242,8 @@ export class Retryer {
     if (!policy.disableChainStop && isRetryRequest(ctx)) return false; // chain stop
     const now = this.options.now();
     if (policy.maxDurationMs > 0 && now - start >= policy.maxDurationMs) return false;
-    if (ctx.deadline !== undefined) {
-      const left = ctx.deadline - now;
+    if (ctx.callDeadline !== undefined) {
+      const left = ctx.callDeadline - now;
       if (left <= 0 || (policy.ddlStop && left < now - lastBegan)) return false;
     }
     if (ctx.signal?.aborted) return false;
@@ -267,9 +269,8 @@ export class Retryer {
       this.options.onRetry?.(ctx, kind);
     }
     const actx = new AttemptContext(ctx, n, earlier, policy.retrySameNode, signal, n === 1 ? ctx.metainfo : retryMetainfo(ctx.metainfo, n - 1));
-    const timeout = this.options.attemptTimeoutMs;
-    if (timeout > 0) {
-      const deadline = this.options.now() + timeout;
+    if (ctx.rpcTimeoutMs > 0) {
+      const deadline = this.options.now() + ctx.rpcTimeoutMs;
       if (actx.deadline === undefined || deadline < actx.deadline) actx.deadline = deadline;
     }
     return actx;
