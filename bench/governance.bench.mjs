@@ -196,9 +196,9 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
   const { gate, observer } = kw.serviceBreakerGate(breakers, "echo");
   const chains = [
     ["none", io],
-    ["retry", kw.chain([retryer.middleware(false, "echo")], io)],
+    ["retry", kw.chain([retryer.middleware({ name: "echo", oneway: false, idempotent: true })], io)],
     ["service breaker", kw.chain([kw.serviceBreakerMiddleware(breakers, "echo")], io)],
-    ["service breaker + retry (as the client chains them)", kw.chain([gate, retryer.middleware(false, "echo", observer)], io)],
+    ["service breaker + retry (as the client chains them)", kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], io)],
   ];
   const ctx = new kw.RpcContext("Echo", "echo");
   const cpuPerCall = async (endpoint, n) => {

@@ -47,7 +47,7 @@ export { RpcContext, type BizStatus } from "./rpc/context.js";
 export { Metainfo } from "./rpc/metainfo.js";
 export { chain, type Endpoint, type Middleware } from "./rpc/endpoint.js";
 export {
-  Retryer, RETRY_DEFAULTS, type RetryOptions, type CallObserver,
+  Retryer, RETRY_DEFAULTS, requestNotSent, type RetryOptions, type CallObserver, type RetriedMethod,
 } from "./governance/retry/retryer.js";
 export {
   RetryType, resolveRetryPolicy, parseRetryPolicyJson, parseRetryDocument, type RetryPolicy, type FailurePolicy,
@@ -86,7 +86,7 @@ export { makeServerOptions, SERVER_DEFAULTS, type ServerOptions } from "./server
 export { createClient, type Client, type CreateClientOptions, type KitewireCallOptions } from "./client/client.js";
 export { makeClientOptions, CLIENT_DEFAULTS, type ClientOptions } from "./client/options.js";
 export {
-  setDefaultConnector, getDefaultConnector, type ClientTransport, type OutgoingCall, type Connector, type ConnectEvents,
+  setDefaultConnector, getDefaultConnector, NOT_SENT, type ClientTransport, type OutgoingCall, type Connector, type ConnectEvents,
 } from "./client/transport.js";
 export { buildClientChain, type ClientChainParts } from "./client/chain.js";
 export { ClientCallContext } from "./client/call-context.js";

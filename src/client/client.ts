@@ -188,7 +188,7 @@ class Caller {
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
-      ...g.serviceBreakerAndRetry(binding.name, binding.oneway),
+      ...g.serviceBreakerAndRetry(binding),
       binding,
       discovery: this.instances?.middleware,
       instanceBreaker: g.instanceBreaker(this.instances !== undefined),

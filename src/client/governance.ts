@@ -7,7 +7,7 @@ import { CircuitBreakers, instanceBreakerMiddleware, serviceBreakerGate, service
 import { RpcTimeouts } from "../governance/config/rpc-timeout.js";
 import type { ConfigSource } from "../governance/config/source.js";
 import { watchClientConfig } from "../governance/config/watch.js";
-import { Retryer, type RetryOptions } from "../governance/retry/retryer.js";
+import { Retryer, type RetriedMethod, type RetryOptions } from "../governance/retry/retryer.js";
 import type { BreakerState } from "../governance/circuitbreak/breaker.js";
 import type { Logger } from "../observability/log/logger.js";
 import type { Tracer } from "../observability/tracer.js";
@@ -70,14 +70,14 @@ export class ClientGovernance {
    * requests (none for a oneway method). With both, the breaker's gate fails fast at step 4
    * and its outcomes are recorded in step 5's continuation, one promise per call fewer.
    */
-  serviceBreakerAndRetry(method: string, oneway: boolean): { serviceBreaker: Middleware | undefined; retry: Middleware | undefined } {
+  serviceBreakerAndRetry(method: RetriedMethod): { serviceBreaker: Middleware | undefined; retry: Middleware | undefined } {
     const { breakers, retryer } = this;
-    if (retryer === undefined || oneway) {
-      return { serviceBreaker: breakers && serviceBreakerMiddleware(breakers, method), retry: undefined };
+    if (retryer === undefined || method.oneway) {
+      return { serviceBreaker: breakers && serviceBreakerMiddleware(breakers, method.name), retry: undefined };
     }
-    if (breakers === undefined) return { serviceBreaker: undefined, retry: retryer.middleware(false, method) };
-    const { gate, observer } = serviceBreakerGate(breakers, method);
-    return { serviceBreaker: gate, retry: retryer.middleware(false, method, observer) };
+    if (breakers === undefined) return { serviceBreaker: undefined, retry: retryer.middleware(method) };
+    const { gate, observer } = serviceBreakerGate(breakers, method.name);
+    return { serviceBreaker: gate, retry: retryer.middleware(method, observer) };
   }
 
   /** Step 7: the instance breaker (given a `circuitBreaker` option, for a client with instances to choose from). */

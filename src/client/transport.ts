@@ -25,6 +25,13 @@ export interface OutgoingCall {
   connectTimeoutMs?: number | undefined;
 }
 
+/**
+ * The `details` of an error whose request was never sent (no connection could be made, or
+ * the one chosen was closed before a byte was written): a retry policy may retry it whatever
+ * the method (`requestNotSent`).
+ */
+export const NOT_SENT: Readonly<Record<string, unknown>> = Object.freeze({ sent: false });
+
 export interface ClientTransport {
   /** Where calls go (`host:port`), when that is one fixed address: tracers report it. */
   readonly peer?: string;

@@ -20,6 +20,8 @@ export interface MethodBinding {
   /** The name on the wire. */
   readonly name: string;
   readonly oneway: boolean;
+  /** Marked idempotent in the IDL: a retry policy for `*` may retry it (see `RetryOptions.policies`). */
+  readonly idempotent: boolean;
   /** Positional parameter names (Thrift); a Protobuf method takes one request. */
   readonly params: readonly string[] | null;
   writeArgs(w: PayloadWriter, args: unknown): void;
@@ -52,6 +54,7 @@ function thriftBinding(service: string, m: ThriftMethod): MethodBinding {
     service,
     name: m.name,
     oneway: m.oneway,
+    idempotent: m.idempotent === true,
     params: m.params,
     writeArgs: (w, args) => m.args.write(w as ThriftWriter, args),
     readArgs: (r) => readStruct(m.args, r as ThriftReader),
@@ -92,6 +95,7 @@ function protobufBinding(service: string, m: ProtobufMethod): MethodBinding {
     service,
     name: m.name,
     oneway: false,
+    idempotent: m.idempotent === true,
     params: null,
     writeArgs: (w, args) => m.input.encode(w as ProtobufWriter, args),
     readArgs: (r) => m.input.decode(r as ProtobufReader),

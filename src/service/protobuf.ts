@@ -8,6 +8,8 @@ export interface ProtobufMethod<In = unknown, Out = unknown> {
   /** The name in the .proto file (what goes on the wire). */
   readonly name: string;
   readonly kind: MethodKind;
+  /** `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS` in the .proto file. */
+  readonly idempotent?: boolean;
   readonly input: ProtobufMessageCodec<In>;
   readonly output: ProtobufMessageCodec<Out>;
 }

@@ -12,6 +12,8 @@ export interface ThriftMethod<Args = unknown, Result = unknown> {
   /** The IDL name (what goes in the message header). */
   readonly name: string;
   readonly oneway: boolean;
+  /** Annotated `(idempotent = "true")` in the IDL: calling it twice does what calling it once does. */
+  readonly idempotent?: boolean;
   /** Whether the method returns void (its result struct has no `success`). */
   readonly void: boolean;
   /** Parameter names in IDL order: the client's positional arguments. */

@@ -111,7 +111,7 @@ describe("service and instance breakers", () => {
     const { gate, observer } = serviceBreakerGate(breakers, "echo");
     let sent = 0;
     let fail = true;
-    const call = chain([gate, retryer.middleware(false, "echo", observer)], async () => {
+    const call = chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], async () => {
       sent++;
       if (fail) throw timeout();
       return "ok";

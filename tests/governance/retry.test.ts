@@ -1,7 +1,7 @@
 /** Retry policies (Kitex's JSON and bounds) and the retry middleware on endpoints that fail on cue. */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import {
-  attemptOf, ErrorCode, KitewireError, Metainfo, RETRY_REQUEST_KEY, Retryer, RpcContext, avoidedPeers,
+  attemptOf, ErrorCode, KitewireError, Metainfo, NOT_SENT, RETRY_REQUEST_KEY, Retryer, RpcContext, avoidedPeers, requestNotSent,
   parseRetryDocument, resolveRetryPolicy, type Endpoint, type RetryPolicy,
 } from "kitewire";
 
@@ -76,7 +76,7 @@ describe("failure retry", () => {
       return "ok";
     };
     const c = ctx();
-    expect(await retryer.middleware(false)(next)(c, {})).toBe("ok");
+    expect(await retryer.middleware()(next)(c, {})).toBe("ok");
     expect(seen).toEqual([
       { attempt: 1, avoided: [], retryReq: undefined },
       { attempt: 2, avoided: ["10.0.0.1:1"], retryReq: "1" },
@@ -89,17 +89,17 @@ describe("failure retry", () => {
     const retryer = new Retryer({ policies: { echo: failure(2) } });
     let calls = 0;
     const failing: Endpoint = async () => { calls++; throw timeout(); };
-    await expect(retryer.middleware(false)(failing)(ctx(), {})).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+    await expect(retryer.middleware()(failing)(ctx(), {})).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
     expect(calls).toBe(3);
     calls = 0;
-    await expect(retryer.middleware(true)(failing)(ctx(), {})).rejects.toThrow();
+    await expect(retryer.middleware({ name: "echo", oneway: true, idempotent: true })(failing)(ctx(), {})).rejects.toThrow();
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retryer.middleware(false)(failing)(ctx("other"), {})).rejects.toThrow();
+    await expect(retryer.middleware()(failing)(ctx("other"), {})).rejects.toThrow();
     expect(calls).toBe(1);
     calls = 0;
     const remote: Endpoint = async () => { calls++; throw new KitewireError(ErrorCode.REMOTE, "bad"); };
-    await expect(retryer.middleware(false)(remote)(ctx(), {})).rejects.toThrow();
+    await expect(retryer.middleware()(remote)(ctx(), {})).rejects.toThrow();
     expect(calls).toBe(1);
   });
 
@@ -111,9 +111,9 @@ describe("failure retry", () => {
       },
     });
     const replies: (() => unknown)[] = [() => "busy", () => { throw new Error("again"); }, () => "done"];
-    expect(await retryer.middleware(false)(async () => replies[calls++]!())(ctx(), {})).toBe("done");
+    expect(await retryer.middleware()(async () => replies[calls++]!())(ctx(), {})).toBe("done");
     calls = 0;
-    await expect(retryer.middleware(false)(async () => { calls++; throw timeout(); })(ctx(), {})).rejects.toThrow();
+    await expect(retryer.middleware()(async () => { calls++; throw timeout(); })(ctx(), {})).rejects.toThrow();
     expect(calls).toBe(1);
   });
 
@@ -122,19 +122,19 @@ describe("failure retry", () => {
     served.readForward(new Map([["RPC_PERSIST_RetryReq", "1"]]));
     let calls = 0;
     const failing: Endpoint = async () => { calls++; throw timeout(); };
-    await expect(new Retryer({ policies: { echo: failure(2) } }).middleware(false)(failing)(ctx("echo", served.forNextHop()), {})).rejects.toThrow();
+    await expect(new Retryer({ policies: { echo: failure(2) } }).middleware()(failing)(ctx("echo", served.forNextHop()), {})).rejects.toThrow();
     expect(calls).toBe(1);
     calls = 0;
     const free = failure(2);
     free.failurePolicy!.stopPolicy!.disableChainStop = true;
-    await expect(new Retryer({ policies: { echo: free } }).middleware(false)(failing)(ctx("echo", served.forNextHop()), {})).rejects.toThrow();
+    await expect(new Retryer({ policies: { echo: free } }).middleware()(failing)(ctx("echo", served.forNextHop()), {})).rejects.toThrow();
     expect(calls).toBe(3);
   });
 
   test("the retry breaker stops retrying while the method's error rate is at or above error_rate (≥ 10 samples)", async () => {
     const retryer = new Retryer({ policies: { echo: failure(5) } });
     let attempts = 0;
-    const call = retryer.middleware(false)(async () => { attempts++; throw timeout(); });
+    const call = retryer.middleware()(async () => { attempts++; throw timeout(); });
     for (let i = 0; i < 20; i++) await call(ctx(), {}).catch(() => undefined);
     // 6 attempts for the first call, 4 for the second (10 samples, all failed: retrying stops), then 1 each
     expect(attempts).toBe(6 + 4 + 18);
@@ -146,7 +146,7 @@ describe("failure retry", () => {
     const run = async (budget: number) => {
       calls = attempts = 0;
       const retryer = new Retryer({ policies: { echo: failure(1) }, budget });
-      const call = retryer.middleware(false)(async (c) => {
+      const call = retryer.middleware()(async (c) => {
         attempts++;
         if (attemptOf(c) === 1 && calls % 4 === 0) throw timeout();
         return "ok";
@@ -168,14 +168,14 @@ describe("failure retry", () => {
     p.failurePolicy!.stopPolicy!.maxDurationMs = 100;
     const retryer = new Retryer({ policies: { echo: p } });
     const times: number[] = [];
-    const result = retryer.middleware(false)(async () => { times.push(Date.now()); throw timeout(); })(ctx(), {}).catch((e: unknown) => e);
+    const result = retryer.middleware()(async () => { times.push(Date.now()); throw timeout(); })(ctx(), {}).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1000);
     expect(await result).toMatchObject({ code: ErrorCode.TIMEOUT });
     expect(times).toEqual([0, 40, 80]); // no retry starts 100 ms after the first
     times.length = 0;
     const c = ctx();
     c.deadline = c.callDeadline = Date.now() + 50;
-    const r2 = retryer.middleware(false)(async () => { times.push(Date.now()); throw timeout(); })(c, {}).catch(() => undefined);
+    const r2 = retryer.middleware()(async () => { times.push(Date.now()); throw timeout(); })(c, {}).catch(() => undefined);
     await vi.advanceTimersByTimeAsync(1000);
     await r2;
     expect(times.length).toBe(2);
@@ -184,7 +184,7 @@ describe("failure retry", () => {
   test("policies change at run time: a new document applies to the next call; an invalid one changes nothing", async () => {
     const retryer = new Retryer({ policies: { echo: failure(1) } });
     let calls = 0;
-    const call = retryer.middleware(false)(async () => { calls++; throw timeout(); });
+    const call = retryer.middleware()(async () => { calls++; throw timeout(); });
     await call(ctx(), {}).catch(() => undefined);
     expect(calls).toBe(2);
     retryer.configure(parseRetryDocument({ echo: { enable: true, type: 0, failure_policy: { stop_policy: { max_retry_times: 3, cb_policy: { error_rate: 0.3 } } } } }));
@@ -212,7 +212,7 @@ describe("backup requests", () => {
         c.signal!.addEventListener("abort", () => { clearTimeout(t); reject(c.signal!.reason); });
       });
     };
-    const result = retryer.middleware(false)(next)(ctx(), {});
+    const result = retryer.middleware()(next)(ctx(), {});
     await vi.advanceTimersByTimeAsync(19);
     expect(signals.length).toBe(1);
     await vi.advanceTimersByTimeAsync(10);
@@ -225,13 +225,13 @@ describe("backup requests", () => {
     vi.useFakeTimers({ now: 0 });
     let attempts = 0;
     const backup = new Retryer({ policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } });
-    const fast = backup.middleware(false)(async () => { attempts++; return "ok"; })(ctx(), {});
+    const fast = backup.middleware()(async () => { attempts++; return "ok"; })(ctx(), {});
     await vi.advanceTimersByTimeAsync(100);
     expect(await fast).toBe("ok");
     expect(attempts).toBe(1);
     attempts = 0;
     const mixed = new Retryer({ policies: { echo: { type: 2, mixedPolicy: { retryDelayMs: 20, stopPolicy: { maxRetryTimes: 2 } } } } });
-    const r = mixed.middleware(false)(async (c) => {
+    const r = mixed.middleware()(async (c) => {
       attempts++;
       if (attemptOf(c) < 3) throw refused();
       return "third";
@@ -239,5 +239,51 @@ describe("backup requests", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await r).toBe("third");
     expect(attempts).toBe(3);
+  });
+});
+
+describe("idempotency: who may be retried", () => {
+  const write = { name: "echo", oneway: false, idempotent: false };
+  const read = { name: "echo", oneway: false, idempotent: true };
+  const unsent = () => new KitewireError(ErrorCode.CONNECTION, "cannot connect", { details: NOT_SENT });
+  const attempts = async (retryer: Retryer, method: typeof write, error: () => unknown) => {
+    let n = 0;
+    await retryer.middleware(method)(async () => { n++; throw error(); })(ctx(), {}).catch(() => undefined);
+    return n;
+  };
+
+  test("`*` retries a method marked idempotent fully; one not marked only when its request was never sent", async () => {
+    const star = new Retryer({ policies: { "*": failure(2) } });
+    expect(await attempts(star, read, timeout)).toBe(3);
+    expect(await attempts(star, write, timeout)).toBe(1); // it may have been served: not sent again
+    expect(await attempts(star, write, refused)).toBe(1); // a connection that failed with the request written
+    expect(await attempts(star, write, unsent)).toBe(3); // the connection never opened: nothing to repeat
+    expect(requestNotSent(unsent())).toBe(true);
+    expect(requestNotSent(refused())).toBe(false);
+  });
+
+  test("naming the method, or retryNonIdempotent, is the user saying so; a oneway method is never retried", async () => {
+    expect(await attempts(new Retryer({ policies: { echo: failure(2), "*": failure(1) } }), write, timeout)).toBe(3);
+    expect(await attempts(new Retryer({ policies: { "*": failure(2) }, retryNonIdempotent: true }), write, timeout)).toBe(3);
+    expect(await attempts(new Retryer({ policies: { echo: failure(2) } }), { ...read, oneway: true }, timeout)).toBe(1);
+    // A middleware installed by hand knows no method: its policies are the user's word for every method.
+    let n = 0;
+    await new Retryer({ policies: { "*": failure(2) } }).middleware()(async () => { n++; throw timeout(); })(ctx(), {}).catch(() => undefined);
+    expect(n).toBe(3);
+  });
+
+  test("a backup policy for `*` sends no backup of a method not marked idempotent", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const retryer = new Retryer({ policies: { "*": { type: 1, backupPolicy: { retryDelayMs: 20 } } } });
+    let sent = 0;
+    const slow: Endpoint = async () => { sent++; await new Promise((r) => setTimeout(r, 100)); return "ok"; };
+    const w = retryer.middleware(write)(slow)(ctx(), {});
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await w).toBe("ok");
+    expect(sent).toBe(1);
+    const r = retryer.middleware(read)(slow)(ctx(), {});
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await r).toBe("ok");
+    expect(sent).toBe(3);
   });
 });

@@ -117,7 +117,7 @@ function withRetry(listener: Listener, policy: RetryPolicy, timeoutMs: number) {
   const retryer = new Retryer({ policies: { ping: policy } });
   return createClient<ex.UserServiceClient>(ex.UserService, {
     transport: TTHEADER, timeoutMs,
-    middlewares: [retryer.middleware(false)],
+    middlewares: [retryer.middleware()],
     connection: nodeTransport({ address: { host: "127.0.0.1", port: listener.port }, transport: TTHEADER, mode: "mux" }),
   });
 }

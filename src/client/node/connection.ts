@@ -14,7 +14,7 @@ import { StrKey } from "../../remote/ttheader.js";
 import { describeTransport, type Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
 import { PendingCalls } from "../pending-calls.js";
-import type { OutgoingCall } from "../transport.js";
+import { NOT_SENT, type OutgoingCall } from "../transport.js";
 
 export interface ConnectionOptions_ {
   host: string;
@@ -138,7 +138,7 @@ export class ClientConnection {
         });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${address} took over ${options.connectTimeoutMs} ms`));
+        reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${address} took over ${options.connectTimeoutMs} ms`, { details: NOT_SENT }));
       }, options.connectTimeoutMs);
       const fail = (error: Error) => {
         clearTimeout(timer);
@@ -147,7 +147,7 @@ export class ClientConnection {
         const plainServer = options.tls !== undefined && (code === "ECONNRESET" || code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
           /before secure TLS connection|wrong version number|packet length too long/i.test(error.message));
         const hint = plainServer ? " (the TLS handshake failed: the server seems not to speak TLS on this port; connect without the `tls` option)" : "";
-        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${address}: ${error.message}${hint}`, { cause: error }));
+        reject(new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${address}: ${error.message}${hint}`, { cause: error, details: NOT_SENT }));
       };
       socket.once("error", fail);
       socket.once(options.tls ? "secureConnect" : "connect", () => {
@@ -160,7 +160,7 @@ export class ClientConnection {
 
   /** Sends a request; resolves with its reply frame (null for oneway). Copies `call.bytes` before returning. */
   send(call: OutgoingCall): Promise<Frame | null> {
-    if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} is closed`));
+    if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.address} is closed`, { details: NOT_SENT }));
     const max = this.options.maxPendingWriteBytes;
     if (this.outbound.queued > max) {
       if (this.waitingBytes + call.bytes.length > max) {

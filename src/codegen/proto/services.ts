@@ -58,10 +58,17 @@ export function emitService(ctx: ProtoContext, code: Code, s: ProtoService): voi
     code.block("methods:", () => {
       for (const m of s.methods) {
         const { input, output } = io(m);
-        code.line(`${methodName(m)}: { name: ${JSON.stringify(m.name)}, kind: ${JSON.stringify(kind(m))}, input: ${input}, output: ${output} },`);
+        const mark = idempotent(m) ? ", idempotent: true" : "";
+        code.line(`${methodName(m)}: { name: ${JSON.stringify(m.name)}, kind: ${JSON.stringify(kind(m))}${mark}, input: ${input}, output: ${output} },`);
       }
     }, "},");
   }, "};");
+}
+
+/** `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS` (descriptor.proto's MethodOptions field 34). */
+function idempotent(m: ProtoMethod): boolean {
+  return m.options.some((o) => o.name === "idempotency_level" && o.value.kind === "identifier" &&
+    (o.value.name === "IDEMPOTENT" || o.value.name === "NO_SIDE_EFFECTS"));
 }
 
 /** A streaming method's doc comment says that it needs gRPC (`createGrpcClient`, or a listener's HTTP/2 side). */

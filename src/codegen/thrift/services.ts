@@ -79,6 +79,7 @@ export function emitService(ctx: FileContext, code: Code, service: Service): voi
         code.block(`${prop(fn.name)}:`, () => {
           code.line(`name: ${JSON.stringify(fn.name)},`);
           code.line(`oneway: ${fn.oneway},`, `void: ${fn.returnType === null},`);
+          if (idempotent(fn)) code.line("idempotent: true,");
           code.line(`params: [${fn.params.map((p) => JSON.stringify(p.name)).join(", ")}],`);
           code.line(`args: ${service.name}$${fn.name}$args,`, `result: ${service.name}$${fn.name}$result,`);
           code.line(exceptions.length ? `exceptions: { ${exceptions.join(", ")} },` : "exceptions: {},");
@@ -86,4 +87,12 @@ export function emitService(ctx: FileContext, code: Code, service: Service): voi
       }
     }, "},");
   }, "};");
+}
+
+/**
+ * Whether `fn` is annotated `(idempotent = "true")`: kitewire's mark (Thrift has none of its
+ * own, Kitex and thriftgo define none) that lets a retry policy for `*` retry the method.
+ */
+function idempotent(fn: ThriftFunction): boolean {
+  return fn.annotations.some((a) => a.key === "idempotent" && a.value === "true");
 }

@@ -91,6 +91,8 @@ export interface ResolvedRetryPolicy {
   /** Backup and mixed: the delay before another attempt (0 for failure retry). */
   readonly retryDelayMs: number;
   readonly shouldResultRetry: ShouldResultRetry | undefined;
+  /** Retry only errors whose request was never sent (`*` over a method not marked idempotent). */
+  readonly unsentOnly?: boolean;
 }
 
 const MAX_RETRY_TIMES: Readonly<Record<RetryType, number>> = { 0: 5, 1: 2, 2: 3 };

@@ -21,8 +21,18 @@ import { RetryBudget } from "./budget.js";
 import { resolveRetryPolicy, RetryType, type ResolvedRetryPolicy, type RetryPolicy } from "./policy.js";
 
 export interface RetryOptions {
-  /** Policies by method name; `*` applies to methods without their own. Naming a method is saying it may be retried. */
+  /**
+   * Policies by method name; `*` applies to methods without their own. Naming a method is
+   * saying it may be retried; `*` covers the methods the IDL marks idempotent, and for the
+   * others retries only requests that were never sent (see `retryNonIdempotent`).
+   */
   policies: Readonly<Record<string, RetryPolicy>>;
+  /**
+   * Let a `*` policy retry methods the IDL does not mark idempotent as fully as marked ones
+   * (as Kitex, which knows no marks, does). Off by default: a `*` document written for
+   * reads must not send a write twice.
+   */
+  retryNonIdempotent: boolean;
   /** Largest share of calls that may be retries over `budgetWindowMs`, e.g. 0.1 (0: no budget). */
   budget: number;
   budgetWindowMs: number;
@@ -36,6 +46,7 @@ export interface RetryOptions {
 
 export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
   policies: {},
+  retryNonIdempotent: false,
   budget: 0,
   budgetWindowMs: 10_000,
   now: () => Date.now(),
@@ -45,6 +56,19 @@ export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
 /** Samples the retry breaker needs before it trusts the error rate (Kitex's `cbMinSample`). */
 const RETRY_BREAKER_MIN_SAMPLE = 10;
 
+/** What the retry step knows of the method it retries (a `MethodBinding` has it all). */
+export interface RetriedMethod {
+  readonly name: string;
+  readonly oneway: boolean;
+  /** Marked idempotent in the IDL (Thrift `(idempotent = "true")`, Protobuf `idempotency_level`). */
+  readonly idempotent: boolean;
+}
+
+/** Whether `error` says its request was never sent (e.g. its connection could not be made): retrying it cannot repeat a side effect. */
+export function requestNotSent(error: unknown): boolean {
+  return error instanceof KitewireError && error.details?.["sent"] === false;
+}
+
 /** Told the final outcome of each call through a retry middleware (after its retries). */
 export interface CallObserver {
   succeeded(): void;
@@ -53,6 +77,10 @@ export interface CallObserver {
 
 export class Retryer {
   private policies = new Map<string, ResolvedRetryPolicy>();
+  /** The `*` policy as it applies to a method not marked idempotent (unless `retryNonIdempotent`): retrying only requests never sent. */
+  private starUnsent: ResolvedRetryPolicy | undefined;
+  /** Bumped by each `update`: a middleware made for one method looks its policy up again only then. */
+  private version = 0;
   private readonly budget: RetryBudget | undefined;
   private readonly stats = new Map<string, RollingWindow>();
   private readonly options: Readonly<RetryOptions>;
@@ -86,22 +114,32 @@ export class Retryer {
       if (resolved !== undefined) next.set(method, resolved);
     }
     this.policies = next;
+    const star = next.get("*");
+    this.starUnsent = star === undefined ? undefined
+      : Object.freeze({ ...star, type: RetryType.FAILURE, retryDelayMs: 0, unsentOnly: true, shouldResultRetry: undefined });
+    this.version++;
   }
 
-  /** The policy `method` runs under now, if any. */
-  policyFor(method: string): ResolvedRetryPolicy | undefined {
-    return this.policies.get(method) ?? this.policies.get("*");
+  /**
+   * The policy `method` runs under now, if any: its own, else `*` (for a method not marked
+   * `idempotent`, unless `retryNonIdempotent`, `*` retries only requests never sent).
+   */
+  policyFor(method: string, idempotent = true): ResolvedRetryPolicy | undefined {
+    return this.policies.get(method) ?? (idempotent || this.options.retryNonIdempotent ? this.policies.get("*") : this.starUnsent);
   }
 
   /**
    * The retry middleware. A oneway method is never retried (identity). Given its `method`,
-   * the middleware is made for that method alone and its first attempt's success costs no
-   * allocation (the client's chain, made per method, does so). An `observer` is told each
-   * call's final outcome, after its retries, in this step's own continuation: the service
-   * breaker above records there instead of adding a promise of its own to every call.
+   * the middleware is made for that method alone, its policy looked up once per policy
+   * change, and its first attempt's success costs no allocation (the client's chain, made
+   * per method, does so). Without one (a middleware installed by hand) the policy is looked
+   * up by `ctx.method` per call, and every method counts as idempotent: installing it is the
+   * user's word. An `observer` is told each call's final outcome, after its retries, in this
+   * step's own continuation: the service breaker above records there instead of adding a
+   * promise of its own to every call.
    */
-  middleware(oneway = false, method?: string, observer?: CallObserver): Middleware {
-    if (oneway) return (next) => next;
+  middleware(method?: RetriedMethod, observer?: CallObserver): Middleware {
+    if (method?.oneway === true) return (next) => next;
     const observed = observer === undefined ? undefined : {
       succeeded: (result: unknown) => {
         observer.succeeded();
@@ -114,14 +152,23 @@ export class Retryer {
     };
     const watch = (call: Promise<unknown>) => (observed === undefined ? call : call.then(observed.succeeded, observed.failed));
     return (next) => {
-      const stats = method === undefined ? undefined : this.statsOf(method);
+      const stats = method === undefined ? undefined : this.statsOf(method.name);
+      let version = -1;
+      let current: ResolvedRetryPolicy | undefined;
+      const policyOf = method === undefined ? (ctx: RpcContext) => this.policyFor(ctx.method) : () => {
+        if (version !== this.version) {
+          version = this.version;
+          current = this.policyFor(method.name, method.idempotent);
+        }
+        return current;
+      };
       const succeeded = stats === undefined ? undefined : (result: unknown) => {
         stats.add(true, this.statsNow());
         observer?.succeeded();
         return result;
       };
       return (ctx, args) => {
-        const policy = this.policyFor(ctx.method);
+        const policy = policyOf(ctx);
         if (policy === undefined) return watch(next(ctx, args));
         this.budget?.call();
         if (policy.type !== RetryType.FAILURE) return watch(this.hedged(policy, next, ctx, args));
@@ -254,6 +301,7 @@ export class Retryer {
 
   /** Timeouts and connection failures, unless the policy says otherwise; never a cancelled call. */
   private retryable(policy: ResolvedRetryPolicy, error: unknown, actx: RpcContext): boolean {
+    if (policy.unsentOnly === true) return requestNotSent(error);
     const custom = policy.shouldResultRetry;
     if (custom?.errorRetry?.(error, actx) === true) return true;
     if (!(error instanceof KitewireError)) return false;

@@ -78,7 +78,7 @@ exception Invalid {
 }
 
 service UserService extends base.BaseService {
-    User getUser(1: UserId id, 2: base.Base base) throws (1: NotFound notFound),
+    User getUser(1: UserId id, 2: base.Base base) throws (1: NotFound notFound) (idempotent = "true"),
     list<User> listUsers(1: i32 page = 1, 2: i32 size) (api.get = "/users"),
     void updateUser(1: User user) throws (1: NotFound notFound, 2: Invalid invalid),
     oneway void touch(1: UserId id),

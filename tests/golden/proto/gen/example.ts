@@ -592,7 +592,7 @@ export const UserService: ProtobufService = {
   name: "example.v1.UserService",
   proto: "example.proto",
   methods: {
-    getUser: { name: "GetUser", kind: "unary", input: GetUserRequest, output: User },
+    getUser: { name: "GetUser", kind: "unary", idempotent: true, input: GetUserRequest, output: User },
     listUsers: { name: "ListUsers", kind: "server_streaming", input: GetUserRequest, output: User },
     importUsers: { name: "ImportUsers", kind: "client_streaming", input: User, output: GetUserRequest },
     chat: { name: "Chat", kind: "bidi_streaming", input: User, output: User },

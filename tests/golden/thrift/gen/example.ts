@@ -1941,6 +1941,7 @@ export const UserService: ThriftService = {
       name: "getUser",
       oneway: false,
       void: false,
+      idempotent: true,
       params: ["id", "base"],
       args: UserService$getUser$args,
       result: UserService$getUser$result,
