@@ -7,7 +7,7 @@ import { CircuitBreakers, instanceBreakerMiddleware, serviceBreakerGate, service
 import { RpcTimeouts } from "../governance/config/rpc-timeout.js";
 import type { ConfigSource } from "../governance/config/source.js";
 import { watchClientConfig } from "../governance/config/watch.js";
-import { Retryer, type RetriedMethod, type RetryOptions } from "../governance/retry/retryer.js";
+import { Retryer, type AttemptObserver, type RetriedMethod, type RetryOptions } from "../governance/retry/retryer.js";
 import type { BreakerState } from "../governance/circuitbreak/breaker.js";
 import type { Logger } from "../observability/log/logger.js";
 import type { Tracer } from "../observability/tracer.js";
@@ -49,9 +49,13 @@ export class ClientGovernance {
     const { retry, circuitBreaker, config } = options;
     const { tracer } = options;
     const onRetry = tracer?.retry && ((ctx: RpcContext, kind: "failure" | "backup") => tracer.retry!(ctx, kind));
+    const attempts: AttemptObserver | undefined = tracer?.attemptStart && tracer.attemptFinish && {
+      start: (attempt, call, n) => tracer.attemptStart!(attempt, call, n),
+      finish: (attempt, error) => tracer.attemptFinish!(attempt, error),
+    };
     const onStateChange = tracer?.breaker && ((key: string, state: BreakerState) => tracer.breaker!(key, state));
     this.retryer = retry instanceof Retryer ? retry
-      : retry !== undefined || config !== undefined ? new Retryer({ ...retry, ...(onRetry && { onRetry }) }) : undefined;
+      : retry !== undefined || config !== undefined ? new Retryer({ ...retry, ...(onRetry && { onRetry }), ...(attempts && { attempts }) }) : undefined;
     // With a config source the service breakers are on with Kitex's defaults, as config-etcd's client suite has them.
     this.breakers = circuitBreaker instanceof CircuitBreakers ? circuitBreaker
       : circuitBreaker !== undefined || config !== undefined

@@ -49,13 +49,24 @@ export interface Tracer {
    */
   retry?(ctx: RpcContext, kind: "failure" | "backup"): void;
   /**
+   * An attempt of a client call under a retry policy is about to be sent, on its own
+   * context `attempt` (`n`: 1 for the first), below `call`'s: a tracer may start a span for
+   * it and put that span's context in `attempt.metainfo`, so the server's span is its child;
+   * `io` then reports the attempt's frames on `attempt`. A tracer with this hook (and
+   * `attemptFinish`) makes every attempt of such calls run on a context of its own, the
+   * first too (one allocation more per call under a retry policy).
+   */
+  attemptStart?(attempt: RpcContext, call: RpcContext, n: number): void;
+  /** The attempt `attemptStart` was told of ended; `error` is how it failed (a backup that lost is cancelled). */
+  attemptFinish?(attempt: RpcContext, error?: unknown): void;
+  /**
    * Extension point for circuit breakers: the breaker named `name` (`from/to/method` for a
    * service breaker, `host:port` for an instance breaker) entered `state`.
    */
   breaker?(name: string, state: BreakerState): void;
 }
 
-const HOOKS = ["start", "finish", "io", "connection", "rejected", "retry", "breaker"] as const;
+const HOOKS = ["start", "finish", "io", "connection", "rejected", "retry", "breaker", "attemptStart", "attemptFinish"] as const;
 
 /**
  * One tracer that tells each of `tracers`, in order (e.g. Prometheus and OpenTelemetry on

@@ -212,13 +212,30 @@ describe("backup requests", () => {
         c.signal!.addEventListener("abort", () => { clearTimeout(t); reject(c.signal!.reason); });
       });
     };
-    const result = retryer.middleware()(next)(ctx(), {});
+    const c = ctx();
+    const result = retryer.middleware()(next)(c, {});
     await vi.advanceTimersByTimeAsync(19);
     expect(signals.length).toBe(1);
     await vi.advanceTimersByTimeAsync(10);
     expect(await result).toBe("attempt 2");
     expect(signals[0]!.aborted).toBe(true);
     expect(signals[1]!.aborted).toBe(false);
+    expect(c.retries).toBe(1); // the answer came from retry 1: Kitex's retry tag, the `retry` metric label
+  });
+
+  test("the call's retries are those of the attempt that answered (the first, after a backup was sent: 0)", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const retryer = new Retryer({ policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } });
+    let sent = 0;
+    const c = ctx();
+    const result = retryer.middleware()((a) => new Promise((resolve) => {
+      sent++;
+      setTimeout(() => resolve(`attempt ${attemptOf(a)}`), attemptOf(a) === 1 ? 30 : 100);
+    }))(c, {});
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await result).toBe("attempt 1");
+    expect(sent).toBe(2);
+    expect(c.retries).toBe(0);
   });
 
   test("a fast reply sends no backup; mixed retry also retries a failure at once", async () => {

@@ -31,6 +31,7 @@ export class AttemptContext extends RpcContext {
     this.transport = call.transport;
     // A client call's transport (ClientCallContext.connection): the attempt keeps it unless the balancer picks another.
     this.connection = (call as { connection?: unknown }).connection;
+    this.peer = call.peer; // a fixed connection's address (the balancer sets a picked instance's)
     // The attempt's own deadline is set by the retry step, from these (Kitex's RPC timeout, per attempt).
     this.rpcTimeoutMs = call.rpcTimeoutMs;
     this.connectTimeoutMs = call.connectTimeoutMs;

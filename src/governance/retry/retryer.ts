@@ -16,7 +16,7 @@ import type { RpcContext } from "../../rpc/context.js";
 import type { Endpoint, Middleware } from "../../rpc/endpoint.js";
 import { coarseNow } from "../clock.js";
 import { RollingWindow, type Now } from "../window.js";
-import { AttemptContext, isRetryRequest, retryMetainfo } from "./attempt.js";
+import { AttemptContext, attemptOf, isRetryRequest, retryMetainfo } from "./attempt.js";
 import { RetryBudget } from "./budget.js";
 import { resolveRetryPolicy, RetryType, type ResolvedRetryPolicy, type RetryPolicy } from "./policy.js";
 
@@ -42,6 +42,18 @@ export interface RetryOptions {
   random: () => number;
   /** Told as each attempt after the first starts, the call's `retries` already counting it (a tracer's `retry` hook). */
   onRetry?: (ctx: RpcContext, kind: "failure" | "backup") => void;
+  /**
+   * Told as each attempt starts and ends (a tracer's `attemptStart` and `attemptFinish`:
+   * a span per attempt). With it, every attempt runs on its own `AttemptContext`, the first
+   * too: one allocation more per call under a policy.
+   */
+  attempts?: AttemptObserver;
+}
+
+/** Told of each attempt of a call under a retry policy (see `RetryOptions.attempts`). */
+export interface AttemptObserver {
+  start(attempt: RpcContext, call: RpcContext, n: number): void;
+  finish(attempt: RpcContext, error?: unknown): void;
 }
 
 export const RETRY_DEFAULTS: Readonly<RetryOptions> = Object.freeze({
@@ -172,7 +184,7 @@ export class Retryer {
         if (policy === undefined) return watch(next(ctx, args));
         this.budget?.call();
         if (policy.type !== RetryType.FAILURE) return watch(this.hedged(policy, next, ctx, args));
-        if (succeeded === undefined || policy.shouldResultRetry?.respRetry !== undefined) {
+        if (succeeded === undefined || policy.shouldResultRetry?.respRetry !== undefined || this.options.attempts !== undefined) {
           return watch(this.failureRetry(policy, next, ctx, args));
         }
         // The common case, first attempt on the call's own context: one promise, no closure unless it fails.
@@ -191,15 +203,16 @@ export class Retryer {
     const start = first?.start ?? this.options.now();
     const stats = this.statsOf(ctx.method);
     const earlier: RpcContext[] = [];
-    // The first attempt runs on the call's own context, whose deadline is the first attempt's (nothing to allocate when it succeeds).
-    let actx = ctx;
+    // The first attempt runs on the call's own context, whose deadline is the first attempt's (nothing to allocate when it
+    // succeeds), unless attempts are observed.
+    let actx = this.options.attempts !== undefined && first === undefined ? this.attempt(ctx, earlier, policy, ctx.signal) : ctx;
     let began = start;
     let pending = first;
     for (;;) {
       let result: unknown;
       try {
         if (pending !== undefined) throw pending.error;
-        result = await next(actx, args);
+        result = await this.send(next, ctx, actx, args);
       } catch (error) {
         pending = undefined;
         const retryable = this.retryable(policy, error, actx);
@@ -267,7 +280,7 @@ export class Retryer {
         lastLaunch = this.options.now();
         clearTimeout(timer);
         if (attempts.length <= policy.maxRetryTimes) timer = setTimeout(() => { if (allowed()) launch("backup"); }, policy.retryDelayMs);
-        next(actx, args).then((result) => done(actx, true, result), (error: unknown) => done(actx, false, error));
+        this.send(next, ctx, actx, args).then((result) => done(actx, true, result), (error: unknown) => done(actx, false, error));
       };
       const done = (actx: AttemptContext, ok: boolean, value: unknown) => {
         inFlight--;
@@ -280,6 +293,20 @@ export class Retryer {
       };
       callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
       launch("backup"); // the first attempt: not a retry, told to no one
+    });
+  }
+
+  /** Runs one attempt, telling the attempt observer (if any) of its start and end. */
+  private send(next: Endpoint, ctx: RpcContext, actx: RpcContext, args: unknown): Promise<unknown> {
+    const observer = this.options.attempts;
+    if (observer === undefined || actx === ctx) return next(actx, args);
+    observer.start(actx, ctx, attemptOf(actx));
+    return next(actx, args).then((result) => {
+      observer.finish(actx);
+      return result;
+    }, (error: unknown) => {
+      observer.finish(actx, error);
+      throw error;
     });
   }
 
@@ -341,9 +368,10 @@ export class Retryer {
   }
 }
 
-/** What the call's context learns from the attempt that answered. */
+/** What the call's context learns from the attempt that answered: its retry number (Kitex's retry tag: the `retry` label), its peer, ... */
 function adopt(ctx: RpcContext, actx: RpcContext): void {
   if (actx === ctx) return;
+  ctx.retries = attemptOf(actx) - 1;
   if (actx.peer !== undefined) ctx.peer = actx.peer;
   ctx.seqid = actx.seqid;
   if (actx.bizStatus !== undefined) ctx.bizStatus = actx.bizStatus;

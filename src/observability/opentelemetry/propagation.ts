@@ -7,7 +7,7 @@
  */
 import {
   createTraceState, INVALID_SPANID, INVALID_TRACEID, isSpanContextValid, propagation, trace, TraceFlags, baggageEntryMetadataFromString,
-  type BaggageEntry, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter,
+  type BaggageEntry, type Context, type SpanContext, type TextMapGetter, type TextMapPropagator, type TextMapSetter,
 } from "@opentelemetry/api";
 
 export const TRACEPARENT = "traceparent";
@@ -26,8 +26,7 @@ export class W3CPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const sc = trace.getSpanContext(context);
     if (sc !== undefined && isSpanContextValid(sc)) {
-      const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, "0");
-      setter.set(carrier, TRACEPARENT, `00-${sc.traceId}-${sc.spanId}-${flags}`);
+      setter.set(carrier, TRACEPARENT, traceparentOf(sc));
       const state = sc.traceState?.serialize();
       if (state) setter.set(carrier, TRACESTATE, state);
     }
@@ -67,6 +66,22 @@ export class W3CPropagator implements TextMapPropagator {
   fields(): string[] {
     return [TRACEPARENT, TRACESTATE, BAGGAGE];
   }
+}
+
+/** `traceparent` of a span context (version 00). */
+function traceparentOf(sc: SpanContext): string {
+  return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags === TraceFlags.SAMPLED ? "01" : (sc.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * What `W3CPropagator.inject` writes for a context holding only the span context `sc` (no
+ * baggage), written straight into a metainfo Map: the tracer's path for its own spans, whose
+ * ids the SDK made valid.
+ */
+export function injectSpanContext(sc: SpanContext, carrier: Map<string, string>): void {
+  carrier.set(TRACEPARENT, traceparentOf(sc));
+  const state = sc.traceState?.serialize();
+  if (state) carrier.set(TRACESTATE, state);
 }
 
 function first(value: string | string[] | undefined): string | undefined {

@@ -14,15 +14,15 @@
  * const client = createClient(Svc, { ..., tracer: openTelemetryTracer({ side: "client" }) });
  */
 import {
-  context as otelContext, INVALID_SPAN_CONTEXT, isSpanContextValid, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace,
-  type Context, type Exception, type Span, type SpanOptions, type TextMapPropagator, type Tracer as OtelTracer,
+  context as otelContext, INVALID_SPAN_CONTEXT, INVALID_TRACEID, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode,
+  trace, type Attributes, type Context, type Exception, type Span, type SpanOptions, type TextMapPropagator, type Tracer as OtelTracer,
   type TracerProvider,
 } from "@opentelemetry/api";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { Framing } from "../../remote/transport.js";
 import type { RpcContext } from "../../rpc/context.js";
 import type { Tracer } from "../tracer.js";
-import { mapCarrier, W3CPropagator } from "./propagation.js";
+import { injectSpanContext, mapCarrier, W3CPropagator } from "./propagation.js";
 
 /** Attribute keys: the OpenTelemetry RPC semantic conventions plus obs-opentelemetry's own. */
 export const Attr = {
@@ -40,6 +40,8 @@ export const Attr = {
   /** obs-opentelemetry: bytes sent and received for the call. */
   SEND_SIZE: "kitex.send_size",
   RECV_SIZE: "kitex.recv_size",
+  /** kitewire: the attempt number of a retried call's attempt span (1 the first), and of its `retry` events. */
+  RETRY_ATTEMPT: "kitewire.retry.attempt",
 } as const;
 
 /** `rpc.system` of kitewire spans: "kitex", as obs-opentelemetry reports Kitex calls (same wire, same dashboards). */
@@ -85,86 +87,172 @@ export function makeOpenTelemetryTracerOptions(
 /** Creates an OpenTelemetry tracer for one side (client or server) of kitewire. */
 export function openTelemetryTracer(options: Partial<OpenTelemetryTracerOptions> & Pick<OpenTelemetryTracerOptions, "side">): Tracer {
   const { side, tracerProvider, serviceName, propagator } = makeOpenTelemetryTracerOptions(options);
-  const spanOptions: SpanOptions = { kind: side === "client" ? SpanKind.CLIENT : SpanKind.SERVER };
+  const client = side === "client";
   // The global provider's tracer is a proxy that follows an SDK registered later.
   const provider = tracerProvider ?? trace.getTracerProvider();
   const tracer: OtelTracer = provider.getTracer(INSTRUMENTATION);
   const globalProxy = provider instanceof ProxyTracerProvider ? provider : undefined;
-  const names = new SpanNames();
-  const peers = new PeerAddresses();
+  const shapes = new SpanShapes(client ? SpanKind.CLIENT : SpanKind.SERVER);
+  // kitewire's own W3C propagator: trace context written straight from the span context, no Context made for it.
+  const w3c = propagator instanceof W3CPropagator;
 
-  const spanOf = (ctx: RpcContext): Span | undefined => (ctx.trace === undefined ? undefined : trace.getSpan(ctx.trace as Context));
+  /** Starts the span of `ctx` (a call, or an attempt `n` of one) below `parent`, and sends its context on with the request. */
+  const begin = (ctx: RpcContext, parent: Context, attempt: number): void => {
+    const span = tracer.startSpan(shapes.nameOf(ctx), shapes.optionsOf(ctx, !client, attempt), parent);
+    const sc = span.spanContext();
+    // A no-op tracer's span (an SDK given but not recording anything, no trace to continue): nothing to keep or send.
+    if (parent === ROOT_CONTEXT && (sc === INVALID_SPAN_CONTEXT || sc.traceId === INVALID_TRACEID)) return;
+    // The span alone, unless the parent carries baggage that calls made from this one must pass on.
+    const baggage = parent !== ROOT_CONTEXT && propagation.getBaggage(parent) !== undefined;
+    ctx.trace = baggage ? trace.setSpan(parent, span) : span;
+    if (!client || !carriesMetainfo(ctx)) return;
+    const transient = ctx.metainfo.transient;
+    if (w3c && !baggage) injectSpanContext(sc, transient);
+    else propagator.inject(contextOf(ctx.trace as Span | Context), transient, mapCarrier);
+    if (serviceName) transient.set(SERVICE_NAME_KEY, serviceName);
+  };
+
+  /** Ends the span of `ctx`, with the peer (a client's is known only once picked) and the error, if any. */
+  const end = (ctx: RpcContext, error: unknown): void => {
+    const span = spanOf(ctx);
+    if (span === undefined) return;
+    if (span.isRecording()) {
+      if (client) {
+        const peer = ctx.peer === undefined ? undefined : splitPeer(ctx.peer);
+        if (peer !== undefined) {
+          span.setAttribute(Attr.SERVER_ADDRESS, peer.host);
+          span.setAttribute(Attr.SERVER_PORT, peer.port);
+        }
+      }
+      if (error !== undefined) {
+        span.recordException(asException(error));
+        span.setAttribute(Attr.ERROR_TYPE, error instanceof KitewireError ? error.code : (error as Error)?.name ?? "Error");
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    span.end();
+  };
 
   return {
     start(ctx: RpcContext) {
       let parent: Context;
-      if (side === "server") {
+      if (!client) {
         parent = ctx.metainfo.hasForward ? propagator.extract(ROOT_CONTEXT, ctx.metainfo.transient, mapCarrier) : ROOT_CONTEXT;
       } else {
-        parent = (ctx.parent?.trace as Context | undefined) ?? otelContext.active();
+        const from = ctx.parent?.trace as Span | Context | undefined;
+        parent = from === undefined ? otelContext.active() : contextOf(from);
       }
       // No SDK and no trace to continue: nothing to record or pass on, so nothing is made.
       if (parent === ROOT_CONTEXT && globalProxy?.getDelegate() === NOOP_PROVIDER) return;
-      const span = tracer.startSpan(names.of(ctx), spanOptions, parent);
-      const sc = span.spanContext();
-      if (parent === ROOT_CONTEXT && (sc === INVALID_SPAN_CONTEXT || !isSpanContextValid(sc))) return;
-      const spanContext = trace.setSpan(parent, span);
-      ctx.trace = spanContext;
-      if (side === "client") {
-        propagator.inject(spanContext, ctx.metainfo.transient, mapCarrier);
-        if (serviceName) ctx.metainfo.transient.set(SERVICE_NAME_KEY, serviceName);
-      }
-      if (!span.isRecording()) return;
-      span.setAttribute(Attr.RPC_SYSTEM, RPC_SYSTEM);
-      span.setAttribute(Attr.RPC_SERVICE, ctx.service);
-      span.setAttribute(Attr.RPC_METHOD, ctx.method);
-      if (ctx.transport) span.setAttribute(Attr.REQUEST_PROTOCOL, PROTOCOL_NAMES[ctx.transport.framing] ?? ctx.transport.framing);
-      if (side === "server") {
-        const caller = ctx.metainfo.hasForward ? ctx.metainfo.transient.get(SERVICE_NAME_KEY) : undefined;
-        if (caller) span.setAttribute(Attr.PEER_SERVICE, caller);
-      }
+      begin(ctx, parent, 0);
     },
     io(ctx: RpcContext, direction: "read" | "write", bytes: number) {
       const span = spanOf(ctx);
       if (span?.isRecording()) span.setAttribute(direction === "write" ? Attr.SEND_SIZE : Attr.RECV_SIZE, bytes);
     },
     finish(ctx: RpcContext, error?: unknown) {
-      const span = spanOf(ctx);
-      if (span === undefined) return;
-      // Set now: a client's instance is picked after the call starts (discovery), a retry may pick another.
-      const peer = span.isRecording() ? peers.of(ctx.peer) : undefined;
-      if (peer !== undefined) {
-        span.setAttribute(side === "client" ? Attr.SERVER_ADDRESS : Attr.PEER_ADDRESS, peer.host);
-        span.setAttribute(side === "client" ? Attr.SERVER_PORT : Attr.PEER_PORT, peer.port);
-      }
-      if (error !== undefined && span.isRecording()) {
-        span.recordException(asException(error));
-        span.setAttribute(Attr.ERROR_TYPE, error instanceof KitewireError ? error.code : (error as Error)?.name ?? "Error");
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      }
-      span.end();
+      end(ctx, error);
     },
     retry(ctx: RpcContext, kind: "failure" | "backup") {
-      spanOf(ctx)?.addEvent("retry", { "kitewire.retry.attempt": ctx.retries, "kitewire.retry.kind": kind });
+      spanOf(ctx)?.addEvent("retry", { [Attr.RETRY_ATTEMPT]: ctx.retries, "kitewire.retry.kind": kind });
     },
+    // A client call under a retry policy: a span per attempt below the call's, the attempt's context sent with it.
+    ...(client && {
+      attemptStart(attempt: RpcContext, call: RpcContext, n: number) {
+        const from = call.trace as Span | Context | undefined;
+        if (from !== undefined) begin(attempt, contextOf(from), n);
+      },
+      attemptFinish(attempt: RpcContext, error?: unknown) {
+        end(attempt, error);
+      },
+    }),
   };
 }
 
-/** Span names `Service/method` (a Protobuf service's name includes its package), made once per method. */
-class SpanNames {
-  private readonly byService = new Map<string, Map<string, string>>();
+/** The span a call's `trace` holds: the span itself, or a Context (one with baggage) that holds it. */
+function spanOf(ctx: RpcContext): Span | undefined {
+  const t = ctx.trace as Span | Context | undefined;
+  return t === undefined || isSpan(t) ? t : trace.getSpan(t);
+}
 
-  of(ctx: RpcContext): string {
+/** A call's `trace` as a Context (made when a child call or a propagator needs one). */
+function contextOf(t: Span | Context): Context {
+  return isSpan(t) ? trace.setSpan(ROOT_CONTEXT, t) : t;
+}
+
+function isSpan(t: Span | Context): t is Span {
+  return typeof (t as Span).spanContext === "function";
+}
+
+/** Framings whose requests carry metainfo (Framed, Buffered and Kitex Protobuf carry none: nothing to write). */
+function carriesMetainfo(ctx: RpcContext): boolean {
+  const framing = ctx.transport?.framing;
+  return framing !== "framed" && framing !== "buffered" && framing !== "kitex-protobuf";
+}
+
+/**
+ * The name and start options of spans, per service and method (and framing, peer and
+ * attempt), made once and reused: the attributes go to `startSpan` in one object instead
+ * of a `setAttribute` call each.
+ */
+class SpanShapes {
+  private readonly byService = new Map<string, Map<string, MethodShape>>();
+
+  constructor(private readonly kind: SpanKind) {}
+
+  /** `Service/method` (a Protobuf service's name includes its package). */
+  nameOf(ctx: RpcContext): string {
+    return this.shapeOf(ctx).name;
+  }
+
+  /**
+   * Start options of a span of `ctx`: a server's with its caller's address and name, an
+   * attempt's (`attempt` > 0) with its number. Kept for the last peer and framing seen
+   * (calls come in runs on a connection); an attempt's or a named caller's made anew.
+   */
+  optionsOf(ctx: RpcContext, server: boolean, attempt: number): SpanOptions {
+    const shape = this.shapeOf(ctx);
+    if (attempt > 0) return { kind: this.kind, attributes: { ...this.attributes(ctx, undefined), [Attr.RETRY_ATTEMPT]: attempt } };
+    const peer = server ? ctx.peer : undefined;
+    const caller = server && ctx.metainfo.hasForward ? ctx.metainfo.transient.get(SERVICE_NAME_KEY) : undefined;
+    if (caller) return { kind: this.kind, attributes: { ...this.attributes(ctx, peer), [Attr.PEER_SERVICE]: caller } };
+    const framing = ctx.transport?.framing;
+    if (shape.options !== undefined && peer === shape.peer && framing === shape.framing) return shape.options;
+    shape.peer = peer;
+    shape.framing = framing;
+    return (shape.options = { kind: this.kind, attributes: this.attributes(ctx, peer) });
+  }
+
+  private attributes(ctx: RpcContext, peer: string | undefined): Attributes {
+    const attributes: Attributes = { [Attr.RPC_SYSTEM]: RPC_SYSTEM, [Attr.RPC_SERVICE]: ctx.service, [Attr.RPC_METHOD]: ctx.method };
+    if (ctx.transport) attributes[Attr.REQUEST_PROTOCOL] = PROTOCOL_NAMES[ctx.transport.framing] ?? ctx.transport.framing;
+    const split = peer === undefined ? undefined : splitPeer(peer);
+    if (split !== undefined) {
+      attributes[Attr.PEER_ADDRESS] = split.host;
+      attributes[Attr.PEER_PORT] = split.port;
+    }
+    return attributes;
+  }
+
+  private shapeOf(ctx: RpcContext): MethodShape {
     let byMethod = this.byService.get(ctx.service);
     if (byMethod === undefined) this.byService.set(ctx.service, (byMethod = new Map()));
-    let name = byMethod.get(ctx.method);
-    if (name === undefined) {
-      // A server's unknown methods are named by the caller: one name keeps them bounded.
-      name = ctx.service ? `${ctx.service}/${ctx.method}` : "unknown";
-      if (ctx.service) byMethod.set(ctx.method, name);
+    let shape = byMethod.get(ctx.method);
+    if (shape === undefined) {
+      // A server's unknown methods are named by the caller: one name, not remembered, keeps them bounded.
+      shape = new MethodShape(ctx.service ? `${ctx.service}/${ctx.method}` : "unknown");
+      if (ctx.service) byMethod.set(ctx.method, shape);
     }
-    return name;
+    return shape;
   }
+}
+
+class MethodShape {
+  options: SpanOptions | undefined = undefined;
+  peer: string | undefined = undefined;
+  framing: string | undefined = undefined;
+
+  constructor(readonly name: string) {}
 }
 
 function asException(error: unknown): Exception {
@@ -172,19 +260,16 @@ function asException(error: unknown): Exception {
   return { name: "Error", message: String(error) };
 }
 
-/** `host:port` (or `[v6]:port`) split, the last one remembered (most calls come on a connection the previous one used). */
-class PeerAddresses {
-  private last: string | undefined;
-  private lastSplit: { host: string; port: number } | undefined;
+let lastPeer: string | undefined;
+let lastSplit: { host: string; port: number } | undefined;
 
-  of(peer: string | undefined): { host: string; port: number } | undefined {
-    if (peer === undefined) return undefined;
-    if (peer !== this.last) {
-      const colon = peer.lastIndexOf(":");
-      const port = Number(peer.slice(colon + 1));
-      this.lastSplit = colon <= 0 || !Number.isInteger(port) ? undefined : { host: peer.slice(0, colon).replace(/^\[|\]$/g, ""), port };
-      this.last = peer;
-    }
-    return this.lastSplit;
+/** `host:port` (or `[v6]:port`) split, the last one remembered (most calls go to or come from the peer of the previous one). */
+function splitPeer(peer: string): { host: string; port: number } | undefined {
+  if (peer !== lastPeer) {
+    const colon = peer.lastIndexOf(":");
+    const port = Number(peer.slice(colon + 1));
+    lastSplit = colon <= 0 || !Number.isInteger(port) ? undefined : { host: peer.slice(0, colon).replace(/^\[|\]$/g, ""), port };
+    lastPeer = peer;
   }
+  return lastSplit;
 }
