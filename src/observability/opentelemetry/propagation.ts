@@ -14,9 +14,6 @@ export const TRACEPARENT = "traceparent";
 export const TRACESTATE = "tracestate";
 export const BAGGAGE = "baggage";
 
-/** version-traceid-parentid-flags; a future version may append fields after a dash. */
-const TRACEPARENT_RE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-
 /** Limits of W3C Baggage: what a peer sends beyond them is dropped, not kept. */
 const MAX_BAGGAGE_BYTES = 8192;
 const MAX_BAGGAGE_ENTRIES = 180;
@@ -47,13 +44,11 @@ export class W3CPropagator implements TextMapPropagator {
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     let out = context;
-    const parent = parseTraceparent(first(getter.get(carrier, TRACEPARENT)));
+    const parent = remoteSpanContext(first(getter.get(carrier, TRACEPARENT)));
     if (parent !== undefined) {
       const state = first(getter.get(carrier, TRACESTATE));
-      out = trace.setSpanContext(out, {
-        traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.traceFlags, isRemote: true,
-        ...(state ? { traceState: createTraceState(state) } : {}),
-      });
+      if (state) parent.traceState = createTraceState(state);
+      out = trace.setSpanContext(out, parent);
     }
     const raw = first(getter.get(carrier, BAGGAGE));
     if (raw) {
@@ -88,17 +83,46 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The span context a `traceparent` names, or undefined when it is not a valid one. */
+/**
+ * The span context a `traceparent` names, or undefined when it is not a valid one:
+ * `version-traceid-parentid-flags` in lowercase hex, a later version possibly followed by
+ * more fields after a dash. Checked by hand, character by character (a server reads one
+ * per call: a regular expression costs several times as much).
+ */
 export function parseTraceparent(value: string | undefined): { traceId: string; spanId: string; traceFlags: number } | undefined {
+  const sc = remoteSpanContext(value);
+  return sc === undefined ? undefined : { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags };
+}
+
+/** `parseTraceparent`'s result as the remote span context a server continues (one object per request). */
+function remoteSpanContext(value: string | undefined): SpanContext | undefined {
   if (value === undefined) return undefined;
-  const m = TRACEPARENT_RE.exec(value.trim());
-  if (m === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
-  // Version ff is forbidden; version 00 has exactly four fields.
-  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
-  // The pattern checked the digits: only the all-zero (invalid) ids remain to refuse.
+  const v = value.trim();
+  if (v.length < 55 || v.charCodeAt(2) !== DASH || v.charCodeAt(35) !== DASH || v.charCodeAt(52) !== DASH) return undefined;
+  if (!lowerHex(v, 0, 2) || !lowerHex(v, 3, 35) || !lowerHex(v, 36, 52) || !lowerHex(v, 53, 55)) return undefined;
+  // Version ff is forbidden; version 00 has exactly four fields; a later one may add `-...` (no line breaks).
+  const version = v.slice(0, 2);
+  if (version === "ff") return undefined;
+  if (v.length > 55 && (version === "00" || v.charCodeAt(55) !== DASH || /[\n\r\u2028\u2029]/.test(v.slice(56)))) return undefined;
+  const traceId = v.slice(3, 35);
+  const spanId = v.slice(36, 52);
   if (traceId === INVALID_TRACEID || spanId === INVALID_SPANID) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED };
+  return { traceId, spanId, traceFlags: hexDigit(v.charCodeAt(54)) & TraceFlags.SAMPLED, isRemote: true };
+}
+
+const DASH = 0x2d;
+
+/** Whether `s[from, to)` is lowercase hex digits. */
+function lowerHex(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x61 + 10;
 }
 
 /** The entries of a `baggage` header (undefined when it has none), within W3C's limits. */

@@ -197,6 +197,7 @@ function carriesMetainfo(ctx: RpcContext): boolean {
  */
 class SpanShapes {
   private readonly byService = new Map<string, Map<string, MethodShape>>();
+  private last: MethodShape | undefined;
 
   constructor(private readonly kind: SpanKind) {}
 
@@ -235,15 +236,19 @@ class SpanShapes {
   }
 
   private shapeOf(ctx: RpcContext): MethodShape {
+    // Calls come in runs of one method: the last one's shape without a lookup.
+    const last = this.last;
+    if (last !== undefined && ctx.method === last.method && ctx.service === last.service) return last;
     let byMethod = this.byService.get(ctx.service);
     if (byMethod === undefined) this.byService.set(ctx.service, (byMethod = new Map()));
     let shape = byMethod.get(ctx.method);
     if (shape === undefined) {
       // A server's unknown methods are named by the caller: one name, not remembered, keeps them bounded.
-      shape = new MethodShape(ctx.service ? `${ctx.service}/${ctx.method}` : "unknown");
-      if (ctx.service) byMethod.set(ctx.method, shape);
+      shape = new MethodShape(ctx.service, ctx.method, ctx.service ? `${ctx.service}/${ctx.method}` : "unknown");
+      if (!ctx.service) return shape;
+      byMethod.set(ctx.method, shape);
     }
-    return shape;
+    return (this.last = shape);
   }
 }
 
@@ -252,7 +257,7 @@ class MethodShape {
   peer: string | undefined = undefined;
   framing: string | undefined = undefined;
 
-  constructor(readonly name: string) {}
+  constructor(readonly service: string, readonly method: string, readonly name: string) {}
 }
 
 function asException(error: unknown): Exception {
