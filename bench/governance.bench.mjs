@@ -1,10 +1,13 @@
 // Governance benchmark (issue 18), client in this process, echo servers forked
 // (tests/governance/faults/fault-server.mjs, the built bundle, code from bench/rpc/echo.thrift):
 //
-//  1. cost when not triggered: echo QPS (64 B payload, closed loop, 100 calls in flight,
-//     one multiplexed Framed connection) with a failure-retry policy, circuit breakers and a
-//     server rate + concurrency limit all configured but never triggered, against the same
-//     with none; rounds alternate, each case keeps its best round;
+//  1. cost when not triggered: echo (64 B payload, closed loop, 100 calls in flight, one
+//     multiplexed Framed connection straight to the server, no fault proxy) with a
+//     failure-retry policy, circuit breakers and a server rate + concurrency limit all
+//     configured but never triggered, against the same with none: many paired rounds (A
+//     and B back to back, order alternating), CPU µs per call of the client process and of
+//     the server process (process.cpuUsage) and QPS, medians of the rounds and of the
+//     rounds' paired ratios (the machine is shared: its load drifts between rounds);
 //  2. tail latency: 5% of calls delayed 200 ms; p50/p99/p999 of 2000 calls (10 in flight)
 //     with no retry, and with a backup request after 20 ms;
 //  3. retry amplification: three instances behind one target, one failing every call
@@ -16,8 +19,8 @@
 // QPS on a shared 2-core machine moves by tens of percent from run to run; CPU per call is
 // the steadier figure.
 //
-// Environment: BENCH_GOV_TIME=MS (window per QPS round, default 3000), BENCH_GOV_ROUNDS=N
-// (default 3).
+// Environment: BENCH_GOV_TIME=MS (window per case per round of section 1, default 1500),
+// BENCH_GOV_ROUNDS=N (paired rounds, default 10), BENCH_GOV_SECTIONS=1,2,3,4 (which to run).
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -26,8 +29,9 @@ import { fileURLToPath } from "node:url";
 import { BUNDLE, generate } from "./rpc/codegen.mjs";
 import { percentiles } from "./rpc/common.mjs";
 
-const TIME = Number(process.env.BENCH_GOV_TIME ?? 3000);
-const ROUNDS = Number(process.env.BENCH_GOV_ROUNDS ?? 3);
+const TIME = Number(process.env.BENCH_GOV_TIME ?? 1500);
+const ROUNDS = Number(process.env.BENCH_GOV_ROUNDS ?? 10);
+const SECTIONS = new Set((process.env.BENCH_GOV_SECTIONS ?? "1,2,3,4").split(","));
 const SCRIPT = fileURLToPath(new URL("../tests/governance/faults/fault-server.mjs", import.meta.url));
 const PAYLOAD = new Uint8Array(64).fill(7);
 const RETRY = { echo: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 3, cbPolicy: { errorRate: 0.3 } } } } };
@@ -41,7 +45,7 @@ const gen = await import(echoUrl);
 function startServer(faults = {}, limits = undefined) {
   const child = fork(SCRIPT, [JSON.stringify({ bundle: BUNDLE, gen: echoUrl, faults, limits })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve) => child.on("message", (m) => {
-    if (m.op === "listening") resolve({ child, port: m.port, stats: () => stats(child) });
+    if (m.op === "listening") resolve({ child, port: m.port, direct: m.direct, stats: () => stats(child) });
   }));
 }
 
@@ -111,33 +115,37 @@ async function latencies(c, n, inflight = 10) {
 const fmt = (x, d = 1) => x.toFixed(d);
 console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg().map((x) => x.toFixed(2)).join(" ")}, node ${process.version}`);
 
-// 1. cost when not triggered
-{
+// 1. cost when not triggered: paired rounds, A and B back to back in alternating order; each
+// round's B ÷ A in QPS and in CPU per call (both processes), medians over the rounds.
+if (SECTIONS.has("1")) {
   const plainServer = await startServer();
   const limitedServer = await startServer({}, { qps: 1e9, concurrency: 1e6, methods: { echo: { qps: 1e9, concurrency: 1e6 } } });
-  const plain = client(plainServer.port);
-  const governed = client(limitedServer.port, {
+  // Straight to the servers (their fault proxy would add its own cost to the server process).
+  const plain = client(plainServer.direct);
+  const governed = client(limitedServer.direct, {
     retry: { policies: RETRY }, circuitBreaker: {},
   });
   await qps(plain, plainServer, 500);
   await qps(governed, limitedServer, 500);
-  const best = { none: { qps: 0, clientCpu: Infinity, serverCpu: Infinity }, governed: { qps: 0, clientCpu: Infinity, serverCpu: Infinity } };
+  const runs = { none: [], governed: [] };
   const cases = [["none", plain, plainServer], ["governed", governed, limitedServer]];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, c, server] of r % 2 === 0 ? cases : [...cases].reverse()) {
-      const m = await qps(c, server, TIME);
-      const b = best[name];
-      b.qps = Math.max(b.qps, m.qps);
-      b.clientCpu = Math.min(b.clientCpu, m.clientCpu);
-      b.serverCpu = Math.min(b.serverCpu, m.serverCpu);
-    }
+    for (const [name, c, server] of r % 2 === 0 ? cases : [...cases].reverse()) runs[name].push(await qps(c, server, TIME));
   }
-  const { none, governed: g } = best;
-  console.log("\n1. echo QPS, governance configured but not triggered (best of " + ROUNDS + " rounds of " + TIME + " ms; CPU µs per call, least of the rounds)");
-  console.log("| case | QPS | QPS ratio | client CPU/call | server CPU/call | CPU/call ratio (both sides) |\n|---|---:|---:|---:|---:|---:|");
-  console.log(`| none | ${fmt(none.qps, 0)} | 1.00 | ${fmt(none.clientCpu, 2)} | ${fmt(none.serverCpu, 2)} | 1.00 |`);
-  console.log(`| retry + breakers + server limits | ${fmt(g.qps, 0)} | ${fmt(g.qps / none.qps, 3)} | ${fmt(g.clientCpu, 2)} | ${fmt(g.serverCpu, 2)} | ` +
-    `${fmt((g.clientCpu + g.serverCpu) / (none.clientCpu + none.serverCpu), 3)} |`);
+  const median = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+  const col = (name, key) => median(runs[name].map((m) => m[key]));
+  const cpu = (m) => m.clientCpu + m.serverCpu;
+  const paired = (f) => median(runs.none.map((a, i) => f(a, runs.governed[i])));
+  console.log(`\n1. echo, governance configured but not triggered: ${ROUNDS} paired rounds of ${TIME} ms each (A/B order alternating), medians;` +
+    " CPU µs per call from process.cpuUsage of the client process and the server process");
+  console.log("| case | QPS | client CPU µs/call | server CPU µs/call | both |\n|---|---:|---:|---:|---:|");
+  for (const [name, label] of [["none", "none"], ["governed", "retry + breakers + server limits"]]) {
+    console.log(`| ${label} | ${fmt(col(name, "qps"), 0)} | ${fmt(col(name, "clientCpu"), 2)} | ${fmt(col(name, "serverCpu"), 2)} | ${fmt(median(runs[name].map(cpu)), 2)} |`);
+  }
+  console.log(`kept (median of the rounds' paired ratios): by CPU per call, both processes ${fmt(paired((a, b) => cpu(a) / cpu(b)), 3)}` +
+    ` (client ${fmt(paired((a, b) => a.clientCpu / b.clientCpu), 3)}, server ${fmt(paired((a, b) => a.serverCpu / b.serverCpu), 3)});` +
+    ` by QPS ${fmt(paired((a, b) => b.qps / a.qps), 3)}; target 0.95`);
+  console.log(`rounds, CPU kept: ${runs.none.map((a, i) => fmt(cpu(a) / cpu(runs.governed[i]), 2)).join(" ")}; QPS kept: ${runs.none.map((a, i) => fmt(runs.governed[i].qps / a.qps, 2)).join(" ")}`);
   await plain.close();
   await governed.close();
   plainServer.child.kill();
@@ -145,7 +153,7 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
 }
 
 // 2. tail latency with backup requests
-{
+if (SECTIONS.has("2")) {
   const server = await startServer({ delayShare: 0.05, delayMs: 200 });
   const plain = client(server.port);
   const backup = client(server.port, { retry: { policies: { echo: { type: 1, backupPolicy: { retryDelayMs: 20 } } } } });
@@ -166,7 +174,7 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
 }
 
 // 3. retry amplification: three instances behind one target, one of them failing every call
-{
+if (SECTIONS.has("3")) {
   console.log("\n3. retry amplification, one of three instances failing every call (2000 calls, 10 in flight)");
   console.log("| case | attempts per call | failed calls |\n|---|---:|---:|");
   const cases = [
@@ -189,7 +197,7 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
   }
 }
 // 4. the chain alone, in this process: what the client's governance steps cost per call
-{
+if (SECTIONS.has("4")) {
   const io = (ctx, args) => new Promise((resolve) => setImmediate(() => resolve(args)));
   const retryer = new kw.Retryer({ policies: RETRY });
   const breakers = new kw.CircuitBreakers({}, "a", "b");

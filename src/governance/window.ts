@@ -14,6 +14,9 @@ export class RollingWindow {
   private head = -1;
   private successTotal = 0;
   private failureTotal = 0;
+  /** The last `now` asked about and its slot: calls between two ticks of the coarse clock skip the arithmetic. */
+  private lastNow = NaN;
+  private lastSlot = 0;
 
   constructor(readonly buckets = 100, readonly bucketMs = 100) {
     this.successes = new Float64Array(buckets);
@@ -66,6 +69,8 @@ export class RollingWindow {
 
   /** Drops the buckets that left the window and returns the slot of the bucket holding `now`. */
   private advance(now: number): number {
+    if (now === this.lastNow) return this.lastSlot;
+    this.lastNow = now;
     const index = Math.floor(now / this.bucketMs);
     if (index > this.head) {
       if (index - this.head >= this.buckets) this.reset();
@@ -80,6 +85,6 @@ export class RollingWindow {
       }
       this.head = index;
     }
-    return this.head % this.buckets;
+    return (this.lastSlot = this.head % this.buckets);
   }
 }

@@ -187,7 +187,8 @@ export class Retryer {
         if (succeeded === undefined || policy.shouldResultRetry?.respRetry !== undefined || this.options.attempts !== undefined) {
           return watch(this.failureRetry(policy, next, ctx, args));
         }
-        // The common case, first attempt on the call's own context: one promise, no closure unless it fails.
+        // The common case, first attempt on the call's own context: no AttemptContext, one continuation (its
+        // rejection handler is the one closure per call; an async method instead measured ~2x the added cost).
         const start = policy.maxDurationMs > 0 || policy.ddlStop ? this.options.now() : 0;
         return next(ctx, args).then(succeeded, (error: unknown) => watch(this.failureRetry(policy, next, ctx, args, { error, start })));
       };

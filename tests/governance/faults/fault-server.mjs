@@ -13,7 +13,8 @@
 // Shares are drawn from a seeded generator (spec.seed), so runs are alike.
 // IPC, parent -> server: { op: "faults", faults } (replace the faults), { op: "stats" }
 // (answers { op: "stats", served, failed, delayed, resets, cpuMicros }). Server -> parent:
-// { op: "listening", port } once it accepts connections. SIGKILL is the parent's to send.
+// { op: "listening", port, direct } once it accepts connections (`port`: through the fault
+// proxy; `direct`: the server itself, without resets). SIGKILL is the parent's to send.
 import { createServer, connect } from "node:net";
 
 const spec = JSON.parse(process.argv[2]);
@@ -76,4 +77,4 @@ process.on("message", (message) => {
   }
 });
 process.on("disconnect", () => process.exit(0));
-process.send({ op: "listening", port: proxy.address().port });
+process.send({ op: "listening", port: proxy.address().port, direct: listener.port });
