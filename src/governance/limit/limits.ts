@@ -58,6 +58,9 @@ export class ServerLimits {
   private readonly server: Scope;
   private readonly methods = new Map<string, Scope>();
   private readonly now: Now;
+  /** The last method looked up and its scope (calls come in runs of one method): admit and release skip the Map. */
+  private lastMethod: string | undefined;
+  private lastScope: Scope | undefined;
 
   constructor(options: LimitOptions) {
     this.now = options.now ?? coarseNow;
@@ -79,7 +82,7 @@ export class ServerLimits {
    * call must be `release`d when it is over.
    */
   admit(method: string): KitewireError | undefined {
-    const scope = this.methods.get(method);
+    const scope = this.scopeOf(method);
     const refused = this.server.admit();
     if (refused !== undefined) return overloaded(refused, "server", method);
     if (scope === undefined) return undefined;
@@ -92,8 +95,14 @@ export class ServerLimits {
   /** Ends an admitted call. */
   release(method: string): void {
     this.server.inflight--;
-    const scope = this.methods.get(method);
+    const scope = this.scopeOf(method);
     if (scope !== undefined) scope.inflight--;
+  }
+
+  private scopeOf(method: string): Scope | undefined {
+    if (method === this.lastMethod) return this.lastScope;
+    this.lastMethod = method;
+    return (this.lastScope = this.methods.get(method));
   }
 
   private setMethods(methods: Readonly<Record<string, Limit>>): void {
@@ -103,6 +112,7 @@ export class ServerLimits {
       if (scope) scope.set(limit);
       else this.methods.set(name, new Scope(limit, this.now));
     }
+    this.lastMethod = undefined;
   }
 }
 
