@@ -12,6 +12,8 @@
 //   BENCH_OBS_PAYLOAD=B    payload bytes (default 1024)
 //   BENCH_OBS_ROUNDS=N     rounds over all cases, order alternating (default 5); ratios are the
 //                          median over rounds of each round's case ÷ that round's no-tracer case
+//   BENCH_OBS_HOOKS_ONLY=1 the in-process hook costs only (no RPC cases)
+//   BENCH_OBS_HOOK_ROUNDS=N interleaved rounds of the tracer + SDK against the SDK floor (default 15)
 //   BENCH_JSON=FILE        write the results in bench/lib.mjs's JSON shape (bench/run.mjs sets it)
 import { fork } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +21,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmtInt, printTable } from "./lib.mjs";
-import { hookCosts } from "./observability/hooks.mjs";
+import { cpuPerCall, floorCalls, hookCalls, hookCosts, sdkFloor } from "./observability/hooks.mjs";
 import { BUNDLE, generate } from "./rpc/codegen.mjs";
 
 const env = process.env;
@@ -28,6 +30,7 @@ const WARMUP = Number(env.BENCH_OBS_WARMUP ?? 1000);
 const INFLIGHT = Number(env.BENCH_OBS_INFLIGHT ?? 100);
 const PAYLOAD = Number(env.BENCH_OBS_PAYLOAD ?? 1024);
 const ROUNDS = Math.max(1, Number(env.BENCH_OBS_ROUNDS ?? 5));
+const HOOK_ROUNDS = Number(env.BENCH_OBS_HOOK_ROUNDS ?? 15);
 const GRACE_MS = 30_000;
 const here = fileURLToPath(new URL("./observability/", import.meta.url));
 
@@ -51,17 +54,42 @@ console.log(`Node ${process.version}, ${cpus()[0]?.model ?? "?"}, ${cpus().lengt
 // In process first: what each tracer's hooks cost per call, beside the call context alone.
 const kw = await import(BUNDLE);
 await kw.init();
+// Twice, the first pass only warming the JIT up (the cases' figures would otherwise depend on their order).
+await hookCosts(kw, CASES, 100);
+sdkFloor(100);
 const hooks = await hookCosts(kw, CASES);
 const base = hooks.get("none");
-console.log("\n## per-call cost of the tracer hooks, in process (ns; best of 5 passes; the call context alone is the \"no tracer\" row)");
+// The SDK's own floor: the same spans made with the SDK directly, beside the tracer's cost.
+const floor = sdkFloor();
+hooks.set("sdk-floor", { client: floor.client + base.client, server: floor.server + base.server });
+const hookRows = [...CASES.slice(0, 4), { id: "sdk-floor", name: "  SDK floor: the same spans, SDK alone" }, ...CASES.slice(4)];
+console.log("\n## per-call cost of the tracer hooks, in process (CPU ns; least of 5 passes; the call context alone is the \"no tracer\" row)");
 printTable([
   ["tracers", (c) => c.name, "l"],
   ["client ns/call", (c) => hooks.get(c.id).client.toFixed(0), "r"],
   ["added", (c) => (hooks.get(c.id).client - base.client).toFixed(0), "r"],
   ["server ns/call", (c) => hooks.get(c.id).server.toFixed(0), "r"],
   ["added", (c) => (hooks.get(c.id).server - base.server).toFixed(0), "r"],
-], CASES);
+], hookRows);
+// The tracer with the SDK against the SDK floor, interleaved (GC and JIT state move single figures by ±1 µs): medians.
+{
+  const tracer = await hookCalls(kw, "otel");
+  const bare = floorCalls();
+  const rounds = { tracer: { client: [], server: [] }, floor: { client: [], server: [] } };
+  for (let r = 0; r < HOOK_ROUNDS; r++) {
+    for (const [name, calls] of r % 2 === 0 ? [["tracer", tracer], ["floor", bare]] : [["floor", bare], ["tracer", tracer]]) {
+      for (const side of ["client", "server"]) rounds[name][side].push(cpuPerCall(calls[side], 150, 1));
+    }
+  }
+  const med = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+  const line = (side) => `${side} ${med(rounds.tracer[side]).toFixed(0)} vs ${med(rounds.floor[side]).toFixed(0)} ns, ` +
+    `kitewire's part ${(med(rounds.tracer[side]) - med(rounds.floor[side])).toFixed(0)} ns (paired rounds: ` +
+    `${rounds.tracer[side].map((t, i) => (t - rounds.floor[side][i]).toFixed(0)).join(" ")})`;
+  console.log(`\nOpenTelemetry tracer + SDK vs the SDK floor, ${HOOK_ROUNDS} interleaved rounds of 150 ms, medians (CPU ns per call):`);
+  console.log(`  ${line("client")}\n  ${line("server")}`);
+}
 
+if (env.BENCH_OBS_HOOKS_ONLY) process.exit(0);
 const tmp = mkdtempSync(join(tmpdir(), "kitewire-bench-obs-"));
 const best = new Map();
 /** Every round's result per case: ratios are taken within a round (the machine is shared, its load drifts). */

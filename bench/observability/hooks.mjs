@@ -1,65 +1,109 @@
 // The per-call cost of each tracer's hooks on one side, in this process, without I/O: a
 // call's context made as the client or server makes it, then start, io (write, read) and
-// finish, as many times as fit in the time; best of several passes (load only slows a
-// pass). A server's requests carry the traceparent its client's tracer would send.
-import { tracerFor } from "./tracers.mjs";
+// finish, as many times as fit in the time; CPU time (process.cpuUsage), least of several
+// passes (load only slows a pass). A server's requests carry the traceparent its client's
+// tracer would send. `sdkFloor` measures what the SDK alone costs for the same spans.
+import { ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { sdkProvider, tracerFor } from "./tracers.mjs";
 
 const PASSES = 5;
 
 /** ns per call of each case's hooks, { client, server }, and of the call context alone. */
 export async function hookCosts(kw, cases, timeMs = 200) {
-  const transport = { framing: "ttheader", protocol: "binary" };
   const out = new Map();
   for (const c of cases) {
-    const client = await tracerFor(kw, c.id, "client");
-    const server = await tracerFor(kw, c.id, "server");
-    const incoming = new kw.RpcContext("Echo", "echo");
-    client?.start?.(incoming);
-    const forward = new Map(incoming.metainfo.transient ?? []);
-    client?.finish?.(incoming);
-    const once = {
-      client: () => {
-        const ctx = new kw.RpcContext("Echo", "echo");
-        ctx.transport = transport;
-        ctx.peer = "127.0.0.1:8888";
-        if (client === undefined) return;
-        ctx.caller = "bench";
-        client.start?.(ctx);
-        client.io?.(ctx, "write", 1100);
-        client.io?.(ctx, "read", 1100);
-        client.finish?.(ctx, undefined);
-      },
-      server: () => {
-        const ctx = new kw.RpcContext("Echo", "echo");
-        if (forward.size > 0) for (const [k, v] of forward) ctx.metainfo.transient.set(k, v);
-        ctx.transport = transport;
-        ctx.peer = "127.0.0.1:40000";
-        if (server === undefined) return;
-        server.start?.(ctx);
-        server.io?.(ctx, "read", 1100);
-        server.io?.(ctx, "write", 1100);
-        server.finish?.(ctx, undefined);
-      },
-    };
-    const costs = {};
-    for (const side of ["client", "server"]) {
-      let best = Infinity;
-      for (let pass = 0; pass < PASSES; pass++) {
-        const fn = once[side];
-        let n = 0;
-        const t0 = performance.now();
-        const until = t0 + timeMs / PASSES;
-        let t = t0;
-        while (t < until) {
-          for (let i = 0; i < 1000; i++) fn();
-          n += 1000;
-          t = performance.now();
-        }
-        best = Math.min(best, ((t - t0) * 1e6) / n);
-      }
-      costs[side] = best;
-    }
-    out.set(c.id, costs);
+    const once = await hookCalls(kw, c.id);
+    out.set(c.id, { client: cpuPerCall(once.client, timeMs), server: cpuPerCall(once.server, timeMs) });
   }
   return out;
+}
+
+/** The per-call functions `hookCosts` times for case `id`, { client, server }. */
+export async function hookCalls(kw, id) {
+  const transport = { framing: "ttheader", protocol: "binary" };
+  const client = await tracerFor(kw, id, "client");
+  const server = await tracerFor(kw, id, "server");
+  const incoming = new kw.RpcContext("Echo", "echo");
+  client?.start?.(incoming);
+  const forward = new Map(incoming.metainfo.transient ?? []);
+  client?.finish?.(incoming);
+  return {
+    client: () => {
+      const ctx = new kw.RpcContext("Echo", "echo");
+      ctx.transport = transport;
+      ctx.peer = "127.0.0.1:8888";
+      if (client === undefined) return;
+      ctx.caller = "bench";
+      client.start?.(ctx);
+      client.io?.(ctx, "write", 1100);
+      client.io?.(ctx, "read", 1100);
+      client.finish?.(ctx, undefined);
+    },
+    server: () => {
+      const ctx = new kw.RpcContext("Echo", "echo");
+      if (forward.size > 0) for (const [k, v] of forward) ctx.metainfo.transient.set(k, v);
+      ctx.transport = transport;
+      ctx.peer = "127.0.0.1:40000";
+      if (server === undefined) return;
+      server.start?.(ctx);
+      server.io?.(ctx, "read", 1100);
+      server.io?.(ctx, "write", 1100);
+      server.finish?.(ctx, undefined);
+    },
+  };
+}
+
+/** CPU ns per call of `fn`, least of `passes` passes. */
+export function cpuPerCall(fn, timeMs, passes = PASSES) {
+  let best = Infinity;
+  for (let pass = 0; pass < passes; pass++) {
+    let n = 0;
+    const t0 = performance.now();
+    const cpu = process.cpuUsage();
+    while (performance.now() - t0 < timeMs / passes) {
+      for (let i = 0; i < 1000; i++) fn();
+      n += 1000;
+    }
+    const used = process.cpuUsage(cpu);
+    best = Math.min(best, ((used.user + used.system) * 1000) / n);
+  }
+  return best;
+}
+
+/**
+ * The SDK's own floor for the spans the OpenTelemetry tracer makes, without kitewire: the
+ * same provider setup, `startSpan` with the same name, kind and attributes (passed in the
+ * options, as the tracer does), the two size attributes, the client's two peer attributes,
+ * `end`; a server span's parent is a remote span context in a Context (what the API needs to
+ * hand the SDK a parent). CPU ns per call, { client, server }.
+ */
+export function sdkFloor(timeMs = 200) {
+  const calls = floorCalls();
+  return { client: cpuPerCall(calls.client, timeMs), server: cpuPerCall(calls.server, timeMs) };
+}
+
+/** The per-call functions `sdkFloor` times, { client, server }. */
+export function floorCalls() {
+  const client = sdkProvider().getTracer("floor");
+  const server = sdkProvider().getTracer("floor");
+  const base = { "rpc.system": "kitex", "rpc.service": "Echo", "rpc.method": "echo", "request.protocol": "TTHeader" };
+  const clientOptions = { kind: SpanKind.CLIENT, attributes: base };
+  const serverOptions = { kind: SpanKind.SERVER, attributes: { ...base, "network.peer.address": "127.0.0.1", "network.peer.port": 40000 } };
+  const remote = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1, isRemote: true };
+  return {
+    client: () => {
+      const span = client.startSpan("Echo/echo", clientOptions, ROOT_CONTEXT);
+      span.setAttribute("kitex.send_size", 1100);
+      span.setAttribute("kitex.recv_size", 1100);
+      span.setAttribute("server.address", "127.0.0.1");
+      span.setAttribute("server.port", 8888);
+      span.end();
+    },
+    server: () => {
+      const span = server.startSpan("Echo/echo", serverOptions, trace.setSpanContext(ROOT_CONTEXT, { ...remote }));
+      span.setAttribute("kitex.recv_size", 1100);
+      span.setAttribute("kitex.send_size", 1100);
+      span.end();
+    },
+  };
 }

@@ -14,6 +14,11 @@ const dropExporter = {
   forceFlush: async () => {},
 };
 
+/** The SDK the benchmark's OpenTelemetry cases run with: every span recorded, batched to an exporter that drops them. */
+export function sdkProvider(sampler) {
+  return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)], ...(sampler ? { sampler } : {}) });
+}
+
 /** The tracer for `observe` (a case id) on `side`, or undefined. */
 export async function tracerFor(kw, observe, side) {
   if (observe === "none") return undefined;
@@ -26,8 +31,7 @@ export async function tracerFor(kw, observe, side) {
   if (observe.startsWith("otel") || both) {
     const { openTelemetryTracer } = await import(new URL("kitewire.opentelemetry.mjs", dist).href);
     const sampler = observe === "both-10pct" ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
-    const tracerProvider = observe === "otel-api" ? undefined
-      : new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)], ...(sampler ? { sampler } : {}) });
+    const tracerProvider = observe === "otel-api" ? undefined : sdkProvider(sampler);
     tracers.push(openTelemetryTracer({ side, ...(tracerProvider ? { tracerProvider } : {}) }));
   }
   return kw.composeTracers(...tracers);
