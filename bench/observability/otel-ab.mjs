@@ -1,12 +1,18 @@
+// The OpenTelemetry tracer (with sdk-trace-base, batch processor, dropping exporter) against
+// the SDK's floor (the same spans made with the SDK alone) and against an earlier build of
+// the tracer, in this process, CPU ns per call (process.cpuUsage), interleaved rounds,
+// medians. BEFORE=path/to/an/older/dist/kitewire.opentelemetry.mjs (default: this build
+// again); ROUNDS (default 9), MS per round and case (default 150).
+//   npm run build && BEFORE=/path/to/older/dist/kitewire.opentelemetry.mjs node bench/observability/otel-ab.mjs
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { SpanKind, ROOT_CONTEXT, trace } from "@opentelemetry/api";
-const root = "/work/wt/govgaps/";
-const kw = await import(root + "dist/kitewire.node.mjs");
+const dist = new URL("../../dist/", import.meta.url);
+const kw = await import(new URL("kitewire.node.mjs", dist).href);
 await kw.init();
 const drop = { export: (_s, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
 const provider = () => new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(drop)] });
-const NEW = await import(root + "dist/kitewire.opentelemetry.mjs");
-const OLD = await import("/work/main/dist/kitewire.opentelemetry.mjs");
+const NEW = await import(new URL("kitewire.opentelemetry.mjs", dist).href);
+const OLD = process.env.BEFORE ? await import(new URL(process.env.BEFORE, `file://${process.cwd()}/`).href) : NEW;
 const transport = { framing: "ttheader", protocol: "binary" };
 function caseFor(mod) {
   const c = mod.openTelemetryTracer({ side: "client", tracerProvider: provider() });
@@ -30,7 +36,7 @@ function floor() {
 }
 const fwd0 = new Map([["traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]]);
 const ctxOnly = { client: () => { const ctx = new kw.RpcContext("Echo", "echo"); ctx.transport = transport; ctx.peer = "x"; ctx.metainfo.transient.set("traceparent", "x"); }, server: () => { const ctx = new kw.RpcContext("Echo", "echo"); for (const [k, v] of fwd0) ctx.metainfo.transient.set(k, v); ctx.transport = transport; } };
-const cases = { "context only": ctxOnly, "SDK floor (bare startSpan/setAttribute/end)": floor(), "kitewire OTel tracer, before (main)": caseFor(OLD), "kitewire OTel tracer, now": caseFor(NEW) };
+const cases = { "context only": ctxOnly, "SDK floor (bare startSpan/setAttribute/end)": floor(), "kitewire OTel tracer, BEFORE build": caseFor(OLD), "kitewire OTel tracer, now": caseFor(NEW) };
 const ROUNDS = Number(process.env.ROUNDS ?? 9), MS = Number(process.env.MS ?? 150);
 const res = Object.fromEntries(Object.keys(cases).map((k) => [k, { client: [], server: [] }]));
 for (let r = 0; r < ROUNDS; r++) for (const [name, c] of (r % 2 ? Object.entries(cases).reverse() : Object.entries(cases))) for (const side of ["client", "server"]) {
