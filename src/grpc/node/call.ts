@@ -27,6 +27,8 @@ export interface GrpcClientMethod {
   /** The method's name in the IDL (the last part of the path). */
   readonly name: string;
   readonly kind: MethodKind;
+  /** Marked idempotent in the IDL: a `*` retry policy may retry it (see `RetryOptions.policies`). */
+  readonly idempotent: boolean;
   readonly contentType: string;
   /** A request as one Length-Prefixed-Message. */
   encode(codec: GrpcCodec, value: unknown, maxBytes: number, compression?: GrpcCompression): Uint8Array;

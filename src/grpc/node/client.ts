@@ -92,7 +92,7 @@ export function createGrpcClient<C>(service: ProtobufService | ThriftService, op
     context: { options: opts, service: service.name },
   };
   const endpointOf = (method: GrpcClientMethod, binding?: MethodBinding): Endpoint => {
-    const breakerAndRetry = governance.serviceBreakerAndRetry(method.name, false);
+    const breakerAndRetry = governance.serviceBreakerAndRetry({ name: method.name, oneway: false, idempotent: method.idempotent });
     return buildClientChain({
       middlewares: opts.middlewares,
       tracer: opts.tracer,
@@ -136,9 +136,13 @@ export function createGrpcClient<C>(service: ProtobufService | ThriftService, op
     ctx.parent = callOptions?.context;
     ctx.caller = opts.fromService;
     ctx.extras = callOptions;
-    const timeout = callOptions?.timeoutMs ?? governance.timeouts?.rpcTimeoutMs(method.name) ?? opts.timeoutMs;
+    // The RPC timeout, of each attempt, by Kitex's precedence: the call's, the client's (which locks it), a config document's.
+    const configured = governance.timeouts?.of(method.name);
+    const timeout = callOptions?.timeoutMs ?? (opts.timeoutMs > 0 ? opts.timeoutMs : configured?.rpcTimeoutMs ?? 0);
+    ctx.rpcTimeoutMs = timeout;
+    const inherited = (ctx.callDeadline = callOptions?.context?.deadline);
+    // The first attempt's deadline (later attempts get theirs from the retry step).
     if (timeout > 0) ctx.deadline = Date.now() + timeout;
-    const inherited = callOptions?.context?.deadline;
     if (inherited !== undefined && (ctx.deadline === undefined || inherited < ctx.deadline)) ctx.deadline = inherited;
     const onBackward = callOptions?.onBackward;
     if (onBackward === undefined) return endpoint(ctx, input);
@@ -158,7 +162,7 @@ class GrpcClientContext extends ClientCallContext {
 /** How a Protobuf method's messages are coded. */
 function protobufMethod(m: ProtobufMethod): GrpcClientMethod {
   return {
-    name: m.name, kind: m.kind, contentType: "application/grpc",
+    name: m.name, kind: m.kind, idempotent: m.idempotent === true, contentType: "application/grpc",
     encode: (codec, value, max, compression) => codec.encode(m.input, value, max, compression),
     decode: (codec, bytes) => codec.decode(m.output, bytes),
   };
@@ -168,7 +172,7 @@ function protobufMethod(m: ProtobufMethod): GrpcClientMethod {
 function thriftMethod(service: ThriftService, binding: MethodBinding): GrpcClientMethod {
   const args = service.methods[binding.name]!.args;
   return {
-    name: binding.name, kind: "unary", contentType: "application/grpc+thrift",
+    name: binding.name, kind: "unary", idempotent: binding.idempotent, contentType: "application/grpc+thrift",
     encode: (codec, value, max, compression) => codec.encodeThrift((w) => args.write(w, value as never), max, compression),
     decode(codec, bytes) {
       try {
