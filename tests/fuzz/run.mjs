@@ -7,28 +7,35 @@
  *   npm run fuzz -- --time=1h --target=frames,protobuf
  *   npm run fuzz -- --time=10m --jobs=2              # two targets at a time
  *   npm run fuzz -- --summary                        # totals of the runs recorded so far
+ *   npm run fuzz -- --until=13:20 --time=10m --jobs=2 # chunks of 10 minutes until 13:20 UTC, toward --goal
+ *                                                    # (touch .tmp/fuzz/stop to end it after the chunks in progress)
  *   npm run fuzz -- --target=frames --replay=<file>  # run one input (a finding) and show what it breaks
  *
  * Needs `npm run build` (the engine in build/). The targets (tests/fuzz/targets.ts) are
- * bundled to CommonJS in .tmp/fuzz/ so that Jazzer.js instruments them; each target keeps
+ * bundled to CommonJS in .tmp/fuzz/bundle/ so that Jazzer.js instruments the code they
+ * test (`bundle` below); each target keeps
  * its corpus in .tmp/fuzz/corpus/<target> (seeded from the golden corpora, grown by every
  * run), findings go to .tmp/fuzz/findings/, and each run's executions and coverage are
  * appended to .tmp/fuzz/runs.jsonl. Runs are niced (19): the machine is shared.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
 const root = process.cwd();
 const dir = join(root, ".tmp", "fuzz");
-const bundleFile = join(dir, "targets.cjs");
+const bundleDir = join(dir, "bundle");
+const bundleFile = join(bundleDir, "targets.cjs");
+/** The bundle's chunk of code under test: the only file Jazzer.js instruments. */
+const INSTRUMENTED = "kitewire.cjs";
 const runsFile = join(dir, "runs.jsonl");
+const stopFile = join(dir, "stop");
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1, replay: undefined };
+  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1, replay: undefined, until: undefined, goal: 10_000_000 };
   for (const a of argv) {
     const [key, value] = a.replace(/^--/, "").split("=");
     if (key === "time") args.time = seconds(value);
@@ -37,7 +44,9 @@ function parseArgs(argv) {
     else if (key === "max-len") args.maxLen = Number(value);
     else if (key === "jobs") args.jobs = Math.max(1, Number(value));
     else if (key === "replay") args.replay = value;
-    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary, --replay=<file>)`);
+    else if (key === "until") args.until = deadline(value);
+    else if (key === "goal") args.goal = Number(value);
+    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary, --replay=<file>, --until=HH:MM, --goal=N)`);
   }
   return args;
 }
@@ -48,21 +57,48 @@ function seconds(text) {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] ?? "s"];
 }
 
-/** Bundles tests/fuzz/jazzer/entry.ts and what it imports into one CommonJS file. */
-async function bundle(file = bundleFile) {
+/** The next time of day `HH:MM` (UTC) as a Date. */
+function deadline(text) {
+  const m = /^(\d\d?):(\d\d)$/.exec(text ?? "");
+  if (!m) throw new Error(`--until takes a UTC time of day HH:MM; got ${text}`);
+  const at = new Date();
+  at.setUTCHours(Number(m[1]), Number(m[2]), 0, 0);
+  if (at.getTime() <= Date.now()) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
+}
+
+/**
+ * Bundles tests/fuzz/jazzer/entry.ts and what it imports into CommonJS files in `out`:
+ * `kitewire.cjs`, the code under test (src/ and the generated code of the golden and interop
+ * IDL files), which Jazzer.js instruments; `targets.cjs`, the harness (targets, property
+ * checks, seed makers), and `lib.cjs`, npm packages the seed makers use, which it does not:
+ * hooks on the harness's byte-by-byte comparisons and on packages no input reaches only
+ * slow every execution down. "kitewire" is the runtime-agnostic core (src/index.ts): the
+ * Node entry would bring etcd3 and grpc-js along; entry.ts registers the one thing of it
+ * the targets reach, the zlib transform.
+ */
+async function bundle(out = bundleDir) {
   const { rolldown } = await import("rolldown");
+  rmSync(out, { recursive: true, force: true });
   const build = await rolldown({
-    input: join(root, "tests/fuzz/jazzer/entry.ts"),
+    input: { targets: join(root, "tests/fuzz/jazzer/entry.ts") },
     platform: "node",
     resolve: {
-      alias: { kitewire: join(root, "src/runtime/node/index.ts"), vitest: join(root, "tests/fuzz/jazzer/vitest-stub.ts") },
+      alias: { kitewire: join(root, "src/index.ts"), vitest: join(root, "tests/fuzz/jazzer/vitest-stub.ts") },
       extensionAlias: { ".js": [".ts", ".js"] },
     },
     external: [/^node:/],
     logLevel: "silent",
   });
-  await build.write({ file, format: "cjs", codeSplitting: false }); // one file: dynamic imports inlined
+  await build.write({
+    dir: out, format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "[name].cjs",
+    codeSplitting: { groups: [
+      { name: "lib", test: /[\\/]node_modules[\\/]/ },
+      { name: "kitewire", test: /[\\/](src|tests[\\/]golden|tests[\\/]interop)[\\/]/ },
+    ] },
+  });
   await build.close();
+  if (!existsSync(join(out, INSTRUMENTED))) throw new Error(`bundling made no ${INSTRUMENTED} in ${out}`);
 }
 
 /** Writes each target's seeds into its corpus folder (named by content, so again is a no-op) and its dictionary. */
@@ -89,7 +125,7 @@ function fuzz(name, time, maxLen) {
   const cli = require.resolve("@jazzer.js/core/dist/cli.js");
   const args = [
     "-n", "19", process.execPath, "--max-old-space-size=1024", "-r", join(root, "tests/fuzz/jazzer/load-addon.cjs"),
-    cli, bundleFile, corpus, "--sync", "--timeout=10000", "--",
+    cli, bundleFile, corpus, "--sync", "--timeout=10000", `--includes=${join(bundleDir, INSTRUMENTED)}`, "--",
     `-max_total_time=${time}`, `-dict=${join(dir, `${name}.dict`)}`, `-max_len=${maxLen}`, "-rss_limit_mb=2048",
     "-print_final_stats=1", `-artifact_prefix=${findings}/${name}-`, "-use_value_profile=1",
   ];
@@ -122,12 +158,13 @@ function fuzz(name, time, maxLen) {
   });
 }
 
-function summary() {
-  if (!existsSync(runsFile)) return console.log("no runs recorded yet");
-  const runs = readFileSync(runsFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+/** Per target: the recorded runs' totals, and the rate of its last run (executions per second). */
+function totals() {
   const by = new Map();
+  if (!existsSync(runsFile)) return by;
+  const runs = readFileSync(runsFile, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
   for (const r of runs) {
-    const s = by.get(r.target) ?? { runs: 0, seconds: 0, execs: 0, cov: 0, ft: 0, corpus: 0, findings: 0 };
+    const s = by.get(r.target) ?? { runs: 0, seconds: 0, execs: 0, cov: 0, ft: 0, corpus: 0, findings: 0, lastRate: 0 };
     s.runs++;
     s.seconds += r.seconds;
     s.execs += r.execs;
@@ -135,8 +172,15 @@ function summary() {
     s.ft = Math.max(s.ft, r.ft);
     s.corpus = Math.max(s.corpus, r.corpus);
     if (r.finding || r.error) s.findings++;
+    if (r.seconds > 0) s.lastRate = r.execs / r.seconds;
     by.set(r.target, s);
   }
+  return by;
+}
+
+function summary() {
+  const by = totals();
+  if (by.size === 0) return console.log("no runs recorded yet");
   console.log("| target | runs | seconds | executions | cov (edges) | ft (features) | corpus | runs with a finding |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const [t, s] of by) {
@@ -144,11 +188,33 @@ function summary() {
   }
 }
 
+/**
+ * The next chunk of an `--until` run: among the targets below `--goal` executions (and not
+ * running in another lane), the one furthest from the goal that can still reach it before
+ * the deadline at its last run's rate, else the one furthest from it; fuzzed for `--time`,
+ * or less when that reaches the goal or the deadline first. None when under a minute is left,
+ * or once .tmp/fuzz/stop exists (the runs in progress finish and are recorded).
+ */
+function nextChunk(names, running, args) {
+  const left = Math.floor((args.until.getTime() - Date.now()) / 1000) - 30; // a run's start and end take a few seconds
+  if (left < 60 || existsSync(stopFile)) return { name: undefined };
+  const by = totals();
+  const open = names.filter((n) => !running.has(n) && (by.get(n)?.execs ?? 0) < args.goal).map((n) => {
+    const s = by.get(n);
+    const missing = args.goal - (s?.execs ?? 0);
+    return { name: n, missing, needs: s?.lastRate > 0 ? missing / s.lastRate : 0 };
+  }).sort((a, b) => b.missing - a.missing);
+  const pick = open.find((t) => t.needs <= left) ?? open[0];
+  if (pick === undefined) return { name: undefined };
+  const time = Math.min(args.time, left, pick.needs > 0 ? Math.ceil(pick.needs * 1.1) + 30 : args.time);
+  return { name: pick.name, time: Math.max(60, time) };
+}
+
 /** Runs one input through one target, outside Jazzer.js: prints the property it breaks, or that it passes. */
 async function replay(name, input) {
-  const file = join(dir, "replay.cjs"); // not targets.cjs, which runs in progress may be loading
-  await bundle(file);
-  const target = require(file).targets[name];
+  const out = join(dir, "replay"); // not the bundle runs in progress may be loading
+  await bundle(out);
+  const target = require(join(out, "targets.cjs")).targets[name];
   if (target === undefined) throw new Error(`--replay needs --target=<one target>; no target ${name}`);
   try {
     target.run(new Uint8Array(readFileSync(input)));
@@ -174,12 +240,17 @@ if (args.summary) {
   const names = args.targets ?? all;
   prepare(names);
   const queue = [...names];
+  const running = new Set();
+  const next = args.until === undefined ? () => ({ name: queue.shift(), time: args.time }) : () => nextChunk(names, running, args);
   const lane = async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    for (let chunk = next(); chunk.name !== undefined; chunk = next()) {
+      const { name, time } = chunk;
+      running.add(name);
       const before = readdirSync(join(dir, "corpus", name)).length;
-      const r = await fuzz(name, args.time, args.maxLen);
+      const r = await fuzz(name, time, args.maxLen);
+      running.delete(name);
       appendFileSync(runsFile, `${JSON.stringify(r)}\n`);
-      console.log(`${name}: ${r.execs.toLocaleString("en")} executions in ${r.seconds} s, cov ${r.cov}, ft ${r.ft}, corpus ${before} -> ${r.corpus}` +
+      console.log(`${r.date} ${name}: ${r.execs.toLocaleString("en")} executions in ${r.seconds} s, cov ${r.cov}, ft ${r.ft}, corpus ${before} -> ${r.corpus}` +
         (r.error ? `; FINDING: ${r.error} (${r.finding ?? "see .tmp/fuzz/findings"})` : ""));
     }
   };

@@ -77,22 +77,23 @@ function emptyElementType(type: TType): TType {
 export function writeUnknownFields(
   w: ThriftWriter & { readonly engine: Engine; writeRaw(bytes: Uint8Array): void }, fields: readonly UnknownField[],
 ): void {
-  for (const field of fields) {
-    if (field.protocol === w.protocol) {
-      w.writeFieldBegin(field.type, field.id);
-      // A Compact bool's value belongs in its field header, which writeBool completes.
-      if (field.type === TType.BOOL && field.protocol === "compact") w.writeBool(field.bytes[0] === 1);
-      else w.writeRaw(field.bytes);
-      continue;
-    }
-    const options = { engine: w.engine };
-    const r = field.protocol === "binary" ? new ThriftBinaryReader(options) : new ThriftCompactReader(options);
-    try {
+  // One reader for all the fields that came in the other protocol (making one costs more than copying a small field).
+  let r: ThriftBinaryReader | ThriftCompactReader | undefined;
+  try {
+    for (const field of fields) {
+      if (field.protocol === w.protocol) {
+        w.writeFieldBegin(field.type, field.id);
+        // A Compact bool's value belongs in its field header, which writeBool completes.
+        if (field.type === TType.BOOL && field.protocol === "compact") w.writeBool(field.bytes[0] === 1);
+        else w.writeRaw(field.bytes);
+        continue;
+      }
+      r ??= field.protocol === "binary" ? new ThriftBinaryReader({ engine: w.engine }) : new ThriftCompactReader({ engine: w.engine });
       r.load(field.bytes);
       w.writeFieldBegin(field.type, field.id);
       copyThriftValue(r, w, field.type);
-    } finally {
-      r.dispose();
     }
+  } finally {
+    r?.dispose();
   }
 }
