@@ -175,7 +175,7 @@ function parseGroup(c: Cursor, ctx: FieldContext, first: Token, label: Label): v
   if (!/^[A-Z]/.test(name.text)) {
     // Its field would be named like the message: skip the statement rather than cascade.
     c.error(name.span, `group name '${name.text}' must start with a capital letter`);
-    throw new SyntaxFailure();
+    throw SyntaxFailure.instance;
   }
   c.expectPunct("=");
   const number = parseNumber(c, "field number");
