@@ -30,6 +30,8 @@ const bundleDir = join(dir, "bundle");
 const bundleFile = join(bundleDir, "targets.cjs");
 /** The bundle's chunk of code under test: the only file Jazzer.js instruments. */
 const INSTRUMENTED = "kitewire.cjs";
+/** Clock ticks per second of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS = 100;
 const runsFile = join(dir, "runs.jsonl");
 const stopFile = join(dir, "stop");
 const require = createRequire(import.meta.url);
@@ -91,7 +93,7 @@ async function bundle(out = bundleDir) {
     logLevel: "silent",
   });
   await build.write({
-    dir: out, format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "[name].cjs",
+    dir: out, format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "[name].cjs", plugins: [unhookCharCompares()],
     codeSplitting: { groups: [
       { name: "lib", test: /[\\/]node_modules[\\/]/ },
       { name: "kitewire", test: /[\\/](src|tests[\\/]golden|tests[\\/]interop)[\\/]/ },
@@ -99,6 +101,41 @@ async function bundle(out = bundleDir) {
   });
   await build.close();
   if (!existsSync(join(out, INSTRUMENTED))) throw new Error(`bundling made no ${INSTRUMENTED} in ${out}`);
+}
+
+/**
+ * A rolldown output plugin that writes the one-character string literals compared with
+ * `===`, `!==`, `==`, `!=` in the instrumented chunk as template literals (`c === "{"`
+ * becomes c === `{`, the same value). Jazzer.js hooks comparisons with a string literal
+ * only: each unequal one is a call into libFuzzer with both strings, and the lexers'
+ * character tests made them a quarter of the IDL targets' time. A one-character hint is
+ * worth little to libFuzzer (one byte is found by mutation, and the dictionaries hold the
+ * punctuation); the comparisons with longer literals (keywords, magics) keep their hooks.
+ */
+function unhookCharCompares() {
+  const EQUALITY = new Set(["===", "!==", "==", "!="]);
+  const isChar = (n) => n?.type === "Literal" && typeof n.value === "string" && n.value.length === 1;
+  return {
+    name: "unhook-char-compares",
+    async renderChunk(code, chunk) {
+      if (chunk.fileName !== INSTRUMENTED) return null;
+      const { parseAst } = await import("rolldown/parseAst");
+      const edits = [];
+      const visit = (node) => {
+        if (Array.isArray(node)) return node.forEach(visit);
+        if (node === null || typeof node !== "object") return;
+        if (node.type === "BinaryExpression" && EQUALITY.has(node.operator) && isChar(node.left) !== isChar(node.right)) {
+          const literal = isChar(node.left) ? node.left : node.right;
+          edits.push({ start: literal.start, end: literal.end, text: literal.value === "`" ? "`\\``" : `\`${literal.raw.slice(1, -1)}\`` });
+        }
+        for (const key in node) if (key !== "type") visit(node[key]);
+      };
+      visit(parseAst(code));
+      edits.sort((a, b) => b.start - a.start);
+      for (const e of edits) code = code.slice(0, e.start) + e.text + code.slice(e.end);
+      return { code, map: null };
+    },
+  };
 }
 
 /** Writes each target's seeds into its corpus folder (named by content, so again is a no-op) and its dictionary. */
@@ -117,6 +154,16 @@ function prepare(names) {
   return Object.keys(targets);
 }
 
+/** User and system CPU seconds of process `pid` so far (Linux /proc), or undefined. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14, 15 of stat)
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one target under Jazzer.js for `time` seconds; resolves to what libFuzzer reported. */
 function fuzz(name, time, maxLen) {
   const corpus = join(dir, "corpus", name);
@@ -133,13 +180,26 @@ function fuzz(name, time, maxLen) {
   return new Promise((done) => {
     const child = spawn("nice", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KITEWIRE_FUZZ_TARGET: name } });
     let log = "";
+    // CPU time of the run, and at the end of INIT (its corpus run once): the rate a free core gives, whatever the load.
+    let cpu = 0;
+    let init;
+    const sample = () => {
+      cpu = cpuSeconds(child.pid) ?? cpu;
+    };
+    const sampler = setInterval(sample, 2000);
     const keep = (chunk) => {
       log += chunk;
       if (log.length > 1 << 20) log = log.slice(-(1 << 19));
+      const inited = init === undefined ? /#(\d+)\s+INITED/.exec(log) : null;
+      if (inited) {
+        sample();
+        init = { execs: Number(inited[1]), cpu };
+      }
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     child.on("close", (code) => {
+      clearInterval(sampler);
       const stat = (key) => Number(new RegExp(`stat::${key}:\\s+(\\d+)`).exec(log)?.[1] ?? NaN);
       const status = [...log.matchAll(/#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/g)].pop();
       const crash = /Test unit written to (\S+)/.exec(log)?.[1];
@@ -148,6 +208,7 @@ function fuzz(name, time, maxLen) {
         execs: stat("number_of_executed_units") || Number(status?.[1] ?? 0),
         execsPerSecond: stat("average_exec_per_sec"), cov: Number(status?.[2] ?? 0), ft: Number(status?.[3] ?? 0),
         corpus: Number(status?.[4] ?? 0), peakRssMb: stat("peak_rss_mb"), finding: crash ?? null,
+        cpuSeconds: Math.round(cpu), initCpuSeconds: init === undefined ? null : Math.round(init.cpu), initExecs: init?.execs ?? null,
       };
       if (crash || (code !== 0 && code !== null)) {
         writeFileSync(join(findings, `${name}-${Date.now()}.log`), log);
@@ -158,7 +219,11 @@ function fuzz(name, time, maxLen) {
   });
 }
 
-/** Per target: the recorded runs' totals, and the rate of its last run (executions per second). */
+/**
+ * Per target: the recorded runs' totals, the rate of its last run (executions per second of
+ * the machine as it was), and of the last run that recorded its CPU time, executions per
+ * CPU second after its INIT (what a free core gives).
+ */
 function totals() {
   const by = new Map();
   if (!existsSync(runsFile)) return by;
@@ -173,6 +238,7 @@ function totals() {
     s.corpus = Math.max(s.corpus, r.corpus);
     if (r.finding || r.error) s.findings++;
     if (r.seconds > 0) s.lastRate = r.execs / r.seconds;
+    if (r.cpuSeconds - r.initCpuSeconds >= 10) s.cpuRate = (r.execs - r.initExecs) / (r.cpuSeconds - r.initCpuSeconds);
     by.set(r.target, s);
   }
   return by;
@@ -181,10 +247,11 @@ function totals() {
 function summary() {
   const by = totals();
   if (by.size === 0) return console.log("no runs recorded yet");
-  console.log("| target | runs | seconds | executions | cov (edges) | ft (features) | corpus | runs with a finding |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| target | runs | seconds | executions | cov (edges) | ft (features) | corpus | runs with a finding | executions per CPU second |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const [t, s] of by) {
-    console.log(`| ${t} | ${s.runs} | ${s.seconds} | ${s.execs.toLocaleString("en")} | ${s.cov} | ${s.ft} | ${s.corpus} | ${s.findings} |`);
+    const rate = s.cpuRate === undefined ? "" : Math.round(s.cpuRate).toLocaleString("en");
+    console.log(`| ${t} | ${s.runs} | ${s.seconds} | ${s.execs.toLocaleString("en")} | ${s.cov} | ${s.ft} | ${s.corpus} | ${s.findings} | ${rate} |`);
   }
 }
 
