@@ -15,10 +15,14 @@ const LIVE_BLOCK_SLACK = 8;
 let engine: Engine | undefined;
 let liveBlocks = -1;
 
-/** Loads the engine from build/ (relative to the working directory, the repository root) once. */
+/**
+ * Loads the engine once: from build/ (relative to the working directory, the repository
+ * root), or the file KITEWIRE_FUZZ_ENGINE names (run.mjs's copy, taken with its bundle, so a
+ * rebuild during long runs does not pair new engine code with the old bundle).
+ */
 export function fuzzEngine(): Engine {
   if (engine === undefined) {
-    const bytes = readFileSync(join(process.cwd(), "build", "kitewire.simd.wasm"));
+    const bytes = readFileSync(process.env.KITEWIRE_FUZZ_ENGINE ?? join(process.cwd(), "build", "kitewire.simd.wasm"));
     engine = new Engine(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}), { memoryLimit: ENGINE_MEMORY_LIMIT });
     setEngine(engine);
   }

@@ -19,7 +19,7 @@
  * appended to .tmp/fuzz/runs.jsonl. Runs are niced (19): the machine is shared.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -100,6 +100,7 @@ async function bundle(out = bundleDir) {
     ] },
   });
   await build.close();
+  copyFileSync(join(root, "build", "kitewire.simd.wasm"), join(out, "kitewire.simd.wasm")); // the engine the bundle was made with
   if (!existsSync(join(out, INSTRUMENTED))) throw new Error(`bundling made no ${INSTRUMENTED} in ${out}`);
 }
 
@@ -178,7 +179,8 @@ function fuzz(name, time, maxLen) {
   ];
   const started = Date.now();
   return new Promise((done) => {
-    const child = spawn("nice", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KITEWIRE_FUZZ_TARGET: name } });
+    const env = { ...process.env, KITEWIRE_FUZZ_TARGET: name, KITEWIRE_FUZZ_ENGINE: join(bundleDir, "kitewire.simd.wasm") };
+    const child = spawn("nice", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
     let log = "";
     // CPU time of the run, and at the end of INIT (its corpus run once): the rate a free core gives, whatever the load.
     let cpu = 0;
