@@ -173,7 +173,7 @@ function fuzz(name, time, maxLen) {
   const cli = require.resolve("@jazzer.js/core/dist/cli.js");
   const args = [
     "-n", "19", process.execPath, "--max-old-space-size=1024", "-r", join(root, "tests/fuzz/jazzer/load-addon.cjs"),
-    "-r", join(root, "tests/fuzz/jazzer/coverage-counter.cjs"), cli, bundleFile, corpus, "--sync", "--timeout=10000", `--includes=${join(bundleDir, INSTRUMENTED)}`, "--",
+    cli, bundleFile, corpus, "--sync", "--timeout=10000", `--includes=${join(bundleDir, INSTRUMENTED)}`, "--",
     `-max_total_time=${time}`, `-dict=${join(dir, `${name}.dict`)}`, `-max_len=${maxLen}`, "-rss_limit_mb=2048",
     "-print_final_stats=1", `-artifact_prefix=${findings}/${name}-`, "-use_value_profile=1",
   ];
