@@ -40,8 +40,10 @@ const profile = (full) => (x) => x.kw.encodeProtobuf(x.proto.Profile, x.proto.Pr
   id: 42n, name: "Ada Lovelace", level: 3, active: true,
   ...(full ? { labels: new Map([["team", "engines"], ["floor", "2"]]), items: new Map([[1, x.proto.Inner.create({ a: 1, b: "x" })]]), scores: [1, 2, 300], aliases: ["ada", "countess"], friends: [x.proto.Inner.create({ b: "charles" })] } : {}),
 }));
+const { largeValue } = await import(pathToFileURL(`${newRoot}/bench/messages.bench.mjs`).href);
 const codecs = [
   ["Protobuf", (x) => x.kw.encodeProtobuf(x.proto.Small, x.proto.Small.create(small)), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Small, bytes)],
+  ["Protobuf large", (x) => x.kw.encodeProtobuf(x.proto.Large, x.proto.Large.create(largeValue(x.proto.Inner))), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Large, bytes)],
   ["Protobuf Profile sparse", profile(false), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Profile, bytes)],
   ["Protobuf Profile full", profile(true), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Profile, bytes)],
   ["Thrift Binary", (x) => x.kw.encodeThrift(x.thrift.Small, small, "binary"), (x) => (bytes) => x.kw.decodeThrift(x.thrift.Small, bytes, "binary")],

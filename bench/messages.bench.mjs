@@ -99,9 +99,9 @@ function valuePositions(r) {
  */
 function constructionFloor(bytes, input) {
   const r = new kw.ThriftBinaryReader();
-  // Positions are relative to the message's first byte: a pooled input starts at its pool offset.
+  // Positions are relative to the message's first byte (`base`, where `load` starts reading).
   const P = valuePositions(r.load(new Uint8Array(bytes)));
-  let b = 0;
+  let base = 0;
   const inner = P.get(12);
   const innerAt = (m) => [m.get(1), m.get(2), m.get(3)];
   const inners = [innerAt(inner), ...P.get(15).map(innerAt)];
@@ -112,43 +112,43 @@ function constructionFloor(bytes, input) {
     [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20].map(f);
   const readInner = (k) => {
     const [a, b, c] = inners[k];
-    r.pos = b + a;
+    r.pos = base + a;
     const va = r.readI32();
-    r.pos = b + b;
+    r.pos = base + b;
     const vb = r.readString();
-    r.pos = b + c;
+    r.pos = base + c;
     return { a: va, b: vb, c: r.readDouble() };
   };
   return () => {
-    b = r.load(input()).pos;
-    r.pos = b + pId; const id = r.readI64();
-    r.pos = b + pName; const name = r.readString();
-    r.pos = b + pAge; const age = r.readI32();
-    r.pos = b + pActive; const active = r.readBool();
-    r.pos = b + pScore; const score = r.readDouble();
-    r.pos = b + pEmail; const email = r.readString();
-    r.pos = b + pLevel; const level = r.readI32();
-    r.pos = b + pCreated; const createdAt = r.readI64();
-    r.pos = b + pUpdated; const updatedAt = r.readI64();
-    r.pos = b + pTitle; const title = r.readString();
-    r.pos = b + pDescription; const description = r.readString();
+    base = r.load(input()).pos;
+    r.pos = base + pId; const id = r.readI64();
+    r.pos = base + pName; const name = r.readString();
+    r.pos = base + pAge; const age = r.readI32();
+    r.pos = base + pActive; const active = r.readBool();
+    r.pos = base + pScore; const score = r.readDouble();
+    r.pos = base + pEmail; const email = r.readString();
+    r.pos = base + pLevel; const level = r.readI32();
+    r.pos = base + pCreated; const createdAt = r.readI64();
+    r.pos = base + pUpdated; const updatedAt = r.readI64();
+    r.pos = base + pTitle; const title = r.readString();
+    r.pos = base + pDescription; const description = r.readString();
     const innerValue = readInner(0);
     const ns = new Array(numbers.length);
     for (let i = 0; i < numbers.length; i++) {
-      r.pos = b + numbers[i];
+      r.pos = base + numbers[i];
       ns[i] = r.readI32();
     }
     const ts = new Array(tags.length);
     for (let i = 0; i < tags.length; i++) {
-      r.pos = b + tags[i];
+      r.pos = base + tags[i];
       ts[i] = r.readString();
     }
     const children = [readInner(1), readInner(2), readInner(3)];
-    r.pos = b + pNote; const note = r.readString();
-    r.pos = b + pPayload; const payload = r.readBinary();
-    r.pos = b + pRegion; const region = r.readI16();
-    r.pos = b + pFlags; const flags = r.readByte();
-    r.pos = b + pRatio; const ratio = r.readDouble();
+    r.pos = base + pNote; const note = r.readString();
+    r.pos = base + pPayload; const payload = r.readBinary();
+    r.pos = base + pRegion; const region = r.readI16();
+    r.pos = base + pFlags; const flags = r.readByte();
+    r.pos = base + pRatio; const ratio = r.readDouble();
     return {
       id, name, age, active, score, email, level, createdAt, updatedAt, title, description, inner: innerValue,
       numbers: ns, tags: ts, children, note, payload, region, flags, ratio,
