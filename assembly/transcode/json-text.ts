@@ -240,3 +240,24 @@ export function keyHash(p: usize, q: usize): u64 {
   workPop(top);
   return h;
 }
+
+/** The index `isIndexKey` last read. */
+export let keyIndex: u64 = 0;
+
+/**
+ * Whether the key text [p, q) is an array index ("0" or no leading zero, at most
+ * 4294967294), which JS enumerates before other keys, in ascending order; sets keyIndex.
+ */
+export function isIndexKey(p: usize, q: usize): bool {
+  const n = q - p;
+  if (n == 0 || n > 10) return false;
+  if (load<u8>(p) == 0x30 && n > 1) return false;
+  let v: u64 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c < 0x30 || c > 0x39) return false;
+    v = v * 10 + (c - 0x30);
+  }
+  keyIndex = v;
+  return v <= 4294967294;
+}

@@ -16,7 +16,7 @@ import {
   fieldRequired, fieldTType, fieldType, Kind, structCount, structField, structKind, structUnsupported, StructKind,
   typeA, typeB, typeCType, typeKind, typeTType,
 } from "./descriptor";
-import { KEY_SEED, keyHash, literal, scanString, skipValue, skipWs, strEscaped, unescape } from "./json-text";
+import { KEY_SEED, isIndexKey, keyHash, keyIndex, literal, scanString, skipValue, skipWs, strEscaped, unescape } from "./json-text";
 import { numberExact, numberInt, numberIsInt, numberValue, scanNumber } from "./numbers";
 import {
   compact, fieldHeader, put8, putDouble, putI16, putI32, putI64, setCompact, stringBody, stringIdentity, writeBase64,
@@ -541,25 +541,6 @@ function readList(t: usize, isSet: bool): bool {
   store<u8>(outBase + headerAt, <u8>(0xf0 | typeCType(e)));
   writeVarint32(outBase + headerAt + 1, <u32>count);
   return true;
-}
-
-/**
- * Whether the key text [p, q) is an array index ("0" or no leading zero, at most
- * 4294967294), which JS enumerates before other keys, in ascending order; sets keyIndex.
- */
-let keyIndex: u64 = 0;
-function isIndexKey(p: usize, q: usize): bool {
-  const n = q - p;
-  if (n == 0 || n > 10) return false;
-  if (load<u8>(p) == 0x30 && n > 1) return false;
-  let v: u64 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
-    if (c < 0x30 || c > 0x39) return false;
-    v = v * 10 + (c - 0x30);
-  }
-  keyIndex = v;
-  return v <= 4294967294;
 }
 
 function readMap(t: usize): bool {

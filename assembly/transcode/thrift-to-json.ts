@@ -16,6 +16,7 @@ import {
   structCount, structField, structKind, structUnsupported, StructKind, typeA, typeB, typeKind, typeTType,
 } from "./descriptor";
 import { put, putBase64, putBytes, putString, putUuid, putWord } from "./json-out";
+import { isIndexKey, keyIndex } from "./json-text";
 import { writeDoubleShort, writeI64, writeU64 } from "./numbers";
 
 let inp: usize = 0;
@@ -575,22 +576,6 @@ function readList(t: usize, isSet: bool): bool {
   workPop(top);
   depthLeft++;
   return put(0x5d);
-}
-
-/** Whether the key text [p, q) is a JS array index; sets keyIndex. */
-let keyIndex: u64 = 0;
-function isIndexKey(p: usize, q: usize): bool {
-  const n = q - p;
-  if (n == 0 || n > 10) return false;
-  if (load<u8>(p) == 0x30 && n > 1) return false;
-  let v: u64 = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
-    if (c < 0x30 || c > 0x39) return false;
-    v = v * 10 + (c - 0x30);
-  }
-  keyIndex = v;
-  return v <= 4294967294;
 }
 
 function readMap(t: usize): bool {
