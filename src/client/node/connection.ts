@@ -13,7 +13,7 @@ import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payl
 import { StrKey } from "../../remote/ttheader.js";
 import { describeTransport, type Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
-import { PendingCalls } from "../pending-calls.js";
+import { PendingReplies, seqidInFlight } from "../pending-replies.js";
 import { NOT_SENT, type OutgoingCall } from "../transport.js";
 
 export interface ConnectionOptions_ {
@@ -40,28 +40,12 @@ export interface ConnectionOptions_ {
   tls?: ConnectionOptions;
 }
 
-/** A call waiting for its reply. */
-class PendingCall {
-  resolve!: (frame: Frame) => void;
-  reject!: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-
-  constructor(readonly signal: AbortSignal | undefined) {}
-
-  /** Stops its deadline timer and abort listener. */
-  dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
-  }
-}
-
 /** Size of a plain TCP connection's read buffer. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
 export class ClientConnection {
   /** Calls waiting for replies, by sequence id. */
-  private readonly pending = new PendingCalls<PendingCall>();
+  private readonly pending = new PendingReplies(() => (this.lastUsed = Date.now()));
   private readonly chain: BufferChain;
   private readonly decoder: FrameDecoder;
   private readonly reader: PayloadReader;
@@ -179,33 +163,10 @@ export class ClientConnection {
         else resolve(null);
       }));
     }
-    const { seqid } = call;
-    if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
-    const waiting = new PendingCall(call.signal);
-    const reply = new Promise<Frame>((resolve, reject) => {
-      waiting.resolve = resolve;
-      waiting.reject = reject;
-    });
-    this.pending.add(seqid, waiting);
-    if (call.deadline !== undefined) {
-      waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
-        Math.max(0, call.deadline - Date.now()));
-    }
-    if (call.signal !== undefined) {
-      waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
-      call.signal.addEventListener("abort", waiting.onAbort, { once: true });
-    }
+    const reply = this.pending.expect(call.seqid, call.deadline, call.signal);
+    if (reply === null) return seqidInFlight(call.seqid);
     this.outbound.write(call.bytes);
     return reply;
-  }
-
-  /** Fails the call `seqid` waits on, if it still does. */
-  private giveUp(seqid: number, error: unknown): void {
-    const waiting = this.pending.take(seqid);
-    if (waiting === undefined) return;
-    waiting.dispose();
-    this.lastUsed = Date.now();
-    waiting.reject(error);
   }
 
   /** Closes the connection if its queue is not below half of maxPendingWriteBytes within writeTimeoutMs. */
@@ -240,14 +201,7 @@ export class ClientConnection {
           throw frame.error;
         }
         if (frame.header?.strInfo.has(StrKey.CONNECTION_RESET)) this.usable = false;
-        const seqid = frameSeqid(frame, this.reader);
-        const waiting = this.pending.take(seqid);
-        if (waiting === undefined) {
-          frame.bytes.release(); // a late reply to a call that timed out
-          continue;
-        }
-        waiting.dispose();
-        waiting.resolve(frame);
+        if (!this.pending.settle(frameSeqid(frame, this.reader), frame)) frame.bytes.release(); // a late reply to a call that timed out
       }
       if (!this.usable && this.pending.size === 0) this.close();
     } catch (error) {
@@ -258,7 +212,7 @@ export class ClientConnection {
 
   private failAll(error: unknown): void {
     this.usable = false;
-    for (const seqid of this.pending.seqidList()) this.giveUp(seqid, error);
+    this.pending.failAll(error);
   }
 
   /** Closes once the calls in flight are answered. */

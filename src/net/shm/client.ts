@@ -4,7 +4,7 @@
  * calls by sequence id, as on a multiplexed connection. Runtime-agnostic.
  */
 import { BufferChain } from "../../buffer/chain.js";
-import { PendingCalls } from "../../client/pending-calls.js";
+import { PendingReplies, seqidInFlight } from "../../client/pending-replies.js";
 import type { ClientTransport, OutgoingCall } from "../../client/transport.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
@@ -24,14 +24,6 @@ export interface ShmTransportOptions {
   engine?: Engine;
 }
 
-interface Waiting {
-  resolve(frame: Frame): void;
-  reject(error: unknown): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
 /** A client transport over `channel`. */
 export function shmTransport(options: ShmTransportOptions): ClientTransport {
   return new ShmClientTransport(options);
@@ -41,7 +33,7 @@ class ShmClientTransport implements ClientTransport {
   readonly peer = "shm";
   private readonly requests: Ring;
   private readonly replies: Ring;
-  private readonly pending = new PendingCalls<Waiting>();
+  private readonly pending = new PendingReplies();
   private readonly chain: BufferChain;
   private readonly decoder: FrameDecoder;
   private readonly reader;
@@ -72,23 +64,10 @@ class ShmClientTransport implements ClientTransport {
     }
     if (call.oneway) return written ? Promise.resolve(null) : this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     const { seqid } = call;
-    if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
-    const waiting: Waiting = { resolve: undefined!, reject: undefined!, timer: undefined, signal: call.signal, onAbort: undefined };
-    const reply = new Promise<Frame>((resolve, reject) => {
-      waiting.resolve = resolve;
-      waiting.reject = reject;
-    });
-    this.pending.add(seqid, waiting);
-    if (call.deadline !== undefined) {
-      waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
-        Math.max(0, call.deadline - Date.now()));
-    }
-    if (call.signal !== undefined) {
-      waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
-      call.signal.addEventListener("abort", waiting.onAbort, { once: true });
-    }
+    const reply = this.pending.expect(seqid, call.deadline, call.signal);
+    if (reply === null) return seqidInFlight(seqid);
     // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
-    if (!written) this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.giveUp(seqid, error));
+    if (!written) this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.pending.fail(seqid, error));
     return reply;
   }
 
@@ -127,25 +106,12 @@ class ShmClientTransport implements ClientTransport {
       frame?.bytes.release();
       throw new KitewireError(ErrorCode.MALFORMED_FRAME, `a reply of ${bytes.length} bytes on the shared-memory channel is not one whole frame`);
     }
-    const waiting = this.pending.take(frameSeqid(frame, this.reader));
-    if (waiting === undefined) {
-      frame.bytes.release(); // a late reply to a call that gave up
-      return;
-    }
-    dispose(waiting);
-    waiting.resolve(frame);
+    if (!this.pending.settle(frameSeqid(frame, this.reader), frame)) frame.bytes.release(); // a late reply to a call that gave up
   };
-
-  private giveUp(seqid: number, error: unknown): void {
-    const waiting = this.pending.take(seqid);
-    if (waiting === undefined) return;
-    dispose(waiting);
-    waiting.reject(error);
-  }
 
   private failAll(error: unknown): void {
     this.closed = true;
-    for (const seqid of this.pending.seqidList()) this.giveUp(seqid, error);
+    this.pending.failAll(error);
   }
 
   /** Closes the channel (both rings); calls in flight fail with CONNECTION. */
@@ -158,7 +124,3 @@ class ShmClientTransport implements ClientTransport {
   }
 }
 
-function dispose(waiting: Waiting): void {
-  if (waiting.timer !== undefined) clearTimeout(waiting.timer);
-  if (waiting.onAbort !== undefined) waiting.signal!.removeEventListener("abort", waiting.onAbort);
-}

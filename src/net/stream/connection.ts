@@ -6,7 +6,7 @@
  */
 import { BufferChain } from "../../buffer/chain.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
-import { PendingCalls } from "../../client/pending-calls.js";
+import { PendingReplies, seqidInFlight } from "../../client/pending-replies.js";
 import type { OutgoingCall } from "../../client/transport.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
@@ -24,20 +24,8 @@ export interface StreamConnectionOptions {
   maxPendingWriteBytes: number;
 }
 
-class Waiting {
-  resolve!: (frame: Frame) => void;
-  reject!: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  onAbort: (() => void) | undefined;
-  constructor(readonly signal: AbortSignal | undefined) {}
-  dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
-  }
-}
-
 export class StreamConnection {
-  private readonly pending = new PendingCalls<Waiting>();
+  private readonly pending = new PendingReplies();
   private readonly chain: BufferChain;
   private readonly decoder: FrameDecoder;
   private readonly reader: PayloadReader;
@@ -75,22 +63,8 @@ export class StreamConnection {
       this.stage(call.bytes);
       return Promise.resolve(null);
     }
-    const { seqid } = call;
-    if (this.pending.get(seqid) !== undefined) return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `seqid ${seqid} is already in flight`));
-    const waiting = new Waiting(call.signal);
-    const reply = new Promise<Frame>((resolve, reject) => {
-      waiting.resolve = resolve;
-      waiting.reject = reject;
-    });
-    this.pending.add(seqid, waiting);
-    if (call.deadline !== undefined) {
-      waiting.timer = setTimeout(() => this.giveUp(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
-        Math.max(0, call.deadline - Date.now()));
-    }
-    if (call.signal !== undefined) {
-      waiting.onAbort = () => this.giveUp(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: call.signal!.reason }));
-      call.signal.addEventListener("abort", waiting.onAbort, { once: true });
-    }
+    const reply = this.pending.expect(call.seqid, call.deadline, call.signal);
+    if (reply === null) return seqidInFlight(call.seqid);
     this.stage(call.bytes);
     return reply;
   }
@@ -153,28 +127,15 @@ export class StreamConnection {
         throw frame.error;
       }
       if (frame.header?.strInfo.has(StrKey.CONNECTION_RESET)) this.usable = false;
-      const waiting = this.pending.take(frameSeqid(frame, this.reader));
-      if (waiting === undefined) {
-        frame.bytes.release(); // a late reply to a call that gave up
-        continue;
-      }
-      waiting.dispose();
-      waiting.resolve(frame);
+      if (!this.pending.settle(frameSeqid(frame, this.reader), frame)) frame.bytes.release(); // a late reply to a call that gave up
     }
     if (!this.usable && this.pending.size === 0) this.close();
-  }
-
-  private giveUp(seqid: number, error: unknown): void {
-    const waiting = this.pending.take(seqid);
-    if (waiting === undefined) return;
-    waiting.dispose();
-    waiting.reject(error);
   }
 
   private fail(error: unknown): void {
     const wasUsable = this.usable;
     this.usable = false;
-    for (const seqid of this.pending.seqidList()) this.giveUp(seqid, error);
+    this.pending.failAll(error);
     if (wasUsable) this.closeSocket();
   }
 
