@@ -16,7 +16,6 @@ import type { GatewayMethod } from "./methods.js";
 import type { GatewayOptions } from "./options.js";
 
 const JSON_TYPE = "application/json";
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Whether a request is a Connect unary call (by its content type, or a GET naming an encoding). */
 export function isConnectRequest(req: GatewayRequest): boolean {
@@ -48,7 +47,7 @@ export async function serveConnect(req: GatewayRequest, method: GatewayMethod, o
     }
     let args: unknown;
     try {
-      args = json ? method.argsFromJson(typeof body === "string" ? body : decodeUtf8(body)) : method.argsFromBinary(body as Uint8Array);
+      args = json ? method.argsFromJson(body) : method.argsFromBinary(body as Uint8Array);
     } catch (error) {
       throw requestFailure(error);
     }
@@ -102,14 +101,6 @@ async function readBody(req: GatewayRequest, options: Readonly<GatewayOptions>, 
   } catch (error) {
     if (error instanceof GatewayFailure) throw error;
     throw new GatewayFailure("invalid_argument", `the gzip body does not inflate: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new GatewayFailure("invalid_argument", "the JSON body is not valid UTF-8");
   }
 }
 

@@ -31,6 +31,17 @@ export interface GatewayReply {
   body: Uint8Array | string;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A JSON body's text; invalid_argument when it is not UTF-8. */
+export function jsonBodyText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new GatewayFailure("invalid_argument", "the JSON body is not valid UTF-8");
+  }
+}
+
 /** The failure of a body over `limit` bytes. */
 export function bodyTooLarge(limit: number): GatewayFailure {
   return new GatewayFailure("resource_exhausted", `request body larger than the gateway's limit of ${limit} bytes`, 413);

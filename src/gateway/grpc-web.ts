@@ -14,7 +14,6 @@ import type { GatewayMethod } from "./methods.js";
 import type { GatewayOptions } from "./options.js";
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Whether a request is gRPC-web. */
 export function isGrpcWebRequest(req: GatewayRequest): boolean {
@@ -49,7 +48,7 @@ export async function serveGrpcWeb(req: GatewayRequest, method: GatewayMethod | 
     const message = onlyMessage(body);
     let args: unknown;
     try {
-      args = json ? method.argsFromJson(utf8Decoder.decode(message)) : method.argsFromBinary(message);
+      args = json ? method.argsFromJson(message) : method.argsFromBinary(message);
     } catch (error) {
       throw requestFailure(error);
     }

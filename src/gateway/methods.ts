@@ -6,23 +6,23 @@
  * name (`{"req": {...}}`), or in binary the `<method>_args` struct in Thrift Binary. Its
  * reply is the result value (JSON `null` for void), or in binary the `<method>_result`
  * struct with `success` set. A Protobuf method's request and reply are its messages
- * (ProtoJSON, or the Protobuf bytes). The upstream call is a map-generic client's, so it
- * takes the client's whole path: deadline, framing, connection pool or discovery.
+ * (ProtoJSON, or the Protobuf bytes). The upstream call is a client's over the service's
+ * method table (map-generic for Protobuf, the engine transcoder's for Thrift JSON:
+ * thrift-method.ts), so it takes the client's whole path: deadline, framing, connection
+ * pool or discovery.
  */
 import { stringifyJson } from "../codec/protobuf/json/text.js";
 import { fromJson, toJson, type JsonValue } from "../codec/protobuf/json/index.js";
 import { decodeProtobuf, encodeProtobuf } from "../codec/protobuf/message.js";
-import { decodeThrift, encodeThrift } from "../codec/thrift/struct.js";
 import type { KitewireCallOptions } from "../client/client.js";
 import { protoRegistry } from "../generic/codec.js";
 import { createGenericClient, type GenericClient, type GenericClientOptions } from "../generic/client.js";
 import type { Idl, ProtoIdl } from "../generic/idl.js";
 import { parseGenericJson } from "../generic/json-text.js";
-import { ThriftGenericException } from "../generic/thrift/codec.js";
-import type { ThriftMethodDescriptor, ThriftStructDescriptor } from "../generic/thrift/descriptor.js";
-import { thriftStructFromJson, thriftStructToJson, thriftValueToJson } from "../generic/thrift/json.js";
+import type { ThriftMethodDescriptor } from "../generic/thrift/descriptor.js";
 import type { ProtobufMethod } from "../service/protobuf.js";
-import { GatewayFailure, type DeclaredException } from "./failure.js";
+import { jsonBodyText } from "./exchange.js";
+import { thriftGatewayMethods } from "./thrift-method.js";
 
 /** What a gateway's upstream for one service is: the options of a generic client, without the IDL, service and kind. */
 export type UpstreamOptions = Omit<GenericClientOptions, "idl" | "service" | "kind">;
@@ -42,8 +42,8 @@ export interface GatewayMethod {
   readonly binaryCodec: "thrift" | "proto";
   readonly thrift?: ThriftMethodDescriptor;
   readonly proto?: ProtobufMethod;
-  /** The request message from JSON text or a parsed JSON value. */
-  argsFromJson(json: string | JsonValue): unknown;
+  /** The request message from JSON text (or its UTF-8) or a parsed JSON value. */
+  argsFromJson(json: string | Uint8Array | JsonValue): unknown;
   argsFromBinary(bytes: Uint8Array): unknown;
   resultToJson(result: unknown): string;
   resultToJsonValue(result: unknown): JsonValue;
@@ -54,17 +54,17 @@ export interface GatewayMethod {
 
 /** The methods of every service in `upstreams`, by `Service/method`, and the clients (to close). */
 export function gatewayMethods(idl: Idl, upstreams: Readonly<Record<string, UpstreamOptions>>, limits: CodecLimits):
-  { methods: Map<string, GatewayMethod>; clients: GenericClient[] } {
+  { methods: Map<string, GatewayMethod>; clients: { close(): Promise<void> }[] } {
   const methods = new Map<string, GatewayMethod>();
-  const clients: GenericClient[] = [];
+  const clients: { close(): Promise<void> }[] = [];
   for (const [service, upstream] of Object.entries(upstreams)) {
-    const client = createGenericClient({ ...upstream, idl, service, kind: "map" });
-    clients.push(client);
     if (idl.syntax === "thrift") {
-      for (const m of idl.services.get(client.service)!.methods.values()) {
-        methods.set(`${client.service}/${m.name}`, thriftMethod(client, m, limits));
-      }
+      const thrift = thriftGatewayMethods(idl, service, upstream, limits);
+      clients.push(thrift.client);
+      for (const m of thrift.methods) methods.set(`${m.service}/${m.name}`, m);
     } else {
+      const client = createGenericClient({ ...upstream, idl, service, kind: "map" });
+      clients.push(client);
       const s = idl.services.get(client.service)!;
       for (const m of Object.values(s.methods)) {
         if (m.kind !== "unary") continue; // streaming needs gRPC upstream
@@ -75,29 +75,6 @@ export function gatewayMethods(idl: Idl, upstreams: Readonly<Record<string, Upst
   return { methods, clients };
 }
 
-function thriftMethod(client: GenericClient, m: ThriftMethodDescriptor, limits: CodecLimits): GatewayMethod {
-  const read = { maxDepth: limits.maxJsonDepth, ignoreUnknownFields: limits.ignoreUnknownFields };
-  const exceptionStructs = new Map<string, ThriftStructDescriptor>();
-  for (const e of m.exceptions) if (e.type.kind === "struct") exceptionStructs.set(e.type.struct.name, e.type.struct);
-  return {
-    service: client.service,
-    name: m.name,
-    binaryCodec: "thrift",
-    thrift: m,
-    argsFromJson: (json) => thriftStructFromJson(m.argsStruct, typeof json === "string" ? parseGenericJson(json) : json, read),
-    argsFromBinary: (bytes) => decodeThrift(m.argsStruct.codec, bytes, "binary"),
-    resultToJson: (result) => JSON.stringify(m.result === null || result === undefined ? null : thriftValueToJson(m.result, result)),
-    resultToJsonValue: (result) => (m.result === null || result === undefined ? null : thriftValueToJson(m.result, result)),
-    resultToBinary: (result) => encodeThrift(m.resultStruct.codec, m.result === null ? {} : { success: result }, "binary"),
-    call: (args, options) => client.call(m.name, args, options).catch((error: unknown) => {
-      const s = error instanceof ThriftGenericException ? exceptionStructs.get(error.typeName) : undefined;
-      if (s === undefined) throw error;
-      throw declaredException({ type: s.name, value: thriftStructToJson(s, error), bytes: encodeThrift(s.codec, error, "binary") },
-        `${m.name} threw ${s.name}`);
-    }),
-  };
-}
-
 function protoMethod(idl: ProtoIdl, client: GenericClient, m: ProtobufMethod, limits: CodecLimits): GatewayMethod {
   const typeRegistry = protoRegistry(idl);
   const read = { maxDepth: limits.maxJsonDepth, ignoreUnknownFields: limits.ignoreUnknownFields, typeRegistry };
@@ -106,18 +83,12 @@ function protoMethod(idl: ProtoIdl, client: GenericClient, m: ProtobufMethod, li
     name: m.name,
     binaryCodec: "proto",
     proto: m,
-    argsFromJson: (json) => fromJson(m.input, typeof json === "string" ? parseGenericJson(json) : json, read),
+    argsFromJson: (json) => fromJson(m.input, typeof json === "string" ? parseGenericJson(json)
+      : json instanceof Uint8Array ? parseGenericJson(jsonBodyText(json)) : json, read),
     argsFromBinary: (bytes) => decodeProtobuf(m.input, bytes),
     resultToJson: (result) => stringifyJson(toJson(m.output, result, { typeRegistry })),
     resultToJsonValue: (result) => toJson(m.output, result, { typeRegistry }),
     resultToBinary: (result) => encodeProtobuf(m.output, result),
     call: (args, options) => client.call(m.name, args, options),
   };
-}
-
-/** A declared exception as a failure: Connect code `unknown` (HTTP 500), the exception in its details. */
-function declaredException(exception: DeclaredException, message: string): GatewayFailure {
-  const text = typeof exception.value === "object" && exception.value !== null && !Array.isArray(exception.value)
-    && typeof exception.value["message"] === "string" ? `${message}: ${exception.value["message"]}` : message;
-  return new GatewayFailure("unknown", text, undefined, exception);
 }

@@ -35,12 +35,12 @@ function writeTranscoded(w: ThriftWriter, raw: TranscodedStruct, codec: ThriftSt
 }
 
 /** Reads one struct's bytes (checked well-formed in the engine). */
-function structBytes(r: ThriftReader): Uint8Array {
+export function structBytes(r: ThriftReader): Uint8Array {
   return r.readUnknown(TType.STRUCT).bytes;
 }
 
 /** The arguments codec: a TranscodedStruct in the first parameter's place is the whole struct. */
-function argsCodec(m: ThriftMethodDescriptor): ThriftStructCodec<unknown> {
+export function argsCodec(m: ThriftMethodDescriptor): ThriftStructCodec<unknown> {
   const s = m.argsStruct;
   const first = m.params[0]?.name;
   return {
