@@ -30,7 +30,7 @@ export function serviceTable(idl: Idl, name: string): ThriftService | ProtobufSe
         if (e.type.kind === "struct") exceptions[e.name] = e.type.struct.codec as unknown as ThriftExceptionClass;
       }
       methods[m.name] = {
-        name: m.name, oneway: m.oneway, void: m.result === null, params: m.params.map((p) => p.name),
+        name: m.name, oneway: m.oneway, idempotent: m.idempotent, void: m.result === null, params: m.params.map((p) => p.name),
         args: m.argsStruct.codec, result: m.resultStruct.codec, exceptions,
       };
     }

@@ -93,6 +93,9 @@ export function describeProto(program: ProtoProgram): ProtoIdl {
           : (m.serverStreaming ? "server_streaming" : "unary");
         methods[m.name] = {
           name: m.name, kind, input: codecOf(m.input.target!.fullName), output: codecOf(m.output.target!.fullName),
+          // `option idempotency_level = IDEMPOTENT | NO_SIDE_EFFECTS`, as generated code reads it (src/codegen/proto/services.ts).
+          idempotent: m.options.some((o) => o.name === "idempotency_level" && o.value.kind === "identifier"
+            && (o.value.name === "IDEMPOTENT" || o.value.name === "NO_SIDE_EFFECTS")),
         };
         if (m.options.length > 0) methodOptions.set(`${s.fullName}/${m.name}`, m.options);
       }

@@ -175,6 +175,8 @@ class Describer {
     return {
       name: fn.name,
       oneway: fn.oneway,
+      // kitewire's mark, as generated code reads it (src/codegen/thrift/services.ts).
+      idempotent: fn.annotations.some((a) => a.key === "idempotent" && a.value === "true"),
       params,
       result,
       exceptions,

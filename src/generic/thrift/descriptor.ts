@@ -44,6 +44,8 @@ export interface ThriftStructDescriptor {
 export interface ThriftMethodDescriptor {
   readonly name: string;
   readonly oneway: boolean;
+  /** Annotated `(idempotent = "true")`: a retry policy for `*` may retry it, as a generated method. */
+  readonly idempotent: boolean;
   /** Parameters in IDL order: the fields of the `<method>_args` struct. */
   readonly params: readonly ThriftFieldDescriptor[];
   /** The result type, null for `void`. */
