@@ -17,7 +17,7 @@ import type { GatewayOptions } from "./options.js";
 
 const JSON_TYPE = "application/json";
 
-/** Whether a request is a Connect unary call (by its content type, or a GET naming an encoding). */
+/** Whether a request is a Connect call (by its content type, or a GET naming an encoding); connect-stream.ts serves the streaming ones. */
 export function isConnectRequest(req: GatewayRequest): boolean {
   if (req.method === "GET") return /(?:^|&)encoding=/.test(req.query);
   const type = req.header("content-type");
@@ -28,6 +28,9 @@ export function isConnectRequest(req: GatewayRequest): boolean {
 export async function serveConnect(req: GatewayRequest, method: GatewayMethod, options: Readonly<GatewayOptions>): Promise<GatewayReply> {
   let json = true;
   try {
+    if (method.kind !== "unary") {
+      throw new GatewayFailure("unimplemented", `${method.service}/${method.name} is server streaming: call it with Connect streaming (application/connect+json or application/connect+${method.binaryCodec})`);
+    }
     const version = req.header("connect-protocol-version");
     if (version !== null && version !== "1") throw new GatewayFailure("invalid_argument", `connect-protocol-version must be 1, got ${JSON.stringify(version)}`);
     const timeout = parseConnectTimeout(req.header("connect-timeout-ms"));
@@ -112,6 +115,11 @@ export function mediaType(contentType: string): string {
 
 /** A Connect error reply. */
 export function failureReply(failure: GatewayFailure, extraHeaders: Record<string, string> = {}): GatewayReply {
+  return { status: failure.httpStatus, headers: { "content-type": JSON_TYPE, ...extraHeaders }, body: JSON.stringify(connectError(failure)) };
+}
+
+/** A Connect error's JSON, `{code, message, details?}` (a unary error body; a stream's end message holds it as `error`). */
+export function connectError(failure: GatewayFailure): Record<string, JsonValue> {
   const body: Record<string, JsonValue> = { code: failure.code, message: failure.message };
   if (failure.cause !== undefined) body["kitewireCode"] = failure.cause; // clients ignore fields they do not know
   if (failure.exception !== undefined) {
@@ -119,5 +127,5 @@ export function failureReply(failure: GatewayFailure, extraHeaders: Record<strin
     if (failure.exception.bytes !== undefined) detail["value"] = base64Encode(failure.exception.bytes).replace(/=+$/, "");
     body["details"] = [detail];
   }
-  return { status: failure.httpStatus, headers: { "content-type": JSON_TYPE, ...extraHeaders }, body: JSON.stringify(body) };
+  return body;
 }

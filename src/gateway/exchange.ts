@@ -28,7 +28,11 @@ export interface GatewayRequest {
 export interface GatewayReply {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | string;
+  /**
+   * The body; a stream for a server-streaming call, which the adapter reads only as fast
+   * as the HTTP client takes it, and cancels when the client goes away (stream.ts).
+   */
+  body: Uint8Array | string | ReadableStream<Uint8Array>;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

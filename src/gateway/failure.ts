@@ -5,30 +5,31 @@
  */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { JsonValue } from "../codec/protobuf/json/types.js";
+import { grpcDetailsOf, GrpcStatus } from "../grpc/status.js";
 
 export type ConnectCode =
   | "canceled" | "unknown" | "invalid_argument" | "deadline_exceeded" | "not_found" | "already_exists"
   | "permission_denied" | "resource_exhausted" | "failed_precondition" | "aborted" | "out_of_range"
   | "unimplemented" | "internal" | "unavailable" | "data_loss" | "unauthenticated";
 
-/** Connect code → [HTTP status, gRPC status]. */
-const STATUS: Readonly<Record<ConnectCode, readonly [number, number]>> = {
-  canceled: [499, 1],
-  unknown: [500, 2],
-  invalid_argument: [400, 3],
-  deadline_exceeded: [504, 4],
-  not_found: [404, 5],
-  already_exists: [409, 6],
-  permission_denied: [403, 7],
-  resource_exhausted: [429, 8],
-  failed_precondition: [400, 9],
-  aborted: [409, 10],
-  out_of_range: [400, 11],
-  unimplemented: [501, 12],
-  internal: [500, 13],
-  unavailable: [503, 14],
-  data_loss: [500, 15],
-  unauthenticated: [401, 16],
+/** Connect code → [HTTP status, gRPC status] (the Connect protocol's table; the gRPC numbers are src/grpc's). */
+const STATUS: Readonly<Record<ConnectCode, readonly [number, GrpcStatus]>> = {
+  canceled: [499, GrpcStatus.CANCELLED],
+  unknown: [500, GrpcStatus.UNKNOWN],
+  invalid_argument: [400, GrpcStatus.INVALID_ARGUMENT],
+  deadline_exceeded: [504, GrpcStatus.DEADLINE_EXCEEDED],
+  not_found: [404, GrpcStatus.NOT_FOUND],
+  already_exists: [409, GrpcStatus.ALREADY_EXISTS],
+  permission_denied: [403, GrpcStatus.PERMISSION_DENIED],
+  resource_exhausted: [429, GrpcStatus.RESOURCE_EXHAUSTED],
+  failed_precondition: [400, GrpcStatus.FAILED_PRECONDITION],
+  aborted: [409, GrpcStatus.ABORTED],
+  out_of_range: [400, GrpcStatus.OUT_OF_RANGE],
+  unimplemented: [501, GrpcStatus.UNIMPLEMENTED],
+  internal: [500, GrpcStatus.INTERNAL],
+  unavailable: [503, GrpcStatus.UNAVAILABLE],
+  data_loss: [500, GrpcStatus.DATA_LOSS],
+  unauthenticated: [401, GrpcStatus.UNAUTHENTICATED],
 };
 
 /** The HTTP status of a Connect code (the Connect protocol's table). */
@@ -112,9 +113,16 @@ export function requestFailure(error: unknown): GatewayFailure {
   return callFailure(error);
 }
 
-/** The failure for an error of the upstream call (or of reading its reply). */
+/**
+ * The failure for an error of the upstream call (or of reading its reply). A gRPC
+ * upstream's status is passed on as it is, with its message.
+ */
 export function callFailure(error: unknown): GatewayFailure {
   if (error instanceof GatewayFailure) return error;
+  const grpc = grpcDetailsOf(error);
+  if (grpc !== undefined) {
+    return new GatewayFailure(codeOfGrpcStatus(grpc.grpcStatus), grpc.grpcMessage, undefined, undefined, (error as KitewireError).code);
+  }
   if (!(error instanceof KitewireError)) {
     return new GatewayFailure("internal", error instanceof Error ? error.message : String(error));
   }

@@ -5,8 +5,10 @@
  * `serveGateway` (gateway/node). One handler serves, for every method of the upstream
  * services: HTTP-mapped routes from the IDL's annotations, the Connect protocol, and
  * gRPC-web. Requests are told apart by content type (`application/grpc-web*`: gRPC-web;
- * another `application/*` on a `/Service/method` path, or a GET with `encoding=`:
- * Connect), then by HTTP route.
+ * `application/connect+*`: Connect streaming; another `application/*` on a
+ * `/Service/method` path, or a GET with `encoding=`: Connect unary), then by HTTP route.
+ * Server-streaming methods (of a Protobuf service with a gRPC upstream) are served over
+ * Connect streaming and gRPC-web; client and bidi streaming are not served.
  *
  * @example
  * const idl = loadIdl(["api.thrift"], { readFile });
@@ -17,6 +19,7 @@ import { getLogger } from "../observability/log/logger.js";
 import { RateLimitedLog } from "../observability/log/rate-limit.js";
 import { callOptions } from "./call.js";
 import { failureReply, isConnectRequest, serveConnect } from "./connect.js";
+import { isConnectStreamRequest, serveConnectStream } from "./connect-stream.js";
 import { preflight, withCors } from "./cors.js";
 import { fetchExchange, toResponse, type GatewayReply, type GatewayRequest } from "./exchange.js";
 import { callFailure, GatewayFailure, requestFailure } from "./failure.js";
@@ -46,6 +49,7 @@ export function createGateway(options: Partial<GatewayOptions> & Pick<GatewayOpt
   const routes: string[] = [];
   if (opts.protocols.http) {
     for (const method of methods.values()) {
+      if (method.kind !== "unary") continue; // HTTP-mapped routes answer with one JSON body
       const list = method.thrift !== undefined ? thriftRoutes(method, opts)
         : protoRoutes(method, opts.idl.syntax === "proto" ? opts.idl.methodOptions.get(`${method.service}/${method.name}`) : undefined, opts);
       for (const r of list) {
@@ -65,6 +69,7 @@ export function createGateway(options: Partial<GatewayOptions> & Pick<GatewayOpt
       const rpc = rpcMethod(req, methods);
       if (rpc !== undefined) {
         if (opts.protocols.grpcWeb && isGrpcWebRequest(req)) return await serveGrpcWeb(req, rpc, opts);
+        if (opts.protocols.connect && isConnectStreamRequest(req)) return await serveConnectStream(req, rpc, opts);
         if (opts.protocols.connect && isConnectRequest(req)) return await serveConnect(req, rpc, opts);
       }
       const found = router.find(req.method, req.path);

@@ -63,6 +63,7 @@ function thriftMethod(service: string, m: ThriftMethodDescriptor, protocol: Thri
     name: m.name,
     binaryCodec: "thrift",
     thrift: m,
+    kind: "unary",
     argsFromJson(json) {
       if (first !== undefined && (typeof json === "string" || json instanceof Uint8Array)) {
         const bytes = jsonToThriftInEngine(getEngine(), m.argsStruct, json, protocol, read);

@@ -22,7 +22,9 @@ import type { Idl } from "../../generic/idl.js";
 import { parseGenericJson } from "../../generic/json-text.js";
 import { serviceTable, unknownMethod } from "../../generic/service.js";
 import { thriftStructToJson, thriftValueFromJson } from "../../generic/thrift/json.js";
+import { PREFIX_BYTES } from "../../grpc/message.js";
 import { codeOfGrpcStatus, codeOfHttpStatus, type ConnectCode } from "../failure.js";
+import { frame } from "../stream.js";
 
 export interface RpcClientOptions {
   /** The gateway's URL (`https://gw.example.com`, or a path prefix under it). */
@@ -57,6 +59,12 @@ export interface RpcClient {
    * whose `details` hold the Connect code (`connectCode`).
    */
   call(method: string, args?: unknown, options?: RpcCallOptions): Promise<unknown>;
+  /**
+   * Calls server-streaming `method` (Connect streaming, or gRPC-web); yields each reply as
+   * it arrives, then throws the stream's error, if any (as `call` does). Stopping the
+   * iteration early cancels the call (the gateway cancels it upstream).
+   */
+  stream(method: string, args?: unknown, options?: RpcCallOptions): AsyncIterable<unknown>;
 }
 
 /** How one method's messages are written and read by a codec. */
@@ -84,35 +92,102 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const codecs = new Map<string, MethodCodec>();
 
+  /** Sends one call; the response is not read yet. */
+  async function send(method: string, args: unknown, callOptions: RpcCallOptions, streaming: boolean): Promise<{ response: Response; codec: MethodCodec }> {
+    if (!methods.includes(method)) throw unknownMethod(service, method, methods);
+    let codec = codecs.get(method);
+    if (codec === undefined) codecs.set(method, (codec = methodCodec(idl, service, method, json)));
+    const message = codec.encode(args ?? {});
+    const type = streaming && !grpcWeb ? `application/connect+${json ? "json" : binaryName}` : contentType;
+    const headers: Record<string, string> = { ...options.headers, ...callOptions.headers, "content-type": type };
+    const timeout = callOptions.timeoutMs ?? options.timeoutMs;
+    if (timeout !== undefined) {
+      if (grpcWeb) headers["grpc-timeout"] = `${Math.max(1, Math.ceil(timeout))}m`;
+      else headers["connect-timeout-ms"] = String(Math.max(1, Math.ceil(timeout)));
+    }
+    if (grpcWeb) headers["x-grpc-web"] = "1";
+    else headers["connect-protocol-version"] = "1";
+    const bytes = typeof message === "string" ? utf8.encode(message) : message;
+    const body = grpcWeb || streaming ? frame(0, bytes) : bytes;
+    try {
+      return { response: await doFetch(`${base}/${service}/${method}`, { method: "POST", headers, body: body as BodyInit, signal: callOptions.signal }), codec };
+    } catch (error) {
+      if (callOptions.signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${method}: cancelled`, { cause: error });
+      throw new KitewireError(ErrorCode.CONNECTION, `${method}: the gateway at ${base} cannot be reached: ${String(error)}`, { cause: error });
+    }
+  }
+
   return {
     service,
     methods,
     async call(method, args, callOptions = {}) {
-      if (!methods.includes(method)) throw unknownMethod(service, method, methods);
-      let codec = codecs.get(method);
-      if (codec === undefined) codecs.set(method, (codec = methodCodec(idl, service, method, json)));
-      const message = codec.encode(args ?? {});
-      const headers: Record<string, string> = { ...options.headers, ...callOptions.headers, "content-type": contentType };
-      const timeout = callOptions.timeoutMs ?? options.timeoutMs;
-      if (timeout !== undefined) {
-        if (grpcWeb) headers["grpc-timeout"] = `${Math.max(1, Math.ceil(timeout))}m`;
-        else headers["connect-timeout-ms"] = String(Math.max(1, Math.ceil(timeout)));
-      }
-      if (grpcWeb) headers["x-grpc-web"] = "1";
-      else headers["connect-protocol-version"] = "1";
-      const bytes = typeof message === "string" ? utf8.encode(message) : message;
-      const body = grpcWeb ? frame(bytes) : bytes;
-      let response: Response;
-      try {
-        response = await doFetch(`${base}/${service}/${method}`, { method: "POST", headers, body: body as BodyInit, signal: callOptions.signal });
-      } catch (error) {
-        if (callOptions.signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${method}: cancelled`, { cause: error });
-        throw new KitewireError(ErrorCode.CONNECTION, `${method}: the gateway at ${base} cannot be reached: ${String(error)}`, { cause: error });
-      }
+      const { response, codec } = await send(method, args, callOptions, false);
       const reply = new Uint8Array(await response.arrayBuffer());
       return grpcWeb ? grpcWebResult(method, response, reply, codec) : connectResult(method, response, reply, codec);
     },
+    async *stream(method, args, callOptions = {}) {
+      const { response, codec } = await send(method, args, callOptions, true);
+      if (response.status !== 200 || response.body === null) {
+        const reply = new Uint8Array(await response.arrayBuffer());
+        if (grpcWeb) throw rpcError(method, codeOfHttpStatus(response.status), `HTTP ${response.status}`, response.status);
+        connectResult(method, response, reply, codec);
+        throw rpcError(method, "internal", "a stream reply without a body", response.status);
+      }
+      let ended = false;
+      for await (const [flags, payload] of frames(response.body)) {
+        if (grpcWeb ? (flags & 0x80) !== 0 : (flags & 0x02) !== 0) {
+          ended = true;
+          if (grpcWeb) grpcWebStatus(method, payload);
+          else connectEnd(method, payload);
+          break;
+        }
+        yield codec.decode(payload);
+      }
+      if (!ended) throw rpcError(method, "internal", "the stream ended without its last frame", 200);
+    },
   };
+}
+
+/** The frames of a streaming reply as they arrive: [flags, payload]. Cancels the body when the reader stops early. */
+async function* frames(body: ReadableStream<Uint8Array>): AsyncGenerator<[number, Uint8Array]> {
+  const reader = body.getReader();
+  let held: Uint8Array = new Uint8Array(0);
+  try {
+    for (;;) {
+      while (held.length >= PREFIX_BYTES) {
+        const length = new DataView(held.buffer, held.byteOffset + 1, 4).getUint32(0);
+        if (held.length < PREFIX_BYTES + length) break;
+        yield [held[0]!, held.subarray(PREFIX_BYTES, PREFIX_BYTES + length)];
+        held = held.subarray(PREFIX_BYTES + length);
+      }
+      const { done, value } = await reader.read();
+      if (done) return;
+      const joined = new Uint8Array(held.length + value.length);
+      joined.set(held);
+      joined.set(value, held.length);
+      held = joined;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+/** A Connect stream's end message: throws its error, if any. */
+function connectEnd(method: string, payload: Uint8Array): void {
+  const end = JSON.parse(utf8Decoder.decode(payload)) as { error?: { code?: string; message?: string } };
+  if (end.error !== undefined) throw rpcError(method, (end.error.code ?? "unknown") as ConnectCode, end.error.message ?? "", 200);
+}
+
+/** A gRPC-web trailers frame: throws its status when not OK. */
+function grpcWebStatus(method: string, payload: Uint8Array, status: string | null = null, text = ""): void {
+  for (const line of utf8Decoder.decode(payload).split("\r\n")) {
+    const colon = line.indexOf(":");
+    const key = line.slice(0, colon).trim().toLowerCase();
+    if (key === "grpc-status") status = line.slice(colon + 1).trim();
+    else if (key === "grpc-message") text = decodeURIComponent(line.slice(colon + 1).trim());
+  }
+  if (status === null) throw rpcError(method, "internal", "gRPC-web reply without grpc-status", 200);
+  if (status !== "0") throw rpcError(method, codeOfGrpcStatus(Number(status)), text, 200);
 }
 
 function connectResult(method: string, response: Response, reply: Uint8Array, codec: MethodCodec): unknown {
@@ -138,26 +213,16 @@ function connectResult(method: string, response: Response, reply: Uint8Array, co
 function grpcWebResult(method: string, response: Response, reply: Uint8Array, codec: MethodCodec): unknown {
   if (response.status !== 200) throw rpcError(method, codeOfHttpStatus(response.status), `HTTP ${response.status}`, response.status);
   let message: Uint8Array | undefined;
-  let status = response.headers.get("grpc-status");
-  let text = response.headers.get("grpc-message") ?? "";
-  for (let at = 0; at + 5 <= reply.length;) {
+  let trailers: Uint8Array = new Uint8Array(0);
+  for (let at = 0; at + PREFIX_BYTES <= reply.length;) {
     const flags = reply[at]!;
     const length = new DataView(reply.buffer, reply.byteOffset + at + 1, 4).getUint32(0);
-    const payload = reply.subarray(at + 5, at + 5 + length);
-    at += 5 + length;
-    if ((flags & 0x80) === 0) {
-      message = payload;
-      continue;
-    }
-    for (const line of utf8Decoder.decode(payload).split("\r\n")) {
-      const colon = line.indexOf(":");
-      const key = line.slice(0, colon).trim().toLowerCase();
-      if (key === "grpc-status") status = line.slice(colon + 1).trim();
-      else if (key === "grpc-message") text = decodeURIComponent(line.slice(colon + 1).trim());
-    }
+    const payload = reply.subarray(at + PREFIX_BYTES, at + PREFIX_BYTES + length);
+    at += PREFIX_BYTES + length;
+    if ((flags & 0x80) === 0) message = payload;
+    else trailers = payload;
   }
-  if (status === null) throw rpcError(method, "internal", "gRPC-web reply without grpc-status", 200);
-  if (status !== "0") throw rpcError(method, codeOfGrpcStatus(Number(status)), text, 200);
+  grpcWebStatus(method, trailers, response.headers.get("grpc-status"), response.headers.get("grpc-message") ?? "");
   if (message === undefined) throw rpcError(method, "internal", "gRPC-web reply without a message", 200);
   return codec.decode(message);
 }
@@ -173,13 +238,6 @@ const KITEWIRE_CODE: Partial<Record<ConnectCode, ErrorCode>> = {
 
 function rpcError(method: string, code: ConnectCode, message: string, httpStatus: number): KitewireError {
   return new KitewireError(KITEWIRE_CODE[code] ?? ErrorCode.REMOTE, `${method}: ${code}: ${message}`, { details: { connectCode: code, httpStatus } });
-}
-
-function frame(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + payload.length);
-  new DataView(out.buffer).setUint32(1, payload.length);
-  out.set(payload, 5);
-  return out;
 }
 
 /** The codec of one method: the inverse of the gateway's (methods.ts). */

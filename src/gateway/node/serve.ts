@@ -159,9 +159,53 @@ function writeReply(res: ServerResponse, reply: GatewayReply): void {
     return;
   }
   const body = reply.body;
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+    writeStream(res, reply, body);
+    return;
+  }
   // With the length known, the reply goes out in one write, not chunked; a string body is
   // joined to the head by node:http (one write of one string, where bytes take a writev).
   reply.headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
   res.writeHead(reply.status, reply.headers);
   res.end(body);
+}
+
+/**
+ * Writes a streaming reply: a chunk is read from the stream only once node:http has taken
+ * the previous one (`write` true, or 'drain'), so a slow client holds the upstream back;
+ * the stream is cancelled (and with it the upstream call) when the client goes away.
+ */
+function writeStream(res: ServerResponse, reply: GatewayReply, body: ReadableStream<Uint8Array>): void {
+  res.writeHead(reply.status, reply.headers);
+  res.flushHeaders();
+  const reader = body.getReader();
+  const gone = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  res.once("close", gone);
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (res.destroyed) return;
+        if (!res.write(value)) {
+          await new Promise<void>((resume) => {
+            const go = (): void => {
+              res.off("drain", go);
+              res.off("close", go);
+              resume();
+            };
+            res.on("drain", go);
+            res.on("close", go);
+          });
+        }
+      }
+      res.end();
+    } catch {
+      res.destroy();
+    } finally {
+      res.off("close", gone);
+    }
+  })();
 }
