@@ -236,3 +236,33 @@ export function gatewayCases(label: string, baseUrl: () => string): void {
     expect(notGzip.status).toBe(400);
   });
 }
+
+/**
+ * Registers the cancellation case for a gateway in another process whose fixture answers
+ * `GET /__outcomes` with its failed upstream calls: an HTTP client that goes away while
+ * `slow` runs upstream has that call cancelled (CANCELLED), well before its 3 s. With
+ * `viaFixture`, the fixture's `GET /__go-away` is the client that goes away (workerd).
+ */
+export function cancellationCase(label: string, baseUrl: () => string, viaFixture = false): void {
+  test(`${label}: an HTTP client going away cancels the upstream call`, async () => {
+    if (viaFixture) {
+      const r = await fetch(`${baseUrl()}/__go-away`);
+      expect(await r.text()).toBe("went away");
+    } else {
+      const controller = new AbortController();
+      const call = fetch(`${baseUrl()}/SearchService/slow`, {
+        method: "POST", headers: { "content-type": "application/json" }, body: '{"ms":3000}', signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 300);
+      await expect(call).rejects.toThrow();
+    }
+    const started = Date.now();
+    let outcomes: string[] = [];
+    while (Date.now() - started < 2_000) {
+      outcomes = await (await fetch(`${baseUrl()}/__outcomes`)).json() as string[];
+      if (outcomes.includes("slow:CANCELLED")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(outcomes, JSON.stringify(outcomes)).toContain("slow:CANCELLED");
+  });
+}

@@ -4,7 +4,7 @@
  * over TCP with Deno.connect: the shared cases.
  */
 import { afterAll, beforeAll } from "vitest";
-import { gatewayCases } from "./cases.js";
+import { cancellationCase, gatewayCases } from "./cases.js";
 import { startDenoGateway, type RuntimeGateway } from "./runtimes.js";
 import { startUpstream, type Upstream } from "./support.js";
 
@@ -22,3 +22,4 @@ afterAll(async () => {
 });
 
 gatewayCases("deno", () => gateway.url);
+cancellationCase("deno", () => gateway.url);

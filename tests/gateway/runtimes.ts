@@ -1,7 +1,8 @@
 /**
  * Gateways in other runtimes, as child processes serving HTTP on 127.0.0.1: workerd (the
- * npm `workerd` binary, `workerd serve` with a generated Cap'n Proto config) and Deno (the
- * npm `deno` binary, Deno.serve). Each is given the upstream's and the closed port's
+ * npm `workerd` binary, `workerd serve` with a generated Cap'n Proto config), Deno (the
+ * npm `deno` binary, Deno.serve) and Bun (the npm `bun` binary, Bun.serve). Each fixture
+ * answers `GET /__outcomes` with the upstream calls that failed (`method:CODE`). Each is given the upstream's and the closed port's
  * addresses and stopped (SIGKILL after 2 s) by `stop()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -74,9 +75,12 @@ const gatewayWorker :Workerd.Worker = (
     (name = "UPSTREAM", text = "127.0.0.1:${upstream}"),
     (name = "DOWN", text = "127.0.0.1:${down}"),
     (name = "MAX_BODY", text = "${TEST_MAX_BODY}"),
+    (name = "SELF", service = "gateway"),
   ],
   globalOutbound = "internet",
   compatibilityDate = "2025-06-01",
+  # request.signal aborts when the HTTP client goes away: the gateway cancels the upstream call.
+  compatibilityFlags = ["enable_request_signal"],
 );
 `;
   await writeFile(join(dir, "config.capnp"), config);
@@ -101,4 +105,18 @@ export async function startDenoGateway(upstream: number): Promise<RuntimeGateway
   const url = `http://127.0.0.1:${port}`;
   await waitUp(url, 30_000, t.output);
   return { url, output: t.output, stop: async () => { await t.stop(); await rm(dir, { recursive: true, force: true }); } };
+}
+
+/** Starts the gateway in Bun (Bun.serve); `upstream` is the Thrift server's port. */
+export async function startBunGateway(upstream: number): Promise<RuntimeGateway> {
+  const port = await closedPort();
+  const down = await closedPort();
+  const spec = { bundle: new URL(`file://${distFile("kitewire.node.mjs")}`).href, idl: `${FIXTURES}search.thrift`, port, upstream, down, maxBody: TEST_MAX_BODY };
+  const child = spawn(repoPath("node_modules/.bin/bun"), [`${FIXTURES}bun-gateway.mjs`, JSON.stringify(spec)], {
+    stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" },
+  });
+  const t = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUp(url, 30_000, t.output);
+  return { url, output: t.output, stop: t.stop };
 }
