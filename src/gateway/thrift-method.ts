@@ -130,7 +130,7 @@ function firstFieldIsSuccess(bytes: Uint8Array, protocol: ThriftProtocol): boole
 }
 
 /** A declared exception as a failure: Connect code `unknown` (HTTP 500), the exception in its details. */
-export function declaredException(exception: DeclaredException, message: string): GatewayFailure {
+function declaredException(exception: DeclaredException, message: string): GatewayFailure {
   const text = typeof exception.value === "object" && exception.value !== null && !Array.isArray(exception.value)
     && typeof exception.value["message"] === "string" ? `${message}: ${exception.value["message"]}` : message;
   return new GatewayFailure("unknown", text, undefined, exception);
