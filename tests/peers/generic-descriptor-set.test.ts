@@ -1,7 +1,7 @@
 /**
  * Generic calls from a FileDescriptorSet that protoc wrote (`--descriptor_set_out
  * --include_imports`): `loadIdlDescriptorSet` gives the same services, field tables and
- * JSON generic bytes as `loadIdl` on the .proto sources, and protoc decodes those bytes
+ * JSON generic bytes (and idempotent marks) as `loadIdl` on the .proto sources, and protoc decodes those bytes
  * to the message the JSON describes.
  */
 import { execFileSync } from "node:child_process";
@@ -28,6 +28,10 @@ test("a protoc FileDescriptorSet describes what the sources describe", () => {
   expect([...fromSet.messages.keys()].sort()).toEqual([...fromSource.messages.keys()].sort());
   const strip = (idl: ProtoIdl, name: string) => idl.messages.get(name)!.fields.map((f) => ({ ...f, type: f.type.kind }));
   for (const name of fromSource.messages.keys()) expect(strip(fromSet, name), name).toEqual(strip(fromSource, name));
+  // The idempotency_level mark (GetUser: NO_SIDE_EFFECTS) comes through the set as through the sources.
+  const marks = (idl: ProtoIdl) => [...idl.services.values()].flatMap((s) => Object.values(s.methods).map((m) => `${m.name}:${m.idempotent === true}`));
+  expect(marks(fromSet)).toEqual(marks(fromSource));
+  expect(marks(fromSet)).toContain("GetUser:true");
 
   const json = '{"id":"-5","name":"n","status":"STATUS_ACTIVE","labels":{"a":"b"},"email":"e@x","createdAt":"2024-01-02T03:04:05Z"}';
   const bytes = jsonToBytes(fromSet, "example.v1.User", json);
