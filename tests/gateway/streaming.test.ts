@@ -163,6 +163,45 @@ test("Connect streaming on the wire: one envelope per message, then the end-stre
   }
 });
 
+test("gRPC-web-text streams each frame in base64; a stream's deadline (connect-timeout-ms, grpc-timeout) ends it as deadline_exceeded", async () => {
+  const twoMessages = encodeProtobuf(echo.EchoRequest, echo.EchoRequest.create({ message: "t", count: 2 }));
+  const text = (await readAll(await post("/kitewire.grpc.test.Echo/ServerStream", "application/grpc-web-text+proto",
+    new TextEncoder().encode(Buffer.from(envelope(0, twoMessages)).toString("base64"))))).toString();
+  // Base64 chunks one after another, each padded: decoded 4 characters at a time, two messages, then the trailers.
+  const bytes = Buffer.concat(text.match(/.{4}/g)!.map((q) => Buffer.from(q, "base64")));
+  expect(text.length % 4).toBe(0);
+  const frames: [number, Buffer][] = [];
+  for (let at = 0; at < bytes.length;) {
+    const len = bytes.readUInt32BE(at + 1);
+    frames.push([bytes[at]!, bytes.subarray(at + 5, at + 5 + len)]);
+    at += 5 + len;
+  }
+  expect(frames.map(([flags]) => flags)).toEqual([0, 0, 0x80]);
+  expect(frames[1]![1].toString()).toContain("t 1");
+  expect(frames[2]![1].toString()).toBe("grpc-status:0\r\ngrpc-message:\r\n");
+
+  const slow = (extra: Record<string, string>, type: string, body: Uint8Array) => new Promise<Buffer>((resolve, reject) => {
+    const req = request(`${gateway.url}/kitewire.grpc.test.Echo/ServerStream`, { method: "POST", headers: { "content-type": type, ...extra } },
+      (res) => readAll(res).then(resolve, reject));
+    req.on("error", reject);
+    req.end(body);
+  });
+  const json = new TextEncoder().encode(JSON.stringify({ message: "d", count: 20, sleepMs: 100 }));
+  const connect = await slow({ "connect-timeout-ms": "350" }, "application/connect+json", envelope(0, json));
+  const envelopes: [number, string][] = [];
+  for (let at = 0; at < connect.length;) {
+    const len = connect.readUInt32BE(at + 1);
+    envelopes.push([connect[at]!, connect.subarray(at + 5, at + 5 + len).toString()]);
+    at += 5 + len;
+  }
+  expect(envelopes.length).toBeGreaterThan(1); // some messages came before the deadline ...
+  expect(envelopes.length).toBeLessThan(6);
+  expect(envelopes.at(-1)![0]).toBe(2); // ... then the end of the stream with the error
+  expect(JSON.parse(envelopes.at(-1)![1])).toMatchObject({ error: { code: "deadline_exceeded" } });
+  const web = await slow({ "grpc-timeout": "350m" }, "application/grpc-web+json", envelope(0, json));
+  expect(web.toString()).toContain("grpc-status:4\r\n");
+});
+
 test("a slow reader holds the upstream back; a reader that goes away cancels the upstream call", async () => {
   const payload = new Uint8Array(64 * 1024);
   const request = encodeProtobuf(echo.EchoRequest, echo.EchoRequest.create({ message: "big", count: 2000, payload })); // 128 MiB in all
