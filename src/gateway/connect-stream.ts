@@ -14,7 +14,7 @@ import type { GatewayReply, GatewayRequest } from "./exchange.js";
 import { callFailure, GatewayFailure, requestFailure } from "./failure.js";
 import type { GatewayMethod } from "./methods.js";
 import type { GatewayOptions } from "./options.js";
-import { frame, onlyMessage, replyStream } from "./stream.js";
+import { frame, jsonBytes, onlyMessage, replyStream } from "./stream.js";
 import { PREFIX_BYTES } from "../grpc/message.js";
 
 const STREAM_TYPE = "application/connect+";
@@ -60,7 +60,7 @@ export async function serveConnectStream(req: GatewayRequest, method: GatewayMet
     const messages = method.stream!(args, callOptions(req, options, timeout));
     return {
       status: 200, headers,
-      body: replyStream(messages, (v) => frame(0, json ? utf8.encode(method.resultToJson(v)) : method.resultToBinary(v)), end),
+      body: replyStream(messages, (v) => frame(0, json ? jsonBytes(method.resultToJson(v)) : method.resultToBinary(v)), end),
     };
   } catch (error) {
     return { status: 200, headers, body: end(requestFailure(error)) };

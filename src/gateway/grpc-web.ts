@@ -14,7 +14,7 @@ import { PREFIX_BYTES } from "../grpc/message.js";
 import { callFailure, GatewayFailure, grpcStatusOf, requestFailure } from "./failure.js";
 import type { GatewayMethod } from "./methods.js";
 import type { GatewayOptions } from "./options.js";
-import { frame, onlyMessage, replyStream } from "./stream.js";
+import { frame, jsonBytes, onlyMessage, replyStream } from "./stream.js";
 
 const utf8 = new TextEncoder();
 
@@ -54,7 +54,7 @@ export async function serveGrpcWeb(req: GatewayRequest, method: GatewayMethod | 
     } catch (error) {
       throw requestFailure(error);
     }
-    const encode = (result: unknown): Uint8Array => (json ? utf8.encode(method.resultToJson(result)) : method.resultToBinary(result));
+    const encode = (result: unknown): Uint8Array => (json ? jsonBytes(method.resultToJson(result)) : method.resultToBinary(result));
     if (method.kind === "server_streaming") {
       const messages = method.stream!(args, callOptions(req, options, timeout));
       return { status: 200, headers, body: replyStream(messages, (v) => out(frame(0, encode(v))), (e) => out(trailers(e))) };

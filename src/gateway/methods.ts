@@ -64,7 +64,8 @@ export interface GatewayMethod {
   /** The request message from JSON text (or its UTF-8) or a parsed JSON value. */
   argsFromJson(json: string | Uint8Array | JsonValue): unknown;
   argsFromBinary(bytes: Uint8Array): unknown;
-  resultToJson(result: unknown): string;
+  /** The reply message as JSON: text, or its UTF-8 (a Thrift reply transcoded in the engine). */
+  resultToJson(result: unknown): string | Uint8Array;
   resultToJsonValue(result: unknown): JsonValue;
   resultToBinary(result: unknown): Uint8Array;
   /** Calls the upstream. Rejects with what the client rejects with, or a GatewayFailure for a declared exception. */

@@ -14,6 +14,13 @@
 import { MessageDeframer, PREFIX_BYTES, writePrefix } from "../grpc/message.js";
 import { GatewayFailure } from "./failure.js";
 
+const utf8 = new TextEncoder();
+
+/** JSON text (or its UTF-8) as UTF-8. */
+export function jsonBytes(json: string | Uint8Array): Uint8Array {
+  return typeof json === "string" ? utf8.encode(json) : json;
+}
+
 /** A frame: the prefix (`flags`, then the length, big-endian) and `payload`. */
 export function frame(flags: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(PREFIX_BYTES + payload.length);

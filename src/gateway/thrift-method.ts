@@ -3,7 +3,7 @@
  * (src/generic/transcode): a JSON request body becomes the `<method>_args` struct's bytes
  * in the upstream's protocol in one engine call, written into the request frame as they
  * are; the reply's `<method>_result` struct is kept as bytes and becomes the JSON reply
- * body in one engine call (or, for a binary request on a Thrift Binary upstream, is the
+ * body's UTF-8 in one engine call (or, for a binary request on a Thrift Binary upstream, is the
  * binary reply as it is). Whatever the engine leaves (and every error) takes the
  * map-generic path, so replies and error texts (JSON path, expected type) are that path's.
  */
@@ -21,7 +21,7 @@ import { ThriftGenericException } from "../generic/thrift/codec.js";
 import type { ThriftMethodDescriptor, ThriftServiceDescriptor, ThriftStructDescriptor } from "../generic/thrift/descriptor.js";
 import { thriftStructFromJson, thriftStructToJson, thriftValueToJson } from "../generic/thrift/json.js";
 import { argsCodec, structBytes, TranscodedStruct } from "../generic/transcode/calls.js";
-import { jsonToThriftInEngine, onlyFieldToJsonInEngine } from "../generic/transcode/transcode.js";
+import { jsonToThriftInEngine, onlyFieldToJsonBytesInEngine } from "../generic/transcode/transcode.js";
 import type { ThriftMethod, ThriftService } from "../service/thrift.js";
 import { getEngine } from "../wasm/load.js";
 import { jsonBodyText } from "./exchange.js";
@@ -75,8 +75,9 @@ function thriftMethod(service: string, m: ThriftMethodDescriptor, protocol: Thri
     argsFromBinary: (bytes) => decodeThrift(m.argsStruct.codec, bytes, "binary"),
     resultToJson(result) {
       if (result instanceof ResultBytes) {
-        const got = onlyFieldToJsonInEngine(getEngine(), m.resultStruct, result.bytes, result.protocol);
-        if (got?.field?.id === 0) return got.text;
+        // The reply body's UTF-8 as the engine wrote it: no string is made (TextDecoder would be most of the cost).
+        const got = onlyFieldToJsonBytesInEngine(getEngine(), m.resultStruct, result.bytes, result.protocol);
+        if (got?.field?.id === 0) return got.utf8.slice();
       }
       return JSON.stringify(resultToJsonValue(result));
     },

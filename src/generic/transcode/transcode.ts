@@ -131,8 +131,15 @@ export function thriftToJsonTextInEngine(
 export function onlyFieldToJsonInEngine(
   engine: Engine, desc: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol,
 ): { field: ThriftFieldDescriptor | undefined; text: string } | undefined {
+  const got = onlyFieldToJsonBytesInEngine(engine, desc, bytes, protocol);
+  return got === undefined ? undefined : { field: got.field, text: decoder.decode(got.utf8) };
+}
+
+/** `onlyFieldToJsonInEngine` with the text's UTF-8 (a view of engine memory, valid until the engine's next call). */
+export function onlyFieldToJsonBytesInEngine(
+  engine: Engine, desc: ThriftStructDescriptor, bytes: Uint8Array, protocol: ThriftProtocol,
+): { field: ThriftFieldDescriptor | undefined; utf8: Uint8Array } | undefined {
   const utf8 = thriftToJsonInEngine(engine, desc, bytes, protocol, true);
   if (utf8 === undefined) return undefined;
-  const text = decoder.decode(utf8);
-  return { field: desc.fields[engine.exports.transcodeRootField()], text };
+  return { field: desc.fields[engine.exports.transcodeRootField()], utf8 };
 }
