@@ -118,6 +118,26 @@ export function addFixup(a: u32, b: u32, at: u32, kind: u32): bool {
   return true;
 }
 
+/**
+ * Keeps the fixups from index `from` on whose last word is non-zero (marked as moved with
+ * their bytes), clearing the mark; drops the others (their bytes were dropped).
+ */
+export function keepMarkedFixups(from: i32): void {
+  let kept = from;
+  for (let i = from; i < fixCount; i++) {
+    const r = fixBase + (<usize>i << 4);
+    if (load<u32>(r, 12) == 0) continue;
+    store<u32>(r, 0, 12);
+    if (kept != i) {
+      const d = fixBase + (<usize>kept << 4);
+      store<u64>(d, load<u64>(r));
+      store<u64>(d, load<u64>(r, 8), 8);
+    }
+    kept++;
+  }
+  fixCount = kept;
+}
+
 /** Adds `delta` to the output offset of fixups from index `from` on (their bytes moved). */
 export function shiftFixups(from: i32, delta: u32): void {
   for (let i = from; i < fixCount; i++) {

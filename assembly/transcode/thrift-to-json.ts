@@ -8,7 +8,7 @@
 import { binarySkip } from "../thrift/binary";
 import { compactSkip } from "../thrift/compact";
 import {
-  addFixup, allDistinct, ENTRY, ensure, putEntry, reorderEntries, shiftFixups, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
+  addFixup, allDistinct, ENTRY, ensure, keepMarkedFixups, putEntry, reorderEntries, shiftFixups, fixBase, fixCount, hashBytes, hashValue, outBase, outOffset, outPos,
   pushHash, resetBuffers, workAlloc, workBase, workPop, workTop,
 } from "./buffers";
 import {
@@ -366,7 +366,9 @@ function rebuild(s: usize, slots: usize, structStart: usize, fixFrom: i32): bool
       }
     }
   }
-  for (let k = fixFrom; k < fixCount; k++) store<u32>(fixBase + (<usize>k << 4), 0, 12);
+  // The gaps of a value dropped (a field given twice) go with it: closing a stale one would
+  // copy from before the previous gap.
+  keepMarkedFixups(fixFrom);
   return true;
 }
 
