@@ -33,13 +33,21 @@ export function scanString(p: usize, end: usize): usize {
   let wide = false;
   while (true) {
     // Runs with no quote, backslash or control byte, 16 (SIMD) or 8 bytes at a time.
+    // On a stop, go straight to its first byte (the lowest flagged lane; bytes before it are
+    // plain or wide): most strings are keys and short values, ended within the first block.
     if (ASC_FEATURE_SIMD) {
       while (q + 16 <= end) {
         const v = v128.load(q);
-        const stop = v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
-          i8x16.lt_u(v, i8x16.splat(0x20)));
-        if (v128.any_true(stop)) break;
-        if (i8x16.bitmask(v) != 0) wide = true;
+        const stop = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
+          i8x16.lt_u(v, i8x16.splat(0x20))));
+        const high = i8x16.bitmask(v);
+        if (stop != 0) {
+          const at = ctz(stop);
+          if ((high & ((1 << at) - 1)) != 0) wide = true;
+          q += at;
+          break;
+        }
+        if (high != 0) wide = true;
         q += 16;
       }
     }
@@ -47,9 +55,15 @@ export function scanString(p: usize, end: usize): usize {
       const w = load<u64>(q);
       const quote = w ^ 0x2222222222222222;
       const slash = w ^ 0x5c5c5c5c5c5c5c5c;
-      const stop = ((quote - 0x0101010101010101) & ~quote) | ((slash - 0x0101010101010101) & ~slash) |
-        ((w - 0x2020202020202020) & ~w);
-      if ((stop & 0x8080808080808080) != 0) break;
+      // A borrow can flag bytes after a true stop, never before: the lowest flag is exact.
+      const stop = (((quote - 0x0101010101010101) & ~quote) | ((slash - 0x0101010101010101) & ~slash) |
+        ((w - 0x2020202020202020) & ~w)) & 0x8080808080808080;
+      if (stop != 0) {
+        const at = <usize>(ctz(stop) >> 3);
+        if ((w & 0x8080808080808080 & ((<u64>1 << (at << 3)) - 1)) != 0) wide = true;
+        q += at;
+        break;
+      }
       if ((w & 0x8080808080808080) != 0) wide = true;
       q += 8;
     }
