@@ -224,3 +224,37 @@ test("a slow reader holds the upstream back; a reader that goes away cancels the
     expect(upstreamSaw.cancelled, `${type}: the upstream call was cancelled`).toBe(cancelledBefore + 1);
   }
 });
+
+test("the gateway's own client reads a stream whose frames arrive a byte at a time, and refuses a frame announced over maxMessageBytes before holding it", async () => {
+  const idl = loadIdl([ECHO_PROTO], { readFile: (p) => readFileSync(p, "utf8") });
+  const text = new TextEncoder();
+  const long = "m".repeat(5000);
+  const wire = [...envelope(0, text.encode(JSON.stringify({ message: long }))), ...envelope(0, text.encode('{"message":"b"}')), ...envelope(2, text.encode("{}"))];
+  let pulls = 0;
+  let cancelled = false;
+  /** A reply body that hands out `wire` `step` bytes per read, then `more` (if any) forever. */
+  const replying = (bytes: number[], step: number) => async () => new Response(new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulls++;
+      if (pulls > 100_000) return controller.error(new Error("read without end"));
+      const at = (pulls - 1) * step;
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(new Uint8Array(bytes.slice(at, at + step)));
+    },
+    cancel() { cancelled = true; },
+  }), { status: 200, headers: { "content-type": "application/connect+json" } });
+
+  const client = createRpcClient({ baseUrl: "http://127.0.0.1:9", idl, service: "kitewire.grpc.test.Echo", codec: "json", fetch: replying(wire, 1) });
+  const got: string[] = [];
+  for await (const m of client.stream("ServerStream", {})) got.push((m as { message: string }).message);
+  expect(got).toEqual([long, "b"]);
+
+  // 8 MiB announced, then bytes that never end: the client stops at the prefix.
+  pulls = 0;
+  const huge = [0, 0x00, 0x80, 0x00, 0x00, ...new Array(64).fill(0x20)];
+  const bounded = createRpcClient({ baseUrl: "http://127.0.0.1:9", idl, service: "kitewire.grpc.test.Echo", codec: "json", fetch: replying(huge, 5) });
+  const reading = (async () => { for await (const _ of bounded.stream("ServerStream", {})) void _; })();
+  await expect(reading).rejects.toMatchObject({ code: "LENGTH_LIMIT", message: expect.stringContaining("8388608 bytes is over the limit of 4194304") });
+  expect(pulls).toBeLessThanOrEqual(2);
+  expect(cancelled).toBe(true);
+});

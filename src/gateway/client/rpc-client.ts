@@ -42,6 +42,8 @@ export interface RpcClientOptions {
   headers?: Record<string, string>;
   /** The fetch to use (default globalThis.fetch). */
   fetch?: typeof fetch;
+  /** The largest message a stream reply may announce (default 4 MiB, gRPC's receive limit). */
+  maxMessageBytes?: number;
 }
 
 export interface RpcCallOptions {
@@ -91,6 +93,7 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
   const base = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const codecs = new Map<string, MethodCodec>();
+  const maxMessageBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
 
   /** Sends one call; the response is not read yet. */
   async function send(method: string, args: unknown, callOptions: RpcCallOptions, streaming: boolean): Promise<{ response: Response; codec: MethodCodec }> {
@@ -134,7 +137,7 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
         throw rpcError(method, "internal", "a stream reply without a body", response.status);
       }
       let ended = false;
-      for await (const [flags, payload] of frames(response.body)) {
+      for await (const [flags, payload] of frames(response.body, maxMessageBytes)) {
         if (grpcWeb ? (flags & 0x80) !== 0 : (flags & 0x02) !== 0) {
           ended = true;
           if (grpcWeb) grpcWebStatus(method, payload);
@@ -148,23 +151,45 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
   };
 }
 
-/** The frames of a streaming reply as they arrive: [flags, payload]. Cancels the body when the reader stops early. */
-async function* frames(body: ReadableStream<Uint8Array>): AsyncGenerator<[number, Uint8Array]> {
+/**
+ * The frames of a streaming reply as they arrive: [flags, payload]. A frame announcing more
+ * than `maxMessageBytes` ends the stream with LENGTH_LIMIT before its bytes are held. Chunks
+ * wait in a list until the frame they belong to is whole, so a large frame split into many
+ * chunks is joined once, not once per chunk. Cancels the body when the reader stops early.
+ */
+async function* frames(body: ReadableStream<Uint8Array>, maxMessageBytes: number): AsyncGenerator<[number, Uint8Array]> {
   const reader = body.getReader();
   let held: Uint8Array = new Uint8Array(0);
+  const waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
   try {
     for (;;) {
+      let need = PREFIX_BYTES;
       while (held.length >= PREFIX_BYTES) {
         const length = new DataView(held.buffer, held.byteOffset + 1, 4).getUint32(0);
-        if (held.length < PREFIX_BYTES + length) break;
-        yield [held[0]!, held.subarray(PREFIX_BYTES, PREFIX_BYTES + length)];
-        held = held.subarray(PREFIX_BYTES + length);
+        if (length > maxMessageBytes) {
+          throw new KitewireError(ErrorCode.LENGTH_LIMIT, `a stream message of ${length} bytes is over the limit of ${maxMessageBytes} (maxMessageBytes)`);
+        }
+        need = PREFIX_BYTES + length;
+        if (held.length < need) break;
+        yield [held[0]!, held.subarray(PREFIX_BYTES, need)];
+        held = held.subarray(need);
+        need = PREFIX_BYTES;
       }
       const { done, value } = await reader.read();
       if (done) return;
-      const joined = new Uint8Array(held.length + value.length);
+      waiting.push(value);
+      waitingBytes += value.length;
+      if (held.length + waitingBytes < need) continue;
+      const joined = new Uint8Array(held.length + waitingBytes);
       joined.set(held);
-      joined.set(value, held.length);
+      let at = held.length;
+      for (const chunk of waiting) {
+        joined.set(chunk, at);
+        at += chunk.length;
+      }
+      waiting.length = 0;
+      waitingBytes = 0;
       held = joined;
     }
   } finally {
