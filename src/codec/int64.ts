@@ -16,22 +16,24 @@ export const parts = { lo: 0, hi: 0 };
 /**
  * One 64-bit slot seen as a signed, an unsigned and two 32-bit halves. Storing a bigint
  * into a BigInt64Array and reading the halves (or the reverse) is 2x faster than any
- * Number/BigInt arithmetic; the halves are in little-endian order, which is every platform
- * kitewire runs on (checked below; big-endian ones take the arithmetic path).
+ * Number/BigInt arithmetic. The slot is in host order: LOW and HIGH name its halves.
  */
 const slot = new BigInt64Array(1);
 const uslot = new BigUint64Array(slot.buffer);
 const halves = new Uint32Array(slot.buffer);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** Index in `halves` of the low and high 32 bits of the slot (host order). */
+const LOW = LITTLE_ENDIAN ? 0 : 1;
+const HIGH = 1 - LOW;
 
 /** Splits a signed 64-bit value into `parts`; throws INVALID_VALUE outside [-2^63, 2^63). */
 export function splitInt64(v: bigint): void {
-  if (typeof v === "bigint" && LITTLE_ENDIAN) {
+  if (typeof v === "bigint") {
     slot[0] = v;
     // The store wraps silently: reading back the same value proves it was in range.
     if (slot[0] === v) {
-      parts.lo = halves[0]!;
-      parts.hi = halves[1]! | 0;
+      parts.lo = halves[LOW]!;
+      parts.hi = halves[HIGH]! | 0;
       return;
     }
   }
@@ -43,11 +45,11 @@ export function splitInt64(v: bigint): void {
 
 /** Splits an unsigned 64-bit value into `parts`; throws INVALID_VALUE outside [0, 2^64). */
 export function splitUint64(v: bigint): void {
-  if (typeof v === "bigint" && LITTLE_ENDIAN) {
+  if (typeof v === "bigint") {
     uslot[0] = v;
     if (uslot[0] === v) {
-      parts.lo = halves[0]!;
-      parts.hi = halves[1]! | 0;
+      parts.lo = halves[LOW]!;
+      parts.hi = halves[HIGH]! | 0;
       return;
     }
   }
@@ -56,26 +58,22 @@ export function splitUint64(v: bigint): void {
   parts.hi = Number(v >> 32n) | 0;
 }
 
-/** Joins halves into a signed 64-bit bigint. */
+/**
+ * Joins halves into a signed 64-bit bigint. The slot is in host order on every platform,
+ * so the halves go to LOW and HIGH with no branch: these inline into generated read
+ * bodies, where every bytecode counts against V8's inlining budget.
+ */
 export function joinInt64(lo: number, hi: number): bigint {
-  if (!LITTLE_ENDIAN) return joinArithmetic(lo, hi, true);
-  halves[0] = lo;
-  halves[1] = hi;
+  halves[LOW] = lo;
+  halves[HIGH] = hi;
   return slot[0]!;
 }
 
 /** Joins halves into an unsigned 64-bit bigint. */
 export function joinUint64(lo: number, hi: number): bigint {
-  if (!LITTLE_ENDIAN) return joinArithmetic(lo, hi, false);
-  halves[0] = lo;
-  halves[1] = hi;
+  halves[LOW] = lo;
+  halves[HIGH] = hi;
   return uslot[0]!;
-}
-
-/** The join of big-endian platforms, apart so that the slot version stays small enough to inline. */
-function joinArithmetic(lo: number, hi: number, signed: boolean): bigint {
-  const u = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-  return signed ? BigInt.asIntN(64, u) : u;
 }
 
 /**

@@ -141,7 +141,10 @@ function emitFieldReads(ctx: FileContext, code: Code, def: Struct): string[] {
   for (const { i } of required) code.line(`let seen${i} = false;`);
   code.line(`let unknown: ${ctx.useType("UnknownField")}[] | undefined;`);
   code.line("r.readStructBegin();");
-  code.block(`for (let t = r.readFieldBegin(); t !== ${ctx.use("TType")}.STOP; t = r.readFieldBegin())`, () => {
+  // One readFieldBegin call site, not two (a `for` with it in both the init and the update):
+  // V8 inlines each call site, and the copies use up its inlining budget for read bodies.
+  code.block("for (;;)", () => {
+    code.line("const t = r.readFieldBegin();", `if (t === ${ctx.use("TType")}.STOP) break;`);
     if (def.fields.length > 0) {
       code.block("switch (r.fieldId)", () => {
         def.fields.forEach((f, i) => {
@@ -211,7 +214,8 @@ function emitUnion(ctx: FileContext, code: Code, def: Struct, exported: boolean)
       code.line("let set = 0;");
       code.line(`let unknown: ${unknown}[] | undefined;`);
       code.line("r.readStructBegin();");
-      code.block(`for (let t = r.readFieldBegin(); t !== ${ctx.use("TType")}.STOP; t = r.readFieldBegin())`, () => {
+      code.block("for (;;)", () => {
+        code.line("const t = r.readFieldBegin();", `if (t === ${ctx.use("TType")}.STOP) break;`);
         if (def.fields.length > 0) {
           code.block("switch (r.fieldId)", () => {
             for (const f of def.fields) {

@@ -30,7 +30,9 @@ export const TrafficEnv = {
     let f1: string = "";
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.BOOL) {
@@ -59,7 +61,9 @@ export const TrafficEnv = {
     let f1: string = "";
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.BOOL) {
@@ -139,7 +143,9 @@ export const Base = {
     let f5: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -204,7 +210,9 @@ export const Base = {
     let f5: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -301,7 +309,9 @@ export const BaseResp = {
     let f2: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -345,7 +355,9 @@ export const BaseResp = {
     let f2: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -408,7 +420,9 @@ const BaseService$ping$args = {
     let f0: string = "";
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -430,7 +444,9 @@ const BaseService$ping$args = {
     let f0: string = "";
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -476,7 +492,9 @@ const BaseService$ping$result = {
     let f0: string | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRING) {
@@ -498,7 +516,9 @@ const BaseService$ping$result = {
     let f0: string | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRING) {

@@ -42,7 +42,9 @@ export const Small = {
     let f4: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -92,7 +94,9 @@ export const Small = {
     let f4: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -167,7 +171,9 @@ export const Inner = {
     let f2: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -203,7 +209,9 @@ export const Inner = {
     let f2: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -355,7 +363,9 @@ export const Large = {
     let f19: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -531,7 +541,9 @@ export const Large = {
     let f19: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {

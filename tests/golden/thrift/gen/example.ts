@@ -56,7 +56,9 @@ export const Address = {
     let f2: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -92,7 +94,9 @@ export const Address = {
     let f2: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -261,7 +265,9 @@ export const User = {
     let seen1 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -444,7 +450,9 @@ export const User = {
     let seen1 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -650,7 +658,9 @@ export const Contact = {
     let set = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -694,7 +704,9 @@ export const Contact = {
     let set = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -772,7 +784,9 @@ export class NotFound extends Error implements NotFound$Fields {
     let f1: UserId = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -802,7 +816,9 @@ export class NotFound extends Error implements NotFound$Fields {
     let f1: UserId = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -876,7 +892,9 @@ export class Invalid extends Error implements Invalid$Fields {
     let f1: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -914,7 +932,9 @@ export class Invalid extends Error implements Invalid$Fields {
     let f1: Map<string, string> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -1008,7 +1028,9 @@ const UserService$getUser$args = {
     let f1: base.Base | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1037,7 +1059,9 @@ const UserService$getUser$args = {
     let f1: base.Base | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1096,7 +1120,9 @@ const UserService$getUser$result = {
     let f1: NotFound | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -1125,7 +1151,9 @@ const UserService$getUser$result = {
     let f1: NotFound | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -1178,7 +1206,9 @@ const UserService$listUsers$args = {
     let f1: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -1207,7 +1237,9 @@ const UserService$listUsers$args = {
     let f1: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -1263,7 +1295,9 @@ const UserService$listUsers$result = {
     let f0: User[] | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -1292,7 +1326,9 @@ const UserService$listUsers$result = {
     let f0: User[] | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -1345,7 +1381,9 @@ const UserService$updateUser$args = {
     let f0: User | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -1367,7 +1405,9 @@ const UserService$updateUser$args = {
     let f0: User | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -1420,7 +1460,9 @@ const UserService$updateUser$result = {
     let f1: Invalid | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -1449,7 +1491,9 @@ const UserService$updateUser$result = {
     let f1: Invalid | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -1498,7 +1542,9 @@ const UserService$touch$args = {
     let f0: UserId = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1520,7 +1566,9 @@ const UserService$touch$args = {
     let f0: UserId = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1559,7 +1607,9 @@ const UserService$touch$result = {
   read(r: ThriftReader): UserService$touch$result {
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       if (r.keepUnknown) (unknown ??= []).push(r.readUnknown(t));
       else r.skip(t);
     }
@@ -1572,7 +1622,9 @@ const UserService$touch$result = {
   readBinaryProtocol(r: ThriftBinaryReader): UserService$touch$result {
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       if (r.keepUnknown) (unknown ??= []).push(r.readUnknown(t));
       else r.skip(t);
     }
@@ -1614,7 +1666,9 @@ const UserService$contactOf$args = {
     let f1: Contact | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1643,7 +1697,9 @@ const UserService$contactOf$args = {
     let f1: Contact | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I64) {
@@ -1695,7 +1751,9 @@ const UserService$contactOf$result = {
     let f0: Contact | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -1717,7 +1775,9 @@ const UserService$contactOf$result = {
     let f0: Contact | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -1766,7 +1826,9 @@ const UserService$statuses$args = {
     let f0: Set<UserId> | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.SET) {
@@ -1795,7 +1857,9 @@ const UserService$statuses$args = {
     let f0: Set<UserId> | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.SET) {
@@ -1853,7 +1917,9 @@ const UserService$statuses$result = {
     let f0: Map<UserId, Status> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.MAP) {
@@ -1883,7 +1949,9 @@ const UserService$statuses$result = {
     let f0: Map<UserId, Status> | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.MAP) {

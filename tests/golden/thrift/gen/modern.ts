@@ -56,7 +56,9 @@ export const Session = {
     let seen0 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.UUID) {
@@ -117,7 +119,9 @@ export const Session = {
     let seen0 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.UUID) {

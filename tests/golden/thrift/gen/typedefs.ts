@@ -38,7 +38,9 @@ export const Point = {
     let f1: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -67,7 +69,9 @@ export const Point = {
     let f1: number = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.I32) {
@@ -136,7 +140,9 @@ export const Shape = {
     let set = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -180,7 +186,9 @@ export const Shape = {
     let set = 0;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -258,7 +266,9 @@ export class Failure extends Error implements Failure$Fields {
     let f1: Id = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -288,7 +298,9 @@ export class Failure extends Error implements Failure$Fields {
     let f1: Id = 0n;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRING) {
@@ -540,7 +552,9 @@ export const Everything = {
     let seen16 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -842,7 +856,9 @@ export const Everything = {
     let seen16 = false;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -1264,7 +1280,9 @@ const Typedefs$transform$args = {
     let f2: Hues | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -1314,7 +1332,9 @@ const Typedefs$transform$args = {
     let f2: Hues | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -1397,7 +1417,9 @@ const Typedefs$transform$result = {
     let f1: FailureAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -1433,7 +1455,9 @@ const Typedefs$transform$result = {
     let f1: FailureAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -1519,7 +1543,9 @@ const Typedefs$nested$args = {
     let f1: PointsById | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.MAP) {
@@ -1585,7 +1611,9 @@ const Typedefs$nested$args = {
     let f1: PointsById | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.MAP) {
@@ -1687,7 +1715,9 @@ const Typedefs$nested$result = {
     let f0: Nested | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.MAP) {
@@ -1731,7 +1761,9 @@ const Typedefs$nested$result = {
     let f0: Nested | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.MAP) {
@@ -1813,7 +1845,9 @@ const Typedefs$envs$args = {
     let f1: typedef_types.Words | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.MAP) {
@@ -1857,7 +1891,9 @@ const Typedefs$envs$args = {
     let f1: typedef_types.Words | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.MAP) {
@@ -1928,7 +1964,9 @@ const Typedefs$envs$result = {
     let f0: typedef_types.Envs | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -1957,7 +1995,9 @@ const Typedefs$envs$result = {
     let f0: typedef_types.Envs | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -2010,7 +2050,9 @@ const Typedefs$shape$args = {
     let f0: ShapeAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -2032,7 +2074,9 @@ const Typedefs$shape$args = {
     let f0: ShapeAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.STRUCT) {
@@ -2078,7 +2122,9 @@ const Typedefs$shape$result = {
     let f0: ShapeAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -2100,7 +2146,9 @@ const Typedefs$shape$result = {
     let f0: ShapeAlias | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.STRUCT) {
@@ -2170,7 +2218,9 @@ const Typedefs$names$args = {
     let f2: Map<Shade, Blob> | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -2228,7 +2278,9 @@ const Typedefs$names$args = {
     let f2: Map<Shade, Blob> | undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 1:
           if (t === TType.LIST) {
@@ -2312,7 +2364,9 @@ const Typedefs$names$result = {
     let f0: MoreNames | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
@@ -2341,7 +2395,9 @@ const Typedefs$names$result = {
     let f0: MoreNames | undefined = undefined;
     let unknown: UnknownField[] | undefined;
     r.readStructBegin();
-    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+    for (;;) {
+      const t = r.readFieldBegin();
+      if (t === TType.STOP) break;
       switch (r.fieldId) {
         case 0:
           if (t === TType.LIST) {
