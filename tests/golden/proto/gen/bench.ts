@@ -25,11 +25,11 @@ export const Small: ProtobufMessageCodec<Small> = {
     return { id: 0n, name: "", age: 0, active: false, score: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Small): void {
-    if (v.id !== 0n) { w.writeVarint32(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeVarint32(18); w.string(v.name); }
-    if (v.age !== 0) { w.writeVarint32(24); w.int32(v.age); }
-    if (v.active !== false) { w.writeVarint32(32); w.bool(v.active); }
-    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeVarint32(41); w.double(v.score); }
+    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
+    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
+    if (v.age !== 0) { w.writeU8(24); w.int32(v.age); }
+    if (v.active !== false) { w.writeU8(32); w.bool(v.active); }
+    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeU8(41); w.double(v.score); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Small): Small {
@@ -85,9 +85,9 @@ export const Inner: ProtobufMessageCodec<Inner> = {
     return { a: 0, b: "", c: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Inner): void {
-    if (v.a !== 0) { w.writeVarint32(8); w.int32(v.a); }
-    if (v.b !== "") { w.writeVarint32(18); w.string(v.b); }
-    if ((v.c !== 0 || Object.is(v.c, -0))) { w.writeVarint32(25); w.double(v.c); }
+    if (v.a !== 0) { w.writeU8(8); w.int32(v.a); }
+    if (v.b !== "") { w.writeU8(18); w.string(v.b); }
+    if ((v.c !== 0 || Object.is(v.c, -0))) { w.writeU8(25); w.double(v.c); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Inner): Inner {
@@ -171,21 +171,21 @@ export const Large: ProtobufMessageCodec<Large> = {
     return { id: 0n, name: "", age: 0, active: false, score: 0, email: "", level: 0, createdAt: 0n, updatedAt: 0n, title: "", description: "", inner: undefined, numbers: [], tags: [], children: [], note: "", payload: emptyBytes(), region: 0, flags: 0, ratio: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Large): void {
-    if (v.id !== 0n) { w.writeVarint32(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeVarint32(18); w.string(v.name); }
-    if (v.age !== 0) { w.writeVarint32(24); w.int32(v.age); }
-    if (v.active !== false) { w.writeVarint32(32); w.bool(v.active); }
-    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeVarint32(41); w.double(v.score); }
-    if (v.email !== "") { w.writeVarint32(50); w.string(v.email); }
-    if (v.level !== 0) { w.writeVarint32(56); w.int32(v.level); }
-    if (v.createdAt !== 0n) { w.writeVarint32(64); w.int64(v.createdAt); }
-    if (v.updatedAt !== 0n) { w.writeVarint32(72); w.int64(v.updatedAt); }
-    if (v.title !== "") { w.writeVarint32(82); w.string(v.title); }
-    if (v.description !== "") { w.writeVarint32(90); w.string(v.description); }
-    if (v.inner !== undefined) { w.writeVarint32(98); w.fork(); Inner.encode(w, v.inner); w.join(); }
-    if (v.numbers.length > 0) { w.writeVarint32(106); w.packedInt32(v.numbers); }
-    for (const x of v.tags) { w.writeVarint32(114); w.string(x); }
-    for (const x of v.children) { w.writeVarint32(122); w.fork(); Inner.encode(w, x); w.join(); }
+    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
+    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
+    if (v.age !== 0) { w.writeU8(24); w.int32(v.age); }
+    if (v.active !== false) { w.writeU8(32); w.bool(v.active); }
+    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeU8(41); w.double(v.score); }
+    if (v.email !== "") { w.writeU8(50); w.string(v.email); }
+    if (v.level !== 0) { w.writeU8(56); w.int32(v.level); }
+    if (v.createdAt !== 0n) { w.writeU8(64); w.int64(v.createdAt); }
+    if (v.updatedAt !== 0n) { w.writeU8(72); w.int64(v.updatedAt); }
+    if (v.title !== "") { w.writeU8(82); w.string(v.title); }
+    if (v.description !== "") { w.writeU8(90); w.string(v.description); }
+    if (v.inner !== undefined) { w.writeU8(98); w.fork(); Inner.encode(w, v.inner); w.join(); }
+    if (v.numbers.length > 0) { w.writeU8(106); w.packedInt32(v.numbers); }
+    for (const x of v.tags) { w.writeU8(114); w.string(x); }
+    for (const x of v.children) { w.writeU8(122); w.fork(); Inner.encode(w, x); w.join(); }
     if (v.note !== "") { w.writeVarint32(130); w.string(v.note); }
     if (v.payload.length !== 0) { w.writeVarint32(138); w.bytes(v.payload); }
     if (v.region !== 0) { w.writeVarint32(144); w.int32(v.region); }
@@ -323,31 +323,31 @@ export const Profile: ProtobufMessageCodec<Profile> = {
     return { id: 0n, name: "", labels: new Map(), items: new Map(), scores: [], aliases: [], friends: [], level: 0, active: false, rating: 0, email: "", createdAt: 0n, avatar: emptyBytes(), region: 0, flags: 0, note: "", ...init };
   },
   encode(w: ProtobufWriter, v: Profile): void {
-    if (v.id !== 0n) { w.writeVarint32(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeVarint32(18); w.string(v.name); }
+    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
+    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
     for (const [k, x] of v.labels) {
-      w.writeVarint32(26); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.string(x);
+      w.writeU8(26); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.string(x);
       w.join();
     }
     for (const [k, x] of v.items) {
-      w.writeVarint32(34); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(18); w.fork(); Inner.encode(w, x); w.join();
+      w.writeU8(34); w.fork();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(18); w.fork(); Inner.encode(w, x); w.join();
       w.join();
     }
-    if (v.scores.length > 0) { w.writeVarint32(42); w.packedInt32(v.scores); }
-    for (const x of v.aliases) { w.writeVarint32(50); w.string(x); }
-    for (const x of v.friends) { w.writeVarint32(58); w.fork(); Inner.encode(w, x); w.join(); }
-    if (v.level !== 0) { w.writeVarint32(64); w.int32(v.level); }
-    if (v.active !== false) { w.writeVarint32(72); w.bool(v.active); }
-    if ((v.rating !== 0 || Object.is(v.rating, -0))) { w.writeVarint32(81); w.double(v.rating); }
-    if (v.email !== "") { w.writeVarint32(90); w.string(v.email); }
-    if (v.createdAt !== 0n) { w.writeVarint32(96); w.int64(v.createdAt); }
-    if (v.avatar.length !== 0) { w.writeVarint32(106); w.bytes(v.avatar); }
-    if (v.region !== 0) { w.writeVarint32(112); w.int32(v.region); }
-    if (v.flags !== 0) { w.writeVarint32(120); w.uint32(v.flags); }
+    if (v.scores.length > 0) { w.writeU8(42); w.packedInt32(v.scores); }
+    for (const x of v.aliases) { w.writeU8(50); w.string(x); }
+    for (const x of v.friends) { w.writeU8(58); w.fork(); Inner.encode(w, x); w.join(); }
+    if (v.level !== 0) { w.writeU8(64); w.int32(v.level); }
+    if (v.active !== false) { w.writeU8(72); w.bool(v.active); }
+    if ((v.rating !== 0 || Object.is(v.rating, -0))) { w.writeU8(81); w.double(v.rating); }
+    if (v.email !== "") { w.writeU8(90); w.string(v.email); }
+    if (v.createdAt !== 0n) { w.writeU8(96); w.int64(v.createdAt); }
+    if (v.avatar.length !== 0) { w.writeU8(106); w.bytes(v.avatar); }
+    if (v.region !== 0) { w.writeU8(112); w.int32(v.region); }
+    if (v.flags !== 0) { w.writeU8(120); w.uint32(v.flags); }
     if (v.note !== "") { w.writeVarint32(130); w.string(v.note); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },

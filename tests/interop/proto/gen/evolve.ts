@@ -72,11 +72,11 @@ export const ScalarsV1: ProtobufMessageCodec<ScalarsV1> = {
     return { fDouble: 0, fFloat: 0, fInt32: 0, fInt64: 0n, fUint32: 0, ...init };
   },
   encode(w: ProtobufWriter, v: ScalarsV1): void {
-    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeVarint32(9); w.double(v.fDouble); }
-    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeVarint32(21); w.float(v.fFloat); }
-    if (v.fInt32 !== 0) { w.writeVarint32(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== 0n) { w.writeVarint32(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== 0) { w.writeVarint32(40); w.uint32(v.fUint32); }
+    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeU8(9); w.double(v.fDouble); }
+    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeU8(21); w.float(v.fFloat); }
+    if (v.fInt32 !== 0) { w.writeU8(24); w.int32(v.fInt32); }
+    if (v.fInt64 !== 0n) { w.writeU8(32); w.int64(v.fInt64); }
+    if (v.fUint32 !== 0) { w.writeU8(40); w.uint32(v.fUint32); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ScalarsV1): ScalarsV1 {
@@ -138,7 +138,7 @@ export const OneofsV1: ProtobufMessageCodec<OneofsV1> = {
     return { before: 0, middle: "", between: 0, after: [], ...init };
   },
   encode(w: ProtobufWriter, v: OneofsV1): void {
-    if (v.before !== 0) { w.writeVarint32(8); w.int32(v.before); }
+    if (v.before !== 0) { w.writeU8(8); w.int32(v.before); }
     if (v.middle !== "") { w.writeVarint32(162); w.string(v.middle); }
     if (v.between !== 0) { w.writeVarint32(200); w.int32(v.between); }
     if (v.after.length > 0) { w.writeVarint32(322); w.packedInt32(v.after); }
@@ -193,9 +193,9 @@ export const MapsV1: ProtobufMessageCodec<MapsV1> = {
   },
   encode(w: ProtobufWriter, v: MapsV1): void {
     for (const [k, x] of v.stringString) {
-      w.writeVarint32(98); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.string(x);
+      w.writeU8(98); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.string(x);
       w.join();
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);

@@ -41,19 +41,19 @@ export const Signed: ProtobufMessageCodec<Signed> = {
     return { single: undefined, list: [], packedList: [], byName: new Map(), must: 0 as Sign, choice: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Signed): void {
-    if (v.single !== undefined) { w.writeVarint32(8); w.int32(v.single); }
-    for (const x of v.list) { w.writeVarint32(16); w.int32(x); }
-    if (v.packedList.length > 0) { w.writeVarint32(26); w.packedInt32(v.packedList); }
+    if (v.single !== undefined) { w.writeU8(8); w.int32(v.single); }
+    for (const x of v.list) { w.writeU8(16); w.int32(x); }
+    if (v.packedList.length > 0) { w.writeU8(26); w.packedInt32(v.packedList); }
     for (const [k, x] of v.byName) {
-      w.writeVarint32(34); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(16); w.int32(x);
+      w.writeU8(34); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(16); w.int32(x);
       w.join();
     }
-    if (v.choice.case === "cSign") { w.writeVarint32(40); w.int32(v.choice.value); }
-    if (v.choice.case === "cInt") { w.writeVarint32(48); w.int32(v.choice.value); }
+    if (v.choice.case === "cSign") { w.writeU8(40); w.int32(v.choice.value); }
+    if (v.choice.case === "cInt") { w.writeU8(48); w.int32(v.choice.value); }
     if (v.must === undefined) throw unsetRequired("interop.neg.Signed", "must");
-    w.writeVarint32(56); w.int32(v.must);
+    w.writeU8(56); w.int32(v.must);
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Signed): Signed {

@@ -39,8 +39,8 @@ export const Leaf: ProtobufMessageCodec<Leaf> = {
     return { id: 0, name: "", ...init };
   },
   encode(w: ProtobufWriter, v: Leaf): void {
-    if (v.id !== 0) { w.writeVarint32(8); w.int32(v.id); }
-    if (v.name !== "") { w.writeVarint32(18); w.string(v.name); }
+    if (v.id !== 0) { w.writeU8(8); w.int32(v.id); }
+    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Leaf): Leaf {
@@ -150,21 +150,21 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     return { fDouble: 0, fFloat: 0, fInt32: 0, fInt64: 0n, fUint32: 0, fUint64: 0n, fSint32: 0, fSint64: 0n, fFixed32: 0, fFixed64: 0n, fSfixed32: 0, fSfixed64: 0n, fBool: false, fString: "", fBytes: emptyBytes(), fColor: 0 as Color, fAliased: 0 as Aliased, ...init };
   },
   encode(w: ProtobufWriter, v: Scalars): void {
-    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeVarint32(9); w.double(v.fDouble); }
-    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeVarint32(21); w.float(v.fFloat); }
-    if (v.fInt32 !== 0) { w.writeVarint32(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== 0n) { w.writeVarint32(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== 0) { w.writeVarint32(40); w.uint32(v.fUint32); }
-    if (v.fUint64 !== 0n) { w.writeVarint32(48); w.uint64(v.fUint64); }
-    if (v.fSint32 !== 0) { w.writeVarint32(56); w.sint32(v.fSint32); }
-    if (v.fSint64 !== 0n) { w.writeVarint32(64); w.sint64(v.fSint64); }
-    if (v.fFixed32 !== 0) { w.writeVarint32(77); w.fixed32(v.fFixed32); }
-    if (v.fFixed64 !== 0n) { w.writeVarint32(81); w.fixed64(v.fFixed64); }
-    if (v.fSfixed32 !== 0) { w.writeVarint32(93); w.sfixed32(v.fSfixed32); }
-    if (v.fSfixed64 !== 0n) { w.writeVarint32(97); w.sfixed64(v.fSfixed64); }
-    if (v.fBool !== false) { w.writeVarint32(104); w.bool(v.fBool); }
-    if (v.fString !== "") { w.writeVarint32(114); w.string(v.fString); }
-    if (v.fBytes.length !== 0) { w.writeVarint32(122); w.bytes(v.fBytes); }
+    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeU8(9); w.double(v.fDouble); }
+    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeU8(21); w.float(v.fFloat); }
+    if (v.fInt32 !== 0) { w.writeU8(24); w.int32(v.fInt32); }
+    if (v.fInt64 !== 0n) { w.writeU8(32); w.int64(v.fInt64); }
+    if (v.fUint32 !== 0) { w.writeU8(40); w.uint32(v.fUint32); }
+    if (v.fUint64 !== 0n) { w.writeU8(48); w.uint64(v.fUint64); }
+    if (v.fSint32 !== 0) { w.writeU8(56); w.sint32(v.fSint32); }
+    if (v.fSint64 !== 0n) { w.writeU8(64); w.sint64(v.fSint64); }
+    if (v.fFixed32 !== 0) { w.writeU8(77); w.fixed32(v.fFixed32); }
+    if (v.fFixed64 !== 0n) { w.writeU8(81); w.fixed64(v.fFixed64); }
+    if (v.fSfixed32 !== 0) { w.writeU8(93); w.sfixed32(v.fSfixed32); }
+    if (v.fSfixed64 !== 0n) { w.writeU8(97); w.sfixed64(v.fSfixed64); }
+    if (v.fBool !== false) { w.writeU8(104); w.bool(v.fBool); }
+    if (v.fString !== "") { w.writeU8(114); w.string(v.fString); }
+    if (v.fBytes.length !== 0) { w.writeU8(122); w.bytes(v.fBytes); }
     if (v.fColor !== 0) { w.writeVarint32(128); w.int32(v.fColor); }
     if (v.fAliased !== 0) { w.writeVarint32(136); w.int32(v.fAliased); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -287,21 +287,21 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
     return { oDouble: undefined, oFloat: undefined, oInt32: undefined, oInt64: undefined, oUint32: undefined, oUint64: undefined, oSint32: undefined, oSint64: undefined, oFixed32: undefined, oFixed64: undefined, oSfixed32: undefined, oSfixed64: undefined, oBool: undefined, oString: undefined, oBytes: undefined, oColor: undefined, oLeaf: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Optionals): void {
-    if (v.oDouble !== undefined) { w.writeVarint32(9); w.double(v.oDouble); }
-    if (v.oFloat !== undefined) { w.writeVarint32(21); w.float(v.oFloat); }
-    if (v.oInt32 !== undefined) { w.writeVarint32(24); w.int32(v.oInt32); }
-    if (v.oInt64 !== undefined) { w.writeVarint32(32); w.int64(v.oInt64); }
-    if (v.oUint32 !== undefined) { w.writeVarint32(40); w.uint32(v.oUint32); }
-    if (v.oUint64 !== undefined) { w.writeVarint32(48); w.uint64(v.oUint64); }
-    if (v.oSint32 !== undefined) { w.writeVarint32(56); w.sint32(v.oSint32); }
-    if (v.oSint64 !== undefined) { w.writeVarint32(64); w.sint64(v.oSint64); }
-    if (v.oFixed32 !== undefined) { w.writeVarint32(77); w.fixed32(v.oFixed32); }
-    if (v.oFixed64 !== undefined) { w.writeVarint32(81); w.fixed64(v.oFixed64); }
-    if (v.oSfixed32 !== undefined) { w.writeVarint32(93); w.sfixed32(v.oSfixed32); }
-    if (v.oSfixed64 !== undefined) { w.writeVarint32(97); w.sfixed64(v.oSfixed64); }
-    if (v.oBool !== undefined) { w.writeVarint32(104); w.bool(v.oBool); }
-    if (v.oString !== undefined) { w.writeVarint32(114); w.string(v.oString); }
-    if (v.oBytes !== undefined) { w.writeVarint32(122); w.bytes(v.oBytes); }
+    if (v.oDouble !== undefined) { w.writeU8(9); w.double(v.oDouble); }
+    if (v.oFloat !== undefined) { w.writeU8(21); w.float(v.oFloat); }
+    if (v.oInt32 !== undefined) { w.writeU8(24); w.int32(v.oInt32); }
+    if (v.oInt64 !== undefined) { w.writeU8(32); w.int64(v.oInt64); }
+    if (v.oUint32 !== undefined) { w.writeU8(40); w.uint32(v.oUint32); }
+    if (v.oUint64 !== undefined) { w.writeU8(48); w.uint64(v.oUint64); }
+    if (v.oSint32 !== undefined) { w.writeU8(56); w.sint32(v.oSint32); }
+    if (v.oSint64 !== undefined) { w.writeU8(64); w.sint64(v.oSint64); }
+    if (v.oFixed32 !== undefined) { w.writeU8(77); w.fixed32(v.oFixed32); }
+    if (v.oFixed64 !== undefined) { w.writeU8(81); w.fixed64(v.oFixed64); }
+    if (v.oSfixed32 !== undefined) { w.writeU8(93); w.sfixed32(v.oSfixed32); }
+    if (v.oSfixed64 !== undefined) { w.writeU8(97); w.sfixed64(v.oSfixed64); }
+    if (v.oBool !== undefined) { w.writeU8(104); w.bool(v.oBool); }
+    if (v.oString !== undefined) { w.writeU8(114); w.string(v.oString); }
+    if (v.oBytes !== undefined) { w.writeU8(122); w.bytes(v.oBytes); }
     if (v.oColor !== undefined) { w.writeVarint32(128); w.int32(v.oColor); }
     if (v.oLeaf !== undefined) { w.writeVarint32(138); w.fork(); Leaf.encode(w, v.oLeaf); w.join(); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -418,20 +418,20 @@ export const Packed: ProtobufMessageCodec<Packed> = {
     return { pDouble: [], pFloat: [], pInt32: [], pInt64: [], pUint32: [], pUint64: [], pSint32: [], pSint64: [], pFixed32: [], pFixed64: [], pSfixed32: [], pSfixed64: [], pBool: [], pColor: [], ...init };
   },
   encode(w: ProtobufWriter, v: Packed): void {
-    if (v.pDouble.length > 0) { w.writeVarint32(10); w.packedDouble(v.pDouble); }
-    if (v.pFloat.length > 0) { w.writeVarint32(18); w.packedFloat(v.pFloat); }
-    if (v.pInt32.length > 0) { w.writeVarint32(26); w.packedInt32(v.pInt32); }
-    if (v.pInt64.length > 0) { w.writeVarint32(34); w.packedInt64(v.pInt64); }
-    if (v.pUint32.length > 0) { w.writeVarint32(42); w.packedUint32(v.pUint32); }
-    if (v.pUint64.length > 0) { w.writeVarint32(50); w.packedUint64(v.pUint64); }
-    if (v.pSint32.length > 0) { w.writeVarint32(58); w.packedSint32(v.pSint32); }
-    if (v.pSint64.length > 0) { w.writeVarint32(66); w.packedSint64(v.pSint64); }
-    if (v.pFixed32.length > 0) { w.writeVarint32(74); w.packedFixed32(v.pFixed32); }
-    if (v.pFixed64.length > 0) { w.writeVarint32(82); w.packedFixed64(v.pFixed64); }
-    if (v.pSfixed32.length > 0) { w.writeVarint32(90); w.packedSfixed32(v.pSfixed32); }
-    if (v.pSfixed64.length > 0) { w.writeVarint32(98); w.packedSfixed64(v.pSfixed64); }
-    if (v.pBool.length > 0) { w.writeVarint32(106); w.packedBool(v.pBool); }
-    if (v.pColor.length > 0) { w.writeVarint32(114); w.packedInt32(v.pColor); }
+    if (v.pDouble.length > 0) { w.writeU8(10); w.packedDouble(v.pDouble); }
+    if (v.pFloat.length > 0) { w.writeU8(18); w.packedFloat(v.pFloat); }
+    if (v.pInt32.length > 0) { w.writeU8(26); w.packedInt32(v.pInt32); }
+    if (v.pInt64.length > 0) { w.writeU8(34); w.packedInt64(v.pInt64); }
+    if (v.pUint32.length > 0) { w.writeU8(42); w.packedUint32(v.pUint32); }
+    if (v.pUint64.length > 0) { w.writeU8(50); w.packedUint64(v.pUint64); }
+    if (v.pSint32.length > 0) { w.writeU8(58); w.packedSint32(v.pSint32); }
+    if (v.pSint64.length > 0) { w.writeU8(66); w.packedSint64(v.pSint64); }
+    if (v.pFixed32.length > 0) { w.writeU8(74); w.packedFixed32(v.pFixed32); }
+    if (v.pFixed64.length > 0) { w.writeU8(82); w.packedFixed64(v.pFixed64); }
+    if (v.pSfixed32.length > 0) { w.writeU8(90); w.packedSfixed32(v.pSfixed32); }
+    if (v.pSfixed64.length > 0) { w.writeU8(98); w.packedSfixed64(v.pSfixed64); }
+    if (v.pBool.length > 0) { w.writeU8(106); w.packedBool(v.pBool); }
+    if (v.pColor.length > 0) { w.writeU8(114); w.packedInt32(v.pColor); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Packed): Packed {
@@ -556,21 +556,21 @@ export const Unpacked: ProtobufMessageCodec<Unpacked> = {
     return { uDouble: [], uFloat: [], uInt32: [], uInt64: [], uUint32: [], uUint64: [], uSint32: [], uSint64: [], uFixed32: [], uFixed64: [], uSfixed32: [], uSfixed64: [], uBool: [], uColor: [], uString: [], uBytes: [], uLeaf: [], ...init };
   },
   encode(w: ProtobufWriter, v: Unpacked): void {
-    for (const x of v.uDouble) { w.writeVarint32(9); w.double(x); }
-    for (const x of v.uFloat) { w.writeVarint32(21); w.float(x); }
-    for (const x of v.uInt32) { w.writeVarint32(24); w.int32(x); }
-    for (const x of v.uInt64) { w.writeVarint32(32); w.int64(x); }
-    for (const x of v.uUint32) { w.writeVarint32(40); w.uint32(x); }
-    for (const x of v.uUint64) { w.writeVarint32(48); w.uint64(x); }
-    for (const x of v.uSint32) { w.writeVarint32(56); w.sint32(x); }
-    for (const x of v.uSint64) { w.writeVarint32(64); w.sint64(x); }
-    for (const x of v.uFixed32) { w.writeVarint32(77); w.fixed32(x); }
-    for (const x of v.uFixed64) { w.writeVarint32(81); w.fixed64(x); }
-    for (const x of v.uSfixed32) { w.writeVarint32(93); w.sfixed32(x); }
-    for (const x of v.uSfixed64) { w.writeVarint32(97); w.sfixed64(x); }
-    for (const x of v.uBool) { w.writeVarint32(104); w.bool(x); }
-    for (const x of v.uColor) { w.writeVarint32(112); w.int32(x); }
-    for (const x of v.uString) { w.writeVarint32(122); w.string(x); }
+    for (const x of v.uDouble) { w.writeU8(9); w.double(x); }
+    for (const x of v.uFloat) { w.writeU8(21); w.float(x); }
+    for (const x of v.uInt32) { w.writeU8(24); w.int32(x); }
+    for (const x of v.uInt64) { w.writeU8(32); w.int64(x); }
+    for (const x of v.uUint32) { w.writeU8(40); w.uint32(x); }
+    for (const x of v.uUint64) { w.writeU8(48); w.uint64(x); }
+    for (const x of v.uSint32) { w.writeU8(56); w.sint32(x); }
+    for (const x of v.uSint64) { w.writeU8(64); w.sint64(x); }
+    for (const x of v.uFixed32) { w.writeU8(77); w.fixed32(x); }
+    for (const x of v.uFixed64) { w.writeU8(81); w.fixed64(x); }
+    for (const x of v.uSfixed32) { w.writeU8(93); w.sfixed32(x); }
+    for (const x of v.uSfixed64) { w.writeU8(97); w.sfixed64(x); }
+    for (const x of v.uBool) { w.writeU8(104); w.bool(x); }
+    for (const x of v.uColor) { w.writeU8(112); w.int32(x); }
+    for (const x of v.uString) { w.writeU8(122); w.string(x); }
     for (const x of v.uBytes) { w.writeVarint32(130); w.bytes(x); }
     for (const x of v.uLeaf) { w.writeVarint32(138); w.fork(); Leaf.encode(w, x); w.join(); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -716,129 +716,129 @@ export const Maps: ProtobufMessageCodec<Maps> = {
   },
   encode(w: ProtobufWriter, v: Maps): void {
     for (const [k, x] of v.int32Int32) {
-      w.writeVarint32(10); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(16); w.int32(x);
+      w.writeU8(10); w.fork();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(16); w.int32(x);
       w.join();
     }
     for (const [k, x] of v.int64Int64) {
-      w.writeVarint32(18); w.fork();
-      w.writeVarint32(8); w.int64(k);
-      w.writeVarint32(16); w.int64(x);
+      w.writeU8(18); w.fork();
+      w.writeU8(8); w.int64(k);
+      w.writeU8(16); w.int64(x);
       w.join();
     }
     for (const [k, x] of v.uint32Uint32) {
-      w.writeVarint32(26); w.fork();
-      w.writeVarint32(8); w.uint32(k);
-      w.writeVarint32(16); w.uint32(x);
+      w.writeU8(26); w.fork();
+      w.writeU8(8); w.uint32(k);
+      w.writeU8(16); w.uint32(x);
       w.join();
     }
     for (const [k, x] of v.uint64Uint64) {
-      w.writeVarint32(34); w.fork();
-      w.writeVarint32(8); w.uint64(k);
-      w.writeVarint32(16); w.uint64(x);
+      w.writeU8(34); w.fork();
+      w.writeU8(8); w.uint64(k);
+      w.writeU8(16); w.uint64(x);
       w.join();
     }
     for (const [k, x] of v.sint32Sint32) {
-      w.writeVarint32(42); w.fork();
-      w.writeVarint32(8); w.sint32(k);
-      w.writeVarint32(16); w.sint32(x);
+      w.writeU8(42); w.fork();
+      w.writeU8(8); w.sint32(k);
+      w.writeU8(16); w.sint32(x);
       w.join();
     }
     for (const [k, x] of v.sint64Sint64) {
-      w.writeVarint32(50); w.fork();
-      w.writeVarint32(8); w.sint64(k);
-      w.writeVarint32(16); w.sint64(x);
+      w.writeU8(50); w.fork();
+      w.writeU8(8); w.sint64(k);
+      w.writeU8(16); w.sint64(x);
       w.join();
     }
     for (const [k, x] of v.fixed32Fixed32) {
-      w.writeVarint32(58); w.fork();
-      w.writeVarint32(13); w.fixed32(k);
-      w.writeVarint32(21); w.fixed32(x);
+      w.writeU8(58); w.fork();
+      w.writeU8(13); w.fixed32(k);
+      w.writeU8(21); w.fixed32(x);
       w.join();
     }
     for (const [k, x] of v.fixed64Fixed64) {
-      w.writeVarint32(66); w.fork();
-      w.writeVarint32(9); w.fixed64(k);
-      w.writeVarint32(17); w.fixed64(x);
+      w.writeU8(66); w.fork();
+      w.writeU8(9); w.fixed64(k);
+      w.writeU8(17); w.fixed64(x);
       w.join();
     }
     for (const [k, x] of v.sfixed32Sfixed32) {
-      w.writeVarint32(74); w.fork();
-      w.writeVarint32(13); w.sfixed32(k);
-      w.writeVarint32(21); w.sfixed32(x);
+      w.writeU8(74); w.fork();
+      w.writeU8(13); w.sfixed32(k);
+      w.writeU8(21); w.sfixed32(x);
       w.join();
     }
     for (const [k, x] of v.sfixed64Sfixed64) {
-      w.writeVarint32(82); w.fork();
-      w.writeVarint32(9); w.sfixed64(k);
-      w.writeVarint32(17); w.sfixed64(x);
+      w.writeU8(82); w.fork();
+      w.writeU8(9); w.sfixed64(k);
+      w.writeU8(17); w.sfixed64(x);
       w.join();
     }
     for (const [k, x] of v.boolBool) {
-      w.writeVarint32(90); w.fork();
-      w.writeVarint32(8); w.bool(k);
-      w.writeVarint32(16); w.bool(x);
+      w.writeU8(90); w.fork();
+      w.writeU8(8); w.bool(k);
+      w.writeU8(16); w.bool(x);
       w.join();
     }
     for (const [k, x] of v.stringString) {
-      w.writeVarint32(98); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.string(x);
+      w.writeU8(98); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.string(x);
       w.join();
     }
     for (const [k, x] of v.int32Float) {
-      w.writeVarint32(106); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(21); w.float(x);
+      w.writeU8(106); w.fork();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(21); w.float(x);
       w.join();
     }
     for (const [k, x] of v.int32Double) {
-      w.writeVarint32(114); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(17); w.double(x);
+      w.writeU8(114); w.fork();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(17); w.double(x);
       w.join();
     }
     for (const [k, x] of v.stringBytes) {
-      w.writeVarint32(122); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.bytes(x);
+      w.writeU8(122); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.bytes(x);
       w.join();
     }
     for (const [k, x] of v.stringColor) {
       w.writeVarint32(130); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(16); w.int32(x);
+      w.writeU8(10); w.string(k);
+      w.writeU8(16); w.int32(x);
       w.join();
     }
     for (const [k, x] of v.int32Leaf) {
       w.writeVarint32(138); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(18); w.fork(); Leaf.encode(w, x); w.join();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
       w.join();
     }
     for (const [k, x] of v.stringLeaf) {
       w.writeVarint32(146); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.fork(); Leaf.encode(w, x); w.join();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
       w.join();
     }
     for (const [k, x] of v.uint64Color) {
       w.writeVarint32(154); w.fork();
-      w.writeVarint32(8); w.uint64(k);
-      w.writeVarint32(16); w.int32(x);
+      w.writeU8(8); w.uint64(k);
+      w.writeU8(16); w.int32(x);
       w.join();
     }
     for (const [k, x] of v.boolLeaf) {
       w.writeVarint32(162); w.fork();
-      w.writeVarint32(8); w.bool(k);
-      w.writeVarint32(18); w.fork(); Leaf.encode(w, x); w.join();
+      w.writeU8(8); w.bool(k);
+      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
       w.join();
     }
     for (const [k, x] of v.sint64Empty) {
       w.writeVarint32(170); w.fork();
-      w.writeVarint32(8); w.sint64(k);
-      w.writeVarint32(18); w.fork(); Empty.encode(w, x); w.join();
+      w.writeU8(8); w.sint64(k);
+      w.writeU8(18); w.fork(); Empty.encode(w, x); w.join();
       w.join();
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -1264,21 +1264,21 @@ export const Oneofs: ProtobufMessageCodec<Oneofs> = {
     return { before: 0, middle: "", between: 0, after: [], kind: { case: undefined }, other: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Oneofs): void {
-    if (v.before !== 0) { w.writeVarint32(8); w.int32(v.before); }
-    if (v.kind.case === "kDouble") { w.writeVarint32(17); w.double(v.kind.value); }
-    if (v.kind.case === "kFloat") { w.writeVarint32(29); w.float(v.kind.value); }
-    if (v.kind.case === "kInt32") { w.writeVarint32(32); w.int32(v.kind.value); }
-    if (v.kind.case === "kInt64") { w.writeVarint32(40); w.int64(v.kind.value); }
-    if (v.kind.case === "kUint32") { w.writeVarint32(48); w.uint32(v.kind.value); }
-    if (v.kind.case === "kUint64") { w.writeVarint32(56); w.uint64(v.kind.value); }
-    if (v.kind.case === "kSint32") { w.writeVarint32(64); w.sint32(v.kind.value); }
-    if (v.kind.case === "kSint64") { w.writeVarint32(72); w.sint64(v.kind.value); }
-    if (v.kind.case === "kFixed32") { w.writeVarint32(85); w.fixed32(v.kind.value); }
-    if (v.kind.case === "kFixed64") { w.writeVarint32(89); w.fixed64(v.kind.value); }
-    if (v.kind.case === "kSfixed32") { w.writeVarint32(101); w.sfixed32(v.kind.value); }
-    if (v.kind.case === "kSfixed64") { w.writeVarint32(105); w.sfixed64(v.kind.value); }
-    if (v.kind.case === "kBool") { w.writeVarint32(112); w.bool(v.kind.value); }
-    if (v.kind.case === "kString") { w.writeVarint32(122); w.string(v.kind.value); }
+    if (v.before !== 0) { w.writeU8(8); w.int32(v.before); }
+    if (v.kind.case === "kDouble") { w.writeU8(17); w.double(v.kind.value); }
+    if (v.kind.case === "kFloat") { w.writeU8(29); w.float(v.kind.value); }
+    if (v.kind.case === "kInt32") { w.writeU8(32); w.int32(v.kind.value); }
+    if (v.kind.case === "kInt64") { w.writeU8(40); w.int64(v.kind.value); }
+    if (v.kind.case === "kUint32") { w.writeU8(48); w.uint32(v.kind.value); }
+    if (v.kind.case === "kUint64") { w.writeU8(56); w.uint64(v.kind.value); }
+    if (v.kind.case === "kSint32") { w.writeU8(64); w.sint32(v.kind.value); }
+    if (v.kind.case === "kSint64") { w.writeU8(72); w.sint64(v.kind.value); }
+    if (v.kind.case === "kFixed32") { w.writeU8(85); w.fixed32(v.kind.value); }
+    if (v.kind.case === "kFixed64") { w.writeU8(89); w.fixed64(v.kind.value); }
+    if (v.kind.case === "kSfixed32") { w.writeU8(101); w.sfixed32(v.kind.value); }
+    if (v.kind.case === "kSfixed64") { w.writeU8(105); w.sfixed64(v.kind.value); }
+    if (v.kind.case === "kBool") { w.writeU8(112); w.bool(v.kind.value); }
+    if (v.kind.case === "kString") { w.writeU8(122); w.string(v.kind.value); }
     if (v.kind.case === "kBytes") { w.writeVarint32(130); w.bytes(v.kind.value); }
     if (v.kind.case === "kColor") { w.writeVarint32(136); w.int32(v.kind.value); }
     if (v.kind.case === "kLeaf") { w.writeVarint32(146); w.fork(); Leaf.encode(w, v.kind.value); w.join(); }
@@ -1376,16 +1376,16 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
     return { c: "", a: 0, b: [], d: new Map(), e: undefined, pick: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: OutOfOrder): void {
-    if (v.a !== 0) { w.writeVarint32(8); w.int32(v.a); }
+    if (v.a !== 0) { w.writeU8(8); w.int32(v.a); }
     for (const [k, x] of v.d) {
-      w.writeVarint32(18); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(16); w.int32(x);
+      w.writeU8(18); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(16); w.int32(x);
       w.join();
     }
-    if (v.pick.case === "n") { w.writeVarint32(42); w.string(v.pick.value); }
-    if (v.b.length > 0) { w.writeVarint32(82); w.packedInt32(v.b); }
-    if (v.e !== undefined) { w.writeVarint32(122); w.fork(); Leaf.encode(w, v.e); w.join(); }
+    if (v.pick.case === "n") { w.writeU8(42); w.string(v.pick.value); }
+    if (v.b.length > 0) { w.writeU8(82); w.packedInt32(v.b); }
+    if (v.e !== undefined) { w.writeU8(122); w.fork(); Leaf.encode(w, v.e); w.join(); }
     if (v.pick.case === "m") { w.writeVarint32(160); w.int32(v.pick.value); }
     if (v.c !== "") { w.writeVarint32(242); w.string(v.c); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -1480,8 +1480,8 @@ export const FieldNumbers: ProtobufMessageCodec<FieldNumbers> = {
     return { f1: 0, f15: 0, f16: 0, f2047: "", f2048: "", f18999: [], f20000: emptyBytes(), f262143: 0n, f262144: undefined, f33554431: [], f33554432: 0, fMax: 0, ...init };
   },
   encode(w: ProtobufWriter, v: FieldNumbers): void {
-    if (v.f1 !== 0) { w.writeVarint32(8); w.int32(v.f1); }
-    if (v.f15 !== 0) { w.writeVarint32(120); w.int32(v.f15); }
+    if (v.f1 !== 0) { w.writeU8(8); w.int32(v.f1); }
+    if (v.f15 !== 0) { w.writeU8(120); w.int32(v.f15); }
     if (v.f16 !== 0) { w.writeVarint32(128); w.int32(v.f16); }
     if (v.f2047 !== "") { w.writeVarint32(16378); w.string(v.f2047); }
     if (v.f2048 !== "") { w.writeVarint32(16386); w.string(v.f2048); }
@@ -1570,12 +1570,12 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
     return { leaves: [], color: 0 as Color, more: new Map(), ...init };
   },
   encode(w: ProtobufWriter, v: Tree_Node_Deep): void {
-    for (const x of v.leaves) { w.writeVarint32(10); w.fork(); Leaf.encode(w, x); w.join(); }
-    if (v.color !== 0) { w.writeVarint32(16); w.int32(v.color); }
+    for (const x of v.leaves) { w.writeU8(10); w.fork(); Leaf.encode(w, x); w.join(); }
+    if (v.color !== 0) { w.writeU8(16); w.int32(v.color); }
     for (const [k, x] of v.more) {
-      w.writeVarint32(26); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.fork(); Tree_Node_Deep.encode(w, x); w.join();
+      w.writeU8(26); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.fork(); Tree_Node_Deep.encode(w, x); w.join();
       w.join();
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -1638,8 +1638,8 @@ export const Tree_Node: ProtobufMessageCodec<Tree_Node> = {
     return { deep: undefined, label: "", ...init };
   },
   encode(w: ProtobufWriter, v: Tree_Node): void {
-    if (v.deep !== undefined) { w.writeVarint32(10); w.fork(); Tree_Node_Deep.encode(w, v.deep); w.join(); }
-    if (v.label !== "") { w.writeVarint32(18); w.string(v.label); }
+    if (v.deep !== undefined) { w.writeU8(10); w.fork(); Tree_Node_Deep.encode(w, v.deep); w.join(); }
+    if (v.label !== "") { w.writeU8(18); w.string(v.label); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Tree_Node): Tree_Node {
@@ -1698,18 +1698,18 @@ export const Tree: ProtobufMessageCodec<Tree> = {
     return { value: 0, left: undefined, right: undefined, children: [], node: undefined, deeps: [], leaf: undefined, empty: undefined, byId: new Map(), ...init };
   },
   encode(w: ProtobufWriter, v: Tree): void {
-    if (v.value !== 0) { w.writeVarint32(8); w.int32(v.value); }
-    if (v.left !== undefined) { w.writeVarint32(18); w.fork(); Tree.encode(w, v.left); w.join(); }
-    if (v.right !== undefined) { w.writeVarint32(26); w.fork(); Tree.encode(w, v.right); w.join(); }
-    for (const x of v.children) { w.writeVarint32(34); w.fork(); Tree.encode(w, x); w.join(); }
-    if (v.node !== undefined) { w.writeVarint32(42); w.fork(); Tree_Node.encode(w, v.node); w.join(); }
-    for (const x of v.deeps) { w.writeVarint32(50); w.fork(); Tree_Node_Deep.encode(w, x); w.join(); }
-    if (v.leaf !== undefined) { w.writeVarint32(58); w.fork(); Leaf.encode(w, v.leaf); w.join(); }
-    if (v.empty !== undefined) { w.writeVarint32(66); w.fork(); Empty.encode(w, v.empty); w.join(); }
+    if (v.value !== 0) { w.writeU8(8); w.int32(v.value); }
+    if (v.left !== undefined) { w.writeU8(18); w.fork(); Tree.encode(w, v.left); w.join(); }
+    if (v.right !== undefined) { w.writeU8(26); w.fork(); Tree.encode(w, v.right); w.join(); }
+    for (const x of v.children) { w.writeU8(34); w.fork(); Tree.encode(w, x); w.join(); }
+    if (v.node !== undefined) { w.writeU8(42); w.fork(); Tree_Node.encode(w, v.node); w.join(); }
+    for (const x of v.deeps) { w.writeU8(50); w.fork(); Tree_Node_Deep.encode(w, x); w.join(); }
+    if (v.leaf !== undefined) { w.writeU8(58); w.fork(); Leaf.encode(w, v.leaf); w.join(); }
+    if (v.empty !== undefined) { w.writeU8(66); w.fork(); Empty.encode(w, v.empty); w.join(); }
     for (const [k, x] of v.byId) {
-      w.writeVarint32(74); w.fork();
-      w.writeVarint32(8); w.int32(k);
-      w.writeVarint32(18); w.fork(); Tree.encode(w, x); w.join();
+      w.writeU8(74); w.fork();
+      w.writeU8(8); w.int32(k);
+      w.writeU8(18); w.fork(); Tree.encode(w, x); w.join();
       w.join();
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -1803,14 +1803,14 @@ export const Names: ProtobufMessageCodec<Names> = {
     return { type: 0, default: "", class: false, toString$: 0n, valueOf$: "", fieldName1: 0, FIELDNAME2: 0, fieldName3: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Names): void {
-    if (v.type !== 0) { w.writeVarint32(8); w.int32(v.type); }
-    if (v.default !== "") { w.writeVarint32(18); w.string(v.default); }
-    if (v.class !== false) { w.writeVarint32(24); w.bool(v.class); }
-    if (v.toString$ !== 0n) { w.writeVarint32(32); w.int64(v.toString$); }
-    if (v.valueOf$ !== "") { w.writeVarint32(42); w.string(v.valueOf$); }
-    if (v.fieldName1 !== 0) { w.writeVarint32(48); w.int32(v.fieldName1); }
-    if (v.FIELDNAME2 !== 0) { w.writeVarint32(56); w.int32(v.FIELDNAME2); }
-    if (v.fieldName3 !== 0) { w.writeVarint32(64); w.int32(v.fieldName3); }
+    if (v.type !== 0) { w.writeU8(8); w.int32(v.type); }
+    if (v.default !== "") { w.writeU8(18); w.string(v.default); }
+    if (v.class !== false) { w.writeU8(24); w.bool(v.class); }
+    if (v.toString$ !== 0n) { w.writeU8(32); w.int64(v.toString$); }
+    if (v.valueOf$ !== "") { w.writeU8(42); w.string(v.valueOf$); }
+    if (v.fieldName1 !== 0) { w.writeU8(48); w.int32(v.fieldName1); }
+    if (v.FIELDNAME2 !== 0) { w.writeU8(56); w.int32(v.FIELDNAME2); }
+    if (v.fieldName3 !== 0) { w.writeU8(64); w.int32(v.fieldName3); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Names): Names {

@@ -27,9 +27,9 @@ export const Struct: ProtobufMessageCodec<Struct> = {
   },
   encode(w: ProtobufWriter, v: Struct): void {
     for (const [k, x] of v.fields) {
-      w.writeVarint32(10); w.fork();
-      w.writeVarint32(10); w.string(k);
-      w.writeVarint32(18); w.fork(); Value.encode(w, x); w.join();
+      w.writeU8(10); w.fork();
+      w.writeU8(10); w.string(k);
+      w.writeU8(18); w.fork(); Value.encode(w, x); w.join();
       w.join();
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
@@ -97,12 +97,12 @@ export const Value: ProtobufMessageCodec<Value> = {
     return { kind: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Value): void {
-    if (v.kind.case === "nullValue") { w.writeVarint32(8); w.int32(v.kind.value); }
-    if (v.kind.case === "numberValue") { w.writeVarint32(17); w.double(v.kind.value); }
-    if (v.kind.case === "stringValue") { w.writeVarint32(26); w.string(v.kind.value); }
-    if (v.kind.case === "boolValue") { w.writeVarint32(32); w.bool(v.kind.value); }
-    if (v.kind.case === "structValue") { w.writeVarint32(42); w.fork(); Struct.encode(w, v.kind.value); w.join(); }
-    if (v.kind.case === "listValue") { w.writeVarint32(50); w.fork(); ListValue.encode(w, v.kind.value); w.join(); }
+    if (v.kind.case === "nullValue") { w.writeU8(8); w.int32(v.kind.value); }
+    if (v.kind.case === "numberValue") { w.writeU8(17); w.double(v.kind.value); }
+    if (v.kind.case === "stringValue") { w.writeU8(26); w.string(v.kind.value); }
+    if (v.kind.case === "boolValue") { w.writeU8(32); w.bool(v.kind.value); }
+    if (v.kind.case === "structValue") { w.writeU8(42); w.fork(); Struct.encode(w, v.kind.value); w.join(); }
+    if (v.kind.case === "listValue") { w.writeU8(50); w.fork(); ListValue.encode(w, v.kind.value); w.join(); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Value): Value {
@@ -148,7 +148,7 @@ export const ListValue: ProtobufMessageCodec<ListValue> = {
     return { values: [], ...init };
   },
   encode(w: ProtobufWriter, v: ListValue): void {
-    for (const x of v.values) { w.writeVarint32(10); w.fork(); Value.encode(w, x); w.join(); }
+    for (const x of v.values) { w.writeU8(10); w.fork(); Value.encode(w, x); w.join(); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ListValue): ListValue {
