@@ -206,6 +206,16 @@ describe("absent repeated and map fields of decoded messages", () => {
     expect(decodeProtobuf(bench.Profile, unpacked).scores).toEqual([5, 6]);
   });
 
+  test("a map entry without a value gets the value's default message; one whose value comes in parts merges them", () => {
+    // items = 4, entry { key = 1 } alone; then entry { key = 2, value { a = 5 }, value { b = "z" } }.
+    const bytes = Uint8Array.of(0x22, 0x02, 0x08, 0x01, 0x22, 0x0b, 0x08, 0x02, 0x12, 0x02, 0x08, 0x05, 0x12, 0x03, 0x12, 0x01, 0x7a);
+    const v = decodeProtobuf(bench.Profile, bytes);
+    expect(v.items.get(1)).toEqual(bench.Inner.create());
+    expect(v.items.get(2)).toEqual(bench.Inner.create({ a: 5, b: "z" }));
+    expect(v.items.get(1)).not.toBe(decodeProtobuf(bench.Profile, bytes.subarray(0, 4)).items.get(1));
+    expect(pb.Profile.decode(bytes).items).toEqual({ 1: pb.Inner.create(), 2: pb.Inner.create({ a: 5, b: "z" }) });
+  });
+
   test("decoding into a message made with create() adds to its own lists and maps", () => {
     const into = bench.Profile.create({ aliases: ["first"] });
     const [aliases, labels] = [into.aliases, into.labels];

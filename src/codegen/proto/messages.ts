@@ -221,11 +221,14 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
     code.line(`case ${tag(no, 2)}: {`);
     code.indent(() => {
       code.line("const outer = r.begin();");
-      code.line(`let k: ${scalarTsType(key)} = ${k.zero};`, `let x: ${valueTsType(ctx, value)} = ${zero(ctx, value)};`);
+      // A message value is made only if the entry lacks one: made first and merged into,
+      // every entry would allocate two.
+      const message = value.kind === "message";
+      code.line(`let k: ${scalarTsType(key)} = ${k.zero};`, `let x: ${valueTsType(ctx, value)}${message ? " | undefined" : ` = ${zero(ctx, value)}`};`);
       code.block("while (r.pos < r.end)", () => {
         code.line("const t = r.tag();");
         code.line(`if (t === ${tag(1, k.wireType)}) k = r.${k.method}();`);
-        code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value, value.kind === "message" ? "x" : undefined)};`);
+        code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value, message ? "x" : undefined)};`);
         code.line("else r.skip(t);");
       });
       code.line("r.finish(outer);");
@@ -234,7 +237,7 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
         code.line(`if (${ctx.ref(value.ref)}$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));`);
         code.line(`else ${own(ctx, p)}.set(k, x);`);
       } else {
-        code.line(`${own(ctx, p)}.set(k, x);`);
+        code.line(`${own(ctx, p)}.set(k, ${message ? `x ?? ${zero(ctx, value)}` : "x"});`);
       }
       code.line("continue;");
     });

@@ -411,7 +411,7 @@ export const Profile: ProtobufMessageCodec<Profile> = {
         case 34: {
           const outer = r.begin();
           let k: number = 0;
-          let x: Inner = Inner.create();
+          let x: Inner | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int32();
@@ -419,7 +419,7 @@ export const Profile: ProtobufMessageCodec<Profile> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x);
+          (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x ?? Inner.create());
           continue;
         }
         case 42: f4 = r.appendPackedInt32(f4); continue;

@@ -466,7 +466,7 @@ export const User: ProtobufMessageCodec<User> = {
         case 58: {
           const outer = r.begin();
           let k: bigint = 0n;
-          let x: User_Address = User_Address.create();
+          let x: User_Address | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int64();
@@ -474,7 +474,7 @@ export const User: ProtobufMessageCodec<User> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x);
+          (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x ?? User_Address.create());
           continue;
         }
         case 66: {

@@ -1148,7 +1148,7 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
         case 58: {
           const outer = r.begin();
           let k: string = "";
-          let x: Leaf2 = Leaf2.create();
+          let x: Leaf2 | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 10) k = r.string();
@@ -1156,7 +1156,7 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
+          (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x ?? Leaf2.create());
           continue;
         }
         case 66: {

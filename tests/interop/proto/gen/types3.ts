@@ -1121,7 +1121,7 @@ export const Maps: ProtobufMessageCodec<Maps> = {
         case 138: {
           const outer = r.begin();
           let k: number = 0;
-          let x: Leaf = Leaf.create();
+          let x: Leaf | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int32();
@@ -1129,13 +1129,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f16 === EMPTY_MAP ? (f16 = new Map()) : f16).set(k, x);
+          (f16 === EMPTY_MAP ? (f16 = new Map()) : f16).set(k, x ?? Leaf.create());
           continue;
         }
         case 146: {
           const outer = r.begin();
           let k: string = "";
-          let x: Leaf = Leaf.create();
+          let x: Leaf | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 10) k = r.string();
@@ -1143,7 +1143,7 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f17 === EMPTY_MAP ? (f17 = new Map()) : f17).set(k, x);
+          (f17 === EMPTY_MAP ? (f17 = new Map()) : f17).set(k, x ?? Leaf.create());
           continue;
         }
         case 154: {
@@ -1163,7 +1163,7 @@ export const Maps: ProtobufMessageCodec<Maps> = {
         case 162: {
           const outer = r.begin();
           let k: boolean = false;
-          let x: Leaf = Leaf.create();
+          let x: Leaf | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.bool();
@@ -1171,13 +1171,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x);
+          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? Leaf.create());
           continue;
         }
         case 170: {
           const outer = r.begin();
           let k: bigint = 0n;
-          let x: Empty = Empty.create();
+          let x: Empty | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.sint64();
@@ -1185,7 +1185,7 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f20 === EMPTY_MAP ? (f20 = new Map()) : f20).set(k, x);
+          (f20 === EMPTY_MAP ? (f20 = new Map()) : f20).set(k, x ?? Empty.create());
           continue;
         }
       }
@@ -1600,7 +1600,7 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
         case 26: {
           const outer = r.begin();
           let k: string = "";
-          let x: Tree_Node_Deep = Tree_Node_Deep.create();
+          let x: Tree_Node_Deep | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 10) k = r.string();
@@ -1608,7 +1608,7 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
+          (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x ?? Tree_Node_Deep.create());
           continue;
         }
       }
@@ -1752,7 +1752,7 @@ export const Tree: ProtobufMessageCodec<Tree> = {
         case 74: {
           const outer = r.begin();
           let k: number = 0;
-          let x: Tree = Tree.create();
+          let x: Tree | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int32();
@@ -1760,7 +1760,7 @@ export const Tree: ProtobufMessageCodec<Tree> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
+          (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x ?? Tree.create());
           continue;
         }
       }

@@ -202,7 +202,7 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
         case 162: {
           const outer = r.begin();
           let k: string = "";
-          let x: google_protobuf_struct.Value = google_protobuf_struct.Value.create();
+          let x: google_protobuf_struct.Value | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 10) k = r.string();
@@ -210,7 +210,7 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x);
+          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? google_protobuf_struct.Value.create());
           continue;
         }
         case 170: (f20 === EMPTY_LIST ? (f20 = []) : f20).push(decodeNested(r, google_protobuf_timestamp.Timestamp)); continue;
@@ -222,7 +222,7 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
         case 218: {
           const outer = r.begin();
           let k: number = 0;
-          let x: google_protobuf_wrappers.StringValue = google_protobuf_wrappers.StringValue.create();
+          let x: google_protobuf_wrappers.StringValue | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 8) k = r.int32();
@@ -230,7 +230,7 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f26 === EMPTY_MAP ? (f26 = new Map()) : f26).set(k, x);
+          (f26 === EMPTY_MAP ? (f26 = new Map()) : f26).set(k, x ?? google_protobuf_wrappers.StringValue.create());
           continue;
         }
         case 226: f27 = decodeNested(r, types3.Leaf, f27); continue;

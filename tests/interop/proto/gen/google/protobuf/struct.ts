@@ -48,7 +48,7 @@ export const Struct: ProtobufMessageCodec<Struct> = {
         case 10: {
           const outer = r.begin();
           let k: string = "";
-          let x: Value = Value.create();
+          let x: Value | undefined;
           while (r.pos < r.end) {
             const t = r.tag();
             if (t === 10) k = r.string();
@@ -56,7 +56,7 @@ export const Struct: ProtobufMessageCodec<Struct> = {
             else r.skip(t);
           }
           r.finish(outer);
-          (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x);
+          (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x ?? Value.create());
           continue;
         }
       }
