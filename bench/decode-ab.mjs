@@ -1,66 +1,122 @@
-// A/B of decode from fresh inputs between two builds, in one process: the small message of
-// bench.thrift/bench.proto and bench.proto's Profile (sparse and full) decoded by each build's generated code from a ring of 1,024
-// pooled Buffers or plain Uint8Arrays (lib.mjs freshInputs), the builds interleaved round by
-// round, the second-lowest of ROUNDS rounds reported. For judging one change on a noisy
-// machine, where tables from separate runs cannot be compared.
+// A/B of decode and encode between two builds, for judging one change on a noisy machine,
+// where tables from separate runs cannot be compared. Each build runs in processes of its
+// own, OLD and NEW alternating (PROCS each): two builds loaded into one process disturb each
+// other (the first one loaded ran up to 20 % faster in A/A runs of one build). Each process
+// times every case with fresh inputs (lib.mjs freshInputs: a ring of 1,024 pooled Buffers,
+// or plain Uint8Arrays with `--plain`), in CPU time (process.cpuUsage, so time the process
+// spends descheduled on a loaded machine does not count), and keeps the fastest of ROUNDS
+// rounds; the report is the median over processes, and each case's ratio to the peer
+// (protobufjs, npm thrift) timed in the same process. A process sees one input kind only:
+// Buffers and plain arrays in one process make the readers' array loads polymorphic
+// (bench/README.md, section 5b).
 //
-//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT     (each built: dist/kitewire.node.mjs)
+//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain] [--procs=4]
+//   (each checkout built: dist/kitewire.node.mjs)
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const [oldRoot, newRoot] = process.argv.slice(2).map((p) => resolve(p));
-if (!oldRoot || !newRoot) throw new Error("usage: node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT");
 const ROUNDS = 15;
-const CALLS = 200_000;
+const BUDGET_NS = 3e6; // per round and case
 
-async function build(root) {
+if (process.argv[2] === "--child") await child(process.argv[3], process.argv[4]);
+else parent();
+
+function parent() {
+  const args = process.argv.slice(2);
+  const [oldRoot, newRoot] = args.filter((a) => !a.startsWith("--")).map((p) => resolve(p));
+  if (!oldRoot || !newRoot) throw new Error("usage: node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain] [--procs=N]");
+  const kind = args.includes("--plain") ? "plain" : "pool";
+  const procs = Number(args.find((a) => a.startsWith("--procs="))?.slice(8) ?? 4);
+  const runs = { old: [], new: [] };
+  for (let i = 0; i < procs; i++) {
+    for (const [label, root] of [["old", oldRoot], ["new", newRoot]]) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", root, kind], { encoding: "utf8" });
+      runs[label].push(JSON.parse(out));
+    }
+  }
+  const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`${kind} inputs, ${procs} processes per build, median of each process's fastest of ${ROUNDS} rounds (CPU ns per call)`);
+  for (const name of Object.keys(runs.old[0])) {
+    const [o, n] = ["old", "new"].map((l) => median(runs[l].map((r) => r[name].ns)));
+    const [ro, rn] = ["old", "new"].map((l) => median(runs[l].map((r) => r[name].peer / r[name].ns)));
+    console.log(name.padEnd(26), `old ${o.toFixed(1).padStart(7)}`, `new ${n.toFixed(1).padStart(7)}`, `speed-up ${(o / n).toFixed(2)}x`,
+      ` vs peer: old ${ro.toFixed(2)}x new ${rn.toFixed(2)}x`);
+  }
+}
+
+async function child(root, kind) {
   const kw = await import(pathToFileURL(`${root}/dist/kitewire.node.mjs`).href);
   await kw.init();
   const { importGenerated } = await import(pathToFileURL(`${root}/bench/generated.mjs`).href);
-  return { kw, proto: await importGenerated("tests/golden/proto/gen/bench.ts"), thrift: await importGenerated("tests/golden/thrift/gen/bench.ts") };
-}
+  const { freshInputs, settleBufferDeprecation } = await import(pathToFileURL(`${root}/bench/lib.mjs`).href);
+  const { smallValue, largeValue } = await import(pathToFileURL(`${root}/bench/messages.bench.mjs`).href);
+  const proto = await importGenerated("tests/golden/proto/gen/bench.ts");
+  const thriftGen = await importGenerated("tests/golden/thrift/gen/bench.ts");
+  const require = createRequire(pathToFileURL(`${root}/bench/`).href);
+  const protobuf = require("protobufjs/minimal.js");
+  protobuf.util.Long = null; // int64 as numbers: protobufjs's fastest mode, as in protobuf.bench.mjs
+  protobuf.configure();
+  const { bench: pb } = await import(pathToFileURL(`${root}/tests/fixtures/protobufjs/bench.js`).href);
+  const thrift = require("thrift");
+  const npm = require(`${root}/tests/fixtures/thrift-js/bench_types.js`);
+  settleBufferDeprecation();
 
-function ring(bytes, kind) {
-  const inputs = Array.from({ length: 1024 }, () => (kind === "pool" ? Buffer.from(bytes) : Uint8Array.from(bytes)));
-  let i = 0;
-  return () => inputs[(i = (i + 1) & 1023)];
-}
+  const inner = (i) => proto.Inner.create({ a: i, b: `friend ${i}`, c: i / 4 });
+  const profile = (full) => proto.Profile.create({
+    id: 42n, name: "Ada Lovelace", level: 3, active: true,
+    ...(full ? {
+      labels: new Map([["env", "prod"], ["team", "core"]]), items: new Map([[1, inner(1)], [2, inner(2)]]),
+      scores: [1, -2, 300], aliases: ["ada", "countess"], friends: [inner(3)], note: "Grüße — こんにちは",
+    } : {}),
+  });
+  const small = smallValue();
+  const large = largeValue(proto.Inner);
+  const npmIn = new thrift.TFramedTransport(Buffer.alloc(0));
+  const npmRead = (Protocol) => {
+    const p = new Protocol(npmIn);
+    return (bytes) => {
+      npmIn.inBuf = bytes;
+      npmIn.readPos = 0;
+      const v = new npm.Small();
+      v.read(p);
+      return v;
+    };
+  };
+  const pbSmall = pb.Small.decode(kw.encodeProtobuf(proto.Small, small));
+  // name: [bytes to decode (null: an encode case), kitewire, peer]
+  const cases = {
+    "Protobuf small": [kw.encodeProtobuf(proto.Small, small), (b) => kw.decodeProtobuf(proto.Small, b), (b) => pb.Small.decode(b)],
+    "Protobuf large": [kw.encodeProtobuf(proto.Large, large), (b) => kw.decodeProtobuf(proto.Large, b), (b) => pb.Large.decode(b)],
+    "Protobuf Profile sparse": [kw.encodeProtobuf(proto.Profile, profile(false)), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    "Protobuf Profile full": [kw.encodeProtobuf(proto.Profile, profile(true)), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    "Thrift Binary small": [kw.encodeThrift(thriftGen.Small, small, "binary"), (b) => kw.decodeThrift(thriftGen.Small, b, "binary"), npmRead(thrift.TBinaryProtocol)],
+    "Thrift Compact small": [kw.encodeThrift(thriftGen.Small, small, "compact"), (b) => kw.decodeThrift(thriftGen.Small, b, "compact"), npmRead(thrift.TCompactProtocol)],
+    "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],
+  };
+  const result = {};
+  for (const [name, [bytes, ours, peer]] of Object.entries(cases)) {
+    const [a, b] = [timer(ours, bytes, kind), timer(peer, bytes, kind)];
+    for (let w = 0; w < 3; w++) a(), b();
+    let best = [Infinity, Infinity];
+    for (let r = 0; r < ROUNDS; r++) best = [Math.min(best[0], a()), Math.min(best[1], b())];
+    result[name] = { ns: best[0], peer: best[1] };
+  }
+  process.stdout.write(JSON.stringify(result));
 
-function time(decode, input) {
-  let sink = 0;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < CALLS; i++) if (decode(input()) !== undefined) sink++;
-  if (sink !== CALLS) throw new Error("decode returned nothing");
-  return Number(process.hrtime.bigint() - t0) / CALLS;
-}
-
-const [a, b] = [await build(oldRoot), await build(newRoot)];
-const small = { id: 1234567890123n, name: "kitewire", age: 42, active: true, score: 98.6 };
-const profile = (full) => (x) => x.kw.encodeProtobuf(x.proto.Profile, x.proto.Profile.create({
-  id: 42n, name: "Ada Lovelace", level: 3, active: true,
-  ...(full ? { labels: new Map([["team", "engines"], ["floor", "2"]]), items: new Map([[1, x.proto.Inner.create({ a: 1, b: "x" })]]), scores: [1, 2, 300], aliases: ["ada", "countess"], friends: [x.proto.Inner.create({ b: "charles" })] } : {}),
-}));
-const { largeValue } = await import(pathToFileURL(`${newRoot}/bench/messages.bench.mjs`).href);
-const codecs = [
-  ["Protobuf", (x) => x.kw.encodeProtobuf(x.proto.Small, x.proto.Small.create(small)), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Small, bytes)],
-  ["Protobuf large", (x) => x.kw.encodeProtobuf(x.proto.Large, x.proto.Large.create(largeValue(x.proto.Inner))), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Large, bytes)],
-  ["Protobuf Profile sparse", profile(false), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Profile, bytes)],
-  ["Protobuf Profile full", profile(true), (x) => (bytes) => x.kw.decodeProtobuf(x.proto.Profile, bytes)],
-  ["Thrift Binary", (x) => x.kw.encodeThrift(x.thrift.Small, small, "binary"), (x) => (bytes) => x.kw.decodeThrift(x.thrift.Small, bytes, "binary")],
-  ["Thrift Compact", (x) => x.kw.encodeThrift(x.thrift.Small, small, "compact"), (x) => (bytes) => x.kw.decodeThrift(x.thrift.Small, bytes, "compact")],
-];
-for (const kind of ["pool", "plain"]) {
-  for (const [name, encode, decoder] of codecs) {
-    const bytes = encode(b);
-    const [da, db] = [decoder(a), decoder(b)];
-    const [ia, ib] = [ring(bytes, kind), ring(bytes, kind)];
-    const ta = [], tb = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      ta.push(time(da, ia));
-      tb.push(time(db, ib));
-    }
-    ta.sort((x, y) => x - y);
-    tb.sort((x, y) => x - y);
-    console.log(`${name} (${kind} inputs)`.padEnd(40), `old ${ta[1].toFixed(1)} ns`, `new ${tb[1].toFixed(1)} ns`, `${(ta[1] / tb[1]).toFixed(2)}x`);
+  // A timed loop of its own per function, so that each call site stays monomorphic.
+  function timer(fn, bytes, inputKind) {
+    const next = bytes === null ? () => undefined : freshInputs(bytes, inputKind);
+    const loop = new Function("fn", "next", "return (n) => { let sink = 0; for (let i = 0; i < n; i++) if (fn(next()) !== undefined) sink++; return sink; };")(fn, next);
+    let calls = 1000;
+    return () => {
+      const c0 = process.cpuUsage();
+      if (loop(calls) !== calls) throw new Error("a call returned nothing");
+      const c = process.cpuUsage(c0);
+      const ns = ((c.user + c.system) * 1000) / calls;
+      calls = Math.max(1000, Math.min(1e6, Math.round(BUDGET_NS / Math.max(ns, 1))));
+      return ns;
+    };
   }
 }
