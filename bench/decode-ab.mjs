@@ -6,11 +6,12 @@
 // or plain Uint8Arrays with `--plain`), in CPU time (process.cpuUsage, so time the process
 // spends descheduled on a loaded machine does not count), and keeps the fastest of ROUNDS
 // rounds; the report is the median over processes, and each case's ratio to the peer
-// (protobufjs, npm thrift) timed in the same process. A process sees one input kind only:
-// Buffers and plain arrays in one process make the readers' array loads polymorphic
-// (bench/README.md, section 5b).
+// (protobufjs, npm thrift) timed in the same process. A process sees one input kind only,
+// unless `--mixed`: then each decoder reads plain arrays before it is timed on pooled
+// Buffers, as in a process that decodes both (the readers' array loads then see two array
+// classes: bench/README.md, section 5b).
 //
-//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain] [--procs=4]
+//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain | --mixed] [--procs=4]
 //   (each checkout built: dist/kitewire.node.mjs)
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -27,7 +28,7 @@ function parent() {
   const args = process.argv.slice(2);
   const [oldRoot, newRoot] = args.filter((a) => !a.startsWith("--")).map((p) => resolve(p));
   if (!oldRoot || !newRoot) throw new Error("usage: node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain] [--procs=N]");
-  const kind = args.includes("--plain") ? "plain" : "pool";
+  const kind = args.includes("--plain") ? "plain" : args.includes("--mixed") ? "mixed" : "pool";
   const procs = Number(args.find((a) => a.startsWith("--procs="))?.slice(8) ?? 4);
   const runs = { old: [], new: [] };
   for (let i = 0; i < procs; i++) {
@@ -37,7 +38,7 @@ function parent() {
     }
   }
   const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`${kind} inputs, ${procs} processes per build, median of each process's fastest of ${ROUNDS} rounds (CPU ns per call)`);
+  console.log(`${kind === "mixed" ? "pool (after plain)" : kind} inputs, ${procs} processes per build, median of each process's fastest of ${ROUNDS} rounds (CPU ns per call)`);
   for (const name of Object.keys(runs.old[0])) {
     const [o, n] = ["old", "new"].map((l) => median(runs[l].map((r) => r[name].ns)));
     const [ro, rn] = ["old", "new"].map((l) => median(runs[l].map((r) => r[name].peer / r[name].ns)));
@@ -96,8 +97,16 @@ async function child(root, kind) {
     "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],
   };
   const result = {};
+  if (kind === "mixed") {
+    for (const [bytes, ours, peer] of Object.values(cases)) {
+      if (bytes === null) continue;
+      const plain = freshInputs(bytes, "plain");
+      for (let i = 0; i < 20000; i++) ours(plain()), peer(plain());
+    }
+  }
+  const inputKind = kind === "mixed" ? "pool" : kind;
   for (const [name, [bytes, ours, peer]] of Object.entries(cases)) {
-    const [a, b] = [timer(ours, bytes, kind), timer(peer, bytes, kind)];
+    const [a, b] = [timer(ours, bytes, inputKind), timer(peer, bytes, inputKind)];
     for (let w = 0; w < 3; w++) a(), b();
     let best = [Infinity, Infinity];
     for (let r = 0; r < ROUNDS; r++) best = [Math.min(best[0], a()), Math.min(best[1], b())];
