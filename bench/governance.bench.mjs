@@ -206,6 +206,14 @@ if (SECTIONS.has("3")) {
 // 4. the chain alone, in this process: what the client's governance steps cost per call
 if (SECTIONS.has("4")) {
   const io = (ctx, args) => new Promise((resolve) => setImmediate(() => resolve(args)));
+  const reportingIo = (ctx, args) => new Promise((resolve) => setImmediate(() => {
+    const report = ctx.firstAttempt;
+    if (report !== undefined) {
+      ctx.firstAttempt = undefined;
+      report.succeeded();
+    }
+    resolve(args);
+  }));
   const retryer = new kw.Retryer({ policies: RETRY });
   const breakers = new kw.CircuitBreakers({}, "a", "b");
   const { gate, observer } = kw.serviceBreakerGate(breakers, "echo");
@@ -213,7 +221,10 @@ if (SECTIONS.has("4")) {
     ["none", io],
     ["retry", kw.chain([retryer.middleware({ name: "echo", oneway: false, idempotent: true })], io)],
     ["service breaker", kw.chain([kw.serviceBreakerMiddleware(breakers, "echo")], io)],
-    ["service breaker + retry (as the client chains them)", kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], io)],
+    ["service breaker + retry (as the client chains them above discovery)", kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], io)],
+    // A client with one connection: the retry step sits right above the I/O endpoint, which reports the first attempt to it.
+    ["service breaker + retry (right above I/O, as with one connection)",
+      kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer, true)], reportingIo)],
   ];
   const ctx = new kw.RpcContext("Echo", "echo");
   const cpuPerCall = async (endpoint, n) => {

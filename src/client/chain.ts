@@ -44,19 +44,29 @@ export interface ClientChainParts {
   readonly serviceBreaker?: Middleware | undefined;
   /** Step 5 (issue 18): calls `next` once per try. */
   readonly retry?: Middleware | undefined;
+  /**
+   * Step 5 as it runs right above an `io` that reports first attempts (`ioReportsFirstAttempt`):
+   * used instead of `retry` when no step sits between the two (a client with one connection),
+   * it adds no promise of its own to a call (`Retryer.middleware`'s `ioReports`).
+   */
+  readonly retryAboveIo?: Middleware | undefined;
   /** Step 6: discovery and load balancing (absent with a fixed connection). */
   readonly discovery?: Middleware | undefined;
   /** Step 7 (issue 18). */
   readonly instanceBreaker?: Middleware | undefined;
   /** Step 9: the remote I/O endpoint. */
   readonly io: Endpoint;
+  /** Whether `io` tells `ctx.firstAttempt`, when set, the outcome of the call's first attempt (client.ts's does). */
+  readonly ioReportsFirstAttempt?: boolean;
 }
 
 /** Assembles a client's chain in the order of the file comment. */
 export function buildClientChain(parts: ClientChainParts): Endpoint {
   const steps: Middleware[] = [...parts.middlewares];
   if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
-  for (const step of [parts.serviceBreaker, parts.retry, parts.discovery, parts.instanceBreaker]) {
+  const retryAboveIo = parts.ioReportsFirstAttempt === true && parts.discovery === undefined && parts.instanceBreaker === undefined;
+  const retry = retryAboveIo && parts.retryAboveIo !== undefined ? parts.retryAboveIo : parts.retry;
+  for (const step of [parts.serviceBreaker, retry, parts.discovery, parts.instanceBreaker]) {
     if (step !== undefined) steps.push(step);
   }
   return chain(steps, parts.io);
