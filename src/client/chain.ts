@@ -12,7 +12,9 @@
  *     fast with CIRCUIT_OPEN while open; with retry below, only its gate sits here and
  *     its outcomes are recorded in the retry step's continuation (client/governance.ts);
  *  5. retry / backup request (`ClientOptions.retry`, or a config source): each try runs
- *     6–9 again on its own context (`AttemptContext`), so each try is picked anew;
+ *     6–9 again on its own context (`AttemptContext`), so each try is picked anew. With
+ *     nothing between it and step 9 (one connection), step 9 reports the first try's
+ *     outcome to it (`RpcContext.firstAttempt`) instead of it chaining a promise per call;
  *  6. discovery + load balancer pick: resolve the target (the first call waits for it),
  *     filter by tags, pick an instance, count the call in flight on it, point
  *     `ctx.connection` at its transport and `ctx.peer` at its address. A try of a retried
