@@ -119,36 +119,43 @@ console.log(`governance benchmark: ${cpus().length} cores (${cpus()[0]?.model}),
 // round's B ÷ A in QPS and in CPU per call (both processes), medians over the rounds.
 if (SECTIONS.has("1")) {
   const plainServer = await startServer();
+  const controlServer = await startServer();
   const limitedServer = await startServer({}, { qps: 1e9, concurrency: 1e6, methods: { echo: { qps: 1e9, concurrency: 1e6 } } });
   // Straight to the servers (their fault proxy would add its own cost to the server process).
   const plain = client(plainServer.direct);
+  // The A/A control: a second client and server process without governance, measured the same way; its
+  // "kept" is the method's own noise floor (two processes doing the same work are not equally fast).
+  const control = client(controlServer.direct);
   const governed = client(limitedServer.direct, {
     retry: { policies: RETRY }, circuitBreaker: {},
   });
-  await qps(plain, plainServer, 500);
-  await qps(governed, limitedServer, 500);
-  const runs = { none: [], governed: [] };
-  const cases = [["none", plain, plainServer], ["governed", governed, limitedServer]];
+  const cases = [["none", plain, plainServer], ["control", control, controlServer], ["governed", governed, limitedServer]];
+  for (const [, c, server] of cases) await qps(c, server, 500);
+  const runs = { none: [], control: [], governed: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, c, server] of r % 2 === 0 ? cases : [...cases].reverse()) runs[name].push(await qps(c, server, TIME));
   }
   const median = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
   const col = (name, key) => median(runs[name].map((m) => m[key]));
   const cpu = (m) => m.clientCpu + m.serverCpu;
-  const paired = (f) => median(runs.none.map((a, i) => f(a, runs.governed[i])));
-  console.log(`\n1. echo, governance configured but not triggered: ${ROUNDS} paired rounds of ${TIME} ms each (A/B order alternating), medians;` +
+  const paired = (b, f) => median(runs.none.map((a, i) => f(a, runs[b][i])));
+  console.log(`\n1. echo, governance configured but not triggered: ${ROUNDS} rounds of ${TIME} ms per case (order alternating), medians;` +
     " CPU µs per call from process.cpuUsage of the client process and the server process");
   console.log("| case | QPS | client CPU µs/call | server CPU µs/call | both |\n|---|---:|---:|---:|---:|");
-  for (const [name, label] of [["none", "none"], ["governed", "retry + breakers + server limits"]]) {
+  for (const [name, label] of [["none", "none"], ["control", "none, second client and server (A/A control)"], ["governed", "retry + breakers + server limits"]]) {
     console.log(`| ${label} | ${fmt(col(name, "qps"), 0)} | ${fmt(col(name, "clientCpu"), 2)} | ${fmt(col(name, "serverCpu"), 2)} | ${fmt(median(runs[name].map(cpu)), 2)} |`);
   }
-  console.log(`kept (median of the rounds' paired ratios): by CPU per call, both processes ${fmt(paired((a, b) => cpu(a) / cpu(b)), 3)}` +
-    ` (client ${fmt(paired((a, b) => a.clientCpu / b.clientCpu), 3)}, server ${fmt(paired((a, b) => a.serverCpu / b.serverCpu), 3)});` +
-    ` by QPS ${fmt(paired((a, b) => b.qps / a.qps), 3)}; target 0.95`);
-  console.log(`rounds, CPU kept: ${runs.none.map((a, i) => fmt(cpu(a) / cpu(runs.governed[i]), 2)).join(" ")}; QPS kept: ${runs.none.map((a, i) => fmt(runs.governed[i].qps / a.qps, 2)).join(" ")}`);
+  for (const [b, label] of [["governed", "governed"], ["control", "A/A control"]]) {
+    console.log(`kept, ${label} (median of the rounds' paired ratios): by CPU per call, both processes ${fmt(paired(b, (a, x) => cpu(a) / cpu(x)), 3)}` +
+      ` (client ${fmt(paired(b, (a, x) => a.clientCpu / x.clientCpu), 3)}, server ${fmt(paired(b, (a, x) => a.serverCpu / x.serverCpu), 3)});` +
+      ` by QPS ${fmt(paired(b, (a, x) => x.qps / a.qps), 3)}${b === "governed" ? "; target 0.95" : ""}`);
+    console.log(`  rounds, CPU kept: ${runs.none.map((a, i) => fmt(cpu(a) / cpu(runs[b][i]), 2)).join(" ")}; QPS kept: ${runs.none.map((a, i) => fmt(runs[b][i].qps / a.qps, 2)).join(" ")}`);
+  }
   await plain.close();
+  await control.close();
   await governed.close();
   plainServer.child.kill();
+  controlServer.child.kill();
   limitedServer.child.kill();
 }
 
@@ -199,6 +206,14 @@ if (SECTIONS.has("3")) {
 // 4. the chain alone, in this process: what the client's governance steps cost per call
 if (SECTIONS.has("4")) {
   const io = (ctx, args) => new Promise((resolve) => setImmediate(() => resolve(args)));
+  const reportingIo = (ctx, args) => new Promise((resolve) => setImmediate(() => {
+    const report = ctx.firstAttempt;
+    if (report !== undefined) {
+      ctx.firstAttempt = undefined;
+      report.succeeded();
+    }
+    resolve(args);
+  }));
   const retryer = new kw.Retryer({ policies: RETRY });
   const breakers = new kw.CircuitBreakers({}, "a", "b");
   const { gate, observer } = kw.serviceBreakerGate(breakers, "echo");
@@ -206,7 +221,10 @@ if (SECTIONS.has("4")) {
     ["none", io],
     ["retry", kw.chain([retryer.middleware({ name: "echo", oneway: false, idempotent: true })], io)],
     ["service breaker", kw.chain([kw.serviceBreakerMiddleware(breakers, "echo")], io)],
-    ["service breaker + retry (as the client chains them)", kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], io)],
+    ["service breaker + retry (as the client chains them above discovery)", kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer)], io)],
+    // A client with one connection: the retry step sits right above the I/O endpoint, which reports the first attempt to it.
+    ["service breaker + retry (right above I/O, as with one connection)",
+      kw.chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer, true)], reportingIo)],
   ];
   const ctx = new kw.RpcContext("Echo", "echo");
   const cpuPerCall = async (endpoint, n) => {

@@ -3,7 +3,9 @@
 // (bench/observability/), each side with the same tracers: none, Prometheus, OpenTelemetry
 // (sdk-trace-base, batch processor, an exporter that drops the spans), or both. Targets
 // (issue 19): QPS with Prometheus >= 95% of none's, with both >= 85%. Also: the
-// OpenTelemetry tracer with no SDK registered, and both with the SDK sampling 10%.
+// OpenTelemetry tracer with no SDK registered, and both with the SDK sampling 10% and 0%
+// (every call sampled out). How the SDK is set up (no context manager, batch processor,
+// dropping exporter): bench/observability/tracers.mjs.
 //
 // Environment (all optional):
 //   BENCH_OBS_TIME=MS      measured window per case (default 2000)
@@ -41,6 +43,7 @@ const CASES = [
   { id: "otel", name: "OpenTelemetry tracer + SDK" },
   { id: "both", name: "Prometheus + OpenTelemetry + SDK" },
   { id: "both-10pct", name: "Prometheus + OpenTelemetry, 10% sampled" },
+  { id: "both-0pct", name: "Prometheus + OpenTelemetry, all sampled out" },
 ];
 
 if (!existsSync(fileURLToPath(BUNDLE))) {
@@ -138,6 +141,7 @@ const ratios = [
   { label: "OpenTelemetry + SDK / none", a: "otel", target: null },
   { label: "both / none", a: "both", target: 0.85 },
   { label: "both, 10% sampled / none", a: "both-10pct", target: null },
+  { label: "both, all sampled out / none", a: "both-0pct", target: null },
 ].map((q) => {
   const p = paired(q.a);
   return { group: "observability", label: `${q.label}, QPS (median of rounds)`, a: best.get(q.a).name, b: none.name, ratio: p.qps,

@@ -2,7 +2,18 @@
 // Prometheus (prom-client registry, no scrapes), the OpenTelemetry tracer without an SDK
 // ("otel-api"), with sdk-trace-base ("otel": a BatchSpanProcessor and an exporter that
 // drops the spans, an SDK's full cost without I/O), or Prometheus and OpenTelemetry
-// together ("both"; "both-10pct": the SDK samples 10% of traces, ParentBased on servers).
+// together ("both"; "both-10pct": the SDK samples 10% of traces, ParentBased on servers;
+// "both-0pct": it samples none, so every span is a non-recording one: a sampled-out call).
+//
+// The SDK as set up here: sdk-trace-base's BasicTracerProvider given to the tracer, not
+// registered globally, so no context manager is installed (the API's NoopContextManager:
+// `context.active()` is the root context, `context.with` only calls its function; no
+// AsyncLocalStorage or async_hooks cost on promises), a BatchSpanProcessor with its
+// defaults (batches of 512, queue of 2048, 5 s delay) and an exporter that drops each batch:
+// the SDK's whole cost but the exporter's I/O. Note that the processor keeps up to 512
+// finished spans alive between exports: every scavenge in the process copies them (about
+// 1 MB in the one-process run), a cost of the whole process that a tight loop of
+// startSpan/end does not show.
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 
 const dist = new URL("../../dist/", import.meta.url);
@@ -30,7 +41,8 @@ export async function tracerFor(kw, observe, side) {
   }
   if (observe.startsWith("otel") || both) {
     const { openTelemetryTracer } = await import(new URL("kitewire.opentelemetry.mjs", dist).href);
-    const sampler = observe === "both-10pct" ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) : undefined;
+    const ratio = observe === "both-10pct" ? 0.1 : observe === "both-0pct" ? 0 : undefined;
+    const sampler = ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
     const tracerProvider = observe === "otel-api" ? undefined : sdkProvider(sampler);
     tracers.push(openTelemetryTracer({ side, ...(tracerProvider ? { tracerProvider } : {}) }));
   }

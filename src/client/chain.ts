@@ -12,7 +12,9 @@
  *     fast with CIRCUIT_OPEN while open; with retry below, only its gate sits here and
  *     its outcomes are recorded in the retry step's continuation (client/governance.ts);
  *  5. retry / backup request (`ClientOptions.retry`, or a config source): each try runs
- *     6–9 again on its own context (`AttemptContext`), so each try is picked anew;
+ *     6–9 again on its own context (`AttemptContext`), so each try is picked anew. With
+ *     nothing between it and step 9 (one connection), step 9 reports the first try's
+ *     outcome to it (`RpcContext.firstAttempt`) instead of it chaining a promise per call;
  *  6. discovery + load balancer pick: resolve the target (the first call waits for it),
  *     filter by tags, pick an instance, count the call in flight on it, point
  *     `ctx.connection` at its transport and `ctx.peer` at its address. A try of a retried
@@ -44,19 +46,29 @@ export interface ClientChainParts {
   readonly serviceBreaker?: Middleware | undefined;
   /** Step 5 (issue 18): calls `next` once per try. */
   readonly retry?: Middleware | undefined;
+  /**
+   * Step 5 as it runs right above an `io` that reports first attempts (`ioReportsFirstAttempt`):
+   * used instead of `retry` when no step sits between the two (a client with one connection),
+   * it adds no promise of its own to a call (`Retryer.middleware`'s `ioReports`).
+   */
+  readonly retryAboveIo?: Middleware | undefined;
   /** Step 6: discovery and load balancing (absent with a fixed connection). */
   readonly discovery?: Middleware | undefined;
   /** Step 7 (issue 18). */
   readonly instanceBreaker?: Middleware | undefined;
   /** Step 9: the remote I/O endpoint. */
   readonly io: Endpoint;
+  /** Whether `io` tells `ctx.firstAttempt`, when set, the outcome of the call's first attempt (client.ts's does). */
+  readonly ioReportsFirstAttempt?: boolean;
 }
 
 /** Assembles a client's chain in the order of the file comment. */
 export function buildClientChain(parts: ClientChainParts): Endpoint {
   const steps: Middleware[] = [...parts.middlewares];
   if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
-  for (const step of [parts.serviceBreaker, parts.retry, parts.discovery, parts.instanceBreaker]) {
+  const retryAboveIo = parts.ioReportsFirstAttempt === true && parts.discovery === undefined && parts.instanceBreaker === undefined;
+  const retry = retryAboveIo && parts.retryAboveIo !== undefined ? parts.retryAboveIo : parts.retry;
+  for (const step of [parts.serviceBreaker, retry, parts.discovery, parts.instanceBreaker]) {
     if (step !== undefined) steps.push(step);
   }
   return chain(steps, parts.io);

@@ -155,6 +155,14 @@ const FRAMEWORK_KEYS: ReadonlySet<string> = new Set([BIZ_STATUS_KEY, BIZ_MESSAGE
 interface RequestHeader extends FrameHeaderFields {
   intInfo: Map<number, string>;
   strInfo: Map<string, string>;
+  /** The same header for a call with forward metainfo: its `strInfo` is refilled per call (`strInfo` plus the metainfo). */
+  withMetainfo: FrameHeaderFields & { strInfo: Map<string, string> };
+}
+
+/** A request header whose maps are `intInfo` and `strInfo`. */
+function requestHeader(intInfo: Map<number, string>, strInfo: Map<string, string>, transforms?: readonly number[]): RequestHeader {
+  const withMetainfo = { flags: 0, intInfo, strInfo: new Map<string, string>(), ...(transforms && { transforms }) };
+  return { flags: 0, intInfo, strInfo, ...(transforms && { transforms }), withMetainfo };
 }
 
 class Caller {
@@ -193,6 +201,7 @@ class Caller {
       discovery: this.instances?.middleware,
       instanceBreaker: g.instanceBreaker(this.instances !== undefined),
       io: (ctx, args) => this.io(ctx, binding, header, args),
+      ioReportsFirstAttempt: true,
     });
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
   }
@@ -233,7 +242,7 @@ class Caller {
     const { framing } = transport;
     if (framing === "theader") {
       const transforms = this.options.transforms.map((name) => transformByName(name)!.id);
-      return { flags: 0, intInfo: new Map(), strInfo: new Map(), transforms };
+      return requestHeader(new Map(), new Map(), transforms);
     }
     if (framing !== "ttheader" && framing !== "ttheader-framed") return undefined;
     const intInfo = new Map<number, string>([
@@ -243,27 +252,45 @@ class Caller {
       [IntKey.MSG_TYPE, String(binding.oneway ? MessageType.ONEWAY : MessageType.CALL)],
     ]);
     if (this.options.fromService) intInfo.set(IntKey.FROM_SERVICE, this.options.fromService);
-    return { flags: 0, intInfo, strInfo: new Map([[StrKey.IDL_SERVICE, this.service]]) };
+    return requestHeader(intInfo, new Map([[StrKey.IDL_SERVICE, this.service]]));
   }
 
-  /** The innermost endpoint: encode, send, decode. */
+  /**
+   * The innermost endpoint: encode, send, decode. A retry step right above it leaves a
+   * `firstAttempt` report on the call's context: the outcome goes there (a failure's
+   * retries become this call's result) instead of through a promise of the retry step's own.
+   */
   private async io(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown): Promise<unknown> {
-    const signal = ctx.signal;
-    if (signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: signal.reason });
-    const seqid = (nextSeqid = (nextSeqid % 0x7fffffff) + 1);
-    ctx.seqid = seqid;
-    const bytes = this.encode(ctx, binding, header, args);
-    this.options.tracer?.io?.(ctx, "write", bytes.length);
-    const connection = (ctx as ClientCallContext).connection;
-    if (connection === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.name}: no connection chosen (a middleware replaced the call's context?)`);
-    const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal, connectTimeoutMs: ctx.connectTimeoutMs });
-    if (frame === null) return undefined;
+    const report = ctx.firstAttempt;
+    let result: unknown;
     try {
-      this.options.tracer?.io?.(ctx, "read", frame.messageOffset + frame.messageLength);
-      return this.decode(ctx, binding, frame);
-    } finally {
-      frame.bytes.release();
+      const signal = ctx.signal;
+      if (signal?.aborted) throw new KitewireError(ErrorCode.CANCELLED, `${binding.name}: cancelled`, { cause: signal.reason });
+      const seqid = (nextSeqid = (nextSeqid % 0x7fffffff) + 1);
+      ctx.seqid = seqid;
+      const bytes = this.encode(ctx, binding, header, args);
+      this.options.tracer?.io?.(ctx, "write", bytes.length);
+      const connection = (ctx as ClientCallContext).connection;
+      if (connection === undefined) throw new KitewireError(ErrorCode.INVALID_STATE, `${binding.name}: no connection chosen (a middleware replaced the call's context?)`);
+      const frame = await connection.send({ bytes, seqid, oneway: binding.oneway, deadline: ctx.deadline, signal, connectTimeoutMs: ctx.connectTimeoutMs });
+      if (frame !== null) {
+        try {
+          this.options.tracer?.io?.(ctx, "read", frame.messageOffset + frame.messageLength);
+          result = this.decode(ctx, binding, frame);
+        } finally {
+          frame.bytes.release();
+        }
+      }
+    } catch (error) {
+      if (report === undefined) throw error;
+      ctx.firstAttempt = undefined;
+      return report.failed(ctx, args, error);
     }
+    if (report !== undefined) {
+      ctx.firstAttempt = undefined;
+      report.succeeded();
+    }
+    return result;
   }
 
   /** Writes the request frame; returns it as a view into the writer's arena, valid until its next reset. */
@@ -278,9 +305,12 @@ class Caller {
       if (ctx.deadline !== undefined) header.intInfo.set(IntKey.RPC_TIMEOUT, String(Math.max(1, ctx.deadline - Date.now())));
       else header.intInfo.delete(IntKey.RPC_TIMEOUT);
       if (ctx.metainfo.hasForward) {
-        const strInfo = new Map(header.strInfo);
+        // Written before this returns, so one map per method serves every call.
+        const strInfo = header.withMetainfo.strInfo;
+        strInfo.clear();
+        for (const [k, v] of header.strInfo) strInfo.set(k, v);
         ctx.metainfo.writeForward(strInfo, transport.framing === "theader");
-        fields = { ...header, strInfo };
+        fields = header.withMetainfo;
       }
     }
     const mark = beginFrame(w, transport, ctx.seqid, fields);

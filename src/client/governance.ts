@@ -73,15 +73,17 @@ export class ClientGovernance {
    * Steps 4 and 5 of the chain for `method`: the service breaker, and retry and backup
    * requests (none for a oneway method). With both, the breaker's gate fails fast at step 4
    * and its outcomes are recorded in step 5's continuation, one promise per call fewer.
+   * `retryAboveIo` is step 5 for a chain where it sits right above an I/O endpoint that
+   * reports first attempts (`RpcContext.firstAttempt`; see `ClientChainParts`).
    */
-  serviceBreakerAndRetry(method: RetriedMethod): { serviceBreaker: Middleware | undefined; retry: Middleware | undefined } {
+  serviceBreakerAndRetry(method: RetriedMethod): { serviceBreaker: Middleware | undefined; retry: Middleware | undefined; retryAboveIo: Middleware | undefined } {
     const { breakers, retryer } = this;
     if (retryer === undefined || method.oneway) {
-      return { serviceBreaker: breakers && serviceBreakerMiddleware(breakers, method.name), retry: undefined };
+      return { serviceBreaker: breakers && serviceBreakerMiddleware(breakers, method.name), retry: undefined, retryAboveIo: undefined };
     }
-    if (breakers === undefined) return { serviceBreaker: undefined, retry: retryer.middleware(method) };
+    if (breakers === undefined) return { serviceBreaker: undefined, retry: retryer.middleware(method), retryAboveIo: retryer.middleware(method, undefined, true) };
     const { gate, observer } = serviceBreakerGate(breakers, method.name);
-    return { serviceBreaker: gate, retry: retryer.middleware(method, observer) };
+    return { serviceBreaker: gate, retry: retryer.middleware(method, observer), retryAboveIo: retryer.middleware(method, observer, true) };
   }
 
   /** Step 7: the instance breaker (given a `circuitBreaker` option, for a client with instances to choose from). */

@@ -13,5 +13,10 @@ export interface StreamSocket {
   close(): void | Promise<void>;
 }
 
-/** Opens a TCP connection to `host:port`; rejects when it cannot be made. */
-export type OpenSocket = (host: string, port: number) => Promise<StreamSocket>;
+/**
+ * Opens a TCP connection to `host:port`; rejects when it cannot be made. `signal` aborts
+ * when the caller stops waiting (the connect timeout passed): stop connecting and close
+ * what was opened, if the runtime can. A socket that still arrives later is closed by the
+ * caller.
+ */
+export type OpenSocket = (host: string, port: number, signal?: AbortSignal) => Promise<StreamSocket>;

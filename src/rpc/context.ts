@@ -12,6 +12,18 @@ export interface BizStatus {
   extra?: Record<string, string>;
 }
 
+/**
+ * What a client's I/O endpoint tells the retry step right above it of a call's first
+ * attempt (`RpcContext.firstAttempt`), so that the retry step need not chain a promise of
+ * its own onto every call to learn the outcome.
+ */
+export interface FirstAttemptReport {
+  /** The first attempt succeeded. */
+  succeeded(): void;
+  /** The first attempt failed with `error`: returns the call's outcome from here (its retries, or `error`). */
+  failed(ctx: RpcContext, args: unknown, error: unknown): Promise<unknown>;
+}
+
 export class RpcContext implements CallContext {
   /** Metainfo of the call: received values on the server, values to send on the client. */
   readonly metainfo: Metainfo;
@@ -44,6 +56,8 @@ export class RpcContext implements CallContext {
   startedAt = 0;
   /** What a tracer keeps for the call (the OpenTelemetry tracer: its span's Context). */
   trace?: unknown;
+  /** Client: set by a retry step right above the I/O endpoint, which reports the first attempt's outcome to it (and clears it). */
+  firstAttempt?: FirstAttemptReport;
   private signalValue: AbortSignal | undefined;
 
   constructor(

@@ -127,6 +127,40 @@ describe("service and instance breakers", () => {
     expect(sent).toBe(before);
   });
 
+  test("right above an I/O endpoint that reports first attempts, retry adds no promise and counts the same", async () => {
+    const breakers = new CircuitBreakers({ service: { minSample: 5 } }, "a", "b");
+    const retryer = new Retryer({ policies: { echo: { type: 0, failurePolicy: { stopPolicy: { maxRetryTimes: 1, cbPolicy: { errorRate: 0.3 } } } } } });
+    const { gate, observer } = serviceBreakerGate(breakers, "echo");
+    let sent = 0;
+    let fail = true;
+    let last: Promise<unknown> | undefined;
+    // As client.ts's io does: the first attempt's outcome goes to ctx.firstAttempt when it is set.
+    const io = (c: RpcContext): Promise<unknown> => (last = (async () => {
+      const report = c.firstAttempt;
+      c.firstAttempt = undefined;
+      sent++;
+      if (!fail) {
+        report?.succeeded();
+        return "ok";
+      }
+      if (report === undefined) throw timeout();
+      return report.failed(c, {}, timeout());
+    })());
+    const call = chain([gate, retryer.middleware({ name: "echo", oneway: false, idempotent: true }, observer, true)], io);
+    fail = false;
+    const first = call(ctx(), {});
+    expect(first).toBe(last); // the I/O endpoint's own promise: no continuation of the retry step's
+    expect(await first).toBe("ok");
+    expect(breakers.service("echo").stats()).toEqual({ errorRate: 0, samples: 1 });
+    fail = true;
+    for (let i = 0; i < 4; i++) await call(ctx(), {}).catch(() => undefined);
+    expect(sent).toBe(9); // each failing call tried twice
+    expect(breakers.service("echo").state).toBe("open"); // 5 calls (not 9 attempts), 4 failed
+    const before = sent;
+    await expect(call(ctx(), {})).rejects.toMatchObject({ code: ErrorCode.CIRCUIT_OPEN });
+    expect(sent).toBe(before);
+  });
+
   test("a circuit_break document changes one method's settings and keeps the window", async () => {
     const breakers = new CircuitBreakers({ service: { minSample: 100 } }, "a", "b");
     const call = serviceBreakerMiddleware(breakers)(async () => { throw timeout(); });

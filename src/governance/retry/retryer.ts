@@ -12,7 +12,7 @@
  * that long has passed since the first began (an attempt in flight runs to its own deadline).
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
-import type { RpcContext } from "../../rpc/context.js";
+import type { FirstAttemptReport, RpcContext } from "../../rpc/context.js";
 import type { Endpoint, Middleware } from "../../rpc/endpoint.js";
 import { coarseNow } from "../clock.js";
 import { RollingWindow, type Now } from "../window.js";
@@ -149,8 +149,14 @@ export class Retryer {
    * user's word. An `observer` is told each call's final outcome, after its retries, in this
    * step's own continuation: the service breaker above records there instead of adding a
    * promise of its own to every call.
+   *
+   * With `ioReports` (the chain puts this step right above an I/O endpoint that honours
+   * `ctx.firstAttempt`: client.ts), a failure-retry call hands its first attempt to `next`
+   * with a `FirstAttemptReport` on its context and returns `next`'s promise as it is: the
+   * I/O endpoint tells the outcome, so an idle policy adds no promise, continuation or
+   * closure to the call.
    */
-  middleware(method?: RetriedMethod, observer?: CallObserver): Middleware {
+  middleware(method?: RetriedMethod, observer?: CallObserver, ioReports = false): Middleware {
     if (method?.oneway === true) return (next) => next;
     const observed = observer === undefined ? undefined : {
       succeeded: (result: unknown) => {
@@ -167,10 +173,13 @@ export class Retryer {
       const stats = method === undefined ? undefined : this.statsOf(method.name);
       let version = -1;
       let current: ResolvedRetryPolicy | undefined;
+      /** The report the I/O endpoint gives for the current policy, when it can (see `reportFor`). */
+      let report: FirstAttemptReport | undefined;
       const policyOf = method === undefined ? (ctx: RpcContext) => this.policyFor(ctx.method) : () => {
         if (version !== this.version) {
           version = this.version;
           current = this.policyFor(method.name, method.idempotent);
+          report = ioReports && stats !== undefined && current !== undefined ? this.reportFor(current, next, stats, observer, watch) : undefined;
         }
         return current;
       };
@@ -183,6 +192,10 @@ export class Retryer {
         const policy = policyOf(ctx);
         if (policy === undefined) return watch(next(ctx, args));
         this.budget?.call();
+        if (report !== undefined) {
+          ctx.firstAttempt = report;
+          return next(ctx, args);
+        }
         if (policy.type !== RetryType.FAILURE) return watch(this.hedged(policy, next, ctx, args));
         if (succeeded === undefined || policy.shouldResultRetry?.respRetry !== undefined || this.options.attempts !== undefined) {
           return watch(this.failureRetry(policy, next, ctx, args));
@@ -192,6 +205,24 @@ export class Retryer {
         const start = policy.maxDurationMs > 0 || policy.ddlStop ? this.options.now() : 0;
         return next(ctx, args).then(succeeded, (error: unknown) => watch(this.failureRetry(policy, next, ctx, args, { error, start })));
       };
+    };
+  }
+
+  /**
+   * What the I/O endpoint below reports a first attempt under `policy` to, or undefined when
+   * the policy needs more than the outcome (backup and mixed requests, a result predicate,
+   * attempt observers, or the first attempt's start time for max_duration_ms or ddl_stop).
+   */
+  private reportFor(policy: ResolvedRetryPolicy, next: Endpoint, stats: RollingWindow, observer: CallObserver | undefined,
+    watch: (call: Promise<unknown>) => Promise<unknown>): FirstAttemptReport | undefined {
+    if (policy.type !== RetryType.FAILURE || policy.shouldResultRetry?.respRetry !== undefined || this.options.attempts !== undefined ||
+      policy.maxDurationMs > 0 || policy.ddlStop) return undefined;
+    return {
+      succeeded: () => {
+        stats.add(true, this.statsNow());
+        observer?.succeeded();
+      },
+      failed: (ctx, args, error) => watch(this.failureRetry(policy, next, ctx, args, { error, start: 0 })),
     };
   }
 

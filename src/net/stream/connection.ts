@@ -7,7 +7,7 @@
 import { BufferChain } from "../../buffer/chain.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import { PendingReplies, seqidInFlight } from "../../client/pending-replies.js";
-import type { OutgoingCall } from "../../client/transport.js";
+import { NOT_SENT, type OutgoingCall } from "../../client/transport.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../remote/payload.js";
 import { StrKey } from "../../remote/ttheader.js";
@@ -55,7 +55,7 @@ export class StreamConnection {
 
   /** Sends a request; resolves with its reply frame (null for oneway). Copies `call.bytes` before returning. */
   send(call: OutgoingCall): Promise<Frame | null> {
-    if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.options.address} is closed`));
+    if (!this.usable) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, `connection to ${this.options.address} is closed`, { details: NOT_SENT }));
     if (this.unsent + this.stagedBytes > this.options.maxPendingWriteBytes) {
       return Promise.reject(new KitewireError(ErrorCode.OVERLOADED, `${this.options.address} is not reading: ${this.unsent} bytes unsent`));
     }

@@ -5,13 +5,13 @@
  * workerd needs (an I/O object belongs to the request that made it and cannot serve the
  * next one).
  */
-import type { ClientTransport, ConnectEvents, Connector, OutgoingCall } from "../../client/transport.js";
+import { NOT_SENT, type ClientTransport, type ConnectEvents, type Connector, type OutgoingCall } from "../../client/transport.js";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { Frame } from "../../remote/frame-decoder.js";
 import type { Transport } from "../../remote/transport.js";
 import type { Engine } from "../../wasm/engine.js";
 import { getEngine } from "../../wasm/load.js";
-import type { OpenSocket } from "../socket.js";
+import type { OpenSocket, StreamSocket } from "../socket.js";
 import { StreamConnection } from "./connection.js";
 
 export interface StreamTransportOptions {
@@ -22,7 +22,11 @@ export interface StreamTransportOptions {
   mode?: "mux" | "short";
   /** Connections a `mux` transport spreads calls over (default 1). */
   connections?: number;
-  /** Give up connecting after this long (default 1 000 ms). */
+  /**
+   * Give up connecting after this long (default: a call's `connectTimeoutMs`, i.e. a config
+   * document's `conn_timeout_ms`, else 1 000 ms). Given here, it wins over the call's, as a
+   * Kitex client's `WithConnectTimeout` does.
+   */
   connectTimeoutMs?: number;
   maxFrameSize?: number;
   /** Calls fail OVERLOADED while this many bytes are unsent on a connection (default 4 MiB). */
@@ -43,25 +47,34 @@ export function splitHostPort(address: string): { host: string; port: number } {
 export function streamTransport(open: OpenSocket, options: StreamTransportOptions): ClientTransport {
   const engine = options.engine ?? getEngine();
   const { host, port } = splitHostPort(options.address);
-  const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
   const connOptions = {
     address: options.address, transport: options.transport,
     maxFrameSize: options.maxFrameSize ?? 16 << 20, maxPendingWriteBytes: options.maxPendingWriteBytes ?? 4 << 20,
   };
   const events = options.events;
-  const connect = async (): Promise<StreamConnection> => {
+  // Failing here, the request was never sent: NOT_SENT lets a `*` retry policy retry any method.
+  const connect: Connect = async (callTimeoutMs) => {
+    const connectTimeoutMs = options.connectTimeoutMs ?? callTimeoutMs ?? 1_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const abandoned = new AbortController();
+    let opening: Promise<StreamSocket> | undefined;
     try {
+      opening = open(host, port, abandoned.signal);
       const socket = await Promise.race([
-        open(host, port),
-        new Promise<never>((_, reject) => (timer = setTimeout(
-          () => reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${options.address} took over ${connectTimeoutMs} ms`)), connectTimeoutMs))),
+        opening,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => {
+          abandoned.abort();
+          reject(new KitewireError(ErrorCode.TIMEOUT, `connect to ${options.address} took over ${connectTimeoutMs} ms`, { details: NOT_SENT }));
+        }, connectTimeoutMs))),
       ]);
       events?.connected();
       return new StreamConnection(engine, connOptions, socket);
     } catch (error) {
+      // A connection that completes after its timeout is nobody's: close it.
+      if (abandoned.signal.aborted) opening!.then((socket) => socket.close(), () => undefined).catch(() => undefined);
       const e = error instanceof KitewireError ? error
-        : new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${options.address}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        : new KitewireError(ErrorCode.CONNECTION, `cannot connect to ${options.address}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error, details: NOT_SENT });
       events?.connectFailed(e);
       throw e;
     } finally {
@@ -77,7 +90,8 @@ export function streamConnector(open: OpenSocket, options: Omit<StreamTransportO
   return (address, transport, events) => streamTransport(open, { ...options, address, transport, events });
 }
 
-type Connect = () => Promise<StreamConnection>;
+/** Opens a connection (within the call's connect timeout, if it has one and the transport none of its own). */
+type Connect = (callTimeoutMs?: number) => Promise<StreamConnection>;
 
 class ShortStreamTransport implements ClientTransport {
   private readonly open = new Set<StreamConnection>();
@@ -85,7 +99,7 @@ class ShortStreamTransport implements ClientTransport {
 
   async send(call: OutgoingCall): Promise<Frame | null> {
     const later = { ...call, bytes: call.bytes.slice() };
-    const conn = await this.connect();
+    const conn = await this.connect(call.connectTimeoutMs);
     this.open.add(conn);
     try {
       return await conn.send(later);
@@ -122,12 +136,13 @@ class MuxStreamTransport implements ClientTransport {
     const conn = this.conns[i];
     if (conn !== undefined && conn.usable) return conn.send(call);
     const later = { ...call, bytes: call.bytes.slice() };
-    return this.connection(i).then((c) => c.send(later));
+    return this.connection(i, call.connectTimeoutMs).then((c) => c.send(later));
   }
 
-  private connection(i: number): Promise<StreamConnection> {
+  /** Slot `i`'s connection, opened (once, however many calls wait, within the first one's connect timeout) if it has none or it closed. */
+  private connection(i: number, connectTimeoutMs?: number): Promise<StreamConnection> {
     this.conns[i] = undefined;
-    return (this.opening[i] ??= this.connect().then((conn) => {
+    return (this.opening[i] ??= this.connect(connectTimeoutMs).then((conn) => {
       this.opening[i] = undefined;
       if (this.closed) {
         conn.close();

@@ -8,9 +8,10 @@ import type { ClientTransport, Connector } from "../../client/transport.js";
 import type { OpenSocket } from "../socket.js";
 import { streamConnector, streamTransport, type StreamTransportOptions } from "../stream/transport.js";
 
-/** Opens a TCP connection with `connect()`; resolves once it is open. */
-export const workerdSocket: OpenSocket = async (host, port) => {
+/** Opens a TCP connection with `connect()`; resolves once it is open (closed if `signal` aborts first). */
+export const workerdSocket: OpenSocket = async (host, port, signal) => {
   const socket = connect({ hostname: host, port }, { allowHalfOpen: false });
+  signal?.addEventListener("abort", () => void socket.close().catch(() => undefined), { once: true });
   await socket.opened;
   return socket;
 };
