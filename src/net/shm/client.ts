@@ -56,18 +56,25 @@ class ShmClientTransport implements ClientTransport {
 
   send(call: OutgoingCall): Promise<Frame | null> {
     if (this.closed || this.requests.closed) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel is closed"));
-    let written: boolean;
-    try {
-      written = this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes);
-    } catch (error) {
-      return Promise.reject(error);
+    if (call.oneway) {
+      try {
+        if (this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes)) return Promise.resolve(null);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     }
-    if (call.oneway) return written ? Promise.resolve(null) : this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     const { seqid } = call;
+    // Registered before anything is written: a seqid already in flight is refused unsent.
     const reply = this.pending.expect(seqid, call.deadline, call.signal);
     if (reply === null) return seqidInFlight(seqid);
-    // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
-    if (!written) this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.pending.fail(seqid, error));
+    try {
+      if (this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes)) return reply;
+      // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
+      this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.pending.fail(seqid, error));
+    } catch (error) {
+      this.pending.fail(seqid, error); // a frame over the ring's limit, or the ring closed: never written
+    }
     return reply;
   }
 
