@@ -21,6 +21,7 @@ const ROUNDS = arg("rounds", 2);
 const WARMUP_MS = 700;
 const PART = process.argv.find((a) => a.startsWith("--part="))?.slice(7);
 const MODES = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",");
+const KINDS = process.argv.find((a) => a.startsWith("--kinds="))?.slice(8).split(",");
 const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
 const gen = generate(dir);
 process.env.BENCH_CORES_GEN = JSON.stringify({ bundle: BUNDLE, kitewire: gen.kitewire });
@@ -115,11 +116,12 @@ console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} r
 
 if (PART !== "B") {
 const a = { shm: [], uds: [], tcp: [] };
-for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? ["tcp", "uds", "shm"] : ["shm", "uds", "tcp"]) a[kind].push(await twoThreads(kind));
+const kinds = KINDS ?? ["shm", "uds", "tcp"];
+for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? [...kinds].reverse() : kinds) a[kind].push(await twoThreads(kind));
 console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread)");
 console.log("| transport | calls/s | CPU µs per call (both threads) | calls/s vs UDS | CPU per call vs UDS |\n|---|---:|---:|---:|---:|");
-const uds = best(a.uds);
-for (const kind of ["shm", "uds", "tcp"]) {
+const uds = a.uds.length > 0 ? best(a.uds) : { qps: NaN, cpuUsPerCall: NaN };
+for (const kind of kinds) {
   const b = best(a[kind]);
   console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
 }
