@@ -20,15 +20,15 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import type { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budgets.js";
 import { Inbound } from "../../net/node/inbound.js";
 import { Outbound } from "../../net/node/outbound.js";
-import { FrameDecoder } from "../../remote/frame-decoder.js";
+import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { looksLikeHttp2 } from "../../remote/detect.js";
 import type { ConnectionInfo, Server } from "../server.js";
 
 /** What all connections of a server share. */
 export interface SharedState {
   readonly server: Server;
-  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts). */
-  readonly handle: Server["handle"];
+  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts); only `then` is called on what it returns. */
+  readonly handle: (frame: Frame, info: ConnectionInfo) => PromiseLike<void> | undefined;
   /** Frames are handed on whole as received (THeader transforms left to the server thread). */
   readonly keepTransforms?: boolean;
   /** The engine chain every connection's bytes pass through; empty between reads. */
