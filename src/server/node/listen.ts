@@ -88,24 +88,25 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
   const shared: SharedState = threads === undefined ? { ...base, http2 }
     : { ...base, http2, handle: threads.handle, keepTransforms: true };
+  const path = unixPath(options.host);
   const handler = (socket: Socket) => {
+    const peer = peerOf(socket, path);
     if (connections.size >= server.connectionLimit) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
-      server.options.tracer?.connection?.("error", peerOf(socket), error);
-      server.rejected(peerOf(socket), error, "connection-limit");
+      server.options.tracer?.connection?.("error", peer, error);
+      server.rejected(peer, error, "connection-limit");
       socket.destroy();
       return;
     }
-    const conn = new Connection(shared, socket, () => connections.delete(conn));
+    const conn = new Connection(shared, socket, () => connections.delete(conn), peer);
     connections.add(conn);
   };
   const net: NetServer = options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
   // A handshake that fails (a plain TCP client on the TLS port says "wrong version number") is the client's error: log it.
-  net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket),
+  net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket, path),
     new KitewireError(ErrorCode.CONNECTION, `TLS handshake failed: ${error.reason ?? error.message.split("\n")[0]}` +
       `${/WRONG_VERSION|HTTP_REQUEST/.test(error.code ?? "") ? " (a plain TCP client on a TLS port?)" : ""}`,
     { cause: error, details: { detected: "tls-handshake" } })));
-  const path = unixPath(options.host);
   try {
     if (path !== undefined) await listenUnix(net, path);
     else {
