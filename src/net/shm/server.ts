@@ -11,7 +11,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import { FrameDecoder } from "../../remote/frame-decoder.js";
 import type { ConnectionInfo, Server } from "../../server/server.js";
 import { FRAME, type ShmChannel } from "./channel.js";
-import { nextTurn, Ring } from "./ring.js";
+import { DEFAULT_SPIN_MICROS, nextTurn, Ring } from "./ring.js";
 
 export interface ShmServing {
   /** Settles when the channel closed or failed (a malformed frame closes it: logged as on a socket). */
@@ -93,7 +93,7 @@ export function serveShm(server: Server, channel: ShmChannel): ShmServing {
         if (n === 64) await nextTurn();
         else if (n === 0) {
           if (requests.closed) break;
-          await requests.ready();
+          await requests.ready(DEFAULT_SPIN_MICROS);
         }
       }
       while (inflight > 0 && failure === undefined) await new Promise<void>((r) => (wake = r));
