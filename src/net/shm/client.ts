@@ -22,6 +22,8 @@ export interface ShmTransportOptions {
   /** Largest reply accepted (default 16 MiB). */
   maxFrameSize?: number;
   engine?: Engine;
+  /** How long the reply ring's reader looks for frames before it waits to be woken (µs; Ring.ready). Default 0. */
+  spinMicros?: number;
 }
 
 /** A client transport over `channel`. */
@@ -49,7 +51,7 @@ class ShmClientTransport implements ClientTransport {
     this.chain = new BufferChain(engine, 64 * 1024);
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize ?? 16 << 20, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
-    this.reading = this.replies.consume(this.receive).then(
+    this.reading = this.replies.consume(this.receive, 256, options.spinMicros ?? 0).then(
       () => this.failAll(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel closed")),
       (error: unknown) => this.failAll(error));
   }

@@ -20,19 +20,18 @@
  *   frames in batches without a notification per frame (as ShmIPC's event queue does).
  *   Producers waiting for room are woken the same way.
  * - Before it flags itself idle, a consumer may look for frames on each turn of its event
- *   loop for a few microseconds (`spinMicros`): a wake-up costs ~10 µs of CPU between the
- *   two threads (the notification, the waiter's event loop waking, a promise), so a
- *   consumer that finds the next frames within that time saves them, and its producers
- *   skip the notification. The event loop keeps turning meanwhile (timers, I/O).
+ *   loop for a few microseconds (`spinMicros`, default 0): a wake-up costs ~10 µs of CPU
+ *   between the two threads (the notification, the waiter's event loop waking, a promise),
+ *   so a consumer that finds the next frames within that time saves it, and its producers
+ *   skip the notification; one that does not has burnt the time. It pays with a core to
+ *   spare per spinning thread; on a machine with more busy threads than cores it takes CPU
+ *   from the threads that would write the frames. The event loop keeps turning meanwhile.
  * - Full (no slot, or no run of blocks): `tryWrite` says so, `write` waits for room up to
  *   the caller's deadline. Nothing is dropped, nothing grows: the memory is the buffer's.
  * - A frame larger than the whole pool can never fit: LENGTH_LIMIT, before anything is
  *   written.
  */
 import { ErrorCode, KitewireError } from "../../errors.js";
-
-/** How long a consumer looks for frames before it waits for a wake-up, by default (µs). */
-export const DEFAULT_SPIN_MICROS = 50;
 
 /** Sizes of a ring (all rounded as `createRing` says). */
 export interface RingOptions {
@@ -344,7 +343,7 @@ export class Ring {
    * batches of at most `batch` frames between turns of the event loop, looking for frames
    * `spinMicros` before each idle wait (`ready`).
    */
-  async consume(handler: FrameHandler, batch = 256, spinMicros = DEFAULT_SPIN_MICROS): Promise<void> {
+  async consume(handler: FrameHandler, batch = 256, spinMicros = 0): Promise<void> {
     for (;;) {
       while (this.read(handler, batch) === batch) await nextTurn();
       if (this.closed && !this.readable) return;

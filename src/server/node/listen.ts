@@ -53,6 +53,13 @@ export interface ListenOptions {
    * Server is made by the copy of kitewire the thread runs.
    */
   serverModule?: string | URL;
+  /**
+   * With `threads`: how long (µs) the socket thread and each server thread look for frames
+   * in their rings before they wait to be woken (default 0). A wake-up costs ~10 µs of CPU;
+   * looking costs what it lasts: worth trying with a core to spare per thread, not on a
+   * machine whose cores are all busy.
+   */
+  spinMicros?: number;
 }
 
 export interface Listener {
@@ -80,7 +87,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   let grpc: GrpcNodeServer | undefined;
   const grpcOptions = options.grpc;
   const threads = options.threads === undefined ? undefined
-    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? "") });
+    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? ""), spinMicros: options.spinMicros });
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
   // gRPC is served on this thread's Server only: with server threads it is refused.
   const base = sharedState(server);

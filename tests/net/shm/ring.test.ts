@@ -114,6 +114,21 @@ describe("one thread", () => {
     expect(ring.tryWrite(1, 1, new Uint8Array(1024))).toBe(true);
   });
 
+  test("a reader that looks for frames (ready(spinMicros)) finds one written meanwhile without being woken; one that waits at once is woken", async () => {
+    const buffer = createRing({ slots: 4, slotBytes: 64, spillBytes: 0 });
+    const ring = new Ring(buffer);
+    const wakeUps = () => new Int32Array(buffer)[1]; // the DATA word: bumped by each wake-up
+    setTimeout(() => ring.tryWrite(1, 0, new Uint8Array(8)), 2);
+    await ring.ready(2_000_000);
+    expect(ring.read(() => undefined)).toBe(1);
+    await new Promise((r) => setImmediate(r)); // the writer's wake-up check runs after its task
+    expect(wakeUps()).toBe(0);
+    setTimeout(() => ring.tryWrite(1, 1, new Uint8Array(8)), 2);
+    await ring.ready();
+    expect(ring.read(() => undefined)).toBe(1);
+    expect(wakeUps()).toBe(1);
+  });
+
   test("write waits for room and fails TIMEOUT once its deadline passes; close fails writers and ends the reader", async () => {
     const ring = new Ring(createRing({ slots: 2, slotBytes: 32, spillBytes: 0 }));
     ring.tryWrite(1, 0, new Uint8Array(1));

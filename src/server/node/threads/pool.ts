@@ -130,6 +130,8 @@ export interface ServerThreadsOptions {
   threads: number;
   /** The module each thread imports: its default export returns the thread's Server (a function, maybe async). */
   module: string;
+  /** How long each ring's reader looks for frames before it waits for a wake-up (µs; Ring.ready). Default 0. */
+  spinMicros?: number;
 }
 
 /** N server threads, ready to serve. */
@@ -330,6 +332,7 @@ export class ServerThreads {
     const ring = { slots: 256, slotBytes: 2048, spillBytes: this.ringBytes, blockBytes: 16 << 10 };
     const data: ServerThreadData = {
       kitewireServerThread: true, module: this.options.module, index, requests: createRing(ring), replies: createRing(ring),
+      spinMicros: this.options.spinMicros ?? 0,
     };
     const worker = new Worker(new URL(entry), { workerData: data });
     const slot = new Slot(index, worker, new Ring(data.requests), new Ring(data.replies));
@@ -340,7 +343,7 @@ export class ServerThreads {
         if (m.type === "ready") {
           slot.live = true;
           resolve();
-          slot.replies.consume(this.settle(slot)).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
+          slot.replies.consume(this.settle(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
         } else if (m.type === "failed") {
           reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} could not start: ${m.message}`));
         }

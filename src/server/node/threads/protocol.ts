@@ -42,6 +42,8 @@ export interface ServerThreadData {
   index: number;
   requests: SharedArrayBuffer;
   replies: SharedArrayBuffer;
+  /** How long its reader looks for frames before it waits (Ring.ready). */
+  spinMicros: number;
 }
 
 /** Messages on a server thread's port. */

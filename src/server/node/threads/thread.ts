@@ -8,7 +8,7 @@
 import { parentPort } from "node:worker_threads";
 import { BufferChain } from "../../../buffer/chain.js";
 import { ErrorCode, KitewireError } from "../../../errors.js";
-import { DEFAULT_SPIN_MICROS, nextTurn, Ring } from "../../../net/shm/ring.js";
+import { nextTurn, Ring } from "../../../net/shm/ring.js";
 import { FrameDecoder } from "../../../remote/frame-decoder.js";
 import type { Engine } from "../../../wasm/engine.js";
 import { Server, type ConnectionInfo } from "../../server.js";
@@ -128,7 +128,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   for (;;) {
     while (requests.read(serve, 256) === 256) await nextTurn();
     if (requests.closed) break;
-    await requests.ready(DEFAULT_SPIN_MICROS);
+    await requests.ready(data.spinMicros);
   }
 }
 
