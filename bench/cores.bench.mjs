@@ -8,7 +8,10 @@
 // projection to 16 cores. The "-spin" cases (shm-spin, threads:2-spin) give the rings'
 // readers a look-before-waiting time (spinMicros, --spin=50 µs): it trades CPU for wake-ups.
 //
-//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp]
+// The "-1thread" cases put the server in the client's thread: the transport's CPU per call
+// without a second thread (nor its wake-ups), the figure least moved by a loaded machine.
+//
+//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp,shm-1thread,uds-1thread]
 //     [--modes=single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50]
 import { fork } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -55,15 +58,33 @@ async function load(clients, inflight, ms) {
   return calls;
 }
 
-// A: two threads.
+/** The server of an "-1thread" case, in this thread: serving on `channel`, or listening on a Unix socket. */
+async function serveHere(kind, channel) {
+  const server = (await import("./cores/echo-service.mjs")).default();
+  if (kind === "shm") {
+    const serving = kw.serveShm(server, channel);
+    return { address: "shm", close: () => serving.close({ timeoutMs: 200 }) };
+  }
+  const l = await kw.listen(server, { host: `unix:${join(dir, "echo-here.sock")}` });
+  return { address: l.address, close: () => l.close({ timeoutMs: 200 }) };
+}
+
+// A: two threads (or one: the "-1thread" cases, the transport's own CPU without a second thread's wake-ups).
 async function twoThreads(kind) {
   const shm = kind.startsWith("shm");
+  const here = kind.endsWith("-1thread");
   const spinMicros = kind === "shm-spin" ? SPIN : 0;
   const channel = shm ? kw.createShmChannel() : undefined;
-  const worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
-    workerData: { bundle: BUNDLE, kind: shm ? "shm" : kind, spinMicros, channel, path: join(dir, "echo.sock") }, env: process.env,
-  });
-  const { address } = await new Promise((resolve, reject) => {
+  let worker;
+  let serving;
+  if (here) {
+    serving = await serveHere(shm ? "shm" : "uds", channel);
+  } else {
+    worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
+      workerData: { bundle: BUNDLE, kind: shm ? "shm" : kind, spinMicros, channel, path: join(dir, "echo.sock") }, env: process.env,
+    });
+  }
+  const { address } = serving ?? await new Promise((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);
   });
@@ -76,7 +97,8 @@ async function twoThreads(kind) {
   const wall = performance.now() - t;
   const used = process.cpuUsage(cpu);
   await client.close();
-  await worker.terminate();
+  await worker?.terminate();
+  await serving?.close();
   return { calls, qps: calls / (wall / 1000), cpuUsPerCall: (used.user + used.system) / calls };
 }
 
@@ -121,14 +143,16 @@ const f1 = (n) => n.toFixed(1);
 console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}`);
 
 if (PART !== "B") {
-const kinds = KINDS ?? ["shm", "shm-spin", "uds", "tcp"];
+const kinds = KINDS ?? ["shm", "shm-spin", "uds", "tcp", "shm-1thread", "uds-1thread"];
 const a = Object.fromEntries(kinds.map((k) => [k, []]));
 for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? [...kinds].reverse() : kinds) a[kind].push(await twoThreads(kind));
-console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread)");
+console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread; -1thread: the server in this thread too)");
 console.log("| transport | calls/s | CPU µs per call (both threads) | calls/s vs UDS | CPU per call vs UDS |\n|---|---:|---:|---:|---:|");
-const uds = a.uds.length > 0 ? best(a.uds) : { qps: NaN, cpuUsPerCall: NaN };
+const none = { qps: NaN, cpuUsPerCall: NaN };
 for (const kind of kinds) {
   const b = best(a[kind]);
+  const base = kind.endsWith("-1thread") ? "uds-1thread" : "uds"; // one-thread cases against UDS in one thread
+  const uds = a[base]?.length > 0 ? best(a[base]) : none;
   console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
 }
 
