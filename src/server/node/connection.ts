@@ -27,7 +27,7 @@ import type { ConnectionInfo, Server } from "../server.js";
 /** What all connections of a server share. */
 export interface SharedState {
   readonly server: Server;
-  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts); only `then` is called on what it returns. */
+  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts); what it returns gets one `then` call and is not chained. */
   readonly handle: (frame: Frame, info: ConnectionInfo) => PromiseLike<void> | undefined;
   /** Frames are handed on whole as received (THeader transforms left to the server thread). */
   readonly keepTransforms?: boolean;

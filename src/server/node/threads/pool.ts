@@ -3,8 +3,8 @@
  * worker threads), each with its own engine and Server made by the service module, fed
  * over two shared-memory rings (net/shm) per thread. The socket thread's connections cut
  * frames as on one thread (every limit, timeout and budget applies there); a frame is then
- * copied once, straight out of engine memory into a ring, and its reply once out of the
- * ring into the connection's write buffer.
+ * copied once, straight out of engine memory into a ring, and its reply out of the ring
+ * (to a plain buffer, net/shm/ring.ts says why) into the connection's write buffer.
  *
  * - A call goes to the next thread with room, round robin; if every ring is full it
  *   waits (a copy, in order) for room, and fails TIMEOUT at its deadline (TTHeader's
@@ -45,7 +45,8 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * A call handed to a server thread, and the thenable its connection waits on (settled once,
- * by the reply's reader, a failure or the thread's exit).
+ * by the reply's reader, a failure or the thread's exit). One `then` only, not chained: the
+ * connection's.
  */
 class Call implements PromiseLike<void> {
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -214,7 +215,13 @@ export class ServerThreads {
       const p = (peer = new Peer(this.nextPeer = (this.nextPeer + 1) & 0xffffff, info.peer));
       this.peers.set(info, p);
       info.signal?.addEventListener("abort", () => {
-        for (const slot of p.told) if (slot.live) this.send(slot, toThread(CLOSE, p.id), 0, EMPTY, undefined, 0);
+        for (const slot of p.told) {
+          try {
+            if (slot.live) this.send(slot, toThread(CLOSE, p.id), 0, EMPTY, undefined, 0);
+          } catch {
+            // Its ring closed: the thread is gone, and so is what it knew of the connection.
+          }
+        }
       }, { once: true });
     }
     return peer;
