@@ -91,7 +91,8 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
   // gRPC is served on this thread's Server only: with server threads it is refused.
   const base = sharedState(server);
-  const http2 = grpcOptions === false || threads !== undefined ? undefined
+  const http2 = grpcOptions === false ? undefined
+    : threads !== undefined ? (socket: Socket) => refuseGrpc(server, socket, peerOf(socket, path))
     : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
   const shared: SharedState = threads === undefined ? { ...base, http2 }
     : { ...base, http2, handle: threads.handle, keepTransforms: true };
@@ -165,6 +166,14 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       return closing;
     },
   };
+}
+
+/** With server threads, gRPC is not served: an HTTP/2 connection is logged (rate-limited) as such and closed. */
+function refuseGrpc(server: Server, socket: Socket, peer: string): void {
+  server.rejected(peer, new KitewireError(ErrorCode.MALFORMED_FRAME,
+    "HTTP/2 (gRPC) is not served on a listener with server threads (listen's threads option): serve gRPC on a listener without threads",
+    { details: { detected: "http2" } }), "unknown-protocol");
+  socket.destroy();
 }
 
 /** What a server's connections share, made on its first listen (so that several listeners share the budgets). */

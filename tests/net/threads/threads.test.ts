@@ -4,6 +4,7 @@
  * a call's deadline; a frame over the limit; graceful close with calls in flight on every
  * thread. Runs the build (dist/kitewire.node.mjs): server threads load it.
  */
+import { connect } from "node:net";
 import { BroadcastChannel } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks
@@ -190,6 +191,21 @@ test("graceful close waits for the calls in flight on every thread, and tells TT
     await expect(c.getUser(1n, base.Base.create())).rejects.toMatchObject({ code: "CONNECTION" });
   } finally {
     await c.close();
+  }
+});
+
+test("gRPC is not served on a listener with threads: an HTTP/2 connection is closed, logged as such", async () => {
+  const logged: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) };
+  const l = await kw.listen(new kw.Server({ logger }), { threads: 1, serverModule: SERVICE });
+  try {
+    const socket = connect({ host: "127.0.0.1", port: l.port });
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    await new Promise((resolve) => socket.once("close", resolve));
+    expect(logged).toEqual([expect.stringContaining("HTTP/2 (gRPC) is not served on a listener with server threads")]);
+  } finally {
+    await l.close({ timeoutMs: 1000 });
   }
 });
 
