@@ -5,9 +5,14 @@
 // loaded by this process over 8 multiplexed connections, 200 calls in flight: QPS and server
 // CPU µs per call (every thread of the server's processes, from /proc), split into the socket
 // thread's and the server threads' shares, whence the hand-off's cost per call and a
-// projection to 16 cores.
+// projection to 16 cores. The "-spin" cases (shm-spin, threads:2-spin) give the rings'
+// readers a look-before-waiting time (spinMicros, --spin=50 µs): it trades CPU for wake-ups.
 //
-//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--modes=single,threads:1,...]
+// The "-1thread" cases put the server in the client's thread: the transport's CPU per call
+// without a second thread (nor its wake-ups), the figure least moved by a loaded machine.
+//
+//   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp,shm-1thread,uds-1thread]
+//     [--modes=single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50]
 import { fork } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
@@ -21,6 +26,9 @@ const ROUNDS = arg("rounds", 2);
 const WARMUP_MS = 700;
 const PART = process.argv.find((a) => a.startsWith("--part="))?.slice(7);
 const MODES = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",");
+const KINDS = process.argv.find((a) => a.startsWith("--kinds="))?.slice(8).split(",");
+/** The readers' look-before-waiting time of the "-spin" cases (µs). */
+const SPIN = arg("spin", 50);
 const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
 const gen = generate(dir);
 process.env.BENCH_CORES_GEN = JSON.stringify({ bundle: BUNDLE, kitewire: gen.kitewire });
@@ -50,17 +58,37 @@ async function load(clients, inflight, ms) {
   return calls;
 }
 
-// A: two threads.
+/** The server of an "-1thread" case, in this thread: serving on `channel`, or listening on a Unix socket. */
+async function serveHere(kind, channel) {
+  const server = (await import("./cores/echo-service.mjs")).default();
+  if (kind === "shm") {
+    const serving = kw.serveShm(server, channel);
+    return { address: "shm", close: () => serving.close({ timeoutMs: 200 }) };
+  }
+  const l = await kw.listen(server, { host: `unix:${join(dir, "echo-here.sock")}` });
+  return { address: l.address, close: () => l.close({ timeoutMs: 200 }) };
+}
+
+// A: two threads (or one: the "-1thread" cases, the transport's own CPU without a second thread's wake-ups).
 async function twoThreads(kind) {
-  const channel = kind === "shm" ? kw.createShmChannel() : undefined;
-  const worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
-    workerData: { bundle: BUNDLE, kind, channel, path: join(dir, "echo.sock") }, env: process.env,
-  });
-  const { address } = await new Promise((resolve, reject) => {
+  const shm = kind.startsWith("shm");
+  const here = kind.endsWith("-1thread");
+  const spinMicros = kind === "shm-spin" ? SPIN : 0;
+  const channel = shm ? kw.createShmChannel() : undefined;
+  let worker;
+  let serving;
+  if (here) {
+    serving = await serveHere(shm ? "shm" : "uds", channel);
+  } else {
+    worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
+      workerData: { bundle: BUNDLE, kind: shm ? "shm" : kind, spinMicros, channel, path: join(dir, "echo.sock") }, env: process.env,
+    });
+  }
+  const { address } = serving ?? await new Promise((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);
   });
-  const connection = kind === "shm" ? kw.shmTransport({ channel, transport }) : kw.nodeTransport({ address, transport, mode: "mux" });
+  const connection = shm ? kw.shmTransport({ channel, transport, spinMicros }) : kw.nodeTransport({ address, transport, mode: "mux" });
   const client = kw.createClient(echo.Echo, { transport, connection });
   await load([client], 100, WARMUP_MS);
   const cpu = process.cpuUsage();
@@ -69,7 +97,8 @@ async function twoThreads(kind) {
   const wall = performance.now() - t;
   const used = process.cpuUsage(cpu);
   await client.close();
-  await worker.terminate();
+  await worker?.terminate();
+  await serving?.close();
   return { calls, qps: calls / (wall / 1000), cpuUsPerCall: (used.user + used.system) / calls };
 }
 
@@ -90,7 +119,7 @@ function threadTimes(pids) {
 }
 
 async function serverCase(mode) {
-  const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode], { env: process.env, stdio: "inherit" });
+  const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode, String(SPIN)], { env: process.env, stdio: "inherit" });
   const { address, pids } = await new Promise((resolve) => child.once("message", resolve));
   const clients = Array.from({ length: 8 }, () => kw.createClient(echo.Echo, { transport, connection: kw.nodeTransport({ address, transport, mode: "mux" }) }));
   await load(clients, 200, WARMUP_MS);
@@ -114,19 +143,22 @@ const f1 = (n) => n.toFixed(1);
 console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}`);
 
 if (PART !== "B") {
-const a = { shm: [], uds: [], tcp: [] };
-for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? ["tcp", "uds", "shm"] : ["shm", "uds", "tcp"]) a[kind].push(await twoThreads(kind));
-console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread)");
+const kinds = KINDS ?? ["shm", "shm-spin", "uds", "tcp", "shm-1thread", "uds-1thread"];
+const a = Object.fromEntries(kinds.map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? [...kinds].reverse() : kinds) a[kind].push(await twoThreads(kind));
+console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread; -1thread: the server in this thread too)");
 console.log("| transport | calls/s | CPU µs per call (both threads) | calls/s vs UDS | CPU per call vs UDS |\n|---|---:|---:|---:|---:|");
-const uds = best(a.uds);
-for (const kind of ["shm", "uds", "tcp"]) {
+const none = { qps: NaN, cpuUsPerCall: NaN };
+for (const kind of kinds) {
   const b = best(a[kind]);
+  const base = kind.endsWith("-1thread") ? "uds-1thread" : "uds"; // one-thread cases against UDS in one thread
+  const uds = a[base]?.length > 0 ? best(a[base]) : none;
   console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
 }
 
 }
 if (PART !== "A") {
-const modes = MODES ?? ["single", "threads:1", "threads:2", "cluster:2"];
+const modes = MODES ?? ["single", "threads:1", "threads:2", "threads:2-spin", "cluster:2"];
 const bRuns = Object.fromEntries(modes.map((m) => [m, []]));
 for (let r = 0; r < ROUNDS; r++) for (const m of r % 2 ? [...modes].reverse() : modes) bRuns[m].push(await serverCase(m));
 console.log("\nB. Server scaling: 1 KiB echo, 8 connections, 200 in flight, client in this process (2 cores shared by client and server)");

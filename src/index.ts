@@ -117,4 +117,4 @@ export * from "./grpc/index.js";
 export { Ring, createRing, DEFAULT_RING_OPTIONS, type RingOptions, type FrameHandler } from "./net/shm/ring.js";
 export { createShmChannel, type ShmChannel } from "./net/shm/channel.js";
 export { shmTransport, type ShmTransportOptions } from "./net/shm/client.js";
-export { serveShm, type ShmServing } from "./net/shm/server.js";
+export { serveShm, type ShmServing, type ShmServeOptions } from "./net/shm/server.js";

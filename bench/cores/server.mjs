@@ -14,7 +14,8 @@ if (mode === "single") {
   address = l.address;
   close = () => l.close({ timeoutMs: 200 });
 } else if (mode.startsWith("threads:")) {
-  const l = await kw.listen(new kw.Server({ logger: kw.silentLogger }), { host: "127.0.0.1", port: 0, threads: Number(mode.slice(8)), serverModule: service });
+  const spinMicros = mode.endsWith("-spin") ? Number(process.argv[3]) : 0;
+  const l = await kw.listen(new kw.Server({ logger: kw.silentLogger }), { host: "127.0.0.1", port: 0, threads: parseInt(mode.slice(8), 10), serverModule: service, spinMicros });
   address = l.address;
   close = () => l.close({ timeoutMs: 200 });
 } else {

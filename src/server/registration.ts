@@ -42,6 +42,9 @@ export async function registerListener(
     if (registration.address === undefined && WILDCARD.has(host)) {
       throw new KitewireError(ErrorCode.INVALID_VALUE, `listen: listening on ${host}, which is no address to call: give registration.address`);
     }
+    if (registration.address === undefined && host.startsWith("unix:")) {
+      throw new KitewireError(ErrorCode.INVALID_VALUE, `listen: listening on ${host}, and a registry holds host:port addresses: give registration.address (the host:port clients should call)`);
+    }
     info = { ...registration, address: registration.address ?? joinAddress(host, port) };
     await registry.register(info);
   } catch (error) {

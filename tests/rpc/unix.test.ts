@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createClient, init, listen, nodeTransport, Server, type Listener, type Transport } from "kitewire";
+import { createClient, init, listen, MemoryRegistry, nodeTransport, Server, type CallContext, type Listener, type Transport } from "kitewire";
 import * as base from "../golden/thrift/gen/base.js";
 import { ex, SlowHandler } from "./support.js";
 
@@ -20,6 +20,9 @@ class Handler extends SlowHandler {
   }
   override updateUser(user: ex.User): void {
     if (user.name === "boom") throw new Error("handler exploded");
+  }
+  override ping(message: string, ctx?: CallContext): string {
+    return message === "peer" ? `peer ${ctx?.peer}` : message;
   }
 }
 
@@ -145,4 +148,23 @@ test("connecting to a missing socket fails with CONNECTION naming the address", 
   const client = createClient<ex.UserServiceClient>(ex.UserService, { transport, connection: nodeTransport({ address: `unix:${missing}`, transport }) });
   await expect(client.ping("x")).rejects.toMatchObject({ code: "CONNECTION", message: expect.stringContaining(`unix:${missing}`) });
   await client.close();
+});
+
+test("a handler's ctx.peer names the socket its peer connected to (Unix peers have no address)", async () => {
+  const c = make({ framing: "ttheader", protocol: "binary" }, "mux");
+  expect(await c.ping("peer")).toBe(`peer unix:${path}`);
+  await c.close();
+});
+
+test("a registry needs registration.address with a Unix socket (it holds host:port addresses); with it, that is registered", async () => {
+  const registry = new MemoryRegistry();
+  const local = join(dir, "registered.sock");
+  await expect(listen(new Server(), { host: `unix:${local}`, registry, registration: { service: "users" } })).rejects.toMatchObject({
+    code: "INVALID_VALUE", message: expect.stringContaining(`listening on unix:${local}, and a registry holds host:port addresses: give registration.address`),
+  });
+  expect(existsSync(local)).toBe(false); // it stopped listening
+  const l = await listen(new Server(), { host: `unix:${local}`, registry, registration: { service: "users", address: "10.0.0.7:8888" } });
+  expect(registry.instances("users").map((i) => i.address)).toEqual(["10.0.0.7:8888"]);
+  await l.close();
+  expect(registry.instances("users")).toEqual([]);
 });

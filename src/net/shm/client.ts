@@ -22,6 +22,8 @@ export interface ShmTransportOptions {
   /** Largest reply accepted (default 16 MiB). */
   maxFrameSize?: number;
   engine?: Engine;
+  /** How long the reply ring's reader looks for frames before it waits to be woken (µs; Ring.ready). Default 0. */
+  spinMicros?: number;
 }
 
 /** A client transport over `channel`. */
@@ -49,25 +51,32 @@ class ShmClientTransport implements ClientTransport {
     this.chain = new BufferChain(engine, 64 * 1024);
     this.decoder = new FrameDecoder(engine, { maxFrameSize: options.maxFrameSize ?? 16 << 20, transport: options.transport });
     this.reader = payloadReader(options.transport.protocol, engine);
-    this.reading = this.replies.consume(this.receive).then(
+    this.reading = this.replies.consume(this.receive, 256, options.spinMicros ?? 0).then(
       () => this.failAll(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel closed")),
       (error: unknown) => this.failAll(error));
   }
 
   send(call: OutgoingCall): Promise<Frame | null> {
     if (this.closed || this.requests.closed) return Promise.reject(new KitewireError(ErrorCode.CONNECTION, "the shared-memory channel is closed"));
-    let written: boolean;
-    try {
-      written = this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes);
-    } catch (error) {
-      return Promise.reject(error);
+    if (call.oneway) {
+      try {
+        if (this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes)) return Promise.resolve(null);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     }
-    if (call.oneway) return written ? Promise.resolve(null) : this.enqueue(call.bytes.slice(), call.deadline).then(() => null);
     const { seqid } = call;
+    // Registered before anything is written: a seqid already in flight is refused unsent.
     const reply = this.pending.expect(seqid, call.deadline, call.signal);
     if (reply === null) return seqidInFlight(seqid);
-    // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
-    if (!written) this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.pending.fail(seqid, error));
+    try {
+      if (this.queue.length === 0 && this.requests.tryWrite(FRAME, 0, call.bytes)) return reply;
+      // A full ring: the request waits (a copy of it) for room, in order, up to the call's deadline.
+      this.enqueue(call.bytes.slice(), call.deadline).catch((error: unknown) => this.pending.fail(seqid, error));
+    } catch (error) {
+      this.pending.fail(seqid, error); // a frame over the ring's limit, or the ring closed: never written
+    }
     return reply;
   }
 

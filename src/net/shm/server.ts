@@ -20,8 +20,13 @@ export interface ShmServing {
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
+export interface ShmServeOptions {
+  /** How long the request ring's reader looks for frames before it waits to be woken (µs; Ring.ready). Default 0. */
+  spinMicros?: number;
+}
+
 /** Serves `server` on `channel` (the server's side of it). */
-export function serveShm(server: Server, channel: ShmChannel): ShmServing {
+export function serveShm(server: Server, channel: ShmChannel, options: ShmServeOptions = {}): ShmServing {
   const requests = new Ring(channel.requests);
   const replies = new Ring(channel.replies);
   const chain = new BufferChain(server.engine, 64 * 1024);
@@ -93,7 +98,7 @@ export function serveShm(server: Server, channel: ShmChannel): ShmServing {
         if (n === 64) await nextTurn();
         else if (n === 0) {
           if (requests.closed) break;
-          await requests.ready();
+          await requests.ready(options.spinMicros ?? 0);
         }
       }
       while (inflight > 0 && failure === undefined) await new Promise<void>((r) => (wake = r));

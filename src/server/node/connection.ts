@@ -20,15 +20,15 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import type { PartialFrameBudget, WriteQueueBudget } from "../../net/node/budgets.js";
 import { Inbound } from "../../net/node/inbound.js";
 import { Outbound } from "../../net/node/outbound.js";
-import { FrameDecoder } from "../../remote/frame-decoder.js";
+import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { looksLikeHttp2 } from "../../remote/detect.js";
 import type { ConnectionInfo, Server } from "../server.js";
 
 /** What all connections of a server share. */
 export interface SharedState {
   readonly server: Server;
-  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts). */
-  readonly handle: Server["handle"];
+  /** Serves a frame: `server.handle`, or the hand-off to a server thread (threads/pool.ts); what it returns gets one `then` call and is not chained. */
+  readonly handle: (frame: Frame, info: ConnectionInfo) => PromiseLike<void> | undefined;
   /** Frames are handed on whole as received (THeader transforms left to the server thread). */
   readonly keepTransforms?: boolean;
   /** The engine chain every connection's bytes pass through; empty between reads. */
@@ -49,7 +49,12 @@ export type RejectionReason = "unknown-protocol" | "oversized-frame" | "malforme
 /** What detection names when the bytes are of no framing this server knows. */
 const FOREIGN = new Set(["tls", "http1", "http2", "meshheader", "unknown"]);
 
-export function peerOf(socket: Socket): string {
+/**
+ * Who is at the other end of `socket`, for logs and `ctx.peer`: `host:port`; on a Unix
+ * socket, whose peers have no address, `unix:/path` of the socket they connected to.
+ */
+export function peerOf(socket: Socket, unixPath?: string): string {
+  if (unixPath !== undefined) return `unix:${unixPath}`;
   return `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
 }
 
@@ -85,10 +90,11 @@ export class Connection {
   /** When the last frame arrived (ms): the idle timer checks it rather than being re-armed per frame. */
   private lastFrameAt = Date.now();
 
-  constructor(private readonly shared: SharedState, private readonly socket: Socket, onClose: () => void) {
+  /** `peer`: as `peerOf` says. */
+  constructor(private readonly shared: SharedState, private readonly socket: Socket, onClose: () => void, peer: string) {
     const { server } = shared;
     const o = server.options;
-    this.peer = peerOf(socket);
+    this.peer = peer;
     // Every call in flight listens for the connection closing.
     setMaxListeners(0, this.abort.signal);
     this.outbound = new Outbound(socket, this.onQueued);

@@ -53,6 +53,13 @@ export interface ListenOptions {
    * Server is made by the copy of kitewire the thread runs.
    */
   serverModule?: string | URL;
+  /**
+   * With `threads`: how long (µs) the socket thread and each server thread look for frames
+   * in their rings before they wait to be woken (default 0). A wake-up costs ~10 µs of CPU;
+   * looking costs what it lasts: worth trying with a core to spare per thread, not on a
+   * machine whose cores are all busy.
+   */
+  spinMicros?: number;
 }
 
 export interface Listener {
@@ -80,32 +87,34 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   let grpc: GrpcNodeServer | undefined;
   const grpcOptions = options.grpc;
   const threads = options.threads === undefined ? undefined
-    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? "") });
+    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? ""), spinMicros: options.spinMicros });
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
   // gRPC is served on this thread's Server only: with server threads it is refused.
   const base = sharedState(server);
-  const http2 = grpcOptions === false || threads !== undefined ? undefined
+  const http2 = grpcOptions === false ? undefined
+    : threads !== undefined ? (socket: Socket) => refuseGrpc(server, socket, peerOf(socket, path))
     : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
   const shared: SharedState = threads === undefined ? { ...base, http2 }
     : { ...base, http2, handle: threads.handle, keepTransforms: true };
+  const path = unixPath(options.host);
   const handler = (socket: Socket) => {
+    const peer = peerOf(socket, path);
     if (connections.size >= server.connectionLimit) {
       const error = new KitewireError(ErrorCode.OVERLOADED, `too many connections (connection limit ${server.connectionLimit})`);
-      server.options.tracer?.connection?.("error", peerOf(socket), error);
-      server.rejected(peerOf(socket), error, "connection-limit");
+      server.options.tracer?.connection?.("error", peer, error);
+      server.rejected(peer, error, "connection-limit");
       socket.destroy();
       return;
     }
-    const conn = new Connection(shared, socket, () => connections.delete(conn));
+    const conn = new Connection(shared, socket, () => connections.delete(conn), peer);
     connections.add(conn);
   };
   const net: NetServer = options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
   // A handshake that fails (a plain TCP client on the TLS port says "wrong version number") is the client's error: log it.
-  net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket),
+  net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket, path),
     new KitewireError(ErrorCode.CONNECTION, `TLS handshake failed: ${error.reason ?? error.message.split("\n")[0]}` +
       `${/WRONG_VERSION|HTTP_REQUEST/.test(error.code ?? "") ? " (a plain TCP client on a TLS port?)" : ""}`,
     { cause: error, details: { detected: "tls-handshake" } })));
-  const path = unixPath(options.host);
   try {
     if (path !== undefined) await listenUnix(net, path);
     else {
@@ -157,6 +166,14 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       return closing;
     },
   };
+}
+
+/** With server threads, gRPC is not served: an HTTP/2 connection is logged (rate-limited) as such and closed. */
+function refuseGrpc(server: Server, socket: Socket, peer: string): void {
+  server.rejected(peer, new KitewireError(ErrorCode.MALFORMED_FRAME,
+    "HTTP/2 (gRPC) is not served on a listener with server threads (listen's threads option): serve gRPC on a listener without threads",
+    { details: { detected: "http2" } }), "unknown-protocol");
+  socket.destroy();
 }
 
 /** What a server's connections share, made on its first listen (so that several listeners share the budgets). */

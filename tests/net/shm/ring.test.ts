@@ -103,6 +103,27 @@ describe("one thread", () => {
     expect(poolFree(ring)).toBe(true);
   });
 
+  test("frames at any offset mod 8 of their buffer (as engine memory gives them) come out intact, inline, spilled and at the limits", () => {
+    const ring = new Ring(createRing({ slots: 8, slotBytes: 64, spillBytes: 1024, blockBytes: 256 }));
+    const backing = new Uint8Array(2048);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 7 + 3) & 255;
+    // 48 bytes: the whole inline room (the offset is not kept); 1024: the whole pool (idem); 300 and 700: spilled with it kept.
+    for (const size of [1, 20, 41, 47, 48, 49, 255, 256, 300, 700, 1017, 1024]) {
+      for (let offset = 0; offset < 8; offset++) {
+        const frame = backing.subarray(offset, offset + size);
+        expect(ring.tryWrite(1, offset, frame)).toBe(true);
+        let seen = 0;
+        expect(ring.read((_k, tag, bytes) => {
+          expect(tag).toBe(offset);
+          expect(bytes).toEqual(frame);
+          seen++;
+        })).toBe(1);
+        expect(seen).toBe(1);
+      }
+    }
+    expect(poolFree(ring)).toBe(true);
+  });
+
   test("a pool without a run of free blocks refuses until one is freed; a frame larger than the pool is LENGTH_LIMIT", () => {
     const ring = new Ring(createRing({ slots: 8, slotBytes: 64, spillBytes: 1024, blockBytes: 256 }));
     expect(ring.maxFrameBytes).toBe(1024);
@@ -112,6 +133,21 @@ describe("one thread", () => {
     expect(() => ring.tryWrite(1, 2, new Uint8Array(1025))).toThrow(expect.objectContaining({ code: "LENGTH_LIMIT" }));
     expect(ring.read(() => undefined)).toBe(2);
     expect(ring.tryWrite(1, 1, new Uint8Array(1024))).toBe(true);
+  });
+
+  test("a reader that looks for frames (ready(spinMicros)) finds one written meanwhile without being woken; one that waits at once is woken", async () => {
+    const buffer = createRing({ slots: 4, slotBytes: 64, spillBytes: 0 });
+    const ring = new Ring(buffer);
+    const wakeUps = () => new Int32Array(buffer)[1]; // the DATA word: bumped by each wake-up
+    setTimeout(() => ring.tryWrite(1, 0, new Uint8Array(8)), 2);
+    await ring.ready(2_000_000);
+    expect(ring.read(() => undefined)).toBe(1);
+    await new Promise((r) => setImmediate(r)); // the writer's wake-up check runs after its task
+    expect(wakeUps()).toBe(0);
+    setTimeout(() => ring.tryWrite(1, 1, new Uint8Array(8)), 2);
+    await ring.ready();
+    expect(ring.read(() => undefined)).toBe(1);
+    expect(wakeUps()).toBe(1);
   });
 
   test("write waits for room and fails TIMEOUT once its deadline passes; close fails writers and ends the reader", async () => {

@@ -1,7 +1,7 @@
 // The service module of the server-thread tests (listen(server, { threads, serverModule })):
 // each server thread imports it and calls its default export for the thread's Server. The
 // generated modules' URLs come in the environment (KITEWIRE_TEST_GEN), set by the test.
-import { threadId } from "node:worker_threads";
+import { BroadcastChannel, threadId } from "node:worker_threads";
 import { KitewireError, Server } from "../../../dist/kitewire.node.mjs";
 
 const gen = JSON.parse(process.env.KITEWIRE_TEST_GEN);
@@ -37,7 +37,19 @@ export default function makeServer() {
     touch() {},
     contactOf: (id) => ({ case: "phone", value: String(id) }),
     statuses: (ids) => new Map([...ids].map((id) => [id, ex.Status.ACTIVE])),
-    ping: (message) => `pong from thread ${threadId}: ${message}`,
+    async ping(message, ctx) {
+      if (message === "peer") return `peer ${ctx.peer}`;
+      if (message === "until-closed") {
+        // Waits for the connection to close, and says how its signal ended on the test's channel.
+        const signal = ctx.signal;
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        const channel = new BroadcastChannel("kitewire-threads-test");
+        channel.postMessage({ thread: threadId, code: signal.reason?.code });
+        channel.close();
+        return "closed";
+      }
+      return `pong from thread ${threadId}: ${message}`;
+    },
   });
   server.register(pb.UserService, {
     getUser(request) {

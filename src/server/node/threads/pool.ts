@@ -3,12 +3,17 @@
  * worker threads), each with its own engine and Server made by the service module, fed
  * over two shared-memory rings (net/shm) per thread. The socket thread's connections cut
  * frames as on one thread (every limit, timeout and budget applies there); a frame is then
- * copied once, straight out of engine memory into a ring, and its reply once out of the
- * ring into the connection's write buffer.
+ * copied once, straight out of engine memory into a ring, and its reply out of the ring
+ * (to a plain buffer, net/shm/ring.ts says why) into the connection's write buffer.
  *
  * - A call goes to the next thread with room, round robin; if every ring is full it
  *   waits (a copy, in order) for room, and fails TIMEOUT at its deadline (TTHeader's
  *   RPC timeout) rather than blocking the rest.
+ * - A thread is told of a connection (its id and peer) before its first call from it, and
+ *   when it closes, in the same ring as the calls: handlers there see `ctx.peer`, and their
+ *   `ctx.signal` aborts when the connection closes, as on one thread.
+ * - A call's completion is a plain thenable settled from the ring's reader: no promise and
+ *   no microtask per call (the connection only calls `then` on it).
  * - A thread that dies (an uncaught exception, `process.exit` in a handler, out of
  *   memory): its calls in flight are answered with an exception saying so, it is
  *   replaced, and the server goes on.
@@ -25,7 +30,7 @@ import { frameSeqid, payloadReader, type PayloadReader } from "../../../remote/p
 import type { PayloadProtocol, Transport } from "../../../remote/transport.js";
 import { IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
-import { DONE, FAIL, REPLY, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { CLOSE, DONE, FAIL, OPEN, REPLY, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 let entry: string | undefined;
 
@@ -35,28 +40,85 @@ export function setServerThreadEntry(url: string): void {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
-/** A call handed to a server thread. */
-class Call {
-  resolve!: () => void;
-  reject!: (error: unknown) => void;
-  readonly promise = new Promise<void>((resolve, reject) => {
-    this.resolve = resolve;
-    this.reject = reject;
-  });
-  /** A copy of the frame, while it waits for room in a ring. */
-  bytes: Uint8Array | undefined;
+/**
+ * A call handed to a server thread, and the thenable its connection waits on (settled once,
+ * by the reply's reader, a failure or the thread's exit). One `then` only, not chained: the
+ * connection's.
+ */
+class Call implements PromiseLike<void> {
   timer: ReturnType<typeof setTimeout> | undefined;
   over = false;
+  /** 0 pending, 1 done, 2 failed (with `failure`). */
+  private state = 0;
+  private failure: unknown;
+  private onDone: (() => void) | undefined;
+  private onFail: ((error: unknown) => void) | undefined;
 
-  constructor(readonly id: number, readonly code: number, readonly info: ConnectionInfo, readonly transport: Transport,
+  constructor(readonly id: number, readonly info: ConnectionInfo, readonly transport: Transport,
     readonly seqid: number, readonly flags: number) {}
+
+  then<A = void, B = never>(onDone?: (() => A | PromiseLike<A>) | null, onFail?: ((error: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+    if (this.state === 0) {
+      this.onDone = onDone ?? undefined;
+      this.onFail = onFail ?? undefined;
+    } else if (this.state === 1) {
+      onDone?.();
+    } else {
+      onFail?.(this.failure);
+    }
+    return this as unknown as PromiseLike<A | B>; // chaining is not supported (the connection never chains)
+  }
+
+  resolve(): void {
+    if (this.state !== 0) return;
+    this.state = 1;
+    if (this.onDone !== undefined) report(this.onDone);
+  }
+
+  reject(error: unknown): void {
+    if (this.state !== 0) return;
+    this.state = 2;
+    this.failure = error;
+    const onFail = this.onFail;
+    if (onFail !== undefined) report(() => onFail(error));
+  }
+}
+
+/** Runs a completion callback; what it throws is thrown on its own (as from a promise's), not into the ring's reader. */
+function report(f: () => void): void {
+  try {
+    f();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+/** A ring message waiting for room: a call's frame, or news of a connection (a copy of its bytes). */
+interface Queued {
+  kind: number;
+  tag: number;
+  bytes: Uint8Array;
+  call: Call | undefined;
+}
+
+/** A connection as the server threads know it: an id, its peer, and which threads were told of it. */
+class Peer {
+  readonly told: Slot[] = [];
+  readonly peer: Uint8Array;
+  constructor(readonly id: number, peer: string | undefined) {
+    this.peer = peer === undefined ? EMPTY : encoder.encode(peer);
+  }
 }
 
 /** One server thread and its rings (a new slot object each time it is replaced). */
 class Slot {
   readonly calls = new PendingCalls<Call>();
-  readonly queue: Call[] = [];
+  readonly queue: Queued[] = [];
   live = false;
   pumping = false;
   /** Calls sent to it (for tests and benchmarks: how calls spread). */
@@ -69,6 +131,8 @@ export interface ServerThreadsOptions {
   threads: number;
   /** The module each thread imports: its default export returns the thread's Server (a function, maybe async). */
   module: string;
+  /** How long each ring's reader looks for frames before it waits for a wake-up (µs; Ring.ready). Default 0. */
+  spinMicros?: number;
 }
 
 /** N server threads, ready to serve. */
@@ -76,6 +140,8 @@ export class ServerThreads {
   private readonly slots: (Slot | undefined)[];
   private next = 0;
   private nextId = 0;
+  private nextPeer = 0;
+  private readonly peers = new WeakMap<ConnectionInfo, Peer>();
   private closing = false;
   private readonly readers = new Map<PayloadProtocol, PayloadReader>();
   private readonly ringBytes: number;
@@ -114,33 +180,74 @@ export class ServerThreads {
   }
 
   /** Hands `frame` to a server thread (releasing it); settles when the call is over. As Server.handle. */
-  readonly handle = (frame: Frame, info: ConnectionInfo): Promise<void> | undefined => {
+  readonly handle = (frame: Frame, info: ConnectionInfo): PromiseLike<void> | undefined => {
     if (frame.error) return this.server.handle(frame, info); // answered here: no handler is needed
     const slot = this.pick();
     const header = frame.header;
     let call: Call;
     try {
       const seqid = header !== undefined ? header.seqid : frameSeqid(frame, this.reader(frame.transport.protocol));
-      call = new Call(this.nextId = (this.nextId + 1) | 0, transportCode(frame.transport), info, frame.transport, seqid, header?.flags ?? 0);
+      call = new Call(this.nextId = (this.nextId + 1) | 0, info, frame.transport, seqid, header?.flags ?? 0);
       if (slot === undefined) {
         this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
         return undefined;
       }
       slot.served++;
+      const peer = this.peerOf(info);
+      if (!peer.told.includes(slot)) {
+        peer.told.push(slot);
+        this.send(slot, toThread(OPEN, peer.id), 0, peer.peer, undefined, 0);
+      }
       const size = frame.bytes.length;
       const at = frame.bytes.contiguous(size);
-      const bytes = this.server.engine.u8.subarray(at, at + size);
-      if (slot.queue.length === 0 && slot.requests.tryWrite(call.code, call.id, bytes)) {
-        slot.calls.add(call.id, call);
-      } else {
-        call.bytes = bytes.slice();
-        this.wait(slot, call, Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
-      }
+      this.send(slot, toThread(transportCode(frame.transport), peer.id), call.id, this.server.engine.u8.subarray(at, at + size), call,
+        Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
     } finally {
       frame.bytes.release();
     }
-    return call.promise;
+    return call;
   };
+
+  /** The threads' record of `info`'s connection, made on its first call; its threads are told when it closes. */
+  private peerOf(info: ConnectionInfo): Peer {
+    let peer = this.peers.get(info);
+    if (peer === undefined) {
+      const p = (peer = new Peer(this.nextPeer = (this.nextPeer + 1) & 0xffffff, info.peer));
+      this.peers.set(info, p);
+      info.signal?.addEventListener("abort", () => {
+        for (const slot of p.told) {
+          try {
+            if (slot.live) this.send(slot, toThread(CLOSE, p.id), 0, EMPTY, undefined, 0);
+          } catch {
+            // Its ring closed: the thread is gone, and so is what it knew of the connection.
+          }
+        }
+      }, { once: true });
+    }
+    return peer;
+  }
+
+  /**
+   * Writes a message to `slot`'s ring now if nothing waits before it and there is room;
+   * otherwise queues a copy (a call's: until `timeoutMs`, if > 0, then TIMEOUT).
+   */
+  private send(slot: Slot, kind: number, tag: number, bytes: Uint8Array, call: Call | undefined, timeoutMs: number): void {
+    if (slot.queue.length === 0 && slot.requests.tryWrite(kind, tag, bytes)) {
+      if (call !== undefined) slot.calls.add(call.id, call);
+      return;
+    }
+    const queued: Queued = { kind, tag, bytes: bytes.slice(), call };
+    slot.queue.push(queued);
+    if (call !== undefined && timeoutMs > 0) {
+      call.timer = setTimeout(() => {
+        const i = slot.queue.indexOf(queued);
+        if (i > 0 || (i === 0 && !slot.pumping)) slot.queue.splice(i, 1);
+        if (!call.over) this.timedOut++;
+        this.fail(call, new KitewireError(ErrorCode.TIMEOUT, `the server's threads stayed busy past the call's deadline (${timeoutMs} ms)`));
+      }, timeoutMs);
+    }
+    if (!slot.pumping) void this.pump(slot);
+  }
 
   /** Tells every thread the server is draining (replies then tell clients to reconnect elsewhere). */
   drain(): void {
@@ -176,29 +283,14 @@ export class ServerThreads {
     return fallback;
   }
 
-  /** Queues `call` until its thread's ring has room; answers TIMEOUT if its deadline (ms from now) passes first. */
-  private wait(slot: Slot, call: Call, timeoutMs: number): void {
-    slot.queue.push(call);
-    if (timeoutMs > 0) {
-      call.timer = setTimeout(() => {
-        const i = slot.queue.indexOf(call);
-        if (i > 0 || (i === 0 && !slot.pumping)) slot.queue.splice(i, 1);
-        if (!call.over) this.timedOut++;
-        this.fail(call, new KitewireError(ErrorCode.TIMEOUT, `the server's threads stayed busy past the call's deadline (${timeoutMs} ms)`));
-      }, timeoutMs);
-    }
-    if (!slot.pumping) void this.pump(slot);
-  }
-
   private async pump(slot: Slot): Promise<void> {
     slot.pumping = true;
     try {
       while (slot.queue.length > 0 && slot.live) {
-        const call = slot.queue[0]!;
-        if (!call.over) await slot.requests.write(call.code, call.id, call.bytes!);
+        const { kind, tag, bytes, call } = slot.queue[0]!;
+        if (call === undefined || !call.over) await slot.requests.write(kind, tag, bytes);
         slot.queue.shift();
-        call.bytes = undefined;
-        if (!call.over) {
+        if (call !== undefined && !call.over) {
           clearTimeout(call.timer);
           slot.calls.add(call.id, call);
         }
@@ -247,6 +339,7 @@ export class ServerThreads {
     const ring = { slots: 256, slotBytes: 2048, spillBytes: this.ringBytes, blockBytes: 16 << 10 };
     const data: ServerThreadData = {
       kitewireServerThread: true, module: this.options.module, index, requests: createRing(ring), replies: createRing(ring),
+      spinMicros: this.options.spinMicros ?? 0,
     };
     const worker = new Worker(new URL(entry), { workerData: data });
     const slot = new Slot(index, worker, new Ring(data.requests), new Ring(data.replies));
@@ -257,7 +350,7 @@ export class ServerThreads {
         if (m.type === "ready") {
           slot.live = true;
           resolve();
-          slot.replies.consume(this.settle(slot)).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
+          slot.replies.consume(this.settle(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
         } else if (m.type === "failed") {
           reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} could not start: ${m.message}`));
         }
@@ -272,7 +365,7 @@ export class ServerThreads {
         slot.replies.close();
         const error = new KitewireError(ErrorCode.CONNECTION, `the server thread serving this call exited (code ${code})`);
         for (const id of slot.calls.seqidList()) this.fail(slot.calls.take(id)!, error);
-        for (const call of slot.queue.splice(0)) this.fail(call, error);
+        for (const { call } of slot.queue.splice(0)) if (call !== undefined) this.fail(call, error);
         if (this.closing || !wasLive) return;
         logger.error("server thread exited: replacing it", { thread: index, code });
         this.respawn(index);

@@ -5,7 +5,19 @@
  */
 import type { Transport } from "../../../remote/transport.js";
 
-// To a server thread: a request frame, the ring message's kind its transport code (below 32).
+/**
+ * To a server thread, a ring message's kind is `type | connection << 6`: the type a
+ * request's transport code (below 32), OPEN or CLOSE; the connection a number (24 bits)
+ * the socket thread gives each connection.
+ */
+export function toThread(type: number, connection: number): number {
+  return type | (connection << 6);
+}
+/** To a server thread: a connection it will get calls from (its peer in UTF-8). */
+export const OPEN = 62;
+/** To a server thread: that connection closed. */
+export const CLOSE = 63;
+
 /** From a server thread: the call's reply frame. */
 export const REPLY = 1;
 /** From a server thread: the call is over with no reply (oneway). */
@@ -30,6 +42,8 @@ export interface ServerThreadData {
   index: number;
   requests: SharedArrayBuffer;
   replies: SharedArrayBuffer;
+  /** How long its reader looks for frames before it waits (Ring.ready). */
+  spinMicros: number;
 }
 
 /** Messages on a server thread's port. */

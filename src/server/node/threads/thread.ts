@@ -12,9 +12,10 @@ import { nextTurn, Ring } from "../../../net/shm/ring.js";
 import { FrameDecoder } from "../../../remote/frame-decoder.js";
 import type { Engine } from "../../../wasm/engine.js";
 import { Server, type ConnectionInfo } from "../../server.js";
-import { DONE, FAIL, REPLY, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { CLOSE, DONE, FAIL, OPEN, REPLY, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 const encoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 /** Runs a server thread (called by the Node entry in a worker started by the pool). */
 export async function runServerThread(data: ServerThreadData, init: () => Promise<Engine>): Promise<void> {
@@ -63,9 +64,22 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
     if (waiting.length === 1) void flush().catch(() => undefined); // the ring closed: the socket thread is gone
   };
 
+  /** The connections calls come from (the socket thread says when each opens and closes). */
+  class Connection {
+    readonly abort = new AbortController();
+    constructor(readonly peer: string) {}
+  }
+  const connections = new Map<number, Connection>();
+  const unknown = new Connection("");
+
   class Call implements ConnectionInfo {
     replied = false;
-    constructor(readonly tag: number) {}
+    readonly peer: string | undefined;
+    readonly signal: AbortSignal;
+    constructor(readonly tag: number, connection: Connection) {
+      this.peer = connection.peer === "" ? undefined : connection.peer;
+      this.signal = connection.abort.signal;
+    }
     write(reply: Uint8Array): void {
       this.replied = true;
       send(REPLY, this.tag, reply);
@@ -77,13 +91,24 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   }
 
   const serve = (kind: number, tag: number, bytes: Uint8Array) => {
-    const call = new Call(tag);
+    const type = kind & 63;
+    const id = kind >>> 6;
+    if (type === OPEN) {
+      connections.set(id, new Connection(textDecoder.decode(bytes)));
+      return;
+    }
+    if (type === CLOSE) {
+      connections.get(id)?.abort.abort();
+      connections.delete(id);
+      return;
+    }
+    const call = new Call(tag, connections.get(id) ?? unknown);
     try {
-      let decoder = decoders.get(kind);
+      let decoder = decoders.get(type);
       if (decoder === undefined) {
         // One decoder per transport: it detects the transport on its first frame, as the socket thread did.
         decoder = new FrameDecoder(server.engine, { maxFrameSize: o.maxFrameSize, maxDepth: o.maxDepth });
-        decoders.set(kind, decoder);
+        decoders.set(type, decoder);
       }
       chain.append(bytes);
       const frame = decoder.next(chain);
@@ -103,7 +128,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   for (;;) {
     while (requests.read(serve, 256) === 256) await nextTurn();
     if (requests.closed) break;
-    await requests.ready();
+    await requests.ready(data.spinMicros);
   }
 }
 
