@@ -12,7 +12,7 @@ import type { ClientTransport, ConnectEvents } from "../../client/transport.js";
 import type { Frame } from "../../remote/frame-decoder.js";
 import type { GrpcCodec } from "../codec.js";
 import type { GrpcClientOptions } from "../options.js";
-import { keepalive } from "./keepalive.js";
+import { keepalive } from "./session-keepalive.js";
 
 export interface GrpcChannelOptions {
   /** TLS (`https:`) with these options; plain HTTP/2 (h2c) without. */

@@ -1,35 +1,36 @@
 /**
- * A kitewire Server's gRPC side on `node:http2`: the listener hands it every connection
- * that opens with the HTTP/2 preface (same port as Thrift, server/node/listen.ts), and it
- * serves the registered Protobuf services' methods, all four call shapes, in the server's
- * middleware chain with its tracer, limits and logger.
+ * A kitewire Server's gRPC side on Node sockets: the listener hands it every connection
+ * that opens with the HTTP/2 preface (same port as Thrift, server/node/listen.ts), and
+ * kitewire's own HTTP/2 (src/net/http2) serves the registered services' methods on it,
+ * all four call shapes, in the server's middleware chain with its tracer, limits and logger.
  *
  * Each bad input costs its stream only, with the status gRPC asks for: an unknown path
  * UNIMPLEMENTED, a bad `grpc-timeout` or malformed message INTERNAL, a message (or its
  * inflated form) over the limit RESOURCE_EXHAUSTED, and is logged (rate-limited). HTTP/2
- * protocol errors cost their connection. A client that stops reading holds only its own
- * stream, and only until writeTimeoutMs. `close()` sends GOAWAY, so clients open new
- * calls elsewhere while the calls in flight finish.
+ * protocol errors cost their connection: GOAWAY with the error's code, then the socket is
+ * closed. A client that stops reading holds only its own stream, and only until
+ * writeTimeoutMs. `close()` sends GOAWAY, so clients open new calls elsewhere while the
+ * calls in flight finish.
  *
- * How each call is served: server-call.ts.
+ * How each call is served: ../server-call.ts.
  */
-import http2, { type Http2Server, type ServerHttp2Stream } from "node:http2";
 import type { Socket } from "node:net";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { PartialFrameBudget } from "../../net/node/budgets.js";
+import { Http2Connection } from "../../net/http2/connection.js";
 import type { Server } from "../../server/server.js";
 import { GrpcCodec } from "../codec.js";
+import { keepalive } from "../keepalive.js";
 import { makeGrpcServerOptions, type GrpcServerOptions } from "../options.js";
 import { grpcRoutes, type GrpcRoute } from "../routes.js";
+import { serveStream, type GrpcServerSide } from "../server-call.js";
 import { gzip } from "./gzip.js";
-import { keepalive } from "./keepalive.js";
-import { onStream, OWNER, PEER, type Session } from "./server-call.js";
+import { socketTransport } from "./socket.js";
 
-export class GrpcNodeServer {
+export class GrpcNodeServer implements GrpcServerSide {
   readonly options: Readonly<GrpcServerOptions>;
   readonly codec: GrpcCodec;
-  private readonly h2: Http2Server;
-  private readonly sessions = new Set<Session>();
+  private readonly connections_ = new Set<Http2Connection>();
   private routeTable: Map<string, GrpcRoute> | undefined;
   private routesFor = -1;
   /** `grpc-accept-encoding` of responses. */
@@ -44,17 +45,6 @@ export class GrpcNodeServer {
     this.options = makeGrpcServerOptions(options, [gzip]);
     this.codec = new GrpcCodec(server.engine, server.options.maxDepth);
     this.acceptEncoding = ["identity", ...this.options.compressions.map((c) => c.name)].join(",");
-    this.h2 = http2.createServer({
-      settings: {
-        maxConcurrentStreams: server.options.maxInflightPerConnection,
-        initialWindowSize: this.options.initialWindowSize,
-      },
-      // Bounds what one session may hold in nghttp2 (MB): a peer that floods is refused streams past it.
-      maxSessionMemory: 32,
-    });
-    this.h2.on("session", (session: Session) => this.opened(session));
-    this.h2.on("stream", onStream);
-    (this.h2 as unknown as { [OWNER]: GrpcNodeServer })[OWNER] = this;
   }
 
   /** The routes, rebuilt when services were registered since they were last built. */
@@ -70,12 +60,38 @@ export class GrpcNodeServer {
   /** Serves a connection whose first bytes (the HTTP/2 preface) are still unread on `socket`. */
   accept(socket: Socket): void {
     if (this.closing) return void socket.destroy();
-    this.h2.emit("connection", socket);
+    const peer = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    const o = this.options;
+    const connection = new Http2Connection("server", socketTransport(socket), {
+      onStream: (stream, headers) => serveStream(this, peer, stream, headers),
+      onError: (error) => this.server.rejected(peer, error, "grpc-http2-error", error.offset),
+      onClose: () => {
+        stopPings();
+        this.connections_.delete(connection);
+      },
+    }, {
+      maxConcurrentStreams: this.server.options.maxInflightPerConnection,
+      initialWindowSize: o.initialWindowSize,
+      connectionWindowSize: Math.max(o.initialWindowSize, 65535),
+      schedule: setImmediate,
+    });
+    this.connections_.add(connection);
+    const stopPings = keepalive(connection, o.keepaliveIntervalMs, o.keepaliveTimeoutMs, () => {
+      this.server.rejected(peer, new KitewireError(ErrorCode.TIMEOUT,
+        `no answer to a keepalive PING within ${o.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
+    });
+    // The listener's idle timeout, as for its other connections: GOAWAY after that long without a byte.
+    socket.setTimeout(this.server.options.idleTimeoutMs, () => connection.shutdown());
+    socket.on("data", (bytes: Buffer) => connection.receive(bytes));
+    socket.on("close", () => connection.transportClosed());
+    socket.on("drain", () => connection.transportDrained());
+    socket.on("error", () => undefined); // 'close' follows
+    socket.resume();
   }
 
   /** Open HTTP/2 connections. */
   get connections(): number {
-    return this.sessions.size;
+    return this.connections_.size;
   }
 
   /**
@@ -84,46 +100,15 @@ export class GrpcNodeServer {
    */
   async close(timeoutMs: number): Promise<void> {
     this.closing = true;
-    const closed = [...this.sessions].map((s) => new Promise<void>((resolve) => {
-      if (s.closed || s.destroyed) return resolve();
-      s.once("close", () => resolve());
-      s.close();
+    const closed = [...this.connections_].map((c) => new Promise<void>((resolve) => {
+      if (c.dead) return resolve();
+      const before = c.events.onClose;
+      c.events.onClose = () => (before?.(), resolve());
+      c.shutdown();
     }));
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    for (const s of this.sessions) s.destroy();
-  }
-
-  private opened(session: Session): void {
-    const socket = session.socket;
-    session[PEER] = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-    this.sessions.add(session);
-    // The connection's window starts at 64 KiB whatever the settings say: open it as wide as a stream's.
-    session.setLocalWindowSize(Math.max(this.options.initialWindowSize, 65535));
-    // The tracer hears of the connection's open and close from the listener's Connection, which still counts it.
-    const stopPings = keepalive(session, this.options.keepaliveIntervalMs, this.options.keepaliveTimeoutMs, () => {
-      this.server.rejected(session[PEER], new KitewireError(ErrorCode.TIMEOUT,
-        `no answer to a keepalive PING within ${this.options.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
-    });
-    // The listener's idle timeout, as for its other connections: GOAWAY after that long without a frame.
-    session.setTimeout(this.server.options.idleTimeoutMs, () => session.close());
-    session.on("error", (error) => {
-      this.server.rejected(session[PEER], new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${error.message}`,
-        { cause: error, details: { detected: "http2" } }), "grpc-http2-error");
-    });
-    session.on("frameError", (type: number, code: number) => {
-      this.server.rejected(session[PEER], new KitewireError(ErrorCode.MALFORMED_FRAME,
-        `HTTP/2 frame of type ${type} refused (error ${code})`, { details: { detected: "http2" } }), "grpc-http2-error");
-    });
-    session.once("close", () => {
-      stopPings();
-      this.sessions.delete(session);
-    });
-  }
-
-  /** Logs a stream refused or failed for the client's input (rate-limited, one line per kind). */
-  rejected(stream: ServerHttp2Stream, error: unknown, kind: string): void {
-    this.server.rejected((stream.session as Session | undefined)?.[PEER], error, `grpc-${kind}`);
+    for (const c of this.connections_) c.destroy();
   }
 }

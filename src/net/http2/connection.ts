@@ -22,8 +22,11 @@ import { Http2Stream, type Http2StreamHandler, type OutgoingHeaders } from "./st
 
 /** Where a connection's bytes go. */
 export interface Http2Transport {
-  /** Sends these bytes, in order (the parts are not reused by the connection). */
-  write(parts: Uint8Array[]): void;
+  /**
+   * Sends these bytes, in order (the parts are not reused by the connection). False when
+   * the transport is full: the connection then holds back data until `transportDrained()`.
+   */
+  write(parts: Uint8Array[]): boolean;
   /** Ends the connection once what was written is sent. */
   end(): void;
 }
@@ -62,6 +65,8 @@ class ProtocolError extends Error {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Bytes of frames written in one tick before writers are told to wait for the flush. */
+const TICK_BYTES = 256 * 1024;
 
 export class Http2Connection {
   readonly options: Readonly<Http2Options>;
@@ -72,6 +77,10 @@ export class Http2Connection {
   /** Client: streams waiting for the peer's concurrency limit. */
   private readonly waiting: Http2Stream[] = [];
   private readonly blocked = new Set<Http2Stream>();
+  /** Streams whose writers wait for the tick's flush or the transport's drain. */
+  private readonly flushWaiters = new Set<Http2Stream>();
+  /** The transport said it is full. */
+  private congested = false;
   private nextStreamId: number;
   /** Highest stream id the peer opened (server) / this side opened (client). */
   lastPeerStreamId = 0;
@@ -100,7 +109,7 @@ export class Http2Connection {
   constructor(readonly side: "server" | "client", private readonly transport: Http2Transport,
     readonly events: Http2ConnectionEvents = {}, options: Partial<Http2Options> = {}) {
     const o = (this.options = makeHttp2Options(options));
-    this.writer = new FrameWriter((parts) => transport.write(parts), o.schedule);
+    this.writer = new FrameWriter((parts) => this.flushed(parts), o.schedule);
     this.decoder = new HpackDecoder(o.headerTableSize, o.maxHeaderListSize);
     this.nextStreamId = side === "client" ? 1 : 2;
     this.prefaceLeft = side === "server" ? PREFACE.length : 0;
@@ -196,9 +205,34 @@ export class Http2Connection {
     stream.pending.push(bytes);
     stream.pendingBytes += bytes.length;
     if (stream.queued === undefined) this.pump(stream);
-    if (stream.pendingBytes === 0) return true;
+    if (stream.pendingBytes === 0) {
+      if (!this.congested && this.writer.unflushed < TICK_BYTES) return true;
+      this.flushWaiters.add(stream); // yield: the tick's frames go out before more are made
+    }
     stream.needDrain = true;
     return false;
+  }
+
+  private flushed(parts: Uint8Array[]): void {
+    if (!this.transport.write(parts)) this.congested = true;
+    if (this.congested || this.flushWaiters.size === 0) return;
+    const waiters = [...this.flushWaiters];
+    this.flushWaiters.clear();
+    for (const stream of waiters) this.drained(stream);
+  }
+
+  /** The transport took what it held: writers held back go on. */
+  transportDrained(): void {
+    this.congested = false;
+    const waiters = [...this.flushWaiters];
+    this.flushWaiters.clear();
+    for (const stream of waiters) this.drained(stream);
+  }
+
+  private drained(stream: Http2Stream): void {
+    if (stream.pendingBytes > 0 || !stream.needDrain) return;
+    stream.needDrain = false;
+    if (!stream.closed) stream.handler.onDrain(stream);
   }
 
   /** Ends `stream`'s side after its queued data. */
@@ -246,6 +280,7 @@ export class Http2Connection {
     this.blocked.delete(stream);
     if (stream.pendingEnd !== undefined) this.finishEnd(stream);
     if (stream.needDrain) {
+      if (this.congested || this.writer.unflushed >= TICK_BYTES) return void this.flushWaiters.add(stream);
       stream.needDrain = false;
       if (!stream.closed) stream.handler.onDrain(stream);
     }
@@ -353,6 +388,7 @@ export class Http2Connection {
     stream.closed = true;
     this.streams.delete(stream.id);
     this.blocked.delete(stream);
+    this.flushWaiters.delete(stream);
     stream.pending.length = 0;
     stream.pendingBytes = 0;
     const waiting = this.waiting.indexOf(stream);

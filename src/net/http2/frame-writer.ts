@@ -15,12 +15,15 @@ export class FrameWriter {
   pos = 0;
   private readonly parts: Uint8Array[] = [];
   private scheduled = false;
+  /** Bytes written since the last flush. */
+  unflushed = 0;
   private readonly flushNow = () => this.flush();
 
   constructor(private readonly sink: (parts: Uint8Array[]) => void, private readonly schedule: (fn: () => void) => void) {}
 
   /** Room for `n` more bytes at `pos`; returns the chunk to write them in. */
   reserve(n: number): Uint8Array {
+    this.unflushed += n;
     if (this.chunk.length - this.pos < n) {
       if (this.pos > this.start) this.parts.push(this.chunk.subarray(this.start, this.pos));
       this.chunk = new Uint8Array(Math.max(CHUNK, n));
@@ -72,6 +75,7 @@ export class FrameWriter {
   /** Hands what was written to the transport now. */
   flush(): void {
     this.scheduled = false;
+    this.unflushed = 0;
     if (this.pos > this.start) {
       this.parts.push(this.chunk.subarray(this.start, this.pos));
       this.start = this.pos;

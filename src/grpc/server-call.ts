@@ -1,66 +1,66 @@
 /**
- * One call served by `GrpcNodeServer`: headers checked (path, content type, `grpc-timeout`,
- * encodings, metadata), request messages cut, inflated within the limit and decoded, the
- * handler run in the server's chain, responses written as fast as the client reads them,
- * and the status sent (in trailers, or trailers-only when nothing else was sent).
+ * One call served by a kitewire server's gRPC side, on one HTTP/2 stream (src/net/http2):
+ * headers checked (path, content type, `grpc-timeout`, encodings, metadata), request
+ * messages cut, inflated within the limit and decoded, the handler run in the server's
+ * chain, responses written as fast as the client reads them (the stream's window), and
+ * the status sent (in trailers, or trailers-only when nothing else was sent).
  *
- * The stream's listeners are shared functions (`this` is the stream, the call hangs off
- * it), so a call costs its HTTP/2 stream, this object and its context.
+ * The stream's handler is one shared object (the call hangs off `stream.owner`), so a call
+ * costs its stream, this object and its context. Runtime-free: the socket is the adapter's.
  */
-import http2, { type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
-import { ErrorCode, KitewireError } from "../../errors.js";
-import { failureOf } from "../../observability/tracer.js";
-import { GrpcServerContext } from "../context.js";
-import { addMetadata, encodeBase64, encodeGrpcMessage, metadataOf, parseTimeout } from "../headers.js";
-import { MessageDeframer, type GrpcCompression, type HoldBudget } from "../message.js";
-import { MessageQueue } from "../queue.js";
-import type { GrpcRoute } from "../routes.js";
-import { grpcDetailsOf, grpcError, GrpcStatus, statusOf } from "../status.js";
-import type { GrpcNodeServer } from "./server.js";
-import type { PartialFrameHolder } from "../../net/node/budgets.js";
+import { ErrorCode, KitewireError } from "../errors.js";
+import { H2Error } from "../net/http2/constants.js";
+import type { HeaderMap } from "../net/http2/hpack.js";
+import type { Http2Stream, Http2StreamHandler } from "../net/http2/stream.js";
+import type { PartialFrameBudget, PartialFrameHolder } from "../net/node/budgets.js";
+import { failureOf } from "../observability/tracer.js";
+import type { Server } from "../server/server.js";
+import type { GrpcCodec } from "./codec.js";
+import { GrpcServerContext } from "./context.js";
+import { addMetadata, encodeBase64, encodeGrpcMessage, metadataOf, parseTimeout } from "./headers.js";
+import { MessageDeframer, type GrpcCompression, type HoldBudget } from "./message.js";
+import type { GrpcServerOptions } from "./options.js";
+import { MessageQueue } from "./queue.js";
+import type { GrpcRoute } from "./routes.js";
+import { grpcDetailsOf, grpcError, GrpcStatus, statusOf } from "./status.js";
 
-const CALL = Symbol("kitewire.grpc.call");
-/** Where the HTTP/2 server keeps its GrpcNodeServer, and a session its peer's address. */
-export const OWNER = Symbol("kitewire.grpc.owner");
-export const PEER = Symbol("kitewire.grpc.peer");
-const { NGHTTP2_CANCEL } = http2.constants;
+/** What a call needs of the gRPC server that serves it. */
+export interface GrpcServerSide {
+  readonly server: Server;
+  readonly options: Readonly<GrpcServerOptions>;
+  readonly codec: GrpcCodec;
+  /** `grpc-accept-encoding` of responses. */
+  readonly acceptEncoding: string;
+  /** The budget of bytes in partial messages, shared with the listener's Thrift connections. */
+  readonly partial?: PartialFrameBudget | undefined;
+  routes(): Map<string, GrpcRoute>;
+}
 
-type Stream = ServerHttp2Stream & { [CALL]?: ServerCall };
-export type Session = ServerHttp2Session & { [PEER]?: string };
-
-/** The `stream` listener of the HTTP/2 server (`this`: the server). */
-export function onStream(this: Http2Server, stream: Stream, headers: IncomingHttpHeaders): void {
-  const owner = (this as unknown as { [OWNER]: GrpcNodeServer })[OWNER];
-  const call = new ServerCall(owner, stream);
-  stream[CALL] = call;
-  stream.on("close", onClose);
-  stream.on("error", onError);
+/** Serves the stream the peer just opened with `headers`. */
+export function serveStream(side: GrpcServerSide, peer: string, stream: Http2Stream, headers: HeaderMap): void {
+  const call = new ServerCall(side, stream, peer);
+  stream.owner = call;
+  stream.handler = HANDLER;
   call.begin(headers);
 }
 
-function onData(this: Stream, chunk: Buffer): void {
-  this[CALL]!.data(chunk);
-}
-
-function onEnd(this: Stream): void {
-  this[CALL]!.end();
-}
-
-function onClose(this: Stream): void {
-  this[CALL]!.closed();
-}
-
-function onError(this: Stream): void {
-  // The stream's 'close' follows with the reason; nothing else to do (an error without a listener would throw).
-}
-
-function onWantTrailers(this: Stream): void {
-  const call = this[CALL]!;
-  this.sendTrailers(call.trailers!);
-  // The call is over; what a client still sends is read and dropped (a reset here makes
-  // Node's peers answer ENHANCE_YOUR_CALM after a few), and gRPC clients end on the status.
-  if (!this.readableEnded) this.resume();
-}
+const HANDLER: Http2StreamHandler = {
+  onHeaders() {
+    // Trailers from a client carry nothing gRPC uses; the end of the stream follows.
+  },
+  onData(stream, bytes) {
+    (stream.owner as ServerCall).data(bytes);
+  },
+  onEnd(stream) {
+    (stream.owner as ServerCall).end();
+  },
+  onClose(stream) {
+    (stream.owner as ServerCall).closed();
+  },
+  onDrain(stream) {
+    (stream.owner as ServerCall).drain();
+  },
+};
 
 class ServerCall implements HoldBudget, PartialFrameHolder {
   /** Bytes of a partial request message held, as charged to the listener's budget. */
@@ -77,38 +77,38 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   private requestCompression: GrpcCompression | undefined;
   private responseCompression: GrpcCompression | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The trailers `onWantTrailers` sends. */
-  trailers: Record<string, string | string[]> | undefined;
+  private drained: (() => void) | undefined;
+  /** Trailers added to the status (grpc-accept-encoding of an unsupported encoding). */
+  private trailers: Record<string, string> | undefined;
 
-  constructor(private readonly owner: GrpcNodeServer, private readonly stream: Stream) {}
+  constructor(private readonly owner: GrpcServerSide, private readonly stream: Http2Stream, private readonly peer: string) {}
 
-  begin(headers: IncomingHttpHeaders): void {
+  begin(headers: HeaderMap): void {
     const owner = this.owner;
-    const path = headers[":path"] ?? "";
+    const path = String(headers[":path"] ?? "");
     const route = (this.route = owner.routes().get(path));
     const slash = path.lastIndexOf("/");
     const ctx = (this.ctx = new GrpcServerContext(route?.service ?? path.slice(1, Math.max(1, slash)), route?.name ?? path.slice(slash + 1)));
-    const peer = (this.stream.session as Session | undefined)?.[PEER];
-    if (peer !== undefined) ctx.peer = peer;
-    const type = headers["content-type"];
+    ctx.peer = this.peer;
+    const type = headers["content-type"]?.toString();
     if (headers[":method"] !== "POST" || type === undefined || !type.startsWith("application/grpc")) {
       const error = new KitewireError(ErrorCode.MALFORMED_FRAME, `not a gRPC request: ${headers[":method"]} ${path} with content-type ${type}`);
-      owner.rejected(this.stream, error, "not-grpc");
+      this.rejected(error, "not-grpc");
       this.done = true;
-      this.stream.respond({ ":status": headers[":method"] !== "POST" ? 405 : 415 }, { endStream: true });
+      this.stream.respond({ ":status": headers[":method"] !== "POST" ? "405" : "415" }, true);
       return;
     }
     const tracer = owner.server.options.tracer;
     tracer?.start?.(ctx);
     if (route === undefined) {
       const error = grpcError(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
-      owner.rejected(this.stream, error, "unimplemented");
+      this.rejected(error, "unimplemented");
       return this.fail(error);
     }
     const subtype = type.length > 16 ? type.slice(16).split(";")[0]!.trim() : "";
     if (subtype !== "" && subtype !== (route.contentType === "application/grpc" ? "+proto" : "+thrift")) {
       const error = grpcError(GrpcStatus.UNIMPLEMENTED, `${path} is served as ${route.contentType === "application/grpc" ? "application/grpc+proto" : route.contentType}, not ${type}`);
-      owner.rejected(this.stream, error, "content-type");
+      this.rejected(error, "content-type");
       return this.fail(error);
     }
     const timeout = headers["grpc-timeout"];
@@ -116,7 +116,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
       try {
         ctx.deadline = Date.now() + parseTimeout(String(timeout));
       } catch (error) {
-        owner.rejected(this.stream, error, "bad-timeout");
+        this.rejected(error, "bad-timeout");
         return this.fail(grpcError(GrpcStatus.INTERNAL, (error as Error).message));
       }
     }
@@ -136,7 +136,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     try {
       metadata = metadataOf(headers);
     } catch (error) {
-      owner.rejected(this.stream, error, "bad-metadata");
+      this.rejected(error, "bad-metadata");
       return this.fail(grpcError(GrpcStatus.INTERNAL, (error as Error).message));
     }
     ctx.setRequestMetadata(metadata);
@@ -151,8 +151,6 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     }
     this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, this, owner.partial === undefined ? undefined : this);
     const stream = this.stream;
-    stream.on("data", onData);
-    stream.on("end", onEnd);
     if (route.clientStreaming) {
       this.requests = new MessageQueue({
         highWater: owner.options.queuedMessages, receiveTimeoutMs: owner.options.receiveTimeoutMs,
@@ -166,7 +164,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     }
   }
 
-  data(chunk: Buffer): void {
+  data(chunk: Uint8Array): void {
     if (this.done) return;
     this.owner.server.options.tracer?.io?.(this.ctx, "read", chunk.length);
     try {
@@ -188,9 +186,9 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   /** The budget needs this stream's bytes back: the stream is reset. */
   evict(): void {
     const error = new KitewireError(ErrorCode.OVERLOADED, `partial messages over the server's budget of ${this.owner.partial!.limit} bytes: the largest holder is reset`);
-    this.owner.rejected(this.stream, error, "partial-frame-budget");
+    this.rejected(error, "partial-frame-budget");
     this.abandon(error);
-    if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+    this.stream.reset(H2Error.CANCEL);
   }
 
   /** One whole message (the deframer's sink; a view valid during this call). */
@@ -216,7 +214,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   private malformed(error: unknown): void {
     const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
     const over = e.code === ErrorCode.LENGTH_LIMIT || e.code === ErrorCode.OVERLOADED;
-    this.owner.rejected(this.stream, e, e.code === ErrorCode.LENGTH_LIMIT ? "message-too-large" : over ? "partial-frame-budget" : "malformed-message");
+    this.rejected(e, e.code === ErrorCode.LENGTH_LIMIT ? "message-too-large" : over ? "partial-frame-budget" : "malformed-message");
     if (grpcDetailsOf(e) !== undefined) return this.fail(e);
     this.fail(over ? grpcError(GrpcStatus.RESOURCE_EXHAUSTED, e.message, { cause: e })
       : grpcError(GrpcStatus.INTERNAL, `bad request message: ${e.message}`, { cause: e }));
@@ -261,6 +259,11 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     this.finish(GrpcStatus.OK, "", undefined);
   }
 
+  /** The `grpc-*` rejection of this call, logged (rate-limited) with the peer. */
+  private rejected(error: unknown, kind: string): void {
+    this.owner.server.rejected(this.peer, error, `grpc-${kind}`);
+  }
+
   private encode(value: unknown): Uint8Array {
     const o = this.owner.options;
     const compression = this.ctx.compress ? this.responseCompression : undefined;
@@ -278,8 +281,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     };
     if (this.ctx.compress && this.responseCompression !== undefined) headers["grpc-encoding"] = this.responseCompression.name;
     addMetadata(headers, this.ctx.responseHeaders);
-    this.stream.respond(headers, { waitForTrailers: true });
-    this.stream.once("wantTrailers", onWantTrailers);
+    this.stream.respond(headers);
   }
 
   /** Sends the responses of a server-streaming handler as they come, as fast as the client reads them. */
@@ -293,7 +295,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
         if (this.done) return; // for-await calls the iterator's return(): the handler's generator ends
         const bytes = this.encode(value);
         this.respond();
-        if (!this.stream.write(bytes)) await this.drained();
+        if (!this.stream.write(bytes)) await this.writable();
         if (this.done) return;
       }
       this.respond();
@@ -304,25 +306,26 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   }
 
   /** Resolves once the stream takes more (or closes); resets it if that takes writeTimeoutMs. */
-  private drained(): Promise<void> {
-    const stream = this.stream;
+  private writable(): Promise<void> {
     const ms = this.owner.options.writeTimeoutMs;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const error = new KitewireError(ErrorCode.TIMEOUT, `${this.route!.path}: the client read nothing for ${ms} ms`);
-        this.owner.rejected(stream, error, "write-timeout");
+        this.rejected(error, "write-timeout");
         this.abandon(error);
-        stream.close(NGHTTP2_CANCEL);
+        this.stream.reset(H2Error.CANCEL);
       }, ms);
-      const done = () => {
+      this.drained = () => {
         clearTimeout(timer);
-        stream.off("drain", done);
-        stream.off("close", done);
+        this.drained = undefined;
         resolve();
       };
-      stream.once("drain", done);
-      stream.once("close", done);
     });
+  }
+
+  /** The stream took what was waiting (or closed). */
+  drain(): void {
+    this.drained?.();
   }
 
   /** The deadline passed: DEADLINE_EXCEEDED, and the handler's signal aborts. */
@@ -361,7 +364,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
     if (this.done) return;
     this.over(error);
     const stream = this.stream;
-    if (stream.destroyed || stream.closed) return;
+    if (stream.closed) return;
     const trailers: Record<string, string | string[]> = { "grpc-status": String(status) };
     if (message !== "") trailers["grpc-message"] = encodeGrpcMessage(message);
     if (statusDetails !== undefined) trailers["grpc-status-details-bin"] = encodeBase64(statusDetails);
@@ -371,17 +374,11 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
       this.owner.server.rejected(this.ctx.peer, e, "grpc-bad-trailers");
     }
     if (this.trailers !== undefined) Object.assign(trailers, this.trailers);
-    if (this.responded) {
-      this.trailers = trailers;
-      stream.end();
-      return;
-    }
+    if (this.responded) return stream.end(trailers);
     this.responded = true;
-    trailers[":status"] = "200";
-    trailers["content-type"] = this.route?.contentType ?? "application/grpc";
-    trailers["grpc-accept-encoding"] ??= this.owner.acceptEncoding;
-    stream.respond(trailers, { endStream: true });
-    if (!stream.readableEnded) stream.resume();
+    // Trailers-only: the status goes in the response headers, pseudo header first.
+    stream.respond({ ":status": "200", "content-type": this.route?.contentType ?? "application/grpc",
+      "grpc-accept-encoding": this.owner.acceptEncoding, ...trailers }, true);
   }
 
   /** The call is over (answered, failed or abandoned): timers, limits and the tracer are told. */
@@ -405,8 +402,9 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
 
   /** The stream closed: if the call was not over, the client cancelled it (RST_STREAM) or the connection went. */
   closed(): void {
+    this.drained?.();
     if (this.done) return;
-    const code = this.stream.rstCode;
+    const code = this.stream.resetCode;
     this.abandon(new KitewireError(ErrorCode.CANCELLED, `the client cancelled the call (HTTP/2 error ${code ?? "none"})`));
   }
 }
