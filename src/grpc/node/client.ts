@@ -31,9 +31,11 @@ import { getEngine } from "../../wasm/load.js";
 import { GrpcCodec } from "../codec.js";
 import type { GrpcMetadata } from "../headers.js";
 import { makeGrpcClientOptions, type GrpcClientOptions } from "../options.js";
-import { ClientCall, DeclaredError, type GrpcClientMethod } from "./call.js";
-import { NodeGrpcChannel, type GrpcChannelOptions } from "./channel.js";
+import { ClientCall, DeclaredError, type GrpcClientMethod } from "../client-call.js";
+import { GrpcChannel } from "../channel.js";
+import { nodeDialer } from "./dial.js";
 import { gzip } from "./gzip.js";
+import type { ConnectionOptions } from "node:tls";
 
 /** Per-call options of a gRPC client: kitewire's, plus binary metadata and what the server sent back. */
 export interface GrpcCallOptions extends Omit<KitewireCallOptions, "metadata"> {
@@ -51,8 +53,8 @@ export interface CreateGrpcClientOptions extends Partial<Omit<ClientOptions, "tr
   target?: string | Resolver;
   /** gRPC options: message size limits, compression, keepalive, stream receive timeout. */
   grpc?: Partial<GrpcClientOptions>;
-  /** TLS for every channel (`https:`); plain HTTP/2 without. */
-  tls?: GrpcChannelOptions["tls"];
+  /** TLS for every channel (`https:`, ALPN `h2`); plain HTTP/2 without. */
+  tls?: ConnectionOptions;
   engine?: Engine;
 }
 
@@ -70,14 +72,17 @@ export function createGrpcClient<C>(service: ProtobufService | ThriftService, op
     throw new KitewireError(ErrorCode.INVALID_VALUE, `gRPC client of ${service.name}: give either an address or a target`);
   }
   const governance = new ClientGovernance(service.name, opts);
-  const channel = address === undefined ? undefined : new NodeGrpcChannel(address, grpc, codec, { tls: options.tls });
+  const dialer = nodeDialer(options.tls);
+  const channelOptions = { dialer, scheme: options.tls === undefined ? "http" as const : "https" as const,
+    connectTimeoutSet: options.grpc?.connectTimeoutMs !== undefined, schedule: setImmediate };
+  const channel = address === undefined ? undefined : new GrpcChannel(address, grpc, codec, channelOptions);
   let instances: ServiceInstances | undefined;
   if (target !== undefined) {
     const logger = () => opts.logger ?? getLogger();
     instances = new ServiceInstances({
       service: service.name, resolver: typeof target === "string" ? resolverForTarget(target, { logger: logger() }) : target,
       ownsResolver: typeof target === "string", balancer: opts.loadBalancer,
-      connector: (addr, _transport, events) => new NodeGrpcChannel(addr, grpc, codec, { tls: options.tls, events }),
+      connector: (addr, _transport, events) => new GrpcChannel(addr, grpc, codec, { ...channelOptions, events }),
       transport: opts.transport, filterTags: opts.filterTags, backoff: opts.instanceBackoff, logger,
       instanceAllowed: governance.instanceAllowed(), removed: governance.instanceRemoved(),
     });
@@ -188,7 +193,7 @@ function thriftMethod(service: ThriftService, binding: MethodBinding): GrpcClien
 /** The chain's innermost step: the call on the channel the chain chose. */
 function io(ctx: RpcContext, service: string, method: GrpcClientMethod, input: unknown): Promise<unknown> {
   const channel = (ctx as ClientCallContext).connection;
-  if (!(channel instanceof NodeGrpcChannel)) {
+  if (!(channel instanceof GrpcChannel)) {
     return Promise.reject(new KitewireError(ErrorCode.INVALID_STATE, `${service}/${method.name}: no gRPC channel chosen`));
   }
   const call = ctx instanceof AttemptContext ? ctx.call : ctx; // a retry's attempt: the extras are the call's

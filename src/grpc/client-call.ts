@@ -1,26 +1,27 @@
 /**
- * One gRPC call from a client on a `NodeGrpcChannel`: request headers (path, deadline as
+ * One gRPC call from a client on a `GrpcChannel` (kitewire's HTTP/2, any runtime): request headers (path, deadline as
  * `grpc-timeout`, compression, metadata), request messages written as HTTP/2 lets them
  * (a stream that stops taking them stops the sender), responses cut, inflated within the
  * limit and decoded, and the status from the trailers (or a trailers-only response) turned
  * into the result or a KitewireError. The call's deadline and signal reset the stream
  * (RST_STREAM CANCEL), as does a caller that stops iterating the responses.
  */
-import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
-import { ErrorCode, KitewireError } from "../../errors.js";
-import type { RpcContext } from "../../rpc/context.js";
-import type { MethodKind } from "../../service/protobuf.js";
-import type { GrpcCodec } from "../codec.js";
-import { metainfoHeaders, readBackward } from "../context.js";
-import { addMetadata, decodeBase64, decodeGrpcMessage, formatTimeout, metadataOf, type GrpcMetadata } from "../headers.js";
-import { MessageDeframer, type GrpcCompression } from "../message.js";
-import { MessageQueue } from "../queue.js";
-import { errorOfStatus, GrpcStatus } from "../status.js";
-import type { NodeGrpcChannel } from "./channel.js";
+import { ErrorCode, KitewireError } from "../errors.js";
+import { H2Error } from "../net/http2/constants.js";
+import type { Http2Connection } from "../net/http2/connection.js";
+import type { HeaderMap } from "../net/http2/hpack.js";
+import type { Http2Stream, Http2StreamHandler } from "../net/http2/stream.js";
+import type { RpcContext } from "../rpc/context.js";
+import type { MethodKind } from "../service/protobuf.js";
+import type { GrpcChannel } from "./channel.js";
+import type { GrpcCodec } from "./codec.js";
+import { metainfoHeaders, readBackward } from "./context.js";
+import { addMetadata, decodeBase64, decodeGrpcMessage, formatTimeout, metadataOf, type GrpcMetadata } from "./headers.js";
+import { MessageDeframer, type GrpcCompression } from "./message.js";
+import { MessageQueue } from "./queue.js";
+import { errorOfStatus, GrpcStatus } from "./status.js";
 
-const CALL = Symbol("kitewire.grpc.call");
-const { NGHTTP2_CANCEL } = http2.constants;
-type Stream = ClientHttp2Stream & { [CALL]?: ClientCall };
+type IncomingHttpHeaders = HeaderMap;
 
 /** How a client codes one method's messages: Protobuf, or Thrift Binary (`application/grpc+thrift`). */
 export interface GrpcClientMethod {
@@ -49,7 +50,9 @@ export interface GrpcCallExtras {
 }
 
 export class ClientCall {
-  private stream: Stream | undefined;
+  private stream: Http2Stream | undefined;
+  private headersSeen = false;
+  private drained: (() => void) | undefined;
   private deframer: MessageDeframer;
   private compression: GrpcCompression | undefined;
   /** Unary and client streaming: the one response. */
@@ -65,7 +68,7 @@ export class ClientCall {
   /** Listens to the caller's signal (made only for calls that have one). */
   private onAbort: (() => void) | undefined;
 
-  constructor(private readonly channel: NodeGrpcChannel, private readonly method: GrpcClientMethod, service: string,
+  constructor(private readonly channel: GrpcChannel, private readonly method: GrpcClientMethod, service: string,
     private readonly ctx: RpcContext, private readonly extras: GrpcCallExtras | undefined) {
     this.path = `/${service}/${method.name}`;
     const o = channel.options;
@@ -91,23 +94,23 @@ export class ClientCall {
         return result;
       }
     }
-    const session = this.channel.ready();
+    const session = this.channel.ready(this.ctx.connectTimeoutMs);
     if (session instanceof Promise) session.then((s) => this.open(s, input), (error: unknown) => this.fail(error));
     else this.open(session, input);
     return result;
   }
 
-  private open(session: Parameters<NodeGrpcChannel["open"]>[0], input: unknown): void {
+  private open(session: Http2Connection, input: unknown): void {
     if (this.done) return;
     const ctx = this.ctx;
     const o = this.channel.options;
-    const headers: OutgoingHttpHeaders = {
-      ":method": "POST", ":path": this.path, "content-type": this.method.contentType, te: "trailers",
-      "user-agent": "kitewire-grpc",
+    const headers: Record<string, string> = {
+      ":method": "POST", ":scheme": this.channel.scheme, ":path": this.path, ":authority": this.channel.authority,
+      "content-type": this.method.contentType, te: "trailers", "user-agent": "kitewire-grpc",
     };
     if (o.compressions.length > 0) headers["grpc-accept-encoding"] = ["identity", ...o.compressions.map((c) => c.name)].join(",");
     if (o.compression !== undefined) headers["grpc-encoding"] = o.compression.name;
-    let stream: Stream;
+    let stream: Http2Stream;
     try {
       if (ctx.deadline !== undefined) {
         const left = ctx.deadline - Date.now();
@@ -116,24 +119,20 @@ export class ClientCall {
         this.timer = setTimeout(() => this.cancel(new KitewireError(ErrorCode.TIMEOUT, `${this.path}: DEADLINE_EXCEEDED (no status within the deadline)`,
           { details: { grpcStatus: GrpcStatus.DEADLINE_EXCEEDED, grpcMessage: "deadline exceeded" } })), left);
       }
-      metainfoHeaders(ctx, headers as Record<string, string>);
-      if (this.extras?.metadata !== undefined) addMetadata(headers as Record<string, string>, this.extras.metadata);
-      stream = this.channel.open(session, headers);
+      metainfoHeaders(ctx, headers);
+      if (this.extras?.metadata !== undefined) addMetadata(headers, this.extras.metadata);
+      stream = this.channel.open(session, headers, HANDLER);
     } catch (error) {
       return this.fail(error);
     }
     this.stream = stream;
-    stream[CALL] = this;
-    stream.on("response", onResponse);
-    stream.on("data", onData);
-    stream.on("trailers", onTrailers);
-    stream.on("close", onClose);
-    stream.on("error", onError);
+    stream.owner = this;
     if (this.onAbort !== undefined) ctx.signal!.addEventListener("abort", this.onAbort, { once: true });
     if (this.responses !== undefined) this.settle!.resolve(this.responses);
     if (this.method.kind === "unary" || this.method.kind === "server_streaming") {
       try {
-        stream.end(this.encode(input));
+        stream.write(this.encode(input));
+        stream.end();
       } catch (error) {
         this.cancel(error);
       }
@@ -152,35 +151,39 @@ export class ClientCall {
     const stream = this.stream!;
     try {
       for await (const value of requests) {
-        if (this.done || stream.destroyed) return;
-        if (!stream.write(this.encode(value))) {
-          await new Promise<void>((resolve) => {
-            const go = () => {
-              stream.off("drain", go);
-              stream.off("close", go);
-              resolve();
-            };
-            stream.on("drain", go);
-            stream.on("close", go);
-          });
-        }
+        if (this.done || stream.closed) return;
+        if (!stream.write(this.encode(value))) await new Promise<void>((resolve) => (this.drained = resolve));
       }
-      if (!this.done && !stream.destroyed) stream.end();
+      if (!this.done && !stream.closed) stream.end();
     } catch (error) {
       this.cancel(error);
     }
   }
 
+  /** Headers from the server: the response's, then the trailers. */
+  received(headers: HeaderMap): void {
+    if (this.headersSeen) return this.status(headers);
+    this.headersSeen = true;
+    this.responded(headers);
+  }
+
+  /** The stream took what was waiting (or closed). */
+  drain(): void {
+    const drained = this.drained;
+    this.drained = undefined;
+    drained?.();
+  }
+
   /** The response headers (or a trailers-only response). */
-  responded(headers: IncomingHttpHeaders): void {
+  private responded(headers: IncomingHttpHeaders): void {
     const status = Number(headers[":status"]);
-    const type = headers["content-type"];
+    const type = headers["content-type"]?.toString();
     if (status !== 200 || type === undefined || !type.startsWith("application/grpc")) {
       if (headers["grpc-status"] !== undefined) return this.status(headers);
       return this.cancel(errorOfStatus(this.path, httpStatusToGrpc(status), `HTTP status ${status}, content-type ${type ?? "none"}: not a gRPC response`));
     }
     if (headers["grpc-status"] !== undefined) return this.status(headers);
-    const encoding = headers["grpc-encoding"];
+    const encoding = headers["grpc-encoding"]?.toString();
     if (encoding !== undefined && encoding !== "identity") {
       this.compression = this.channel.options.compressions.find((c) => c.name === encoding);
       if (this.compression === undefined) return this.cancel(errorOfStatus(this.path, GrpcStatus.INTERNAL, `response grpc-encoding ${encoding} is not accepted`));
@@ -192,7 +195,7 @@ export class ClientCall {
     }
   }
 
-  data(chunk: Buffer): void {
+  data(chunk: Uint8Array): void {
     if (this.done) return;
     try {
       this.deframer.push(chunk);
@@ -215,7 +218,7 @@ export class ClientCall {
   }
 
   /** The status: in the trailers, or in a trailers-only response's headers. */
-  status(trailers: IncomingHttpHeaders): void {
+  private status(trailers: IncomingHttpHeaders): void {
     if (this.done) return;
     const code = Number(trailers["grpc-status"]);
     const message = decodeGrpcMessage(String(trailers["grpc-message"] ?? ""));
@@ -247,9 +250,10 @@ export class ClientCall {
 
   /** The stream closed: without a status, the call failed (reset by the server, or the connection went). */
   closed(): void {
+    this.drain();
     if (this.done) return;
-    const code = this.stream?.rstCode;
-    this.finish(code === NGHTTP2_CANCEL ? errorOfStatus(this.path, GrpcStatus.CANCELLED, "the server cancelled the stream")
+    const code = this.stream?.resetCode;
+    this.finish(code === H2Error.CANCEL ? errorOfStatus(this.path, GrpcStatus.CANCELLED, "the server cancelled the stream")
       : new KitewireError(ErrorCode.CONNECTION, `${this.path}: the stream closed without a status (HTTP/2 error ${code ?? "none"})`,
         { details: { grpcStatus: GrpcStatus.UNAVAILABLE, grpcMessage: "stream closed without a status" } }));
   }
@@ -257,9 +261,9 @@ export class ClientCall {
   /** Gives up the call with `error` (deadline, caller's signal, a bad response): resets the stream. */
   cancel(error: unknown): void {
     if (this.done) return;
-    const stream = this.stream;
-    if (stream !== undefined && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
     this.finish(error);
+    const stream = this.stream;
+    if (stream !== undefined && !stream.closed) stream.reset(H2Error.CANCEL);
   }
 
   private fail(error: unknown): void {
@@ -296,22 +300,20 @@ function httpStatusToGrpc(status: number | undefined): number {
   }
 }
 
-function onResponse(this: Stream, headers: IncomingHttpHeaders): void {
-  this[CALL]!.responded(headers);
-}
-
-function onData(this: Stream, chunk: Buffer): void {
-  this[CALL]!.data(chunk);
-}
-
-function onTrailers(this: Stream, trailers: IncomingHttpHeaders): void {
-  this[CALL]!.status(trailers);
-}
-
-function onClose(this: Stream): void {
-  this[CALL]!.closed();
-}
-
-function onError(this: Stream): void {
-  // 'close' follows and says what became of the call.
-}
+const HANDLER: Http2StreamHandler = {
+  onHeaders(stream, headers) {
+    (stream.owner as ClientCall).received(headers);
+  },
+  onData(stream, bytes) {
+    (stream.owner as ClientCall).data(bytes);
+  },
+  onEnd() {
+    // The status came in the trailers (or the close that follows says there was none).
+  },
+  onClose(stream) {
+    (stream.owner as ClientCall).closed();
+  },
+  onDrain(stream) {
+    (stream.owner as ClientCall).drain();
+  },
+};
