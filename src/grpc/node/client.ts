@@ -1,5 +1,5 @@
 /**
- * gRPC clients of generated services, on `node:http2`: the same generated client interface
+ * gRPC clients of generated services, on kitewire's HTTP/2 (src/net/http2): the same generated client interface
  * as `createClient`; Protobuf services with all four call shapes, Thrift services' methods
  * as unary calls in `application/grpc+thrift` (args struct in, result struct out, as Kitex
  * sends them), each call through the client chain

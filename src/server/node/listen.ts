@@ -109,7 +109,9 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     const conn = new Connection(shared, socket, () => connections.delete(conn), peer);
     connections.add(conn);
   };
-  const net: NetServer = options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
+  // With gRPC on, TLS clients may negotiate HTTP/2 (ALPN h2); Thrift clients send no ALPN and are served as before.
+  const tlsOptions = options.tls && http2 !== undefined ? { ALPNProtocols: ["h2"], ...options.tls } : options.tls;
+  const net: NetServer = tlsOptions ? createTlsServer(tlsOptions, handler) : createTcpServer(handler);
   // A handshake that fails (a plain TCP client on the TLS port says "wrong version number") is the client's error: log it.
   net.on("tlsClientError", (error: Error & { code?: string; reason?: string }, socket: Socket) => server.rejected(peerOf(socket, path),
     new KitewireError(ErrorCode.CONNECTION, `TLS handshake failed: ${error.reason ?? error.message.split("\n")[0]}` +
