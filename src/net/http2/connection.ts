@@ -337,10 +337,8 @@ export class Http2Connection {
   destroy(code: number = H2Error.CANCEL): void {
     if (this.dead) return;
     this.dead = true;
-    for (const stream of [...this.streams.values()]) {
-      stream.resetCode ??= code;
-      this.close(stream, code);
-    }
+    // No resetCode: the stream was not reset, its connection went (onClose still gets `code`).
+    for (const stream of [...this.streams.values()]) this.close(stream, code);
     for (const done of this.pings.splice(0)) done(new KitewireError(ErrorCode.CONNECTION, "HTTP/2 connection closed"));
     this.writer.flush();
     this.finish();
