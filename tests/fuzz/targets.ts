@@ -9,6 +9,7 @@ import { fuzzEngine } from "./engine.js";
 import * as seeds from "./seeds.js";
 import { frames, theader, ttheader } from "./transport-targets.js";
 import { transcode, transcodeSeeds, TRANSCODE_TOKENS } from "./transcode-targets.js";
+import { HTTP2_TARGETS } from "./http2-targets.js";
 
 export interface FuzzTarget {
   /** What the target decodes. */
@@ -101,6 +102,7 @@ export const TARGETS: Record<string, FuzzTarget> = {
   "descriptor-set": {
     about: "FileDescriptorSet reader", run: descriptorSet, seeds: seeds.descriptorSetSeeds, dictionary: PROTOBUF_TOKENS,
   },
+  ...HTTP2_TARGETS,
 };
 
 /** A libFuzzer dictionary file's text. */

@@ -458,7 +458,8 @@ export class Http2Connection {
       e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${error.message}`, { offset: error.offset, details: { detected: "http2", h2 } });
     } else if (error instanceof KitewireError && error.details?.["h2"] !== undefined) {
       h2 = error.details["h2"] as number;
-      e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${error.message}`, { cause: error, details: { detected: "http2", h2 } });
+      const message = error.message.replace(/ \(at byte \d+\)$/, ""); // the offset is added back once
+      e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${message}`, { cause: error, offset: error.offset, details: { detected: "http2", h2 } });
     } else {
       e = KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
     }
