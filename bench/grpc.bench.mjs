@@ -1,4 +1,4 @@
-// gRPC benchmark: kitewire's gRPC (node:http2, the WASM Protobuf engine) against
+// gRPC benchmark: kitewire's gRPC (its own HTTP/2, the WASM Protobuf engine) against
 // @grpc/grpc-js, server and client each in its own process, on 127.0.0.1.
 //
 //  1. unary echo of a 1 KiB bytes payload, 100 calls in flight (closed loop), every pairing
@@ -7,7 +7,8 @@
 //     repeated): messages/s, server and client of the same kind and crossed.
 //
 // Run: `npm run build && node bench/grpc.bench.mjs` (GRPC_BENCH_SECONDS=10 by default,
-// GRPC_BENCH_WARMUP=2). Figures: bench/README.md.
+// GRPC_BENCH_WARMUP=2, GRPC_BENCH_ROUNDS=1: more rounds interleave the 2x2 and print the
+// median ratio). Figures: bench/README.md.
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,23 +67,40 @@ async function run(serverImpl, clientImpl, mode, inflight) {
 }
 
 const impls = ["kitewire", "grpc-js"];
+const ROUNDS = Number(process.env.GRPC_BENCH_ROUNDS ?? 1);
 const rows = [];
-if (only !== "stream") {
-  for (const s of impls) for (const c of impls) rows.push({ mode: `unary 1 KiB, ${INFLIGHT} in flight`, ...(await run(s, c, "unary", INFLIGHT)) });
-}
-if (only !== "unary") {
-  for (const s of impls) for (const c of impls) rows.push({ mode: `server streaming 1 KiB x ${STREAM_COUNT}`, ...(await run(s, c, "stream", 1)) });
+/** Per round: kitewire/kitewire ÷ grpc-js/grpc-js, by mode (interleaved rounds on a shared machine). */
+const ratios = { unary: [], "server streaming": [] };
+for (let round = 1; round <= ROUNDS; round++) {
+  const these = [];
+  if (only !== "stream") {
+    for (const s of impls) for (const c of impls) these.push({ round, mode: `unary 1 KiB, ${INFLIGHT} in flight`, ...(await run(s, c, "unary", INFLIGHT)) });
+  }
+  if (only !== "unary") {
+    for (const s of impls) for (const c of impls) these.push({ round, mode: `server streaming 1 KiB x ${STREAM_COUNT}`, ...(await run(s, c, "stream", 1)) });
+  }
+  for (const mode of Object.keys(ratios)) {
+    const kw = these.find((r) => r.mode.startsWith(mode) && r.server === "kitewire" && r.client === "kitewire");
+    const peer = these.find((r) => r.mode.startsWith(mode) && r.server === "grpc-js" && r.client === "grpc-js");
+    if (kw && peer) ratios[mode].push(kw.rate / peer.rate);
+  }
+  rows.push(...these);
 }
 rmSync(dir, { recursive: true, force: true });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`\ngRPC, ${SECONDS} s per case after ${WARMUP} s warmup, Node ${process.version}, separate processes on 127.0.0.1`);
 console.log("| case | server | client | calls or messages/s | p50 ms | p99 ms | server CPU µs/op | client CPU µs/op |");
 console.log("|---|---|---|---:|---:|---:|---:|---:|");
 for (const r of rows) {
+  if (ROUNDS > 1 && r.server === "kitewire" && r.client === "kitewire" && r.mode.startsWith("unary")) console.log(`| round ${r.round} | | | | | | | |`);
   const lat = r.mode.startsWith("unary") ? [r.p50.toFixed(2), r.p99.toFixed(2)] : ["-", "-"];
   console.log(`| ${r.mode} | ${r.server} | ${r.client} | ${Math.round(r.rate)} | ${lat[0]} | ${lat[1]} | ${r.serverCpuUs.toFixed(1)} | ${r.clientCpuUs.toFixed(1)} |`);
 }
 const find = (mode, s, c) => rows.find((r) => r.mode.startsWith(mode) && r.server === s && r.client === c);
+for (const [mode, xs] of Object.entries(ratios)) {
+  if (xs.length > 1) console.log(`${mode}: kitewire/kitewire ÷ grpc-js/grpc-js per round ${xs.map((x) => x.toFixed(2)).join(", ")}; median ${median(xs).toFixed(2)}x`);
+}
 for (const mode of ["unary", "server streaming"]) {
   const kw = find(mode, "kitewire", "kitewire");
   const peer = find(mode, "grpc-js", "grpc-js");

@@ -10,6 +10,8 @@ import { setDefaultConnector } from "../../client/transport.js";
 import { denoConnector, isDeno } from "../../net/deno/connect.js";
 
 export * from "../../index.js";
+export { createGrpcClient, type WebGrpcClientOptions } from "../../grpc/web-client.js";
+export { streamDialer } from "../../grpc/stream-dialer.js";
 export { denoSocket, denoTransport, denoConnector } from "../../net/deno/connect.js";
 
 // Deno clients connect to discovered instances with Deno.connect (browsers have no TCP).
