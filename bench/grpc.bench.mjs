@@ -101,7 +101,7 @@ const find = (mode, s, c) => rows.find((r) => r.mode.startsWith(mode) && r.serve
 for (const [mode, xs] of Object.entries(ratios)) {
   if (xs.length > 1) console.log(`${mode}: kitewire/kitewire ÷ grpc-js/grpc-js per round ${xs.map((x) => x.toFixed(2)).join(", ")}; median ${median(xs).toFixed(2)}x`);
 }
-for (const mode of ["unary", "server streaming"]) {
+for (const mode of ROUNDS > 1 ? [] : ["unary", "server streaming"]) {
   const kw = find(mode, "kitewire", "kitewire");
   const peer = find(mode, "grpc-js", "grpc-js");
   if (kw && peer) console.log(`${mode}: kitewire/kitewire ÷ grpc-js/grpc-js = ${(kw.rate / peer.rate).toFixed(2)}x` +

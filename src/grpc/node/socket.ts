@@ -13,7 +13,10 @@ export function socketTransport(socket: Socket): Http2Transport {
       return !socket.writableNeedDrain;
     },
     end() {
-      if (!socket.destroyed) socket.end();
+      if (socket.destroyed) return;
+      socket.end();
+      // A peer that never closes its side does not keep the socket: it goes after a second.
+      setTimeout(() => socket.destroy(), 1000).unref();
     },
   };
 }

@@ -303,6 +303,8 @@ export class Http2Connection {
           (stream.held ??= []).push(bytes);
           continue;
         }
+        stream.heldBytes -= bytes.length;
+        this.returnConnection(bytes.length);
         this.deliver(stream, bytes);
       }
     }
@@ -389,6 +391,9 @@ export class Http2Connection {
     this.flushWaiters.delete(stream);
     stream.pending.length = 0;
     stream.pendingBytes = 0;
+    if (stream.heldBytes > 0 && !this.dead) this.returnConnection(stream.heldBytes); // never read: the window comes back
+    stream.heldBytes = 0;
+    stream.held = undefined;
     const waiting = this.waiting.indexOf(stream);
     if (waiting >= 0) this.waiting.splice(waiting, 1);
     stream.handler.onClose(stream, code);
@@ -548,12 +553,6 @@ export class Http2Connection {
     const length = end - start;
     if (length > this.recvWindow) throw new ProtocolError(H2Error.FLOW_CONTROL_ERROR, "DATA past the connection's window", offset);
     this.recvWindow -= length;
-    this.recvUnacked += length;
-    if (this.recvUnacked >= this.options.connectionWindowSize >>> 1) {
-      this.writer.frame32(FrameType.WINDOW_UPDATE, 0, this.recvUnacked);
-      this.recvWindow += this.recvUnacked;
-      this.recvUnacked = 0;
-    }
     let from = start;
     let to = end;
     if (flags & Flag.PADDED) {
@@ -564,6 +563,10 @@ export class Http2Connection {
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (to === from && !endStream) this.control(offset);
     const stream = this.streams.get(id);
+    // The connection's window comes back for what is read, not for what a paused stream holds:
+    // so connectionWindowSize bounds the bytes a connection holds, whatever its streams do.
+    const held = stream !== undefined && (stream.paused || stream.held !== undefined) && !stream.remoteEnded && length <= stream.recvWindow ? to - from : 0;
+    this.returnConnection(length - held);
     if (stream === undefined) {
       if (this.idle(id)) throw new ProtocolError(H2Error.PROTOCOL_ERROR, `DATA on idle stream ${id}`, offset);
       return; // a stream closed or reset meanwhile
@@ -574,10 +577,23 @@ export class Http2Connection {
     const padding = length - (to - from);
     if (padding > 0) this.returnWindow(stream, padding);
     if (to > from) {
-      if (stream.paused || stream.held !== undefined) (stream.held ??= []).push(buf.subarray(from, to));
-      else this.deliver(stream, buf.subarray(from, to));
+      if (held > 0) {
+        (stream.held ??= []).push(buf.subarray(from, to));
+        stream.heldBytes += held;
+      } else {
+        this.deliver(stream, buf.subarray(from, to));
+      }
     }
     if (endStream) this.remoteEnd(stream);
+  }
+
+  private returnConnection(n: number): void {
+    this.recvUnacked += n;
+    if (this.recvUnacked >= this.options.connectionWindowSize >>> 1) {
+      this.writer.frame32(FrameType.WINDOW_UPDATE, 0, this.recvUnacked);
+      this.recvWindow += this.recvUnacked;
+      this.recvUnacked = 0;
+    }
   }
 
   private deliver(stream: Http2Stream, bytes: Uint8Array): void {

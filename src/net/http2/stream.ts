@@ -43,6 +43,7 @@ export class Http2Stream {
   paused = false;
   /** Data held while paused (views of received chunks), then the end if it came. */
   held: Uint8Array[] | undefined;
+  heldBytes = 0;
   heldEnd = false;
   /** Data waiting for window, and what ends the stream after it. */
   readonly pending: Uint8Array[] = [];

@@ -124,6 +124,30 @@ describe("two kitewire HTTP/2 connections", () => {
     expect(got.data).toBe((accepted + 1) * 16384);
   });
 
+  test("the connection's window bounds what paused streams hold together, and comes back as they are read or closed", async () => {
+    const streams: Http2Stream[] = [];
+    const got = { data: 0, ended: false };
+    const { client } = pair({ initialWindowSize: 65535, connectionWindowSize: 65535 }, (stream) => {
+      streams.push(stream);
+      stream.handler = sink(got);
+      stream.pause();
+    });
+    const writers = [0, 1, 2, 3].map(() => client.request(GET, sink()));
+    for (const w of writers) w.write(new Uint8Array(60_000));
+    await tick();
+    const held = () => streams.reduce((n, s) => n + s.heldBytes, 0);
+    expect(held()).toBeLessThanOrEqual(65535);
+    expect(writers.reduce((n, w) => n + w.pendingBytes, 0)).toBeGreaterThanOrEqual(4 * 60_000 - 65535);
+    streams[0]!.resume();
+    streams[1]!.reset();
+    await tick();
+    expect(got.data).toBeGreaterThanOrEqual(60_000);
+    expect(held()).toBeLessThanOrEqual(65535);
+    for (const s of streams) s.resume();
+    await tick();
+    expect(got.data).toBe(60_000 * 3); // the reset stream's bytes were never read
+  });
+
   test("graceful GOAWAY: the stream in flight completes; the client opens no new stream on it", async () => {
     let serverStream!: Http2Stream;
     const { server, client, closed } = pair({}, (stream) => ((serverStream = stream), (stream.handler = sink())));
