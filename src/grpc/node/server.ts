@@ -30,7 +30,7 @@ import { socketTransport } from "./socket.js";
 export class GrpcNodeServer implements GrpcServerSide {
   readonly options: Readonly<GrpcServerOptions>;
   readonly codec: GrpcCodec;
-  private readonly connections_ = new Set<Http2Connection>();
+  private readonly open = new Set<Http2Connection>();
   private routeTable: Map<string, GrpcRoute> | undefined;
   private routesFor = -1;
   /** `grpc-accept-encoding` of responses. */
@@ -67,7 +67,7 @@ export class GrpcNodeServer implements GrpcServerSide {
       onError: (error) => this.server.rejected(peer, error, "grpc-http2-error", error.offset),
       onClose: () => {
         stopPings();
-        this.connections_.delete(connection);
+        this.open.delete(connection);
       },
     }, {
       maxConcurrentStreams: this.server.options.maxInflightPerConnection,
@@ -75,7 +75,7 @@ export class GrpcNodeServer implements GrpcServerSide {
       connectionWindowSize: Math.max(o.initialWindowSize, 65535),
       schedule: setImmediate,
     });
-    this.connections_.add(connection);
+    this.open.add(connection);
     const stopPings = keepalive(connection, o.keepaliveIntervalMs, o.keepaliveTimeoutMs, () => {
       this.server.rejected(peer, new KitewireError(ErrorCode.TIMEOUT,
         `no answer to a keepalive PING within ${o.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
@@ -91,7 +91,7 @@ export class GrpcNodeServer implements GrpcServerSide {
 
   /** Open HTTP/2 connections. */
   get connections(): number {
-    return this.connections_.size;
+    return this.open.size;
   }
 
   /**
@@ -100,7 +100,7 @@ export class GrpcNodeServer implements GrpcServerSide {
    */
   async close(timeoutMs: number): Promise<void> {
     this.closing = true;
-    const closed = [...this.connections_].map((c) => new Promise<void>((resolve) => {
+    const closed = [...this.open].map((c) => new Promise<void>((resolve) => {
       if (c.dead) return resolve();
       const before = c.events.onClose;
       c.events.onClose = () => (before?.(), resolve());
@@ -109,6 +109,6 @@ export class GrpcNodeServer implements GrpcServerSide {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    for (const c of this.connections_) c.destroy();
+    for (const c of this.open) c.destroy();
   }
 }
