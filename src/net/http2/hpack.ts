@@ -29,10 +29,13 @@ const STATIC: readonly (readonly [string, string])[] = [
   ["www-authenticate", ""],
 ];
 const STATIC_NAME = new Map<string, number>();
-const STATIC_PAIR = new Map<string, number>();
+/** name -> value -> index (nested: no key built per field, and no separator to collide with). */
+const STATIC_PAIR = new Map<string, Map<string, number>>();
 STATIC.forEach(([name, value], i) => {
   if (!STATIC_NAME.has(name)) STATIC_NAME.set(name, i + 1);
-  STATIC_PAIR.set(`${name}\0${value}`, i + 1);
+  let values = STATIC_PAIR.get(name);
+  if (values === undefined) STATIC_PAIR.set(name, (values = new Map()));
+  values.set(value, i + 1);
 });
 
 const ENTRY_OVERHEAD = 32;
@@ -62,7 +65,8 @@ export class HpackDecoder {
    * for errors. Throws MALFORMED_FRAME (a COMPRESSION_ERROR of the connection).
    */
   decode(bytes: Uint8Array, start: number, end: number, base = 0): HeaderMap {
-    const headers: HeaderMap = {};
+    // No prototype: a peer's header named "__proto__" or "constructor" is a header like any other.
+    const headers: HeaderMap = Object.create(null) as HeaderMap;
     let listSize = 0;
     this.pos = start;
     this.base = base - start;
@@ -181,7 +185,7 @@ export class HpackEncoder {
   /** Entries by insertion number; `inserted - 1` is the newest. */
   private readonly names: string[] = [];
   private readonly values: string[] = [];
-  private readonly byPair = new Map<string, number>();
+  private readonly byPair = new Map<string, Map<string, number>>();
   private readonly byName = new Map<string, number>();
   private first = 0;
   private inserted = 0;
@@ -225,15 +229,14 @@ export class HpackEncoder {
   }
 
   private field(name: string, value: string, out: Uint8Array, at: number): number {
-    const pair = `${name}\0${value}`;
-    const exact = STATIC_PAIR.get(pair) ?? this.dynamicIndex(this.byPair.get(pair));
+    const exact = STATIC_PAIR.get(name)?.get(value) ?? this.dynamicIndex(this.byPair.get(name)?.get(value));
     if (exact !== undefined) return integer(out, at, 0x80, 7, exact);
     const nameIndex = STATIC_NAME.get(name) ?? this.dynamicIndex(this.byName.get(name)) ?? 0;
     const indexing = !NOT_INDEXED.has(name) && !name.endsWith("-bin") && value.length < 256;
     at = indexing ? integer(out, at, 0x40, 6, nameIndex) : integer(out, at, 0x00, 4, nameIndex);
     if (nameIndex === 0) at = literal(name, out, at);
     at = literal(value, out, at);
-    if (indexing) this.insert(name, value, pair);
+    if (indexing) this.insert(name, value);
     return at;
   }
 
@@ -241,14 +244,16 @@ export class HpackEncoder {
     return n === undefined || n < this.first ? undefined : STATIC.length + this.inserted - n;
   }
 
-  private insert(name: string, value: string, pair: string): void {
+  private insert(name: string, value: string): void {
     const size = name.length + value.length + ENTRY_OVERHEAD;
     this.evict(size);
     if (size > this.maxSize) return;
     const n = this.inserted++;
     this.names.push(name);
     this.values.push(value);
-    this.byPair.set(pair, n);
+    let values = this.byPair.get(name);
+    if (values === undefined) this.byPair.set(name, (values = new Map()));
+    values.set(value, n);
     this.byName.set(name, n);
     this.size += size;
   }
@@ -258,8 +263,9 @@ export class HpackEncoder {
     while (this.size + room > this.maxSize && this.first < this.inserted) {
       const name = this.names[dropped]!;
       const value = this.values[dropped]!;
-      const pair = `${name}\0${value}`;
-      if (this.byPair.get(pair) === this.first) this.byPair.delete(pair);
+      const values = this.byPair.get(name)!;
+      if (values.get(value) === this.first) values.delete(value);
+      if (values.size === 0) this.byPair.delete(name);
       if (this.byName.get(name) === this.first) this.byName.delete(name);
       this.size -= name.length + value.length + ENTRY_OVERHEAD;
       this.first++;

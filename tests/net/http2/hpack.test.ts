@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { huffmanDecode, huffmanEncode, huffmanLength } from "../../../src/net/http2/huffman.js";
 import { HpackDecoder, HpackEncoder } from "../../../src/net/http2/hpack.js";
 import { KitewireError } from "../../../src/errors.js";
+import { hpack } from "../../fuzz/http2-targets.js";
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((b) => parseInt(b, 16)));
 
@@ -72,5 +73,34 @@ describe("HPACK header blocks (RFC 7541 C.3, C.4: requests with the dynamic tabl
     const end = e.encode(big, out, 0);
     expect(d.decode(out, 0, end)).toEqual({});
     expect(d.oversized).toBe(true);
+  });
+});
+
+describe("HPACK, findings of the hpack fuzz target", () => {
+  it("names and values with NUL bytes do not collide in the encoder's table", () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder(4096, 65536);
+    for (const headers of [{ "": "\0" }, { "\0": "" }, { "": ["", "\0"], "\0": "" }]) {
+      const out = new Uint8Array(HpackEncoder.bound(headers));
+      expect(d.decode(out, 0, e.encode(headers, out, 0))).toEqual(headers);
+    }
+  });
+
+  it("the finding itself (.tmp/fuzz/findings/hpack-crash-c00b387f...) holds", () => {
+    const finding = hex("ff00000000010000884009894006 7a4579000000000000010000000000000000 0f000000000904000000016e7901617e0162");
+    expect(() => hpack(finding)).not.toThrow();
+  });
+
+  it("a header named __proto__ or constructor is kept as a header", () => {
+    const e = new HpackEncoder();
+    const d = new HpackDecoder(4096, 65536);
+    const out = new Uint8Array(256);
+    const end = e.encode({ constructor: "a", __proto__x: "b" }, out, 0);
+    const h = d.decode(out, 0, end);
+    expect(h["constructor"]).toBe("a");
+    const raw = Uint8Array.of(0x00, 9, ...new TextEncoder().encode("__proto__"), 1, 0x76, 0x00, 11, ...new TextEncoder().encode("constructor"), 1, 0x77);
+    const got = d.decode(raw, 0, raw.length);
+    expect(Object.keys(got)).toEqual(["__proto__", "constructor"]);
+    expect(got["constructor"]).toBe("w");
   });
 });
