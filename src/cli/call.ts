@@ -6,14 +6,22 @@
  */
 import { readFileSync } from "node:fs";
 import { nodeTransport } from "../client/node/transport.js";
+import { fromJson } from "../codec/protobuf/json/from-json.js";
+import { stringifyJson } from "../codec/protobuf/json/text.js";
+import { toJson } from "../codec/protobuf/json/to-json.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import { createGenericClient } from "../generic/client.js";
-import { loadIdl, type Idl } from "../generic/idl.js";
+import { protoRegistry } from "../generic/codec.js";
+import { loadIdl, type Idl, type ProtoIdl } from "../generic/idl.js";
+import { parseGenericJson } from "../generic/json-text.js";
 import { serviceTable, unknownMethod } from "../generic/service.js";
 import { ThriftGenericException } from "../generic/thrift/codec.js";
 import type { ThriftFieldDescriptor, ThriftTypeDescriptor } from "../generic/thrift/descriptor.js";
+import type { GrpcCallOptions } from "../grpc/client.js";
+import { createGrpcClient } from "../grpc/node/client.js";
 import type { Framing, Transport } from "../remote/transport.js";
 import { init } from "../runtime/node/index.js";
+import type { ProtobufService } from "../service/protobuf.js";
 import { UsageError } from "./gen.js";
 
 /** `kitewire call --help`. */
@@ -23,7 +31,9 @@ export const CALL_USAGE = `usage: kitewire call [-I DIR]... -f FILE... -m SERVIC
 Call one method of a service described by a .thrift or .proto file, with the arguments
 given as JSON, and print the reply as JSON on stdout. A Thrift method's arguments are one
 object keyed by parameter name ({"id": 1, "base": {...}}); a Protobuf method's, its
-request message in ProtoJSON. A declared exception is printed as
+request message in ProtoJSON. Over gRPC (--transport grpc) a server stream prints one
+JSON line per message, and a client or bidi stream takes -d as a JSON array of messages.
+A declared exception is printed as
 {"exception": TYPE, "value": {...}} and the command exits 1; any other failure is printed
 on stderr with its code (TIMEOUT, CONNECTION, UNKNOWN_METHOD, ...) and exits 1.
 
@@ -34,9 +44,9 @@ options:
                          has one service
   -d, --data JSON        the arguments (default {})
   --transport T          ttheader (default), framed, buffered or theader (Apache); for Protobuf,
-                         kitex-protobuf (default) or ttheader
+                         kitex-protobuf (default), ttheader or grpc
   --protocol P           binary (default) or compact (Thrift)
-  --meta K=V             metainfo sent with the call (TTHeader; repeatable)
+  --meta K=V             metainfo sent with the call (TTHeader; gRPC metadata; repeatable)
   --timeout D            give up after D: 500ms, 2s, 1m (default 5s)
   --list                 print the services and their methods, and exit
   -h, --help             print this and exit`;
@@ -107,7 +117,7 @@ function transportOf(idl: Idl, args: CallArgs): Transport {
     const t = args.transport ?? "kitex-protobuf";
     if (t === "kitex-protobuf") return { framing: "kitex-protobuf", protocol: "protobuf" };
     if (t === "ttheader") return { framing: "ttheader-framed", protocol: "protobuf" };
-    throw new UsageError(`--transport for Protobuf must be kitex-protobuf or ttheader, not ${JSON.stringify(t)}`);
+    throw new UsageError(`--transport for Protobuf must be kitex-protobuf, ttheader or grpc, not ${JSON.stringify(t)}`);
   }
   const t = args.transport ?? "ttheader";
   if (t !== "ttheader" && t !== "framed" && t !== "buffered" && t !== "theader") {
@@ -143,6 +153,10 @@ export async function runCall(argv: string[], out: NodeJS.WritableStream): Promi
   }
   const table = serviceTable(idl, service);
   if (!Object.hasOwn(table.methods, method)) throw unknownMethod(table.name, method, Object.keys(table.methods));
+  if (args.transport === "grpc") {
+    if (idl.syntax !== "proto") throw new UsageError("--transport grpc is for Protobuf services");
+    return callGrpc(idl, table.name, method, args, args.address, out);
+  }
   const transport = transportOf(idl, args);
   const client = createGenericClient({
     idl, service, kind: "json", transport,
@@ -160,6 +174,32 @@ export async function runCall(argv: string[], out: NodeJS.WritableStream): Promi
       return 1;
     }
     throw error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.REMOTE);
+  } finally {
+    await client.close();
+  }
+}
+
+/** One call over gRPC, any of the four shapes: ProtoJSON in, one JSON line per reply out. */
+async function callGrpc(idl: ProtoIdl, service: string, method: string, args: CallArgs, address: string, out: NodeJS.WritableStream): Promise<number> {
+  const s = idl.services.get(service) as ProtobufService;
+  const m = s.methods[method]!;
+  const typeRegistry = protoRegistry(idl);
+  const data = parseGenericJson(args.data);
+  const streamsIn = m.kind === "client_streaming" || m.kind === "bidi_streaming";
+  if (streamsIn && !Array.isArray(data)) throw new UsageError(`${method} takes a stream of messages: give -d a JSON array`);
+  const messages = streamsIn ? (data as unknown[]).map((d) => fromJson(m.input, d as never, { typeRegistry })) : [];
+  const input = streamsIn ? (async function* () { yield* messages; })() : fromJson(m.input, data, { typeRegistry });
+  const print = (reply: unknown) => out.write(`${stringifyJson(toJson(m.output, reply, { typeRegistry }))}\n`);
+  const client = createGrpcClient<Record<string, (input: unknown, options: GrpcCallOptions) => Promise<unknown> | AsyncIterable<unknown>>>(
+    s, { address, grpc: { connectTimeoutMs: args.timeoutMs } });
+  try {
+    const reply = client[m.name]!(input, { timeoutMs: args.timeoutMs, metadata: args.meta });
+    if (m.kind === "server_streaming" || m.kind === "bidi_streaming") {
+      for await (const r of reply as AsyncIterable<unknown>) print(r);
+    } else {
+      print(await reply);
+    }
+    return 0;
   } finally {
     await client.close();
   }

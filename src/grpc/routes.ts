@@ -74,7 +74,9 @@ export function grpcRoutes(services: readonly Registered[], middlewares: readonl
     }
     for (const [tsName, method] of Object.entries(service.methods)) {
       const fn = (handler as Record<string, unknown>)[tsName];
-      if (typeof fn !== "function") throw new KitewireError(ErrorCode.INVALID_VALUE, `handler for ${service.name} has no method ${tsName}`);
+      // As grpc-js does: a method the handler lacks answers UNIMPLEMENTED (registration has
+      // already refused a handler without a unary method; streaming ones are gRPC's alone).
+      if (typeof fn !== "function") continue;
       const call = (ctx: RpcContext, input: unknown): unknown => {
         if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) {
           throw new KitewireError(ErrorCode.TIMEOUT, `${service.name}/${method.name}: the caller's deadline passed before the handler ran`);

@@ -403,7 +403,8 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   /** The stream closed: if the call was not over, the client cancelled it (RST_STREAM) or the connection went. */
   closed(): void {
     this.drained?.();
-    if (this.done) return;
+    // No ctx: the connection closed while this call's headers were being read.
+    if (this.done || this.ctx === undefined) return;
     const code = this.stream.resetCode;
     this.abandon(new KitewireError(ErrorCode.CANCELLED, `the client cancelled the call (HTTP/2 error ${code ?? "none"})`));
   }

@@ -256,6 +256,17 @@ describe("bad input costs its stream only, with the right status, and is logged"
     expect(m.response["grpc-status"]).toBe("12"); // trailers-only: the status is in the headers
     expect((await bad("/no.Such/Method", prefixed(new Uint8Array(0)))).status).toBe(12);
   });
+  test("a handler without a streaming method: its other methods are served, the missing one is UNIMPLEMENTED (as grpc-js answers)", async () => {
+    // Before, building the routes threw on the first stream and every connection was refused
+    // (and the stream's close then threw out of the socket's data handler).
+    const l = await listen(new Server({ logger }).register(echo.Echo, { unary: echoHandler.unary } as unknown as echo.EchoHandler));
+    try {
+      expect((await rawCall(l.port, UNARY, prefixed(new Uint8Array([0x0a, 0x02, 0x68, 0x69])))).status).toBe(0);
+      expect((await rawCall(l.port, "/kitewire.grpc.test.Echo/ServerStream", prefixed(new Uint8Array(0)))).status).toBe(12);
+    } finally {
+      await l.close({ timeoutMs: 100 });
+    }
+  });
   test("a bad grpc-timeout: INTERNAL", async () => {
     expect((await bad(UNARY, prefixed(new Uint8Array(0)), { "grpc-timeout": "12x" })).status).toBe(13);
     expect((await bad(UNARY, prefixed(new Uint8Array(0)), { "grpc-timeout": "123456789m" })).status).toBe(13);

@@ -4,7 +4,7 @@
  * too) over TTHeader, Framed and Buffered, Binary and Compact (each spawn costs a Node start,
  * so three combinations rather than all); metainfo; a declared
  * exception; a timeout; a bad method name; an unreachable server; `--list`; Protobuf over
- * Kitex Protobuf framing.
+ * Kitex Protobuf framing and over gRPC (all four call shapes, on the same port).
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -12,6 +12,7 @@ import { init, listen, Server, type Listener, type RpcContext } from "../../src/
 import * as base from "../golden/thrift/gen/base.js";
 import * as ex from "../golden/thrift/gen/example.js";
 import * as pb from "../golden/proto/gen/example.js";
+import { ECHO_PROTO, echo, echoHandler } from "../grpc/support.js";
 
 const bin = new URL("../../bin/kitewire.mjs", import.meta.url).pathname;
 const GOLDEN = new URL("../golden/", import.meta.url).pathname;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   await init();
   const server = new Server().register(ex.UserService, new Handler()).register(pb.UserService, {
     getUser: (req: pb.GetUserRequest) => pb.User.create({ id: req.id, name: "pb", status: pb.Status.STATUS_ACTIVE }),
-  });
+  }).register(echo.Echo, echoHandler);
   listener = await listen(server);
 });
 
@@ -180,4 +181,28 @@ test("Protobuf over Kitex Protobuf framing, and over TTHeader", async () => {
     expect(r.err).toBe("");
     expect(r.out).toBe('{"id":"77","name":"pb","status":"STATUS_ACTIVE"}\n');
   }
+});
+
+test("Protobuf over gRPC: unary, a server stream as JSON lines, client and bidi streams from a JSON array, a status as its code", async () => {
+  const unary = await run(["call", "-I", `${GOLDEN}proto`, "-f", `${GOLDEN}proto/example.proto`, "-m", "UserService/GetUser",
+    "-d", '{"id": "78"}', "--transport", "grpc", at()]);
+  expect(unary.err).toBe("");
+  expect(unary.out).toBe('{"id":"78","name":"pb","status":"STATUS_ACTIVE"}\n');
+  const echoCall = (method: string, data: string) => run(["call", "-f", ECHO_PROTO, "-m", `kitewire.grpc.test.Echo/${method}`, "-d", data, "--transport", "grpc", at()]);
+  const stream = await echoCall("ServerStream", '{"message": "s", "count": 3}');
+  expect(stream.err).toBe("");
+  expect(stream.out.trim().split("\n").map((l) => JSON.parse(l).message)).toEqual(["s 0", "s 1", "s 2"]);
+  const client = await echoCall("ClientStream", '[{"message": "a"}, {"message": "b"}]');
+  expect(client.out).toBe('{"message":"a,b","index":2}\n');
+  const bidi = await echoCall("Bidi", '[{"message": "x"}, {"message": "y"}]');
+  expect(bidi.err).toBe("");
+  expect(bidi.out.trim().split("\n")).toHaveLength(2);
+  const failed = await echoCall("Unary", '{"message": "m", "failWith": 7}');
+  expect(failed.code).toBe(1);
+  expect(failed.err).toMatch(/PERMISSION_DENIED|permission/i);
+  const notArray = await echoCall("ClientStream", '{"message": "a"}');
+  expect(notArray.code).toBe(1);
+  expect(notArray.err).toContain("give -d a JSON array");
+  const thrift = await run(["call", ...THRIFT, "-m", "UserService/ping", "-d", '{"message": "m"}', "--transport", "grpc", at()]);
+  expect(thrift.err).toContain("--transport grpc is for Protobuf services");
 });
