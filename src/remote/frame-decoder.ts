@@ -141,7 +141,7 @@ export class FrameDecoder {
   }
 
   private tooLarge(size: number): KitewireError {
-    return new KitewireError(ErrorCode.LENGTH_LIMIT, `frame of ${size} bytes exceeds the maximum ${this.maxFrameSize}`, { offset: 0 });
+    return new KitewireError(ErrorCode.LENGTH_LIMIT, `frame of ${size} bytes exceeds the maximum ${this.maxFrameSize}`, { offset: 0, stack: false });
   }
 
   private lengthPrefixed(chain: BufferChain, available: number): Frame | null {
@@ -257,5 +257,5 @@ export class FrameDecoder {
 /** `frame` with its message emptied and `error` set (see Frame.error). */
 function unopened(frame: Frame, message: string, type: number, code: KitewireError["code"] = ErrorCode.MALFORMED_FRAME): Frame {
   return { ...frame, messageOffset: frame.messageOffset + frame.messageLength, messageLength: 0,
-    error: new KitewireError(code, message, { details: { type } }) };
+    error: new KitewireError(code, message, { details: { type }, stack: false }) };
 }
