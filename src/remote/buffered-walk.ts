@@ -49,6 +49,7 @@ export class BufferedWalk {
   private pendingDepth = 0;
   /** When > `pos`: the end of a block of fixed-width entries, skipped once it has all come. */
   private spanEnd = 0;
+
   constructor(private readonly exports: EngineExports, private readonly compact: boolean, private readonly maxDepth: number) {}
 
   /**
