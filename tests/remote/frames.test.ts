@@ -392,7 +392,7 @@ describe("FrameDecoder: a buffered message that trickles in", () => {
     expect(work.calls).toBeLessThan(4 * n);
   });
 
-  test.each(["binary", "compact"] as const)("%s: malformed bytes after a resumed prefix are the error a whole walk gives", (protocol) => {
+  test.each(["binary", "compact"] as const)("%s: malformed or too deep bytes after a resumed prefix are the error a whole walk gives", (protocol) => {
     const message = richMessage(protocol);
     const rnd = new Random(0xb0f);
     for (let round = 0; round < 200; round++) {
@@ -401,7 +401,8 @@ describe("FrameDecoder: a buffered message that trickles in", () => {
       for (let i = 0; i < flips; i++) bad[rnd.int(0, bad.length - 1)] = rnd.int(0, 255);
       const outcome = (chunk: number): string => {
         const chain = new BufferChain(engine, 64);
-        const decoder = new FrameDecoder(engine, { maxFrameSize: 1 << 16, transport: { framing: "buffered", protocol } });
+        // Every other round with a depth limit the message passes (DEPTH_LIMIT found mid-walk).
+        const decoder = new FrameDecoder(engine, { maxFrameSize: 1 << 16, maxDepth: round % 2 === 0 ? 64 : 4, transport: { framing: "buffered", protocol } });
         try {
           for (let at = 0; at < bad.length; at += chunk) {
             chain.append(bad.subarray(at, at + chunk));
