@@ -102,7 +102,7 @@ export class KitewireError extends Error {
     const offset = options?.offset;
     const cause = options?.cause;
     const text = offset === undefined ? message : `${message} (at byte ${offset})`;
-    // One `super` call: the constructor is slower with two. Error() cannot throw here (the
+    // One `super` call site (two measured slower). Error() cannot throw here (the
     // message is a string, the options a plain object), so the limit is always restored.
     const quiet = options?.stack === false;
     const frames = Error.stackTraceLimit;
