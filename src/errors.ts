@@ -68,6 +68,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const BRAND = Symbol.for("kitewire.error");
 
+/** `Error` with the stack-trace limit of V8 (and JavaScriptCore), which lib.es typings lack. */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
+
 /** Options for a `KitewireError`: where the failure was found and what caused it. */
 export interface KitewireErrorOptions {
   /** Byte offset in the input where the failure was found. */
@@ -105,10 +108,10 @@ export class KitewireError extends Error {
     // One `super` call site (two measured slower). Error() cannot throw here (the
     // message is a string, the options a plain object), so the limit is always restored.
     const quiet = options?.stack === false;
-    const frames = Error.stackTraceLimit;
-    if (quiet) Error.stackTraceLimit = 0;
+    const frames = V8Error.stackTraceLimit;
+    if (quiet) V8Error.stackTraceLimit = 0;
     super(text, cause === undefined ? undefined : { cause });
-    if (quiet) Error.stackTraceLimit = frames;
+    if (quiet) V8Error.stackTraceLimit = frames;
     this.offset = offset;
     this.details = options?.details;
     this.code = code;
