@@ -68,6 +68,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const BRAND = Symbol.for("kitewire.error");
 
+/** `Error` with the stack-trace limit of V8 (and JavaScriptCore), which lib.es typings lack. */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
+
 /** Options for a `KitewireError`: where the failure was found and what caused it. */
 export interface KitewireErrorOptions {
   /** Byte offset in the input where the failure was found. */
@@ -76,30 +79,51 @@ export interface KitewireErrorOptions {
   cause?: unknown;
   /** Structured facts about the failure (e.g. a business status and its extra fields). */
   details?: Readonly<Record<string, unknown>>;
+  /**
+   * False: capture no stack trace (`stack` is the first line only). For errors made where
+   * no caller's frame is on the stack (a timer, a reply or a rejected frame arriving on a
+   * socket), whose trace would show only kitewire's and the runtime's internals: capturing
+   * it is most of what making an error costs (bench/hardening.bench.mjs).
+   */
+  stack?: boolean;
 }
 
 /** The error every kitewire API throws. */
 export class KitewireError extends Error {
+  // `declare`: assigned in the constructor only (a class field would define each one first).
   /** Stable code: branch on this, not on the message. */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
   /** Byte offset in the input where the failure was found, when it came from bytes. */
-  readonly offset: number | undefined;
+  declare readonly offset: number | undefined;
   /** Structured facts about the failure, when the code has any. */
-  readonly details: Readonly<Record<string, unknown>> | undefined;
+  declare readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: KitewireErrorOptions = {}) {
-    super(options.offset === undefined ? message : `${message} (at byte ${options.offset})`, {
-      cause: options.cause,
-    });
-    this.name = "KitewireError";
+  constructor(code: ErrorCode, message: string, options?: KitewireErrorOptions) {
+    // The brand and `name` live on the prototype, and `cause` is given to Error only when
+    // there is one: own properties defined per instance made up most of the cost besides
+    // the stack (bench/hardening.bench.mjs).
+    const offset = options?.offset;
+    const cause = options?.cause;
+    const text = offset === undefined ? message : `${message} (at byte ${offset})`;
+    // One `super` call site (two measured slower). Error() cannot throw here (the
+    // message is a string, the options a plain object), so the limit is always restored.
+    const quiet = options?.stack === false;
+    const frames = V8Error.stackTraceLimit;
+    if (quiet) V8Error.stackTraceLimit = 0;
+    super(text, cause === undefined ? undefined : { cause });
+    if (quiet) V8Error.stackTraceLimit = frames;
+    this.offset = offset;
+    this.details = options?.details;
     this.code = code;
-    this.offset = options.offset;
-    this.details = options.details;
-    Object.defineProperty(this, BRAND, { value: true });
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "KitewireError", writable: true, configurable: true });
+    Object.defineProperty(this.prototype, BRAND, { value: true });
   }
 
   /** Returns `error` if it is a KitewireError, else wraps it with `code`. */

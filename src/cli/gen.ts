@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import type { GeneratedFile } from "../codegen/backend.js";
 import { generate, inputKind, type GenerateResult } from "../codegen/generate.js";
 import { KitewireError } from "../errors.js";
+import { countErrors } from "../idl/diagnostics.js";
 import { init } from "../runtime/node/index.js";
 import type { Target } from "../codegen/js/index.js";
 import { parsePluginResponse, pluginRequest } from "../codegen/plugin-protocol.js";
@@ -112,7 +113,7 @@ export async function runGen(args: string[], version: string, out: NodeJS.Writab
   }
   for (const message of result.messages) err.write(message + "\n");
   if (!result.ok || !result.checked) {
-    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    const errors = countErrors(result.diagnostics);
     err.write(`kitewire gen: ${errors} error${errors === 1 ? "" : "s"}\n`);
     return 1;
   }

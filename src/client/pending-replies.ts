@@ -48,7 +48,7 @@ export class PendingReplies {
     });
     this.calls.add(seqid, waiting);
     if (deadline !== undefined) {
-      waiting.timer = setTimeout(() => this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline")),
+      waiting.timer = setTimeout(() => this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline", { stack: false })),
         Math.max(0, deadline - Date.now()));
     }
     if (signal !== undefined) {

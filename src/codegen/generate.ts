@@ -34,8 +34,8 @@ export interface GenerateResult {
   /** Generated files; empty when the IDL had errors. */
   files: GeneratedFile[];
   diagnostics: Diagnostic[];
-  /** Each diagnostic rendered with its source line and caret. */
-  messages: string[];
+  /** Each diagnostic rendered with its source line and caret (on first use). */
+  readonly messages: string[];
   /** False when any diagnostic is an error. */
   ok: boolean;
 }
@@ -65,11 +65,14 @@ export function generate(files: string[], options: GenerateOptions): GenerateRes
     checked = { language: "protobuf", program: loadProto(files, { includeDirs: options.includeDirs ?? [], readFile: options.readFile }) };
   }
   const { diagnostics, sources } = checked.program;
-  const messages = diagnostics.map((d) => formatDiagnostic(d, sources));
   const ok = !diagnostics.some((d) => d.severity === "error");
-  if (!ok) return { files: [], diagnostics, messages, ok };
+  // Rendered when asked for: a caller that only counts or inspects diagnostics (a test, a
+  // fuzzer, a gateway loading IDL) does not pay for the text.
+  let messages: string[] | undefined;
+  const rendered = { get messages() { return (messages ??= diagnostics.map((d) => formatDiagnostic(d, sources))); } };
+  if (!ok) return Object.assign(rendered, { files: [], diagnostics, ok });
   const generated = checked.language === "thrift"
     ? thriftTypeScriptBackend.generate(checked.program, options)
     : protoTypeScriptBackend.generate(checked.program, options);
-  return { checked, files: options.target === "js" ? toJavaScript(generated) : generated, diagnostics, messages, ok };
+  return Object.assign(rendered, { checked, files: options.target === "js" ? toJavaScript(generated) : generated, diagnostics, ok });
 }

@@ -24,6 +24,19 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   span: Span;
+  /**
+   * Set on the diagnostic that ends a file's list when the file had more than were kept
+   * (`DiagnosticBag`): how many were left out, and how many of those were errors. It
+   * stands for them; it is not a problem of its own.
+   */
+  omitted?: { diagnostics: number; errors: number };
+}
+
+/** Errors among `diagnostics`, those a capped list left out included. */
+export function countErrors(diagnostics: readonly Diagnostic[]): number {
+  let n = 0;
+  for (const d of diagnostics) n += d.omitted !== undefined ? d.omitted.errors : d.severity === "error" ? 1 : 0;
+  return n;
 }
 
 /** A source file's text with a line index, for positions and rendering. */
@@ -56,28 +69,83 @@ export class SourceText {
   }
 }
 
-/** Collects diagnostics; `errors` tells whether any is an error. */
+/** Diagnostics a `DiagnosticBag` keeps per file by default. */
+export const MAX_DIAGNOSTICS_PER_FILE = 100;
+
+/** What a bag dropped for one file past its cap. */
+interface Dropped {
+  diagnostics: number;
+  errors: number;
+}
+
+/**
+ * Collects diagnostics; `errors` tells how many are errors. A file's first `maxPerFile`
+ * are kept; past that they are only counted (a broken or fuzzed file can make thousands,
+ * each one following from the first few), and `sorted()` ends the file's list with one
+ * that says how many more there were.
+ */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
+  private readonly kept = new Map<string, number>();
+  private readonly dropped = new Map<string, Dropped>();
+
+  constructor(readonly maxPerFile = MAX_DIAGNOSTICS_PER_FILE) {}
 
   error(span: Span, message: string): void {
-    this.items.push({ severity: "error", message, span });
+    this.add({ severity: "error", message, span });
   }
 
   warning(span: Span, message: string): void {
-    this.items.push({ severity: "warning", message, span });
+    this.add({ severity: "warning", message, span });
   }
 
+  private add(d: Diagnostic): void {
+    const file = d.span.start.file;
+    const kept = this.kept.get(file) ?? 0;
+    if (kept < this.maxPerFile) {
+      this.kept.set(file, kept + 1);
+      this.items.push(d);
+      return;
+    }
+    const dropped = this.dropped.get(file) ?? { diagnostics: 0, errors: 0 };
+    dropped.diagnostics++;
+    if (d.severity === "error") dropped.errors++;
+    this.dropped.set(file, dropped);
+  }
+
+  /** Errors found, kept or not. */
   get errors(): number {
-    return this.items.filter((d) => d.severity === "error").length;
+    let n = countErrors(this.items);
+    for (const { errors } of this.dropped.values()) n += errors;
+    return n;
   }
 
-  /** Diagnostics in file, line, column order. */
+  /**
+   * Diagnostics in file, line, column order; a file that had more than `maxPerFile` ends
+   * with one at its last kept position saying how many more (an error if any of them was).
+   */
   sorted(): Diagnostic[] {
-    return [...this.items].sort((a, b) =>
+    const sorted = [...this.items].sort((a, b) =>
       a.span.start.file.localeCompare(b.span.start.file) ||
       a.span.start.line - b.span.start.line ||
       a.span.start.column - b.span.start.column);
+    if (this.dropped.size === 0) return sorted;
+    const out: Diagnostic[] = [];
+    sorted.forEach((d, i) => {
+      out.push(d);
+      const file = d.span.start.file;
+      const dropped = this.dropped.get(file);
+      if (dropped === undefined || sorted[i + 1]?.span.start.file === file) return;
+      const { diagnostics, errors } = dropped;
+      const what = errors === diagnostics ? "errors" : errors === 0 ? "warnings" : `diagnostics (${errors} error${errors === 1 ? "" : "s"})`;
+      out.push({
+        severity: errors > 0 ? "error" : "warning",
+        message: `${diagnostics} more ${what} in this file not shown (the first ${this.maxPerFile} are)`,
+        span: { start: d.span.start, end: d.span.start },
+        omitted: { diagnostics, errors },
+      });
+    });
+    return out;
   }
 }
 

@@ -113,9 +113,9 @@ function detectTTHeader(peek: (offset: number) => number, available: number, u16
 }
 
 function refused(detected: string, message: string, offset = 0): KitewireError {
-  return new KitewireError(ErrorCode.MALFORMED_FRAME, message, { offset, details: { detected } });
+  return new KitewireError(ErrorCode.MALFORMED_FRAME, message, { offset, details: { detected }, stack: false });
 }
 
 function malformed(message: string, offset: number): KitewireError {
-  return new KitewireError(ErrorCode.MALFORMED_FRAME, message, { offset });
+  return new KitewireError(ErrorCode.MALFORMED_FRAME, message, { offset, stack: false });
 }

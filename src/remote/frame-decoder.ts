@@ -7,6 +7,8 @@ import { BufferChain } from "../buffer/chain.js";
 import { ApplicationErrorType } from "../rpc/application-error.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
+import { ENGINE_ERRORS } from "../wasm/abi.js";
+import { BufferedWalk, WALK_NEEDS_MORE } from "./buffered-walk.js";
 import { describeTransport, ttheaderPayloadFramed, type Transport } from "./transport.js";
 import { decodeTHeader, THeaderProtocol } from "./theader.js";
 import { transformById, transformName } from "./transform.js";
@@ -62,6 +64,8 @@ export class FrameDecoder {
   private readonly keepTransforms: boolean;
   /** A client's decoder: whether the first reply bytes were checked against what it sent. */
   private replyChecked: boolean;
+  /** Where the walk of a buffered message that has not fully come stopped. */
+  private partial: BufferedWalk | undefined;
 
   constructor(private readonly engine: Engine, options: FrameDecoderOptions) {
     this.maxFrameSize = options.maxFrameSize;
@@ -137,7 +141,7 @@ export class FrameDecoder {
   }
 
   private tooLarge(size: number): KitewireError {
-    return new KitewireError(ErrorCode.LENGTH_LIMIT, `frame of ${size} bytes exceeds the maximum ${this.maxFrameSize}`, { offset: 0 });
+    return new KitewireError(ErrorCode.LENGTH_LIMIT, `frame of ${size} bytes exceeds the maximum ${this.maxFrameSize}`, { offset: 0, stack: false });
   }
 
   private lengthPrefixed(chain: BufferChain, available: number): Frame | null {
@@ -212,29 +216,46 @@ export class FrameDecoder {
     return { ...frame, bytes: restored, messageOffset: 0, messageLength: payload.length };
   }
 
-  /** Unframed Thrift: the message's end is found by walking it in the engine. */
+  /**
+   * Unframed Thrift: the message's end is found by walking it in the engine. A message
+   * that has not fully come is walked on from where the last read stopped (BufferedWalk),
+   * not again from its start, and "more bytes are needed" makes no error.
+   */
   private buffered(chain: BufferChain, available: number): Frame | null {
     if (available === 0) return null;
     const at = chain.contiguous(available);
-    const e = this.engine.exports;
-    const end = at + available;
-    const result = this.transport!.protocol === "compact"
-      ? e.thriftCompactSkipMessage(at, end, this.maxDepth)
-      : e.thriftBinarySkipMessage(at, end, this.maxDepth, 0);
-    if (result < 0) {
-      const error = this.engine.error(result, at, "buffered message");
-      if (!NEEDS_MORE.has(error.code)) throw error;
-      if (available > this.maxFrameSize) throw this.tooLarge(available);
-      return null;
+    const compact = this.transport!.protocol === "compact";
+    if (this.partial !== undefined) {
+      if (this.partial.resume(this.engine.u8, at, available) === WALK_NEEDS_MORE) return this.waitFor(available);
     }
+    const e = this.engine.exports;
+    const result = compact ? e.thriftCompactSkipMessage(at, at + available, this.maxDepth) : e.thriftBinarySkipMessage(at, at + available, this.maxDepth, 0);
+    if (result < 0) {
+      if (!NEEDS_MORE.has(ENGINE_ERRORS[-result]!)) {
+        this.partial = undefined;
+        throw this.engine.error(result, at, "buffered message");
+      }
+      // A message's first bytes (or a resumed walk that asked in vain): walk what has come
+      // once, and on from there at the next reads.
+      this.partial = new BufferedWalk(e, compact, this.maxDepth);
+      if (this.partial.resume(this.engine.u8, at, available) !== WALK_NEEDS_MORE) this.partial = undefined;
+      return this.waitFor(available);
+    }
+    this.partial = undefined;
     const length = result - at;
     if (length > this.maxFrameSize) throw this.tooLarge(length);
     return { transport: this.transport!, bytes: chain.slice(length), messageOffset: 0, messageLength: length };
+  }
+
+  /** More bytes are needed for a buffered message of which `available` have come. */
+  private waitFor(available: number): null {
+    if (available > this.maxFrameSize) throw this.tooLarge(available);
+    return null;
   }
 }
 
 /** `frame` with its message emptied and `error` set (see Frame.error). */
 function unopened(frame: Frame, message: string, type: number, code: KitewireError["code"] = ErrorCode.MALFORMED_FRAME): Frame {
   return { ...frame, messageOffset: frame.messageOffset + frame.messageLength, messageLength: 0,
-    error: new KitewireError(code, message, { details: { type } }) };
+    error: new KitewireError(code, message, { details: { type }, stack: false }) };
 }

@@ -68,7 +68,7 @@ export function applicationErrorToKitewire(e: ApplicationError, method: string):
   const code = e.type === ApplicationErrorType.UNKNOWN_METHOD ? ErrorCode.UNKNOWN_METHOD
     : e.type === ApplicationErrorType.OVERLOADED ? ErrorCode.OVERLOADED
       : e.type === ApplicationErrorType.DEADLINE_EXCEEDED ? ErrorCode.TIMEOUT : ErrorCode.REMOTE;
-  return new KitewireError(code, `${method}: remote error: ${e.message || "(no message)"}`, { details: { type: e.type } });
+  return new KitewireError(code, `${method}: remote error: ${e.message || "(no message)"}`, { details: { type: e.type }, stack: false });
 }
 
 /** The application error a server sends for a failure it has no declared exception for. */

@@ -95,3 +95,16 @@ test("--target takes ts or js; --no-ts without a plugin is an error, not an empt
   expect(both.code).toBe(1);
   expect(both.err).toContain("--target chooses the built-in output, which --no-ts turns off");
 });
+
+test("a file with thousands of errors: the first 100 are printed, then how many more, and the count of all", () => {
+  const file = join(dir, "broken.thrift");
+  writeFileSync(file, Array.from({ length: 1000 }, (_, i) => `struct S${i} { 1: Missing${i} a; 2: i32 }\n`).join(""));
+  const { code, err } = gen(["-o", join(dir, "out-broken"), file]);
+  expect(code).toBe(1);
+  const heads = err.split("\n").filter((line) => line.startsWith(`${file}:`));
+  expect(heads).toHaveLength(101);
+  const more = /: error: (\d+) more errors in this file not shown \(the first 100 are\)$/.exec(heads[100]!);
+  expect(more).not.toBeNull();
+  expect(err).toMatch(new RegExp(`kitewire gen: ${100 + Number(more![1])} errors\\n$`));
+  expect(100 + Number(more![1])).toBeGreaterThanOrEqual(1000);
+});

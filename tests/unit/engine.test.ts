@@ -75,4 +75,29 @@ describe("KitewireError", () => {
     expect(wrapped.code).toBe("INVALID_VALUE");
     expect(wrapped.cause).toBe(cause);
   });
+
+  test("what users see: name, code, message and a stack from the throw site; stack: false keeps all but the frames", () => {
+    function throwSite(): KitewireError {
+      return new KitewireError(ErrorCode.TRUNCATED, "input ends", { offset: 4 });
+    }
+    const e = throwSite();
+    expect(e.name).toBe("KitewireError");
+    expect(String(e)).toBe("KitewireError: input ends (at byte 4)");
+    expect(e.stack!.split("\n")[0]).toBe("KitewireError: input ends (at byte 4)");
+    expect(e.stack!.split("\n")[1]).toMatch(/at throwSite /);
+    expect("cause" in e).toBe(false);
+    expect(e).toEqual(expect.objectContaining({ code: "TRUNCATED", offset: 4, details: undefined }));
+    const frames = Error.stackTraceLimit;
+    const quiet = new KitewireError(ErrorCode.TIMEOUT, "no reply", { stack: false, details: { a: 1 } });
+    expect(Error.stackTraceLimit).toBe(frames);
+    expect(quiet.stack).toBe("KitewireError: no reply");
+    expect(quiet).toBeInstanceOf(KitewireError);
+    expect(quiet).toBeInstanceOf(Error);
+    expect(quiet.details).toEqual({ a: 1 });
+    // `name` is the prototype's, and can still be changed per error as on any Error.
+    const renamed = new KitewireError(ErrorCode.REMOTE, "x");
+    renamed.name = "Other";
+    expect(String(renamed)).toBe("Other: x");
+    expect(new KitewireError(ErrorCode.REMOTE, "y").name).toBe("KitewireError");
+  });
 });

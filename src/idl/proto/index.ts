@@ -17,5 +17,5 @@ export {
   WELL_KNOWN_TYPES, ANY_PROTO, DESCRIPTOR_PROTO, DURATION_PROTO, EMPTY_PROTO, FIELD_MASK_PROTO, STRUCT_PROTO, TIMESTAMP_PROTO, WRAPPERS_PROTO,
 } from "./wkt.js";
 export { toJsonName, mapEntryName } from "./names.js";
-export { DiagnosticBag, SourceText, formatDiagnostic } from "../diagnostics.js";
+export { DiagnosticBag, SourceText, formatDiagnostic, countErrors, MAX_DIAGNOSTICS_PER_FILE } from "../diagnostics.js";
 export type { Diagnostic, Position, Severity, Span } from "../diagnostics.js";

@@ -9,5 +9,5 @@ export type { Token, TokenKind } from "./lexer.js";
 export { parseThrift } from "./parser.js";
 export { checkThrift } from "./checker.js";
 export { loadThrift } from "./load.js";
-export { DiagnosticBag, SourceText, formatDiagnostic } from "../diagnostics.js";
+export { DiagnosticBag, SourceText, formatDiagnostic, countErrors, MAX_DIAGNOSTICS_PER_FILE } from "../diagnostics.js";
 export type { Diagnostic, Position, Severity, Span } from "../diagnostics.js";
