@@ -208,20 +208,22 @@ class SpanShapes {
 
   /**
    * Start options of a span of `ctx`: a server's with its caller's address and name, an
-   * attempt's (`attempt` > 0) with its number. Kept for the last peer and framing seen
-   * (calls come in runs on a connection); an attempt's or a named caller's made anew.
+   * attempt's (`attempt` > 0) with its number. Kept for the last peer, framing and caller
+   * seen (calls come in runs on a connection); an attempt's made anew.
    */
   optionsOf(ctx: RpcContext, server: boolean, attempt: number): SpanOptions {
     const shape = this.shapeOf(ctx);
     if (attempt > 0) return { kind: this.kind, attributes: { ...this.attributes(ctx, undefined), [Attr.RETRY_ATTEMPT]: attempt } };
     const peer = server ? ctx.peer : undefined;
-    const caller = server && ctx.metainfo.hasForward ? ctx.metainfo.transient.get(SERVICE_NAME_KEY) : undefined;
-    if (caller) return { kind: this.kind, attributes: { ...this.attributes(ctx, peer), [Attr.PEER_SERVICE]: caller } };
+    const caller = (server && ctx.metainfo.hasForward ? ctx.metainfo.transient.get(SERVICE_NAME_KEY) : undefined) || undefined;
     const framing = ctx.transport?.framing;
-    if (shape.options !== undefined && peer === shape.peer && framing === shape.framing) return shape.options;
+    if (shape.options !== undefined && peer === shape.peer && framing === shape.framing && caller === shape.caller) return shape.options;
     shape.peer = peer;
     shape.framing = framing;
-    return (shape.options = { kind: this.kind, attributes: this.attributes(ctx, peer) });
+    shape.caller = caller;
+    const attributes = this.attributes(ctx, peer);
+    if (caller !== undefined) attributes[Attr.PEER_SERVICE] = caller;
+    return (shape.options = { kind: this.kind, attributes });
   }
 
   private attributes(ctx: RpcContext, peer: string | undefined): Attributes {
@@ -256,6 +258,7 @@ class MethodShape {
   options: SpanOptions | undefined = undefined;
   peer: string | undefined = undefined;
   framing: string | undefined = undefined;
+  caller: string | undefined = undefined;
 
   constructor(readonly service: string, readonly method: string, readonly name: string) {}
 }
