@@ -1,12 +1,15 @@
 // `npm start`, part 9: gRPC. Generates TypeScript from demo/greeter.proto, serves it on a
 // kitewire listener (the same port would serve Thrift too: the HTTP/2 preface says gRPC),
 // with server reflection on, and makes one unary and one server-streaming call with
-// kitewire's gRPC client. Any gRPC client calls the same methods, e.g.
+// kitewire's gRPC client, then one from the shell with `kitewire call --transport grpc`. Any
+// gRPC client calls the same methods, e.g.
 // `grpcurl -plaintext -d '{"name":"you"}' 127.0.0.1:PORT kitewire.demo.Greeter/SayHello`.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import ts from "typescript";
 import { createGrpcClient, generate, init, listen, Server, silentLogger } from "../dist/kitewire.node.mjs";
 
@@ -39,4 +42,9 @@ const streamed = [];
 for await (const r of client.sayHelloStream(greeter.HelloRequest.create({ name: "stream", times: 3 }))) streamed.push(r.message);
 console.log(`  server streaming kitewire.demo.Greeter/SayHelloStream: ${streamed.map((m) => JSON.stringify(m)).join(", ")}`);
 await client.close();
+const cli = ["call", "-f", proto, "-m", "kitewire.demo.Greeter/SayHelloStream", "-d", '{"name": "shell", "times": 2}', "--transport", "grpc",
+  `127.0.0.1:${listener.port}`];
+console.log(`  $ kitewire call -f demo/greeter.proto -m kitewire.demo.Greeter/SayHelloStream -d '{"name": "shell", "times": 2}' --transport grpc 127.0.0.1:${listener.port}`);
+const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(new URL("../bin/kitewire.mjs", import.meta.url)), ...cli], { encoding: "utf8" });
+console.log(stdout.trimEnd().split("\n").map((line) => `  ${line}`).join("\n"));
 await listener.close(); // GOAWAY, calls in flight finish
