@@ -44,7 +44,7 @@ function serve(data: Uint8Array, chunk: number): string[] {
   conn.receive(PREFACE);
   for (let at = 0; at < data.length; at += chunk) {
     conn.receive(data.slice(at, Math.min(at + chunk, data.length)));
-    holds(((conn as unknown as { buffer: Uint8Array }).buffer.length) <= 9 + MAX_FRAME, "more than a frame buffered");
+    holds(((conn as unknown as { reader: { buffer: Uint8Array } }).reader.buffer.length) <= 9 + MAX_FRAME, "more than a frame buffered");
   }
   return seen;
 }

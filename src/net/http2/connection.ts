@@ -5,7 +5,8 @@
  * tests drive it the same way.
  *
  * The peer is untrusted. Frame sizes are checked on their header before anything is
- * buffered; header blocks are bounded in bytes and CONTINUATION frames; HPACK as in
+ * buffered; header blocks are bounded in bytes and CONTINUATION frames (both in
+ * frame-reader.ts, the input side, with the flood bounds); HPACK as in
  * hpack.ts; streams bounded by SETTINGS_MAX_CONCURRENT_STREAMS; flow control enforced
  * both ways; resets (rapid reset) and control frames (PING/SETTINGS floods) bounded per
  * second. A protocol error is a GOAWAY with its code and the end of the connection, told
@@ -15,6 +16,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import {
   DEFAULT_MAX_FRAME, DEFAULT_WINDOW, Flag, FRAME_HEADER_BYTES, FrameType, H2Error, MAX_WINDOW, PREFACE, Setting,
 } from "./constants.js";
+import { FrameReader, ProtocolError } from "./frame-reader.js";
 import { FrameWriter } from "./frame-writer.js";
 import { HpackDecoder, HpackEncoder, type HeaderMap } from "./hpack.js";
 import { makeHttp2Options, type Http2Options } from "./options.js";
@@ -45,25 +47,6 @@ export interface Http2ConnectionEvents {
   onActivity?(): void;
 }
 
-/** Counts events in one-second windows. */
-class RateBound {
-  private count = 0;
-  private since = 0;
-  constructor(private readonly limit: number) {}
-  /** False once more than `limit` happened within the current second. */
-  spend(): boolean {
-    const now = Date.now();
-    if (now - this.since >= 1000) (this.since = now), (this.count = 0);
-    return ++this.count <= this.limit;
-  }
-}
-
-class ProtocolError extends Error {
-  constructor(readonly h2: number, message: string, readonly offset: number) {
-    super(message);
-  }
-}
-
 const EMPTY = new Uint8Array(0);
 /** Bytes of frames written in one tick before writers are told to wait for the flush. */
 const TICK_BYTES = 256 * 1024;
@@ -91,14 +74,7 @@ export class Http2Connection {
   private recvWindow: number;
   private recvUnacked = 0;
   private readonly streamRecvWindow: number;
-  private prefaceLeft: number;
-  private buffer: Uint8Array = EMPTY;
-  /** Bytes of the connection consumed before `buffer`. */
-  private consumed = 0;
-  /** An unfinished header block: its stream, flags, fragments and frames so far. */
-  private block: { id: number; endStream: boolean; parts: Uint8Array[]; bytes: number; frames: number; offset: number } | undefined;
-  private readonly resets: RateBound;
-  private readonly controls: RateBound;
+  private readonly reader: FrameReader;
   private readonly pings: ((error?: KitewireError) => void)[] = [];
   /** GOAWAY sent (no new streams accepted) / received (no new streams opened). */
   goingAway = false;
@@ -112,9 +88,18 @@ export class Http2Connection {
     this.writer = new FrameWriter((parts) => this.flushed(parts), o.schedule);
     this.decoder = new HpackDecoder(o.headerTableSize, o.maxHeaderListSize);
     this.nextStreamId = side === "client" ? 1 : 2;
-    this.prefaceLeft = side === "server" ? PREFACE.length : 0;
-    this.resets = new RateBound(o.maxResetsPerSecond);
-    this.controls = new RateBound(o.maxControlFramesPerSecond);
+    this.reader = new FrameReader(this.options, side, {
+      isDead: () => this.dead,
+      activity: () => this.events.onActivity?.(),
+      failed: (error) => this.failed(error),
+      data: (buf, start, end, flags, id, offset) => this.data(buf, start, end, flags, id, offset),
+      headerBlock: (id, endStream, buf, start, end, offset) => this.headerBlock(id, endStream, buf, start, end, offset),
+      rstStream: (id, code, offset) => this.rstStream(id, code, offset),
+      settings: (buf, start, end, offset) => this.settings(buf, start, end, offset),
+      ping: (buf, start, end, ack) => this.pingIn(buf, start, end, ack),
+      goaway: (last, code) => this.goawayIn(last, code),
+      windowUpdate: (id, increment, offset) => this.windowUpdate(id, increment, offset),
+    });
     // Until the peer acknowledges our SETTINGS it may use the default window: accept at least that.
     this.streamRecvWindow = Math.max(o.initialWindowSize, DEFAULT_WINDOW);
     this.recvWindow = o.connectionWindowSize;
@@ -416,43 +401,7 @@ export class Http2Connection {
   /** Feeds bytes read from the transport. Views of `bytes` are handed to streams: the caller must not reuse it. */
   receive(bytes: Uint8Array): void {
     if (this.dead) return;
-    let buf = bytes;
-    if (this.buffer.length > 0) {
-      buf = new Uint8Array(this.buffer.length + bytes.length);
-      buf.set(this.buffer);
-      buf.set(bytes, this.buffer.length);
-    }
-    let pos = 0;
-    try {
-      if (this.prefaceLeft > 0) {
-        const from = PREFACE.length - this.prefaceLeft;
-        const n = Math.min(this.prefaceLeft, buf.length);
-        for (let i = 0; i < n; i++) {
-          if (buf[i] !== PREFACE[from + i]) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "not the HTTP/2 connection preface", this.consumed + i);
-        }
-        this.prefaceLeft -= n;
-        pos = n;
-      }
-      this.events.onActivity?.();
-      while (buf.length - pos >= FRAME_HEADER_BYTES && !this.dead) {
-        const length = (buf[pos]! << 16) | (buf[pos + 1]! << 8) | buf[pos + 2]!;
-        const type = buf[pos + 3]!;
-        if (length > this.options.maxFrameSize) {
-          throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, `a frame of ${length} bytes, over the ${this.options.maxFrameSize} allowed`, this.consumed + pos);
-        }
-        if (buf.length - pos - FRAME_HEADER_BYTES < length) break;
-        const flags = buf[pos + 4]!;
-        const id = ((buf[pos + 5]! & 0x7f) << 24 | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 8) | buf[pos + 8]!) >>> 0;
-        const start = pos + FRAME_HEADER_BYTES;
-        this.frame(buf, start, start + length, type, flags, id, this.consumed + pos);
-        pos = start + length;
-      }
-    } catch (error) {
-      this.failed(error);
-      return;
-    }
-    this.consumed += pos;
-    this.buffer = pos === buf.length ? EMPTY : buf.slice(pos);
+    this.reader.receive(bytes);
   }
 
   private failed(error: unknown): void {
@@ -473,83 +422,7 @@ export class Http2Connection {
     this.destroy(h2);
   }
 
-  private frame(buf: Uint8Array, start: number, end: number, type: number, flags: number, id: number, offset: number): void {
-    const length = end - start;
-    if (this.block !== undefined && type !== FrameType.CONTINUATION) {
-      throw new ProtocolError(H2Error.PROTOCOL_ERROR, `a frame of type ${type} inside a header block`, offset);
-    }
-    switch (type) {
-      case FrameType.DATA: return this.data(buf, start, end, flags, id, offset);
-      case FrameType.HEADERS: {
-        if (id === 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "HEADERS on stream 0", offset);
-        let from = start;
-        let to = end;
-        if (flags & Flag.PADDED) {
-          const pad = buf[from++] ?? 0;
-          if (length < 1 || pad > to - from) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "padding longer than the HEADERS frame", offset);
-          to -= pad;
-        }
-        if (flags & Flag.PRIORITY) from += 5;
-        if (from > to) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "HEADERS too short for its priority fields", offset);
-        const block = { id, endStream: (flags & Flag.END_STREAM) !== 0, parts: [buf.subarray(from, to)], bytes: to - from, frames: 1, offset: offset + FRAME_HEADER_BYTES + (from - start) };
-        this.checkBlock(block.bytes, offset);
-        if (flags & Flag.END_HEADERS) return this.headerBlock(block.id, block.endStream, block.parts[0]!, 0, block.bytes, block.offset);
-        block.parts[0] = buf.slice(from, to);
-        this.block = block;
-        return;
-      }
-      case FrameType.CONTINUATION: {
-        const block = this.block;
-        if (block === undefined || block.id !== id) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "CONTINUATION without a header block open on its stream", offset);
-        block.bytes += length;
-        this.checkBlock(block.bytes, offset);
-        if (++block.frames > this.options.maxContinuationFrames) {
-          throw new ProtocolError(H2Error.ENHANCE_YOUR_CALM, `a header block of more than ${this.options.maxContinuationFrames} frames`, offset);
-        }
-        block.parts.push(buf.slice(start, end));
-        if ((flags & Flag.END_HEADERS) === 0) return;
-        this.block = undefined;
-        const whole = new Uint8Array(block.bytes);
-        let at = 0;
-        for (const p of block.parts) (whole.set(p, at), (at += p.length));
-        return this.headerBlock(id, block.endStream, whole, 0, whole.length, block.offset);
-      }
-      case FrameType.PRIORITY:
-        if (id === 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "PRIORITY on stream 0", offset);
-        if (length !== 5) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "PRIORITY not 5 bytes", offset);
-        return this.control(offset);
-      case FrameType.RST_STREAM: return this.rstStream(buf, start, length, id, offset);
-      case FrameType.SETTINGS: return this.settings(buf, start, end, flags, id, offset);
-      case FrameType.PUSH_PROMISE:
-        throw new ProtocolError(H2Error.PROTOCOL_ERROR, "PUSH_PROMISE, with push disabled", offset);
-      case FrameType.PING: {
-        if (id !== 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "PING on a stream", offset);
-        if (length !== 8) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "PING not 8 bytes", offset);
-        if (flags & Flag.ACK) return void this.pings.shift()?.();
-        this.control(offset);
-        return this.writer.frame(FrameType.PING, Flag.ACK, 0, buf, start, end);
-      }
-      case FrameType.GOAWAY: return this.goawayIn(buf, start, length, id, offset);
-      case FrameType.WINDOW_UPDATE: return this.windowUpdate(buf, start, length, id, offset);
-      default:
-        return; // unknown frame types are ignored (RFC 9113 §4.1)
-    }
-  }
-
-  private checkBlock(bytes: number, offset: number): void {
-    if (bytes > this.options.maxHeaderListSize) {
-      throw new ProtocolError(H2Error.ENHANCE_YOUR_CALM, `a header block over ${this.options.maxHeaderListSize} bytes`, offset);
-    }
-  }
-
-  private control(offset: number): void {
-    if (!this.controls.spend()) {
-      throw new ProtocolError(H2Error.ENHANCE_YOUR_CALM, `more than ${this.options.maxControlFramesPerSecond} control frames in a second`, offset);
-    }
-  }
-
   private data(buf: Uint8Array, start: number, end: number, flags: number, id: number, offset: number): void {
-    if (id === 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "DATA on stream 0", offset);
     const length = end - start;
     if (length > this.recvWindow) throw new ProtocolError(H2Error.FLOW_CONTROL_ERROR, "DATA past the connection's window", offset);
     this.recvWindow -= length;
@@ -561,7 +434,7 @@ export class Http2Connection {
       to -= pad;
     }
     const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (to === from && !endStream) this.control(offset);
+    if (to === from && !endStream) this.reader.control(offset);
     const stream = this.streams.get(id);
     // The connection's window comes back for what is read, not for what a paused stream holds:
     // so connectionWindowSize bounds the bytes a connection holds, whatever its streams do.
@@ -656,28 +529,16 @@ export class Http2Connection {
     if (endStream && !fresh.closed) this.remoteEnd(fresh);
   }
 
-  private rstStream(buf: Uint8Array, start: number, length: number, id: number, offset: number): void {
-    if (id === 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "RST_STREAM on stream 0", offset);
-    if (length !== 4) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "RST_STREAM not 4 bytes", offset);
+  private rstStream(id: number, code: number, offset: number): void {
     if (this.idle(id)) throw new ProtocolError(H2Error.PROTOCOL_ERROR, `RST_STREAM on idle stream ${id}`, offset);
-    if (!this.resets.spend()) {
-      throw new ProtocolError(H2Error.ENHANCE_YOUR_CALM, `more than ${this.options.maxResetsPerSecond} stream resets in a second`, offset);
-    }
+    this.reader.spendReset(offset);
     const stream = this.streams.get(id);
     if (stream === undefined) return;
-    const code = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
     stream.resetCode = code;
     this.close(stream, code);
   }
 
-  private settings(buf: Uint8Array, start: number, end: number, flags: number, id: number, offset: number): void {
-    if (id !== 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "SETTINGS on a stream", offset);
-    if (flags & Flag.ACK) {
-      if (end !== start) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload", offset);
-      return;
-    }
-    if ((end - start) % 6 !== 0) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "SETTINGS not a multiple of 6 bytes", offset);
-    this.control(offset);
+  private settings(buf: Uint8Array, start: number, end: number, offset: number): void {
     for (let at = start; at < end; at += 6) {
       const key = (buf[at]! << 8) | buf[at + 1]!;
       const value = ((buf[at + 2]! << 24) | (buf[at + 3]! << 16) | (buf[at + 4]! << 8) | buf[at + 5]!) >>> 0;
@@ -706,11 +567,12 @@ export class Http2Connection {
     if (this.side === "client") this.openWaiting();
   }
 
-  private goawayIn(buf: Uint8Array, start: number, length: number, id: number, offset: number): void {
-    if (id !== 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "GOAWAY on a stream", offset);
-    if (length < 8) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "GOAWAY shorter than 8 bytes", offset);
-    const last = ((buf[start]! & 0x7f) << 24 | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
-    const code = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
+  private pingIn(buf: Uint8Array, start: number, end: number, ack: boolean): void {
+    if (ack) return void this.pings.shift()?.();
+    this.writer.frame(FrameType.PING, Flag.ACK, 0, buf, start, end);
+  }
+
+  private goawayIn(last: number, code: number): void {
     this.goawayReceived = true;
     this.events.onGoaway?.(last, code);
     for (const stream of [...this.streams.values()]) {
@@ -722,9 +584,7 @@ export class Http2Connection {
     if (this.streams.size === 0 && !this.dead) this.finish();
   }
 
-  private windowUpdate(buf: Uint8Array, start: number, length: number, id: number, offset: number): void {
-    if (length !== 4) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "WINDOW_UPDATE not 4 bytes", offset);
-    const increment = ((buf[start]! & 0x7f) << 24 | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
+  private windowUpdate(id: number, increment: number, offset: number): void {
     if (id === 0) {
       if (increment === 0) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "WINDOW_UPDATE of 0", offset);
       if (this.sendWindow + increment > MAX_WINDOW) throw new ProtocolError(H2Error.FLOW_CONTROL_ERROR, "connection window over 2^31-1", offset);
