@@ -16,7 +16,7 @@ import { ErrorCode, KitewireError } from "../../errors.js";
 import {
   DEFAULT_MAX_FRAME, DEFAULT_WINDOW, Flag, FRAME_HEADER_BYTES, FrameType, H2Error, MAX_WINDOW, PREFACE, Setting,
 } from "./constants.js";
-import { FrameReader, ProtocolError } from "./frame-reader.js";
+import { FrameReader, ProtocolError, unpaddedEnd } from "./frame-reader.js";
 import { FrameWriter } from "./frame-writer.js";
 import { HpackDecoder, HpackEncoder, type HeaderMap } from "./hpack.js";
 import { makeHttp2Options, type Http2Options } from "./options.js";
@@ -429,9 +429,8 @@ export class Http2Connection {
     let from = start;
     let to = end;
     if (flags & Flag.PADDED) {
-      const pad = buf[from++] ?? 0;
-      if (length < 1 || pad > to - from) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "padding longer than the DATA frame", offset);
-      to -= pad;
+      to = unpaddedEnd(buf, from, to, "DATA", offset);
+      from++;
     }
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (to === from && !endStream) this.reader.control(offset);

@@ -29,6 +29,16 @@ class RateBound {
 }
 
 /** What a connection does with the frames its reader checked. Methods may throw ProtocolError. */
+/**
+ * The end of a PADDED frame's payload `[start, end)` without its padding (the payload proper
+ * starts at `start + 1`, after the pad length). Throws PROTOCOL_ERROR when the padding does not fit.
+ */
+export function unpaddedEnd(buf: Uint8Array, start: number, end: number, frame: string, offset: number): number {
+  const pad = buf[start] ?? 0;
+  if (end - start < 1 || pad > end - start - 1) throw new ProtocolError(H2Error.PROTOCOL_ERROR, `padding longer than the ${frame} frame`, offset);
+  return end - pad;
+}
+
 export interface FrameSink {
   /** The connection is over: stop reading. */
   isDead(): boolean;
@@ -140,9 +150,8 @@ export class FrameReader {
         let from = start;
         let to = end;
         if (flags & Flag.PADDED) {
-          const pad = buf[from++] ?? 0;
-          if (length < 1 || pad > to - from) throw new ProtocolError(H2Error.PROTOCOL_ERROR, "padding longer than the HEADERS frame", offset);
-          to -= pad;
+          to = unpaddedEnd(buf, from, to, "HEADERS", offset);
+          from++;
         }
         if (flags & Flag.PRIORITY) from += 5;
         if (from > to) throw new ProtocolError(H2Error.FRAME_SIZE_ERROR, "HEADERS too short for its priority fields", offset);
