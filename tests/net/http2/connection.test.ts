@@ -268,6 +268,24 @@ describe("a hostile peer", () => {
     expect(bad.dead).toBe(true);
   });
 
+  test("PADDED HEADERS and DATA lose their padding; padding longer than its frame is a connection error", () => {
+    const seen: HeaderMap[] = [];
+    const got = { data: 0, ended: false };
+    const { conn, frames } = rawServer({}, (s, h) => (seen.push(h), (s.handler = sink(got))));
+    conn.receive(frame(FrameType.HEADERS, 0x4 | 0x8, 1, [2, 0x83, 0, 0])); // pad length 2, :method POST, 2 bytes of padding
+    conn.receive(frame(FrameType.DATA, 0x8, 1, [3, 1, 2, 3, 4, 0, 0, 0])); // 4 bytes of data, 3 of padding
+    expect(seen[0]).toEqual({ ":method": "POST" });
+    expect(got.data).toBe(4);
+    expect(goaway(frames())).toBeUndefined();
+    for (const bad of [frame(FrameType.DATA, 0x8, 1, [5, 1, 2]), frame(FrameType.HEADERS, 0x4 | 0x8, 3, [4, 0x83])]) {
+      const r = rawServer({}, (s) => (s.handler = sink()));
+      if (bad[3] === FrameType.DATA) r.conn.receive(frame(FrameType.HEADERS, 0x4, 1, [0x83]));
+      r.conn.receive(bad);
+      expect(goaway(r.frames())).toBe(H2Error.PROTOCOL_ERROR);
+      expect(r.state.errors.at(-1)?.message).toContain("padding longer than the");
+    }
+  });
+
   test("headers decoded for a refused stream keep the HPACK table in step", () => {
     const seen: HeaderMap[] = [];
     const { conn } = rawServer({ maxConcurrentStreams: 1 }, (s, h) => (seen.push(h), (s.handler = sink())));
