@@ -7,8 +7,7 @@
 import { readFileSync } from "node:fs";
 import { nodeTransport } from "../client/node/transport.js";
 import { fromJson } from "../codec/protobuf/json/from-json.js";
-import { stringifyJson } from "../codec/protobuf/json/text.js";
-import { toJson } from "../codec/protobuf/json/to-json.js";
+import { toJsonString } from "../codec/protobuf/json/to-json.js";
 import { ErrorCode, KitewireError } from "../errors.js";
 import { createGenericClient } from "../generic/client.js";
 import { protoRegistry } from "../generic/codec.js";
@@ -189,7 +188,7 @@ async function callGrpc(idl: ProtoIdl, service: string, method: string, args: Ca
   if (streamsIn && !Array.isArray(data)) throw new UsageError(`${method} takes a stream of messages: give -d a JSON array`);
   const messages = streamsIn ? (data as unknown[]).map((d) => fromJson(m.input, d as never, { typeRegistry })) : [];
   const input = streamsIn ? (async function* () { yield* messages; })() : fromJson(m.input, data, { typeRegistry });
-  const print = (reply: unknown) => out.write(`${stringifyJson(toJson(m.output, reply, { typeRegistry }))}\n`);
+  const print = (reply: unknown) => out.write(`${toJsonString(m.output, reply, { typeRegistry })}\n`);
   const client = createGrpcClient<Record<string, (input: unknown, options: GrpcCallOptions) => Promise<unknown> | AsyncIterable<unknown>>>(
     s, { address, grpc: { connectTimeoutMs: args.timeoutMs } });
   try {
