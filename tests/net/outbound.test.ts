@@ -60,15 +60,20 @@ async function pair(): Promise<Pair> {
 
 const frame = (length: number, fill: number) => new Uint8Array(length).fill(fill);
 
-/** Writes one frame from each of `n` timer callbacks that run in the same event loop turn. */
+/**
+ * Writes one frame from each of `n` callbacks that run in the same event loop turn:
+ * immediates queued together run in one check phase, and the immediate "turn" queues
+ * while they run waits for the next one. (setTimeout(0) callbacks can straddle two turns
+ * when their timer list expires across a millisecond boundary: this test was flaky so.)
+ */
 function writeFromSeparateCallbacks(outbound: Outbound, n: number): Promise<void> {
   return new Promise((resolve) => {
     let left = n;
     for (let i = 0; i < n; i++) {
-      setTimeout(() => {
+      setImmediate(() => {
         outbound.write(frame(100, i));
         if (--left === 0) resolve();
-      }, 0);
+      });
     }
   });
 }
