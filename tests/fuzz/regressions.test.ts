@@ -3,7 +3,8 @@
  * (tests/fuzz/README.md lists them).
  */
 import { beforeAll, expect, test } from "vitest";
-import { ErrorCode, KitewireError, ThriftCompactReader, TType, decodeThrift, encodeThrift, type Engine } from "kitewire";
+import { ErrorCode, KitewireError, ThriftCompactReader, TType, decodeProtobuf, decodeThrift, encodeProtobuf, encodeThrift, type Engine } from "kitewire";
+import { Packed } from "../interop/proto/gen/types3.js";
 import { Address, User } from "../golden/thrift/gen/example.js";
 import { fuzzEngine } from "./engine.js";
 
@@ -60,4 +61,19 @@ test("the engine's Compact skip refuses a map whose key type is 0 instead of ski
   const message = bytes(0x82, 0x21, 0x01, 0x00, ...map);
   r.load(message);
   expect(() => r.validateMessage()).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_TYPE }));
+});
+
+test("a NaN with sign and payload is written as the canonical NaN, so encode(decode(x)) is stable whatever V8 does to it", () => {
+  // Found by protobuf: interop.p3.Packed's p_double held 0xfff8000400000020. The first
+  // encode kept the payload, the second (by then optimized) wrote V8's own NaN, so
+  // encode(decode(encode(decode(x)))) differed from encode(decode(x)) depending on JIT
+  // state. Writers now emit one NaN (src/codec/nan.ts); tests/unit/nan.test.ts covers
+  // every double and float write.
+  const input = bytes(0x0a, 0x08, 0x20, 0, 0, 0, 0x04, 0, 0xf8, 0xff, 0x15, 0x01, 0x00, 0xc0, 0xff);
+  const canonical = [0x0a, 0x08, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0x12, 0x04, 0, 0, 0xc0, 0x7f];
+  for (let i = 0; i < 5_000; i++) {
+    const once = encodeProtobuf(Packed, decodeProtobuf(Packed, input));
+    expect([...encodeProtobuf(Packed, decodeProtobuf(Packed, once))]).toEqual(canonical);
+    if (i === 0) expect([...once]).toEqual(canonical);
+  }
 });

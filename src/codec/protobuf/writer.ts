@@ -10,6 +10,7 @@ import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
 import { ByteWriter, varintSize } from "../byte-writer.js";
 import { copyInt32s, copyInt64s, parts, splitInt64, splitUint64 } from "../int64.js";
+import { canonicalizeNaNs, canonicalNaN } from "../nan.js";
 import { MAX_FIELD_NUMBER, type WireType } from "./wire-type.js";
 
 export class ProtobufWriter extends ByteWriter {
@@ -96,14 +97,14 @@ export class ProtobufWriter extends ByteWriter {
 
   float(v: number): this {
     this.ensure(4);
-    this.engine.dv.setFloat32(this.pos, v, true);
+    this.engine.dv.setFloat32(this.pos, canonicalNaN(v), true);
     this.pos += 4;
     return this;
   }
 
   double(v: number): this {
     this.ensure(8);
-    this.engine.dv.setFloat64(this.pos, v, true);
+    this.engine.dv.setFloat64(this.pos, canonicalNaN(v), true);
     this.pos += 8;
     return this;
   }
@@ -255,12 +256,14 @@ export class ProtobufWriter extends ByteWriter {
   }
 
   private packedFixed(values: ArrayLike<number>, width: number,
-    Array: { new (b: ArrayBuffer, o: number, n: number): { set(v: ArrayLike<number>): void } }): this {
+    Array: { new (b: ArrayBuffer, o: number, n: number): Float64Array | Float32Array | Uint32Array | Int32Array }): this {
     const n = values.length;
     this.writeVarint32(n * width);
     this.ensure(n * width * 2 + 8);
     const scratch = (this.pos + n * width + 7) & ~7;
-    new Array(this.engine.u8.buffer as ArrayBuffer, scratch, n).set(values);
+    const column = new Array(this.engine.u8.buffer as ArrayBuffer, scratch, n);
+    column.set(values);
+    if (column instanceof Float64Array || column instanceof Float32Array) canonicalizeNaNs(column);
     this.engine.u8.copyWithin(this.pos, scratch, scratch + n * width);
     this.pos += n * width;
     return this;

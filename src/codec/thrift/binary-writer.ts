@@ -4,6 +4,7 @@
  */
 import { outOfRange } from "../../errors.js";
 import { encodeUtf8 } from "../utf8.js";
+import { canonicalizeNaNs, canonicalNaN } from "../nan.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
 import { ThriftWriterBase } from "./writer-base.js";
 import type { ThriftWriter } from "./protocol.js";
@@ -96,7 +97,7 @@ export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter
 
   writeDouble(v: number): void {
     if (this.pos + 8 > this.limit) this.ensure(8);
-    this.engine.dv.setFloat64(this.pos, v);
+    this.engine.dv.setFloat64(this.pos, canonicalNaN(v));
     this.pos += 8;
   }
 
@@ -139,7 +140,9 @@ export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter
     this.writeListBegin(TType.DOUBLE, n);
     this.ensure(n * 16 + 8);
     const scratch = alignedScratch(this.pos, n * 8);
-    new Float64Array(this.engine.u8.buffer, scratch, n).set(values);
+    const column = new Float64Array(this.engine.u8.buffer, scratch, n);
+    column.set(values);
+    canonicalizeNaNs(column);
     this.engine.exports.byteSwapCopy(scratch, n, this.pos, 8);
     this.pos += n * 8;
   }

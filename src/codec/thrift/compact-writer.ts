@@ -2,6 +2,7 @@
 import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import { copyInt32s, copyInt64s, parts, splitInt64 } from "../int64.js";
 import { alignedScratch, checkSize } from "./binary-writer.js";
+import { canonicalizeNaNs, canonicalNaN } from "../nan.js";
 import { PROTOCOL_ID, TO_COMPACT, VERSION } from "./compact-types.js";
 import { ThriftWriterBase } from "./writer-base.js";
 import type { ThriftWriter } from "./protocol.js";
@@ -132,7 +133,7 @@ export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWrite
 
   writeDouble(v: number): void {
     this.ensure(8);
-    this.engine.dv.setFloat64(this.pos, v, true);
+    this.engine.dv.setFloat64(this.pos, canonicalNaN(v), true);
     this.pos += 8;
   }
 
@@ -168,7 +169,9 @@ export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWrite
     this.writeListBegin(TType.DOUBLE, n);
     this.ensure(n * 16 + 8);
     const scratch = alignedScratch(this.pos, n * 8);
-    new Float64Array(this.engine.u8.buffer, scratch, n).set(values);
+    const column = new Float64Array(this.engine.u8.buffer, scratch, n);
+    column.set(values);
+    canonicalizeNaNs(column);
     this.engine.u8.copyWithin(this.pos, scratch, scratch + n * 8);
     this.pos += n * 8;
   }
