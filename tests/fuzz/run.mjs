@@ -16,7 +16,7 @@
  * test (`bundle` below); each target keeps
  * its corpus in .tmp/fuzz/corpus/<target> (seeded from the golden corpora, grown by every
  * run), findings go to .tmp/fuzz/findings/, and each run's executions and coverage are
- * appended to .tmp/fuzz/runs.jsonl. Runs are niced (19): the machine is shared.
+ * appended to .tmp/fuzz/runs.jsonl. Runs are niced (19, or --nice=N): the machine is shared.
  */
 import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -37,7 +37,7 @@ const stopFile = join(dir, "stop");
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1, replay: undefined, until: undefined, goal: 10_000_000 };
+  const args = { time: 60, targets: undefined, summary: false, maxLen: 16384, jobs: 1, replay: undefined, until: undefined, goal: 10_000_000, nice: 19 };
   for (const a of argv) {
     const [key, value] = a.replace(/^--/, "").split("=");
     if (key === "time") args.time = seconds(value);
@@ -48,7 +48,8 @@ function parseArgs(argv) {
     else if (key === "replay") args.replay = value;
     else if (key === "until") args.until = deadline(value);
     else if (key === "goal") args.goal = Number(value);
-    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary, --replay=<file>, --until=HH:MM, --goal=N)`);
+    else if (key === "nice") args.nice = Math.min(19, Math.max(0, Number(value)));
+    else throw new Error(`unknown option ${a} (--time=<30s|10m|1h>, --target=a,b, --jobs=N, --max-len=N, --summary, --replay=<file>, --until=HH:MM, --goal=N, --nice=0..19)`);
   }
   return args;
 }
@@ -166,13 +167,13 @@ function cpuSeconds(pid) {
 }
 
 /** Runs one target under Jazzer.js for `time` seconds; resolves to what libFuzzer reported. */
-function fuzz(name, time, maxLen) {
+function fuzz(name, time, maxLen, nice) {
   const corpus = join(dir, "corpus", name);
   const findings = join(dir, "findings");
   mkdirSync(findings, { recursive: true });
   const cli = require.resolve("@jazzer.js/core/dist/cli.js");
   const args = [
-    "-n", "19", process.execPath, "--max-old-space-size=1024", "-r", join(root, "tests/fuzz/jazzer/load-addon.cjs"),
+    "-n", String(nice), process.execPath, "--max-old-space-size=1024", "-r", join(root, "tests/fuzz/jazzer/load-addon.cjs"),
     cli, bundleFile, corpus, "--sync", "--timeout=10000", `--includes=${join(bundleDir, INSTRUMENTED)}`, "--",
     `-max_total_time=${time}`, `-dict=${join(dir, `${name}.dict`)}`, `-max_len=${maxLen}`, "-rss_limit_mb=2048",
     "-print_final_stats=1", `-artifact_prefix=${findings}/${name}-`, "-use_value_profile=1",
@@ -316,7 +317,7 @@ if (args.summary) {
       const { name, time } = chunk;
       running.add(name);
       const before = readdirSync(join(dir, "corpus", name)).length;
-      const r = await fuzz(name, time, args.maxLen);
+      const r = await fuzz(name, time, args.maxLen, args.nice);
       running.delete(name);
       appendFileSync(runsFile, `${JSON.stringify(r)}\n`);
       console.log(`${r.date} ${name}: ${r.execs.toLocaleString("en")} executions in ${r.seconds} s, cov ${r.cov}, ft ${r.ft}, corpus ${before} -> ${r.corpus}` +
