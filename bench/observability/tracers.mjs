@@ -30,18 +30,22 @@ export function sdkProvider(sampler) {
   return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)], ...(sampler ? { sampler } : {}) });
 }
 
-/** The tracer for `observe` (a case id) on `side`, or undefined. */
-export async function tracerFor(kw, observe, side) {
+/**
+ * The tracer for `observe` (a case id; also "otel-0pct": OpenTelemetry alone, every span sampled
+ * out) on `side`, or undefined. `modules`: the adapters' module URLs, { prometheus,
+ * opentelemetry } (default: the bundles in dist/).
+ */
+export async function tracerFor(kw, observe, side, modules = {}) {
   if (observe === "none") return undefined;
   const tracers = [];
   const both = observe.startsWith("both");
   if (observe === "prometheus" || both) {
-    const { prometheusTracer } = await import(new URL("kitewire.prometheus.mjs", dist).href);
+    const { prometheusTracer } = await import(modules.prometheus ?? new URL("kitewire.prometheus.mjs", dist).href);
     tracers.push(prometheusTracer({ side }));
   }
   if (observe.startsWith("otel") || both) {
-    const { openTelemetryTracer } = await import(new URL("kitewire.opentelemetry.mjs", dist).href);
-    const ratio = observe === "both-10pct" ? 0.1 : observe === "both-0pct" ? 0 : undefined;
+    const { openTelemetryTracer } = await import(modules.opentelemetry ?? new URL("kitewire.opentelemetry.mjs", dist).href);
+    const ratio = observe === "both-10pct" ? 0.1 : observe.endsWith("-0pct") ? 0 : undefined;
     const sampler = ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
     const tracerProvider = observe === "otel-api" ? undefined : sdkProvider(sampler);
     tracers.push(openTelemetryTracer({ side, ...(tracerProvider ? { tracerProvider } : {}) }));

@@ -27,6 +27,8 @@
  *     (`ctx.callDeadline`). The first try's is set with the call's context, each retry's by
  *     step 5, and the transport enforces it: no middleware of its own;
  *  9. remote I/O: encode, send on `ctx.connection`, decode (client.ts, `Caller.io`).
+ *     With nothing between steps 3 and 9 (no breaker, retry or discovery), step 9 tells the
+ *     tracer itself (`tracedIo`) instead of step 3 wrapping each call in a promise of its own.
  *
  * Every step that is off is left out of the chain, so it costs nothing per call.
  */
@@ -60,18 +62,23 @@ export interface ClientChainParts {
   readonly io: Endpoint;
   /** Whether `io` tells `ctx.firstAttempt`, when set, the outcome of the call's first attempt (client.ts's does). */
   readonly ioReportsFirstAttempt?: boolean;
+  /**
+   * Steps 3 and 9 in one: `io` that calls `tracer.start` before it encodes and `tracer.finish`
+   * once the call settled, as step 3 would (a declared exception or business status finishes
+   * it without an error). Used instead of both when no step sits between them.
+   */
+  readonly tracedIo?: Endpoint | undefined;
 }
 
 /** Assembles a client's chain in the order of the file comment. */
 export function buildClientChain(parts: ClientChainParts): Endpoint {
   const steps: Middleware[] = [...parts.middlewares];
-  if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
   const retryAboveIo = parts.ioReportsFirstAttempt === true && parts.discovery === undefined && parts.instanceBreaker === undefined;
   const retry = retryAboveIo && parts.retryAboveIo !== undefined ? parts.retryAboveIo : parts.retry;
-  for (const step of [parts.serviceBreaker, retry, parts.discovery, parts.instanceBreaker]) {
-    if (step !== undefined) steps.push(step);
-  }
-  return chain(steps, parts.io);
+  const between = [parts.serviceBreaker, retry, parts.discovery, parts.instanceBreaker].filter((step) => step !== undefined);
+  if (parts.tracer !== undefined && between.length === 0 && parts.tracedIo !== undefined) return chain(steps, parts.tracedIo);
+  if (parts.tracer !== undefined) steps.push(tracing(parts.tracer, parts.binding));
+  return chain([...steps, ...between], parts.io);
 }
 
 /** Tells `tracer` of each call's start and finish (a declared exception or business status finishes it without an error). */

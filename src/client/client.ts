@@ -29,6 +29,7 @@ import { getEngine } from "../wasm/load.js";
 import type { Resolver } from "../governance/discovery/resolver.js";
 import { resolverForTarget } from "../governance/discovery/target.js";
 import { getLogger } from "../observability/log/logger.js";
+import { failureOf, type Tracer } from "../observability/tracer.js";
 import { ClientCallContext } from "./call-context.js";
 import { buildClientChain } from "./chain.js";
 import { ServiceInstances } from "./instances.js";
@@ -193,6 +194,7 @@ class Caller {
   method(binding: MethodBinding): (args: unknown, callOptions?: KitewireCallOptions) => Promise<unknown> {
     const header = this.requestHeader(binding);
     const g = this.governance;
+    const tracer = this.options.tracer;
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
       tracer: this.options.tracer,
@@ -200,8 +202,9 @@ class Caller {
       binding,
       discovery: this.instances?.middleware,
       instanceBreaker: g.instanceBreaker(this.instances !== undefined),
-      io: (ctx, args) => this.io(ctx, binding, header, args),
+      io: (ctx, args) => this.io(ctx, binding, header, args, undefined),
       ioReportsFirstAttempt: true,
+      tracedIo: tracer && ((ctx, args) => this.io(ctx, binding, header, args, tracer)),
     });
     return (args, callOptions) => this.call(endpoint, binding, args, callOptions);
   }
@@ -259,8 +262,11 @@ class Caller {
    * The innermost endpoint: encode, send, decode. A retry step right above it leaves a
    * `firstAttempt` report on the call's context: the outcome goes there (a failure's
    * retries become this call's result) instead of through a promise of the retry step's own.
+   * With `tracer` (nothing between the tracing step and this one: chain.ts's `tracedIo`), it
+   * tells the tracer of the call's start and finish itself.
    */
-  private async io(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown): Promise<unknown> {
+  private async io(ctx: RpcContext, binding: MethodBinding, header: RequestHeader | undefined, args: unknown, tracer: Tracer | undefined): Promise<unknown> {
+    tracer?.start?.(ctx);
     const report = ctx.firstAttempt;
     let result: unknown;
     try {
@@ -282,6 +288,7 @@ class Caller {
         }
       }
     } catch (error) {
+      tracer?.finish?.(ctx, failureOf(error, binding));
       if (report === undefined) throw error;
       ctx.firstAttempt = undefined;
       return report.failed(ctx, args, error);
@@ -290,6 +297,7 @@ class Caller {
       ctx.firstAttempt = undefined;
       report.succeeded();
     }
+    tracer?.finish?.(ctx);
     return result;
   }
 

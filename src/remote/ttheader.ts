@@ -203,7 +203,7 @@ class InfoReader {
     return v;
   }
 
-  /** A u16 length and UTF-8 bytes; short ASCII (the usual keys and values) without a decoder call. */
+  /** A u16 length and UTF-8 bytes; short ASCII (the usual keys and values) without a decoder call, and most of it without a new string. */
   string(): string {
     const len = this.u16();
     this.need(len);
@@ -212,10 +212,8 @@ class InfoReader {
     const end = at + len;
     this.p = end;
     if (len <= SHORT_DECODE) {
-      let s = "";
-      let i = at;
-      for (; i < end && frame[i]! < 0x80; i++) s += String.fromCharCode(frame[i]!);
-      if (i === end) return s;
+      const s = shortAscii(frame, at, end);
+      if (s !== undefined) return s;
     }
     try {
       return decoder.decode(frame.subarray(at, end));
@@ -223,4 +221,34 @@ class InfoReader {
       throw new KitewireError(ErrorCode.INVALID_UTF8, "TTHeader: invalid UTF-8 in an info string", { offset: at });
     }
   }
+}
+
+/**
+ * Short ASCII strings of headers read before, by a hash of their bytes: the keys and most
+ * values of a connection's headers are the same call after call (service and method names,
+ * metainfo keys), and a string found here is neither built again (a string per character)
+ * nor hashed again by the Maps that hold it.
+ */
+const seen: (string | undefined)[] = new Array(256).fill(undefined);
+
+/** `frame[at, end)` as a string if it is ASCII (undefined if not). */
+function shortAscii(frame: Uint8Array, at: number, end: number): string | undefined {
+  let h = 0;
+  for (let i = at; i < end; i++) {
+    const c = frame[i]!;
+    if (c >= 0x80) return undefined;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 8)) & 0xff;
+  const known = seen[slot];
+  const len = end - at;
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === frame[at + i]) i++;
+    if (i === len) return known;
+  }
+  let s = "";
+  for (let i = at; i < end; i++) s += String.fromCharCode(frame[i]!);
+  seen[slot] = s;
+  return s;
 }

@@ -67,6 +67,13 @@ describe("W3CPropagator against @opentelemetry/core", () => {
       "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
       "",
       "garbage",
+      " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ",
+      "\t00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-a\nb",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+      "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\u00e9",
     ];
     for (const value of cases) {
       const core = parseTraceParent(value);

@@ -65,6 +65,22 @@ describe("TTHeader", () => {
     }
   });
 
+  test("short ASCII strings seen before are reused, never confused with others of the same length", () => {
+    // Two letters and lengths up to 32 (the strings decoded without TextDecoder): many strings
+    // share a length and a slot of the decoder's table of strings seen before.
+    const rnd = new Random(0x79);
+    const word = () => Array.from({ length: rnd.int(0, 32) }, () => rnd.pick(["a", "b"])).join("");
+    const w = new ThriftBinaryWriter();
+    for (let i = 0; i < 2000; i++) {
+      const intInfo = new Map([[IntKey.TO_METHOD, word()], [IntKey.TO_SERVICE, rnd.pick(["Echo", "Echo", word()])]]);
+      const strInfo = new Map([[rnd.pick(["isn", word()]), word()], [word(), rnd.pick(["é", word()])]]);
+      writeTTHeader(w.reset(), 1, 0, { flags: 0, intInfo, strInfo });
+      const decoded = decodeTTHeader(Uint8Array.of(0, 0, 0, 0, ...w.finish())).info;
+      expect(decoded.intInfo).toEqual(intInfo);
+      expect(decoded.strInfo).toEqual(strInfo);
+    }
+  });
+
   test("values too long for a u16 length, or headers past 262140 bytes, are refused on write", () => {
     const w = new ThriftBinaryWriter();
     const tooLong = { flags: 0, intInfo: new Map([[IntKey.TO_METHOD, "é".repeat(40000)]]), strInfo: new Map() };

@@ -154,7 +154,8 @@ export function openTelemetryTracer(options: Partial<OpenTelemetryTracerOptions>
       end(ctx, error);
     },
     retry(ctx: RpcContext, kind: "failure" | "backup") {
-      spanOf(ctx)?.addEvent("retry", { [Attr.RETRY_ATTEMPT]: ctx.retries, "kitewire.retry.kind": kind });
+      const span = spanOf(ctx);
+      if (span?.isRecording()) span.addEvent("retry", { [Attr.RETRY_ATTEMPT]: ctx.retries, "kitewire.retry.kind": kind });
     },
     // A client call under a retry policy: a span per attempt below the call's, the attempt's context sent with it.
     ...(client && {

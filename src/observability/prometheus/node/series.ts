@@ -25,10 +25,22 @@ export class Series {
   }
 }
 
+/** The series of one caller, callee and method (their label values), by retry count and status: `retry * 2 + failed`. */
+class SeriesSlots {
+  readonly series: (Series | undefined)[] = [];
+
+  constructor(readonly caller: string, readonly callee: string, readonly method: string) {}
+}
+
 /** The series of a tracer, found by caller → callee → method → retry count and status. */
 export class SeriesTable {
   readonly all: Series[] = [];
-  private readonly byCaller = new Map<string, Map<string, Map<string, (Series | undefined)[]>>>();
+  private readonly byCaller = new Map<string, Map<string, Map<string, SeriesSlots>>>();
+  /** The last caller, service and method recorded and their slots (calls come in runs): found without Map lookups. */
+  private lastCaller: string | undefined;
+  private lastService: string | undefined;
+  private lastMethod: string | undefined;
+  private lastSlots: SeriesSlots | undefined;
 
   constructor(readonly bounds: Float64Array, private readonly maxCallers: number) {}
 
@@ -44,6 +56,17 @@ export class SeriesTable {
   }
 
   private series(ctx: RpcContext, failed: boolean): Series {
+    const slots = ctx.caller === this.lastCaller && ctx.service === this.lastService && ctx.method === this.lastMethod
+      ? this.lastSlots!
+      : this.slotsOf(ctx);
+    const retry = Math.min(Math.max(0, ctx.retries | 0), MAX_ATTEMPT);
+    const slot = retry * 2 + (failed ? 1 : 0);
+    const s = slots.series[slot];
+    return s !== undefined ? s : this.add(slots, slot, retry, failed);
+  }
+
+  /** The series slots of `ctx`'s caller, service and method, remembered as the last ones. */
+  private slotsOf(ctx: RpcContext): SeriesSlots {
     let caller = ctx.caller || UNKNOWN;
     let byCallee = this.byCaller.get(caller);
     if (byCallee === undefined) {
@@ -59,15 +82,17 @@ export class SeriesTable {
     let byMethod = byCallee.get(callee);
     if (byMethod === undefined) byCallee.set(callee, (byMethod = new Map()));
     let slots = byMethod.get(method);
-    if (slots === undefined) byMethod.set(method, (slots = []));
-    const retry = Math.min(Math.max(0, ctx.retries | 0), MAX_ATTEMPT);
-    const slot = retry * 2 + (failed ? 1 : 0);
-    let s = slots[slot];
-    if (s === undefined) {
-      s = slots[slot] = new Series({ caller, callee, method, status: failed ? ERROR : SUCCEED, retry: String(retry) },
-        this.bounds.length);
-      this.all.push(s);
-    }
+    if (slots === undefined) byMethod.set(method, (slots = new SeriesSlots(caller, callee, method)));
+    this.lastCaller = ctx.caller;
+    this.lastService = ctx.service;
+    this.lastMethod = ctx.method;
+    return (this.lastSlots = slots);
+  }
+
+  private add(slots: SeriesSlots, slot: number, retry: number, failed: boolean): Series {
+    const { caller, callee, method } = slots;
+    const s = (slots.series[slot] = new Series({ caller, callee, method, status: failed ? ERROR : SUCCEED, retry: String(retry) }, this.bounds.length));
+    this.all.push(s);
     return s;
   }
 }
