@@ -14,7 +14,11 @@
 //   BENCH_OBS_PAYLOAD=B    payload bytes (default 1024)
 //   BENCH_OBS_ROUNDS=N     rounds over all cases, order alternating (default 5); ratios are the
 //                          median over rounds of each round's case ÷ that round's no-tracer case
+//   BENCH_OBS_CASES=a,b    those cases only (ids: prometheus, otel-api, otel, both, both-10pct, both-0pct),
+//                          beside "none" and "control" (no tracer again: the A/A control, whose "kept"
+//                          is the method's own noise); e.g. BENCH_OBS_CASES=prometheus BENCH_OBS_ROUNDS=15
 //   BENCH_OBS_HOOKS_ONLY=1 the in-process hook costs only (no RPC cases)
+//   BENCH_OBS_SKIP_HOOKS=1 the RPC cases only
 //   BENCH_OBS_HOOK_ROUNDS=N interleaved rounds of the tracer + SDK against the SDK floor (default 15)
 //   BENCH_JSON=FILE        write the results in bench/lib.mjs's JSON shape (bench/run.mjs sets it)
 import { fork } from "node:child_process";
@@ -23,8 +27,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmtInt, printTable } from "./lib.mjs";
-import { cpuPerCall, floorCalls, hookCalls, hookCosts, sdkFloor } from "./observability/hooks.mjs";
+import { cpuPerCall, floorCalls, hookCalls, hookCosts, promClientFloor, sdkFloor } from "./observability/hooks.mjs";
 import { BUNDLE, generate } from "./rpc/codegen.mjs";
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 
 const env = process.env;
 const TIME = Number(env.BENCH_OBS_TIME ?? 2000);
@@ -36,8 +41,9 @@ const HOOK_ROUNDS = Number(env.BENCH_OBS_HOOK_ROUNDS ?? 15);
 const GRACE_MS = 30_000;
 const here = fileURLToPath(new URL("./observability/", import.meta.url));
 
-const CASES = [
+const ALL_CASES = [
   { id: "none", name: "no tracer" },
+  { id: "control", name: "no tracer, again (A/A control)" },
   { id: "prometheus", name: "Prometheus tracer" },
   { id: "otel-api", name: "OpenTelemetry tracer, no SDK" },
   { id: "otel", name: "OpenTelemetry tracer + SDK" },
@@ -45,6 +51,10 @@ const CASES = [
   { id: "both-10pct", name: "Prometheus + OpenTelemetry, 10% sampled" },
   { id: "both-0pct", name: "Prometheus + OpenTelemetry, all sampled out" },
 ];
+// BENCH_OBS_CASES=prometheus,...: those cases only, beside no tracer and its A/A control.
+const CASES = env.BENCH_OBS_CASES
+  ? ALL_CASES.filter((c) => c.id === "none" || c.id === "control" || env.BENCH_OBS_CASES.split(",").includes(c.id))
+  : ALL_CASES;
 
 if (!existsSync(fileURLToPath(BUNDLE))) {
   console.error("dist/kitewire.node.mjs is missing: run `npm run build` first (or `npm run bench`).");
@@ -57,39 +67,59 @@ console.log(`Node ${process.version}, ${cpus()[0]?.model ?? "?"}, ${cpus().lengt
 // In process first: what each tracer's hooks cost per call, beside the call context alone.
 const kw = await import(BUNDLE);
 await kw.init();
-// Twice, the first pass only warming the JIT up (the cases' figures would otherwise depend on their order).
-await hookCosts(kw, CASES, 100);
-sdkFloor(100);
-const hooks = await hookCosts(kw, CASES);
-const base = hooks.get("none");
-// The SDK's own floor: the same spans made with the SDK directly, beside the tracer's cost.
-const floor = sdkFloor();
-hooks.set("sdk-floor", { client: floor.client + base.client, server: floor.server + base.server });
-const hookRows = [...CASES.slice(0, 4), { id: "sdk-floor", name: "  SDK floor: the same spans, SDK alone" }, ...CASES.slice(4)];
-console.log("\n## per-call cost of the tracer hooks, in process (CPU ns; least of 5 passes; the call context alone is the \"no tracer\" row)");
-printTable([
-  ["tracers", (c) => c.name, "l"],
-  ["client ns/call", (c) => hooks.get(c.id).client.toFixed(0), "r"],
-  ["added", (c) => (hooks.get(c.id).client - base.client).toFixed(0), "r"],
-  ["server ns/call", (c) => hooks.get(c.id).server.toFixed(0), "r"],
-  ["added", (c) => (hooks.get(c.id).server - base.server).toFixed(0), "r"],
-], hookRows);
-// The tracer with the SDK against the SDK floor, interleaved (GC and JIT state move single figures by ±1 µs): medians.
-{
-  const tracer = await hookCalls(kw, "otel");
-  const bare = floorCalls();
-  const rounds = { tracer: { client: [], server: [] }, floor: { client: [], server: [] } };
-  for (let r = 0; r < HOOK_ROUNDS; r++) {
-    for (const [name, calls] of r % 2 === 0 ? [["tracer", tracer], ["floor", bare]] : [["floor", bare], ["tracer", tracer]]) {
-      for (const side of ["client", "server"]) rounds[name][side].push(cpuPerCall(calls[side], 150, 1));
+/** What the SDK alone costs per call, both sides (ns), when the hooks section ran. */
+let sdkFloors;
+if (!env.BENCH_OBS_SKIP_HOOKS) await hookSection();
+
+/** What each tracer's hooks cost per call in process, beside the call context alone, the SDK's floor and prom-client's. */
+async function hookSection() {
+  const HOOK_CASES = ALL_CASES.filter((c) => c.id !== "control");
+  // Twice, the first pass only warming the JIT up (the cases' figures would otherwise depend on their order).
+  await hookCosts(kw, HOOK_CASES, 100);
+  sdkFloor(100);
+  const hooks = await hookCosts(kw, HOOK_CASES);
+  const base = hooks.get("none");
+  // The SDK's own floor: the same spans made with the SDK directly, beside the tracer's cost;
+  // recording every span, and sampling every span out (a parent-based ratio sampler at 0).
+  const floor = sdkFloor();
+  hooks.set("sdk-floor", { client: floor.client + base.client, server: floor.server + base.server });
+  const floor0 = sdkFloor(200, new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }));
+  hooks.set("sdk-floor-0pct", { client: floor0.client + base.client, server: floor0.server + base.server });
+  sdkFloors = { recording: floor.client + floor.server, sampledOut: floor0.client + floor0.server };
+  const hookRows = [...HOOK_CASES.slice(0, 4), { id: "sdk-floor", name: "  SDK floor: the same spans, SDK alone" }, ...HOOK_CASES.slice(4),
+    { id: "sdk-floor-0pct", name: "  SDK floor, every span sampled out" }];
+  console.log("\n## per-call cost of the tracer hooks, in process (CPU ns; least of 5 passes; the call context alone is the \"no tracer\" row)");
+  printTable([
+    ["tracers", (c) => c.name, "l"],
+    ["client ns/call", (c) => hooks.get(c.id).client.toFixed(0), "r"],
+    ["added", (c) => (hooks.get(c.id).client - base.client).toFixed(0), "r"],
+    ["server ns/call", (c) => hooks.get(c.id).server.toFixed(0), "r"],
+    ["added", (c) => (hooks.get(c.id).server - base.server).toFixed(0), "r"],
+  ], hookRows);
+  // The tracer with the SDK against the SDK floor, interleaved (GC and JIT state move single figures by ±1 µs): medians.
+  {
+    const tracer = await hookCalls(kw, "otel");
+    const bare = floorCalls();
+    const rounds = { tracer: { client: [], server: [] }, floor: { client: [], server: [] } };
+    for (let r = 0; r < HOOK_ROUNDS; r++) {
+      for (const [name, calls] of r % 2 === 0 ? [["tracer", tracer], ["floor", bare]] : [["floor", bare], ["tracer", tracer]]) {
+        for (const side of ["client", "server"]) rounds[name][side].push(cpuPerCall(calls[side], 150, 1));
+      }
     }
+    const med = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+    const line = (side) => `${side} ${med(rounds.tracer[side]).toFixed(0)} vs ${med(rounds.floor[side]).toFixed(0)} ns, ` +
+      `kitewire's part ${(med(rounds.tracer[side]) - med(rounds.floor[side])).toFixed(0)} ns (paired rounds: ` +
+      `${rounds.tracer[side].map((t, i) => (t - rounds.floor[side][i]).toFixed(0)).join(" ")})`;
+    console.log(`\nOpenTelemetry tracer + SDK vs the SDK floor, ${HOOK_ROUNDS} interleaved rounds of 150 ms, medians (CPU ns per call):`);
+    console.log(`  ${line("client")}\n  ${line("server")}`);
   }
-  const med = (v) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
-  const line = (side) => `${side} ${med(rounds.tracer[side]).toFixed(0)} vs ${med(rounds.floor[side]).toFixed(0)} ns, ` +
-    `kitewire's part ${(med(rounds.tracer[side]) - med(rounds.floor[side])).toFixed(0)} ns (paired rounds: ` +
-    `${rounds.tracer[side].map((t, i) => (t - rounds.floor[side][i]).toFixed(0)).join(" ")})`;
-  console.log(`\nOpenTelemetry tracer + SDK vs the SDK floor, ${HOOK_ROUNDS} interleaved rounds of 150 ms, medians (CPU ns per call):`);
-  console.log(`  ${line("client")}\n  ${line("server")}`);
+  {
+    promClientFloor(100);
+    const floor = Math.min(promClientFloor(), promClientFloor());
+    const prom = hooks.get("prometheus");
+    console.log(`\nprom-client's own cost per call (counter.inc + histogram.observe, five labels, best of 2): ${floor.toFixed(0)} ns;` +
+      ` the Prometheus tracer's hooks add ${(prom.client - base.client).toFixed(0)} ns (client) and ${(prom.server - base.server).toFixed(0)} ns (server) to the call context alone`);
+  }
 }
 
 if (env.BENCH_OBS_HOOKS_ONLY) process.exit(0);
@@ -136,13 +166,14 @@ const paired = (id) => {
   return { qps: median(rounds.map((x) => x.qps)), cpu: median(rounds.map((x) => x.cpu)), all: rounds };
 };
 const ratios = [
+  { label: "A/A control (no tracer again) / none", a: "control", target: null },
   { label: "Prometheus / none", a: "prometheus", target: 0.95 },
   { label: "OpenTelemetry without an SDK / none", a: "otel-api", target: 0.95 },
   { label: "OpenTelemetry + SDK / none", a: "otel", target: null },
   { label: "both / none", a: "both", target: 0.85 },
   { label: "both, 10% sampled / none", a: "both-10pct", target: null },
   { label: "both, all sampled out / none", a: "both-0pct", target: null },
-].map((q) => {
+].filter((q) => best.has(q.a)).map((q) => {
   const p = paired(q.a);
   return { group: "observability", label: `${q.label}, QPS (median of rounds)`, a: best.get(q.a).name, b: none.name, ratio: p.qps,
     cpuRatio: p.cpu, rounds: p.all, target: q.target, met: q.target === null ? null : p.qps >= q.target };
@@ -151,6 +182,15 @@ console.log("\nkept vs no tracer, paired within each round (targets: Prometheus 
 for (const q of ratios) {
   console.log(`  ${q.label}: ${q.ratio.toFixed(3)}${q.target === null ? "" : ` (target ${q.target}: ${q.met ? "met" : "MISSED"})`}` +
     `; by CPU per call ${q.cpuRatio.toFixed(3)}; rounds ${q.rounds.map((x) => x.qps.toFixed(2)).join(" ")}`);
+}
+if (sdkFloors !== undefined) {
+  // The ceiling an SDK's own cost sets: no tracer's CPU per call against it plus the SDK's spans alone (both sides).
+  const echo = median(byRound.get("none").map((r) => r.cpuTotalUs)) * 1000;
+  const line = (label, ns) => `  ${label}: ${ns.toFixed(0)} ns per call, both sides; the echo's own CPU is ${echo.toFixed(0)} ns per call (no tracer, both processes,` +
+    ` median of rounds): at best ${(echo / (echo + ns)).toFixed(3)} kept by CPU with a tracer costing nothing beside the SDK`;
+  console.log(`\nthe SDK alone (sdk-trace-base, as set up in observability/tracers.mjs; the spans kitewire asks of it per call, in a tight loop):`);
+  console.log(line("every span recorded", sdkFloors.recording));
+  console.log(line("every span sampled out", sdkFloors.sampledOut));
 }
 const seconds = (Date.now() - started) / 1000;
 console.log(`\nobservability: ${seconds.toFixed(1)} s`);

@@ -4,7 +4,7 @@
 // "run", "mark", "stop" (answers { op: "result", calls, errors, wallMs, cpuUser, cpuSystem,
 // latencyMs }), "exit"; sends { op: "ready" } after a checked echo.
 import { payloadBytes, percentiles } from "../rpc/common.mjs";
-import { tracerFor } from "./tracers.mjs";
+import { adaptersBeside, tracerFor } from "./tracers.mjs";
 
 const spec = JSON.parse(process.argv[2]);
 const kw = await import(spec.bundle);
@@ -12,7 +12,7 @@ await kw.init();
 const gen = await import(spec.gen);
 const payload = payloadBytes(spec.payloadSize);
 const transport = { framing: "ttheader", protocol: "binary" };
-const tracer = await tracerFor(kw, spec.observe, "client");
+const tracer = await tracerFor(kw, spec.observe, "client", adaptersBeside(spec.bundle));
 const client = kw.createClient(gen.Echo, {
   transport, fromService: "bench", ...(tracer ? { tracer } : {}),
   connection: kw.nodeTransport({ address: { host: "127.0.0.1", port: spec.port }, transport, mode: "mux" }),

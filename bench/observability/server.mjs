@@ -1,14 +1,14 @@
 // The server process of one case of bench/observability.bench.mjs. argv[2] is JSON:
 // { bundle, gen, observe }. IPC as bench/rpc/server.mjs: "mark", "stop" (answers
 // { op: "window", cpuUser, cpuSystem, wallMs, served }), "exit"; sends { op: "listening", port }.
-import { tracerFor } from "./tracers.mjs";
+import { adaptersBeside, tracerFor } from "./tracers.mjs";
 
 const spec = JSON.parse(process.argv[2]);
 const kw = await import(spec.bundle);
 await kw.init();
 const gen = await import(spec.gen);
 let served = 0;
-const tracer = await tracerFor(kw, spec.observe, "server");
+const tracer = await tracerFor(kw, spec.observe, "server", adaptersBeside(spec.bundle));
 const server = new kw.Server(tracer ? { tracer } : {}).register(gen.Echo, {
   echo(payload) {
     served++;

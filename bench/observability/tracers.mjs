@@ -30,13 +30,18 @@ export function sdkProvider(sampler) {
   return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)], ...(sampler ? { sampler } : {}) });
 }
 
+/** The adapters' bundles beside the kitewire bundle at URL `bundle` (a copy of dist/ for an A/B run), for `tracerFor`. */
+export function adaptersBeside(bundle) {
+  return { prometheus: new URL("kitewire.prometheus.mjs", bundle).href, opentelemetry: new URL("kitewire.opentelemetry.mjs", bundle).href };
+}
+
 /**
  * The tracer for `observe` (a case id; also "otel-0pct": OpenTelemetry alone, every span sampled
  * out) on `side`, or undefined. `modules`: the adapters' module URLs, { prometheus,
  * opentelemetry } (default: the bundles in dist/).
  */
 export async function tracerFor(kw, observe, side, modules = {}) {
-  if (observe === "none") return undefined;
+  if (observe === "none" || observe === "control") return undefined;
   const tracers = [];
   const both = observe.startsWith("both");
   if (observe === "prometheus" || both) {

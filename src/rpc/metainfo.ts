@@ -48,8 +48,8 @@ export class Metainfo {
    */
   readForward(info: ReadonlyMap<string, string>, plain = false): void {
     for (const [key, value] of info) {
-      if (key.startsWith(TRANSIT_PREFIX)) this.transient.set(key.slice(TRANSIT_PREFIX.length), value);
-      else if (key.startsWith(PERSIST_PREFIX)) this.persistent.set(key.slice(PERSIST_PREFIX.length), value);
+      if (key.startsWith(TRANSIT_PREFIX)) this.transient.set(unprefixed(key, TRANSIT_PREFIX), value);
+      else if (key.startsWith(PERSIST_PREFIX)) this.persistent.set(unprefixed(key, PERSIST_PREFIX), value);
       else if (plain && !key.startsWith(BACKWARD_PREFIX)) this.transient.set(key, value);
     }
   }
@@ -67,8 +67,8 @@ export class Metainfo {
 
   /** Writes the forward kinds as prefixed keys; with `plain` (Apache THeader) transient values without a prefix. */
   writeForward(out: Map<string, string>, plain = false): void {
-    if (this.transientValues) for (const [k, v] of this.transientValues) out.set(plain ? k : TRANSIT_PREFIX + k, v);
-    if (this.persistentValues) for (const [k, v] of this.persistentValues) out.set(PERSIST_PREFIX + k, v);
+    if (this.transientValues) for (const [k, v] of this.transientValues) out.set(plain ? k : prefixed(transitKeys, TRANSIT_PREFIX, k), v);
+    if (this.persistentValues) for (const [k, v] of this.persistentValues) out.set(prefixed(persistKeys, PERSIST_PREFIX, k), v);
   }
 
   /** Writes the backward kind as prefixed keys; with `plain` (Apache THeader) without a prefix. */
@@ -85,4 +85,35 @@ export class Metainfo {
     if (this.persistentValues) next.persistentValues = new Map(this.persistentValues);
     return next;
   }
+}
+
+/**
+ * Keys with and without their prefix, for the keys seen so far (a service uses a handful:
+ * `traceparent`, `RetryReq`, ...): a call's metainfo keys are then neither concatenated nor
+ * sliced, and the strings the Maps get are ones whose hash is known. At most KEYS_KEPT in
+ * each: keys a peer makes up past that are prefixed or cut per call.
+ */
+const KEYS_KEPT = 256;
+const transitKeys = new Map<string, string>();
+const persistKeys = new Map<string, string>();
+const unprefixedKeys = new Map<string, string>();
+
+/** `prefix + key`, `keys` remembering it. */
+function prefixed(keys: Map<string, string>, prefix: string, key: string): string {
+  let out = keys.get(key);
+  if (out === undefined) {
+    out = prefix + key;
+    if (keys.size < KEYS_KEPT) keys.set(key, out);
+  }
+  return out;
+}
+
+/** `key` without its `prefix`. */
+function unprefixed(key: string, prefix: string): string {
+  let out = unprefixedKeys.get(key);
+  if (out === undefined) {
+    out = key.slice(prefix.length);
+    if (unprefixedKeys.size < KEYS_KEPT) unprefixedKeys.set(key, out);
+  }
+  return out;
 }
