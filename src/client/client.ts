@@ -197,7 +197,7 @@ class Caller {
     const tracer = this.options.tracer;
     const endpoint = buildClientChain({
       middlewares: this.options.middlewares,
-      tracer: this.options.tracer,
+      tracer,
       ...g.serviceBreakerAndRetry(binding),
       binding,
       discovery: this.instances?.middleware,
