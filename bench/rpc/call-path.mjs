@@ -24,6 +24,7 @@
 //
 //   npm run build && node bench/rpc/call-path.mjs
 //   CALL_PATH_DISTS=/path/to/old/dist,dist CALL_PATH_CASES=plain,governed CALL_PATH_ROUNDS=15 node bench/rpc/call-path.mjs
+//   node --cpu-prof bench/rpc/call-path.mjs --profile tth-prom call 6000    # one case alone, for a profile (CALL_PATH_DIST=dir)
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
