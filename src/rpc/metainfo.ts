@@ -91,9 +91,11 @@ export class Metainfo {
  * Keys with and without their prefix, for the keys seen so far (a service uses a handful:
  * `traceparent`, `RetryReq`, ...): a call's metainfo keys are then neither concatenated nor
  * sliced, and the strings the Maps get are ones whose hash is known. At most KEYS_KEPT in
- * each: keys a peer makes up past that are prefixed or cut per call.
+ * each, of at most KEY_KEPT_LENGTH characters (a peer's made-up keys then hold at most
+ * ~32 KiB each): other keys are prefixed or cut per call.
  */
 const KEYS_KEPT = 256;
+const KEY_KEPT_LENGTH = 64;
 const transitKeys = new Map<string, string>();
 const persistKeys = new Map<string, string>();
 const unprefixedKeys = new Map<string, string>();
@@ -103,7 +105,7 @@ function prefixed(keys: Map<string, string>, prefix: string, key: string): strin
   let out = keys.get(key);
   if (out === undefined) {
     out = prefix + key;
-    if (keys.size < KEYS_KEPT) keys.set(key, out);
+    if (keys.size < KEYS_KEPT && key.length <= KEY_KEPT_LENGTH) keys.set(key, out);
   }
   return out;
 }
@@ -113,7 +115,7 @@ function unprefixed(key: string, prefix: string): string {
   let out = unprefixedKeys.get(key);
   if (out === undefined) {
     out = key.slice(prefix.length);
-    if (unprefixedKeys.size < KEYS_KEPT) unprefixedKeys.set(key, out);
+    if (unprefixedKeys.size < KEYS_KEPT && key.length <= KEY_KEPT_LENGTH) unprefixedKeys.set(key, out);
   }
   return out;
 }

@@ -28,3 +28,18 @@ test("forward keys keep their kind and name through write and read, for a few ke
     expect([both.transient.get("k"), both.persistent.get("k")]).toEqual(["a", "b"]);
   }
 });
+
+test("long keys (not kept) round trip as short ones do", () => {
+  const key = "k".repeat(1000);
+  const sent = new Metainfo();
+  sent.transient.set(key, "t");
+  sent.persistent.set(key, "p");
+  for (let round = 0; round < 2; round++) {
+    const wire = new Map<string, string>();
+    sent.writeForward(wire);
+    expect([...wire.keys()]).toEqual([`RPC_TRANSIT_${key}`, `RPC_PERSIST_${key}`]);
+    const got = new Metainfo();
+    got.readForward(wire);
+    expect([got.transient.get(key), got.persistent.get(key)]).toEqual(["t", "p"]);
+  }
+});
