@@ -77,3 +77,24 @@ test("a NaN with sign and payload is written as the canonical NaN, so encode(dec
     if (i === 0) expect([...once]).toEqual(canonical);
   }
 });
+
+test("a Compact field id delta past 32767 wraps to a negative i16, as peers read it, instead of keeping an id no writer accepts", () => {
+  // Found by thrift-compact: an unknown field at id 32767 (long form), then a field in
+  // short form with delta 3. The reader kept it as field 32770, which encodeThrift then
+  // refused (INVALID_VALUE "field id out of range") outside any decode: a value that
+  // decoded could not be encoded. Go and Java add the delta in int16 and get -32766.
+  const input = bytes(0x05, 0xfe, 0xff, 0x03, 0x02, 0x35, 0x04, 0x00); // i32 field 32767 = 1; i32 field +3 = 2; STOP
+  const value = decodeThrift(Address, input, "compact", { keepUnknown: true });
+  const compact = encodeThrift(Address, value, "compact");
+  expect(encodeThrift(Address, decodeThrift(Address, compact, "compact", { keepUnknown: true }), "compact")).toEqual(compact);
+  const ids: number[] = [];
+  const r = new ThriftCompactReader();
+  r.load(compact);
+  for (let type = r.readFieldBegin(); type !== TType.STOP; type = r.readFieldBegin()) {
+    ids.push(r.fieldId);
+    r.skip(type);
+  }
+  expect(ids.slice(-2)).toEqual([32767, -32766]); // after Address's own fields
+  const binary = decodeThrift(Address, encodeThrift(Address, value, "binary"), "binary", { keepUnknown: true });
+  expect(encodeThrift(Address, binary, "compact")).toEqual(compact);
+});

@@ -72,7 +72,8 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     const type = FROM_COMPACT[ctype]!; // STOP (0) or -1 for the ids that are no field type
     if (type <= 0) throw this.unknownFieldType(ctype, at);
     const delta = head >> 4;
-    const id = delta !== 0 ? this.lastFieldId + delta : this.longFieldId();
+    // Ids are i16: a delta past 32767 wraps, as peers' int16 arithmetic does.
+    const id = delta !== 0 ? ((this.lastFieldId + delta) << 16) >> 16 : this.longFieldId();
     this.fieldId = this.lastFieldId = id;
     if (type === TType.BOOL) this.boolValue = ctype === 1 ? 1 : 0;
     return type as TType;
