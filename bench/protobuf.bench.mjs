@@ -145,10 +145,10 @@ export async function run() {
   return suite.run();
 }
 
-/** The Profile message (two maps, three repeated fields) nearly empty and full: kitewire vs protobufjs. */
-function profileGroups(suite, gen, pb) {
+/** The Profile message's values (two maps, three repeated fields): nearly empty, and full. */
+export function profileValues(gen) {
   const inner = (i) => gen.Inner.create({ a: i, b: `friend ${i}`, c: i / 4 });
-  const values = {
+  return {
     sparse: gen.Profile.create({ id: 42n, name: "Ada Lovelace", level: 3, active: true }),
     full: gen.Profile.create({
       id: 9007199254740991n, name: "Ada Lovelace", labels: new Map([["env", "prod"], ["team", "core"], ["tier", "gold"]]),
@@ -158,7 +158,11 @@ function profileGroups(suite, gen, pb) {
       region: -3, flags: 9, note: "Grüße — こんにちは",
     }),
   };
-  for (const [shape, value] of Object.entries(values)) {
+}
+
+/** The Profile message nearly empty and full: kitewire vs protobufjs. */
+function profileGroups(suite, gen, pb) {
+  for (const [shape, value] of Object.entries(profileValues(gen))) {
     const bytes = kw.encodeProtobuf(gen.Profile, value);
     const pbValue = pb.Profile.decode(bytes);
     checkBytes(pb.Profile.encode(pbValue).finish(), bytes, `profile ${shape}: protobufjs re-encodes kitewire's bytes`);

@@ -210,6 +210,11 @@ export class ByteReader {
     return this.shift;
   }
 
+  /** Whether the engine's exports can read the input without a copy first (attached, or copied already). */
+  protected get engineReady(): boolean {
+    return this.hasShift;
+  }
+
   /**
    * A read position the engine returned for input addressed at `shift` (see engineOffset),
    * as this reader's position; a negative result is the engine's error, thrown with its
