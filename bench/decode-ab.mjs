@@ -55,7 +55,7 @@ async function child(root, kind, only) {
   const { importGenerated } = await import(pathToFileURL(`${root}/bench/generated.mjs`).href);
   const { freshInputs, settleBufferDeprecation } = await import(pathToFileURL(`${root}/bench/lib.mjs`).href);
   const { smallValue, largeValue } = await import(pathToFileURL(`${root}/bench/messages.bench.mjs`).href);
-  const { profileValues, largeConstructionFloor } = await import(pathToFileURL(`${root}/bench/protobuf.bench.mjs`).href);
+  const { profileValues, largeConstructionFloor, profileConstructionFloor } = await import(pathToFileURL(`${root}/bench/protobuf.bench.mjs`).href);
   const proto = await importGenerated("tests/golden/proto/gen/bench.ts");
   const thriftGen = await importGenerated("tests/golden/thrift/gen/bench.ts");
   const require = createRequire(pathToFileURL(`${root}/bench/`).href);
@@ -90,6 +90,7 @@ async function child(root, kind, only) {
     "Protobuf large floor": [kw.encodeProtobuf(proto.Large, large), largeConstructionFloor(kw.encodeProtobuf(proto.Large, large)), (b) => pb.Large.decode(b)],
     "Protobuf Profile sparse": [kw.encodeProtobuf(proto.Profile, profile.sparse), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
     "Protobuf Profile full": [kw.encodeProtobuf(proto.Profile, profile.full), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    "Protobuf Profile full floor": [kw.encodeProtobuf(proto.Profile, profile.full), profileConstructionFloor(kw.encodeProtobuf(proto.Profile, profile.full)), (b) => pb.Profile.decode(b)],
     "Thrift Binary small": [kw.encodeThrift(thriftGen.Small, small, "binary"), (b) => kw.decodeThrift(thriftGen.Small, b, "binary"), npmRead(thrift.TBinaryProtocol)],
     "Thrift Compact small": [kw.encodeThrift(thriftGen.Small, small, "compact"), (b) => kw.decodeThrift(thriftGen.Small, b, "compact"), npmRead(thrift.TCompactProtocol)],
     "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],

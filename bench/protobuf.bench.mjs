@@ -130,6 +130,69 @@ export function largeConstructionFloor(bytes) {
   };
 }
 
+/** The full Profile message's construction floor, as largeConstructionFloor: its maps built from known positions too. */
+export function profileConstructionFloor(bytes) {
+  const r = new kw.ProtobufReader();
+  const P = fieldPositions(r.load(Uint8Array.from(bytes)), bytes.length);
+  // A nested message's (or map entry's) field positions: -1 for an absent field.
+  const nested = (p) => {
+    r.pos = p;
+    const len = r.uint32();
+    const m = fieldPositions(r, r.pos + len);
+    return [1, 2, 3].map((no) => m.get(no)?.[0] ?? -1);
+  };
+  const one = (no) => P.get(no)?.[0] ?? -1;
+  const labels = (P.get(3) ?? []).map(nested);
+  const items = (P.get(4) ?? []).map((p) => {
+    const [k, x] = nested(p);
+    return [k, nested(x)];
+  });
+  const aliases = P.get(6) ?? [];
+  const friends = (P.get(7) ?? []).map(nested);
+  const [pId, pName, pScores, pLevel, pActive, pRating, pEmail, pCreated, pAvatar, pRegion, pFlags, pNote] =
+    [1, 2, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16].map(one);
+  const readInner = ([a, b, c]) => {
+    let va = 0, vb = "", vc = 0;
+    if (a >= 0) { r.pos = a; va = r.int32(); }
+    if (b >= 0) { r.pos = b; vb = r.string(); }
+    if (c >= 0) { r.pos = c; vc = r.double(); }
+    return { a: va, b: vb, c: vc };
+  };
+  return (input) => {
+    r.load(input);
+    r.pos = pId; const id = r.int64();
+    r.pos = pName; const name = r.string();
+    const labelMap = new Map();
+    for (const [k, x] of labels) {
+      r.pos = k; const key = r.string();
+      r.pos = x; labelMap.set(key, r.string());
+    }
+    const itemMap = new Map();
+    for (const [k, x] of items) {
+      r.pos = k;
+      itemMap.set(r.int32(), readInner(x));
+    }
+    r.pos = pScores; const scores = r.appendPackedInt32([]);
+    const al = [];
+    for (let i = 0; i < aliases.length; i++) {
+      r.pos = aliases[i];
+      al.push(r.string());
+    }
+    const fr = [];
+    for (let i = 0; i < friends.length; i++) fr.push(readInner(friends[i]));
+    r.pos = pLevel; const level = r.int32();
+    r.pos = pActive; const active = r.bool();
+    r.pos = pRating; const rating = r.double();
+    r.pos = pEmail; const email = r.string();
+    r.pos = pCreated; const createdAt = r.int64();
+    r.pos = pAvatar; const avatar = r.bytes();
+    r.pos = pRegion; const region = r.int32();
+    r.pos = pFlags; const flags = r.uint32();
+    r.pos = pNote; const note = r.string();
+    return { id, name, labels: labelMap, items: itemMap, scores, aliases: al, friends: fr, level, active, rating, email, createdAt, avatar, region, flags, note };
+  };
+}
+
 export async function run() {
   const engine = await kw.init();
   const gen = await importGenerated("tests/golden/proto/gen/bench.ts");
@@ -251,11 +314,18 @@ function profileGroups(suite, gen, pb) {
     const back = kwDecode();
     checkBytes(kw.encodeProtobuf(gen.Profile, back), bytes, `profile ${shape}: kitewire round trip`);
     check(back.labels.size === Object.keys(pbDecode().labels).length, `profile ${shape}: maps agree`);
-    suite.group(`profile (${shape}): decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
+    const decode = suite.group(`profile (${shape}): decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
       .add("kitewire generated", kwDecode)
       .add("kitewire generated (same input every call: diagnostic)", () => kw.decodeProtobuf(gen.Profile, bytes))
       .add("protobufjs static", pbDecode)
       .ratio("kitewire generated", "protobufjs static", { target: 1.5, label: `kitewire vs protobufjs static (profile ${shape} decode)` });
+    if (shape === "full") {
+      const floor = profileConstructionFloor(bytes);
+      const floorInput = freshInputs(bytes, "pool");
+      checkBytes(kw.encodeProtobuf(gen.Profile, floor(floorInput())), bytes, `profile ${shape}: construction floor`);
+      decode.add("construction floor (values at known positions, no parsing)", () => floor(floorInput()))
+        .ratio("construction floor (values at known positions, no parsing)", "protobufjs static", { label: `best possible vs protobufjs static (profile ${shape} decode)` });
+    }
     suite.group(`profile (${shape}): encode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
       .add("kitewire generated", () => kw.encodeProtobuf(gen.Profile, value))
       .add("protobufjs static", () => pb.Profile.encode(pbValue).finish())

@@ -98,20 +98,45 @@ export function decodeUtf8(
       if ((a | b | c | d | e | f | g | h) & 0x80) break;
       s += String.fromCharCode(a, b, c, d, e, f, g, h);
     }
-    // The rest (fewer than eight) in one call too: one string made, not one per character.
-    let high = 0;
-    for (let k = i; k < end; k++) high |= u8[k]!;
-    if ((high & 0x80) === 0) {
-      switch (end - i) {
-        case 0: return s;
-        case 1: return s + String.fromCharCode(u8[i]!);
-        case 2: return s + String.fromCharCode(u8[i]!, u8[i + 1]!);
-        case 3: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!);
-        case 4: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!);
-        case 5: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!);
-        case 6: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!);
-        default: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!, u8[i + 6]!);
+    // The rest (if fewer than eight) in one call too, each byte loaded once: one string made,
+    // not one per character.
+    switch (end - i) {
+      case 0: return s;
+      case 1: {
+        const a = u8[i]!;
+        if (a < 0x80) return s + String.fromCharCode(a);
+        break;
       }
+      case 2: {
+        const a = u8[i]!, b = u8[i + 1]!;
+        if (((a | b) & 0x80) === 0) return s + String.fromCharCode(a, b);
+        break;
+      }
+      case 3: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!;
+        if (((a | b | c) & 0x80) === 0) return s + String.fromCharCode(a, b, c);
+        break;
+      }
+      case 4: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
+        if (((a | b | c | d) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d);
+        break;
+      }
+      case 5: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!;
+        if (((a | b | c | d | e) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e);
+        break;
+      }
+      case 6: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!, f = u8[i + 5]!;
+        if (((a | b | c | d | e | f) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e, f);
+        break;
+      }
+      case 7: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!;
+        if (((a | b | c | d | e | f | g) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e, f, g);
+      }
+      // Eight or more left: the loop above stopped at a byte that is not ASCII.
     }
   }
   const buffer: MaybeNodeBuffer = u8;
