@@ -70,13 +70,14 @@ async function child(root, kind, only) {
   const profile = profileValues(proto);
   const small = smallValue();
   const large = largeValue(proto.Inner);
+  const thriftLarge = largeValue(thriftGen.Inner);
   const npmIn = new thrift.TFramedTransport(Buffer.alloc(0));
-  const npmRead = (Protocol) => {
+  const npmRead = (Protocol, Type = npm.Small) => {
     const p = new Protocol(npmIn);
     return (bytes) => {
       npmIn.inBuf = bytes;
       npmIn.readPos = 0;
-      const v = new npm.Small();
+      const v = new Type();
       v.read(p);
       return v;
     };
@@ -93,6 +94,8 @@ async function child(root, kind, only) {
     "Protobuf Profile full floor": [kw.encodeProtobuf(proto.Profile, profile.full), profileConstructionFloor(kw.encodeProtobuf(proto.Profile, profile.full)), (b) => pb.Profile.decode(b)],
     "Thrift Binary small": [kw.encodeThrift(thriftGen.Small, small, "binary"), (b) => kw.decodeThrift(thriftGen.Small, b, "binary"), npmRead(thrift.TBinaryProtocol)],
     "Thrift Compact small": [kw.encodeThrift(thriftGen.Small, small, "compact"), (b) => kw.decodeThrift(thriftGen.Small, b, "compact"), npmRead(thrift.TCompactProtocol)],
+    "Thrift Binary large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "binary"), (b) => kw.decodeThrift(thriftGen.Large, b, "binary"), npmRead(thrift.TBinaryProtocol, npm.Large)],
+    "Thrift Compact large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "compact"), (b) => kw.decodeThrift(thriftGen.Large, b, "compact"), npmRead(thrift.TCompactProtocol, npm.Large)],
     "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],
   };
   const result = {};
