@@ -1,8 +1,10 @@
 /**
  * Strings between JS and engine memory, each path chosen by length (the crossovers come
- * from bench/utf8.bench.mjs; see wasm-boundary.md): short strings are encoded and decoded
- * by a JS loop, long ones by the native TextEncoder/TextDecoder, non-ASCII ones of middle
- * length by the engine's decoder, which beats TextDecoder's fixed cost there.
+ * from bench/utf8.bench.mjs and bench/README.md section 5b; see wasm-boundary.md): short
+ * strings are encoded and decoded by a JS loop, long ones by the native
+ * TextEncoder/TextDecoder, ASCII of middle length in a Node Buffer by the Buffer's own
+ * `latin1Slice`, non-ASCII text of middle length by the engine's decoder, which beats
+ * TextDecoder's fixed cost there.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
@@ -198,7 +200,7 @@ function decodeWellFormed(u8: Uint8Array, p: number, end: number): string | null
       if (p + 2 >= end) return null;
       const c1 = u8[p + 1]!;
       const c2 = u8[p + 2]!;
-      if (((c1 & 0xc0) ^ 0x80 | (c2 & 0xc0) ^ 0x80) !== 0) return null;
+      if ((((c1 & 0xc0) ^ 0x80) | ((c2 & 0xc0) ^ 0x80)) !== 0) return null;
       const u = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
       if (u < 0x800 || (u & 0xf800) === 0xd800) return null;
       textUnits[n++] = u;
@@ -208,7 +210,7 @@ function decodeWellFormed(u8: Uint8Array, p: number, end: number): string | null
       const c1 = u8[p + 1]!;
       const c2 = u8[p + 2]!;
       const c3 = u8[p + 3]!;
-      if (((c1 & 0xc0) ^ 0x80 | (c2 & 0xc0) ^ 0x80 | (c3 & 0xc0) ^ 0x80) !== 0) return null;
+      if ((((c1 & 0xc0) ^ 0x80) | ((c2 & 0xc0) ^ 0x80) | ((c3 & 0xc0) ^ 0x80)) !== 0) return null;
       const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
       if (cp < 0x10000 || cp > 0x10ffff) return null;
       textUnits[n++] = 0xd7c0 + (cp >> 10); // the high surrogate of cp: 0xd800 + ((cp - 0x10000) >> 10)
