@@ -178,7 +178,7 @@ export class ByteReader {
   }
 
   /** Takes the engine's views afresh when reading engine memory (after calls that may grow it). */
-  protected sync(): void {
+  sync(): void {
     if (this.input === null) this.u8 = this.engine.u8;
     else if (this.u8.length < this.end) this.reattach();
   }
@@ -318,9 +318,8 @@ export class ByteReader {
   protected text(len: number): string {
     const p = this.pos;
     this.pos = p + len;
-    const s = decodeUtf8(this.engine, this.u8, p, p + len, this.strictUtf8, this.base, this);
-    this.sync(); // the engine's decoder may have grown memory
-    return s;
+    // decodeUtf8 calls `sync` if its engine call may have grown memory.
+    return decodeUtf8(this.engine, this.u8, p, p + len, this.strictUtf8, this.base, this);
   }
 
   /**

@@ -72,6 +72,8 @@ export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
 export interface EngineInput {
   /** What to add to a position of the input to address the same byte in engine memory. */
   engineOffset(): number;
+  /** Takes the input's views afresh after an engine call that may have grown memory. */
+  sync(): void;
 }
 
 /**
@@ -84,7 +86,7 @@ type MaybeNodeBuffer = Uint8Array & { latin1Slice?(start: number, end: number): 
  * Decodes the UTF-8 at [p, end) of `u8`, the memory of `input` (engine memory or any other
  * bytes, which the engine's decoder needs copied in). Strict: malformed bytes throw
  * INVALID_UTF8 with their offset from `base`; otherwise they become U+FFFD as with
- * TextDecoder. May grow engine memory.
+ * TextDecoder. May grow engine memory (then it calls `input.sync()`).
  */
 export function decodeUtf8(
   engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number, input: EngineInput,
@@ -166,6 +168,9 @@ export function decodeUtf8(
     const scratch = engine.scratch(len * 2);
     const units = engine.exports.utf8Decode(p + shift, len, scratch, strict ? 1 : 0);
     if (units < 0) throw engine.error(units, base + shift, "string");
+    // Only this path calls the engine: the others leave the reader's views as they are,
+    // which spares a call per string (sync is not inlined into large generated bodies).
+    input.sync();
     return stringFromUnits(engine.u16, scratch >>> 1, units);
   }
   try {
