@@ -11,7 +11,8 @@
 // Buffers, as in a process that decodes both (the readers' array loads then see two array
 // classes: bench/README.md, section 5b).
 //
-//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain | --mixed] [--procs=4]
+//   node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain | --mixed] [--procs=4] [--only=large,full]
+//   (--only: the cases whose names contain one of the words)
 //   (each checkout built: dist/kitewire.node.mjs)
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -21,19 +22,20 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const ROUNDS = 15;
 const BUDGET_NS = 3e6; // per round and case
 
-if (process.argv[2] === "--child") await child(process.argv[3], process.argv[4]);
+if (process.argv[2] === "--child") await child(process.argv[3], process.argv[4], process.argv[5]);
 else parent();
 
 function parent() {
   const args = process.argv.slice(2);
   const [oldRoot, newRoot] = args.filter((a) => !a.startsWith("--")).map((p) => resolve(p));
-  if (!oldRoot || !newRoot) throw new Error("usage: node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain] [--procs=N]");
+  if (!oldRoot || !newRoot) throw new Error("usage: node bench/decode-ab.mjs OLD_CHECKOUT NEW_CHECKOUT [--plain | --mixed] [--procs=N] [--only=WORD,...]");
   const kind = args.includes("--plain") ? "plain" : args.includes("--mixed") ? "mixed" : "pool";
   const procs = Number(args.find((a) => a.startsWith("--procs="))?.slice(8) ?? 4);
+  const only = args.find((a) => a.startsWith("--only="))?.slice(7) ?? "";
   const runs = { old: [], new: [] };
   for (let i = 0; i < procs; i++) {
     for (const [label, root] of [["old", oldRoot], ["new", newRoot]]) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", root, kind], { encoding: "utf8" });
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", root, kind, only], { encoding: "utf8" });
       runs[label].push(JSON.parse(out));
     }
   }
@@ -47,12 +49,13 @@ function parent() {
   }
 }
 
-async function child(root, kind) {
+async function child(root, kind, only) {
   const kw = await import(pathToFileURL(`${root}/dist/kitewire.node.mjs`).href);
   await kw.init();
   const { importGenerated } = await import(pathToFileURL(`${root}/bench/generated.mjs`).href);
   const { freshInputs, settleBufferDeprecation } = await import(pathToFileURL(`${root}/bench/lib.mjs`).href);
   const { smallValue, largeValue } = await import(pathToFileURL(`${root}/bench/messages.bench.mjs`).href);
+  const { profileValues, largeConstructionFloor, profileConstructionFloor } = await import(pathToFileURL(`${root}/bench/protobuf.bench.mjs`).href);
   const proto = await importGenerated("tests/golden/proto/gen/bench.ts");
   const thriftGen = await importGenerated("tests/golden/thrift/gen/bench.ts");
   const require = createRequire(pathToFileURL(`${root}/bench/`).href);
@@ -64,23 +67,17 @@ async function child(root, kind) {
   const npm = require(`${root}/tests/fixtures/thrift-js/bench_types.js`);
   settleBufferDeprecation();
 
-  const inner = (i) => proto.Inner.create({ a: i, b: `friend ${i}`, c: i / 4 });
-  const profile = (full) => proto.Profile.create({
-    id: 42n, name: "Ada Lovelace", level: 3, active: true,
-    ...(full ? {
-      labels: new Map([["env", "prod"], ["team", "core"]]), items: new Map([[1, inner(1)], [2, inner(2)]]),
-      scores: [1, -2, 300], aliases: ["ada", "countess"], friends: [inner(3)], note: "Grüße — こんにちは",
-    } : {}),
-  });
+  const profile = profileValues(proto);
   const small = smallValue();
   const large = largeValue(proto.Inner);
+  const thriftLarge = largeValue(thriftGen.Inner);
   const npmIn = new thrift.TFramedTransport(Buffer.alloc(0));
-  const npmRead = (Protocol) => {
+  const npmRead = (Protocol, Type = npm.Small) => {
     const p = new Protocol(npmIn);
     return (bytes) => {
       npmIn.inBuf = bytes;
       npmIn.readPos = 0;
-      const v = new npm.Small();
+      const v = new Type();
       v.read(p);
       return v;
     };
@@ -90,10 +87,15 @@ async function child(root, kind) {
   const cases = {
     "Protobuf small": [kw.encodeProtobuf(proto.Small, small), (b) => kw.decodeProtobuf(proto.Small, b), (b) => pb.Small.decode(b)],
     "Protobuf large": [kw.encodeProtobuf(proto.Large, large), (b) => kw.decodeProtobuf(proto.Large, b), (b) => pb.Large.decode(b)],
-    "Protobuf Profile sparse": [kw.encodeProtobuf(proto.Profile, profile(false)), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
-    "Protobuf Profile full": [kw.encodeProtobuf(proto.Profile, profile(true)), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    // What building the large value costs with no parsing (protobuf.bench.mjs): the bound on the row above.
+    "Protobuf large floor": [kw.encodeProtobuf(proto.Large, large), largeConstructionFloor(kw.encodeProtobuf(proto.Large, large)), (b) => pb.Large.decode(b)],
+    "Protobuf Profile sparse": [kw.encodeProtobuf(proto.Profile, profile.sparse), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    "Protobuf Profile full": [kw.encodeProtobuf(proto.Profile, profile.full), (b) => kw.decodeProtobuf(proto.Profile, b), (b) => pb.Profile.decode(b)],
+    "Protobuf Profile full floor": [kw.encodeProtobuf(proto.Profile, profile.full), profileConstructionFloor(kw.encodeProtobuf(proto.Profile, profile.full)), (b) => pb.Profile.decode(b)],
     "Thrift Binary small": [kw.encodeThrift(thriftGen.Small, small, "binary"), (b) => kw.decodeThrift(thriftGen.Small, b, "binary"), npmRead(thrift.TBinaryProtocol)],
     "Thrift Compact small": [kw.encodeThrift(thriftGen.Small, small, "compact"), (b) => kw.decodeThrift(thriftGen.Small, b, "compact"), npmRead(thrift.TCompactProtocol)],
+    "Thrift Binary large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "binary"), (b) => kw.decodeThrift(thriftGen.Large, b, "binary"), npmRead(thrift.TBinaryProtocol, npm.Large)],
+    "Thrift Compact large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "compact"), (b) => kw.decodeThrift(thriftGen.Large, b, "compact"), npmRead(thrift.TCompactProtocol, npm.Large)],
     "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],
   };
   const result = {};
@@ -106,6 +108,7 @@ async function child(root, kind) {
   }
   const inputKind = kind === "mixed" ? "pool" : kind;
   for (const [name, [bytes, ours, peer]] of Object.entries(cases)) {
+    if (only !== "" && !only.split(",").some((word) => name.includes(word))) continue;
     const [a, b] = [timer(ours, bytes, inputKind), timer(peer, bytes, inputKind)];
     for (let w = 0; w < 3; w++) a(), b();
     let best = [Infinity, Infinity];

@@ -60,6 +60,139 @@ function sameValue(decoded, value, what) {
   }
 }
 
+/** Where each field's values start (after its tag) in the message of [r.pos, end), by field number. */
+function fieldPositions(r, end) {
+  const at = new Map();
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (!at.has(tag >>> 3)) at.set(tag >>> 3, []);
+    at.get(tag >>> 3).push(r.pos);
+    r.skip(tag);
+  }
+  return at;
+}
+
+/**
+ * The large message decoded with every value's position known in advance: the same reader
+ * calls for the values (strings, int64s, the packed column, the payload view, ...) and the
+ * same objects and lists built as the generated decode, but no tags, no field dispatch, no
+ * nested-message bounds. What no decoder of this value can go below with these primitives;
+ * returns a function of the input bytes.
+ */
+export function largeConstructionFloor(bytes) {
+  const r = new kw.ProtobufReader();
+  const P = fieldPositions(r.load(Uint8Array.from(bytes)), bytes.length);
+  const innerAt = (p) => {
+    r.pos = p;
+    const len = r.uint32();
+    const m = fieldPositions(r, r.pos + len);
+    return [1, 2, 3].map((no) => m.get(no)?.[0] ?? -1); // -1: absent (a default value)
+  };
+  const inners = [innerAt(P.get(12)[0]), ...P.get(15).map(innerAt)];
+  const tags = P.get(14);
+  const [pId, pName, pAge, pActive, pScore, pEmail, pLevel, pCreated, pUpdated, pTitle, pDescription, pNumbers, pNote, pPayload, pRegion, pFlags, pRatio] =
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 16, 17, 18, 19, 20].map((no) => P.get(no)[0]);
+  const readInner = (k) => {
+    const [a, b, c] = inners[k];
+    let va = 0, vb = "", vc = 0;
+    if (a >= 0) { r.pos = a; va = r.int32(); }
+    if (b >= 0) { r.pos = b; vb = r.string(); }
+    if (c >= 0) { r.pos = c; vc = r.double(); }
+    return { a: va, b: vb, c: vc };
+  };
+  return (input) => {
+    r.load(input);
+    r.pos = pId; const id = r.int64();
+    r.pos = pName; const name = r.string();
+    r.pos = pAge; const age = r.int32();
+    r.pos = pActive; const active = r.bool();
+    r.pos = pScore; const score = r.double();
+    r.pos = pEmail; const email = r.string();
+    r.pos = pLevel; const level = r.int32();
+    r.pos = pCreated; const createdAt = r.int64();
+    r.pos = pUpdated; const updatedAt = r.int64();
+    r.pos = pTitle; const title = r.string();
+    r.pos = pDescription; const description = r.string();
+    const inner = readInner(0);
+    r.pos = pNumbers; const numbers = r.appendPackedInt32([]);
+    const ts = [];
+    for (let i = 0; i < tags.length; i++) {
+      r.pos = tags[i];
+      ts.push(r.string());
+    }
+    const children = [readInner(1), readInner(2), readInner(3)];
+    r.pos = pNote; const note = r.string();
+    r.pos = pPayload; const payload = r.bytes();
+    r.pos = pRegion; const region = r.int32();
+    r.pos = pFlags; const flags = r.int32();
+    r.pos = pRatio; const ratio = r.double();
+    return { id, name, age, active, score, email, level, createdAt, updatedAt, title, description, inner, numbers, tags: ts, children, note, payload, region, flags, ratio };
+  };
+}
+
+/** The full Profile message's construction floor, as largeConstructionFloor: its maps built from known positions too. */
+export function profileConstructionFloor(bytes) {
+  const r = new kw.ProtobufReader();
+  const P = fieldPositions(r.load(Uint8Array.from(bytes)), bytes.length);
+  // A nested message's (or map entry's) field positions: -1 for an absent field.
+  const nested = (p) => {
+    r.pos = p;
+    const len = r.uint32();
+    const m = fieldPositions(r, r.pos + len);
+    return [1, 2, 3].map((no) => m.get(no)?.[0] ?? -1);
+  };
+  const one = (no) => P.get(no)?.[0] ?? -1;
+  const labels = (P.get(3) ?? []).map(nested);
+  const items = (P.get(4) ?? []).map((p) => {
+    const [k, x] = nested(p);
+    return [k, nested(x)];
+  });
+  const aliases = P.get(6) ?? [];
+  const friends = (P.get(7) ?? []).map(nested);
+  const [pId, pName, pScores, pLevel, pActive, pRating, pEmail, pCreated, pAvatar, pRegion, pFlags, pNote] =
+    [1, 2, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16].map(one);
+  const readInner = ([a, b, c]) => {
+    let va = 0, vb = "", vc = 0;
+    if (a >= 0) { r.pos = a; va = r.int32(); }
+    if (b >= 0) { r.pos = b; vb = r.string(); }
+    if (c >= 0) { r.pos = c; vc = r.double(); }
+    return { a: va, b: vb, c: vc };
+  };
+  return (input) => {
+    r.load(input);
+    r.pos = pId; const id = r.int64();
+    r.pos = pName; const name = r.string();
+    const labelMap = new Map();
+    for (const [k, x] of labels) {
+      r.pos = k; const key = r.string();
+      r.pos = x; labelMap.set(key, r.string());
+    }
+    const itemMap = new Map();
+    for (const [k, x] of items) {
+      r.pos = k;
+      itemMap.set(r.int32(), readInner(x));
+    }
+    r.pos = pScores; const scores = r.appendPackedInt32([]);
+    const al = [];
+    for (let i = 0; i < aliases.length; i++) {
+      r.pos = aliases[i];
+      al.push(r.string());
+    }
+    const fr = [];
+    for (let i = 0; i < friends.length; i++) fr.push(readInner(friends[i]));
+    r.pos = pLevel; const level = r.int32();
+    r.pos = pActive; const active = r.bool();
+    r.pos = pRating; const rating = r.double();
+    r.pos = pEmail; const email = r.string();
+    r.pos = pCreated; const createdAt = r.int64();
+    r.pos = pAvatar; const avatar = r.bytes();
+    r.pos = pRegion; const region = r.int32();
+    r.pos = pFlags; const flags = r.uint32();
+    r.pos = pNote; const note = r.string();
+    return { id, name, labels: labelMap, items: itemMap, scores, aliases: al, friends: fr, level, active, rating, email, createdAt, avatar, region, flags, note };
+  };
+}
+
 export async function run() {
   const engine = await kw.init();
   const gen = await importGenerated("tests/golden/proto/gen/bench.ts");
@@ -130,7 +263,7 @@ export async function run() {
       .add("@bufbuild/protobuf", esEncode, { setup: numberMode })
       .ratio("kitewire generated", "protobufjs static", { target: 2, label: "kitewire vs protobufjs static (encode)" })
       .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (encode)" });
-    suite.group(`${size}: decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
+    const decode = suite.group(`${size}: decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
       .add("kitewire generated", kwDecode, { setup: numberMode })
       .add("kitewire generated (plain Uint8Array input)", kwPlainDecode, { setup: numberMode })
       .add("kitewire generated (same input every call: diagnostic)", kwSameDecode, { setup: numberMode })
@@ -140,15 +273,23 @@ export async function run() {
       .add("@bufbuild/protobuf", esDecode, { setup: numberMode })
       .ratio("kitewire generated", "protobufjs static", { target: 1.5, label: "kitewire vs protobufjs static (decode)" })
       .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (decode)" });
+    if (size === "large") {
+      // The bound on kitewire's ratio here: building this value from known positions.
+      const floor = largeConstructionFloor(bytes);
+      const floorInput = freshInputs(bytes, "pool");
+      sameValue(floor(floorInput()), value, `${size}: construction floor`);
+      decode.add("construction floor (values at known positions, no parsing)", () => floor(floorInput()), { setup: numberMode })
+        .ratio("construction floor (values at known positions, no parsing)", "protobufjs static", { label: "best possible vs protobufjs static (decode)" });
+    }
   }
   profileGroups(suite, gen, pb);
   return suite.run();
 }
 
-/** The Profile message (two maps, three repeated fields) nearly empty and full: kitewire vs protobufjs. */
-function profileGroups(suite, gen, pb) {
+/** The Profile message's values (two maps, three repeated fields): nearly empty, and full. */
+export function profileValues(gen) {
   const inner = (i) => gen.Inner.create({ a: i, b: `friend ${i}`, c: i / 4 });
-  const values = {
+  return {
     sparse: gen.Profile.create({ id: 42n, name: "Ada Lovelace", level: 3, active: true }),
     full: gen.Profile.create({
       id: 9007199254740991n, name: "Ada Lovelace", labels: new Map([["env", "prod"], ["team", "core"], ["tier", "gold"]]),
@@ -158,7 +299,11 @@ function profileGroups(suite, gen, pb) {
       region: -3, flags: 9, note: "Grüße — こんにちは",
     }),
   };
-  for (const [shape, value] of Object.entries(values)) {
+}
+
+/** The Profile message nearly empty and full: kitewire vs protobufjs. */
+function profileGroups(suite, gen, pb) {
+  for (const [shape, value] of Object.entries(profileValues(gen))) {
     const bytes = kw.encodeProtobuf(gen.Profile, value);
     const pbValue = pb.Profile.decode(bytes);
     checkBytes(pb.Profile.encode(pbValue).finish(), bytes, `profile ${shape}: protobufjs re-encodes kitewire's bytes`);
@@ -169,11 +314,18 @@ function profileGroups(suite, gen, pb) {
     const back = kwDecode();
     checkBytes(kw.encodeProtobuf(gen.Profile, back), bytes, `profile ${shape}: kitewire round trip`);
     check(back.labels.size === Object.keys(pbDecode().labels).length, `profile ${shape}: maps agree`);
-    suite.group(`profile (${shape}): decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
+    const decode = suite.group(`profile (${shape}): decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
       .add("kitewire generated", kwDecode)
       .add("kitewire generated (same input every call: diagnostic)", () => kw.decodeProtobuf(gen.Profile, bytes))
       .add("protobufjs static", pbDecode)
       .ratio("kitewire generated", "protobufjs static", { target: 1.5, label: `kitewire vs protobufjs static (profile ${shape} decode)` });
+    if (shape === "full") {
+      const floor = profileConstructionFloor(bytes);
+      const floorInput = freshInputs(bytes, "pool");
+      checkBytes(kw.encodeProtobuf(gen.Profile, floor(floorInput())), bytes, `profile ${shape}: construction floor`);
+      decode.add("construction floor (values at known positions, no parsing)", () => floor(floorInput()))
+        .ratio("construction floor (values at known positions, no parsing)", "protobufjs static", { label: `best possible vs protobufjs static (profile ${shape} decode)` });
+    }
     suite.group(`profile (${shape}): encode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
       .add("kitewire generated", () => kw.encodeProtobuf(gen.Profile, value))
       .add("protobufjs static", () => pb.Profile.encode(pbValue).finish())

@@ -8,7 +8,7 @@
  */
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
-import { copyBytes } from "./slab.js";
+import { copyBytes, ON_HEAP } from "./slab.js";
 import { encodeUtf8 } from "./utf8.js";
 
 /** Options shared by all writers. */
@@ -67,7 +67,11 @@ export class ByteWriter {
 
   /** A copy of the bytes written since the last reset (small ones share a slab, see slab.ts). */
   finish(): Uint8Array {
-    return copyBytes(this.engine.u8, this.block, this.pos - this.block);
+    const n = this.pos - this.block;
+    // Engine memory is a plain Uint8Array, whose `slice` is a copy: what copyBytes does for
+    // small results, without asking the array's constructor (~5 ns of a small encode's ~130).
+    if (n > 0 && n <= ON_HEAP) return this.engine.u8.slice(this.block, this.pos);
+    return copyBytes(this.engine.u8, this.block, n);
   }
 
   /** The bytes written, as a view into engine memory: valid until the next write or reset. */

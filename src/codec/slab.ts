@@ -10,7 +10,7 @@
 
 const SLAB_SIZE = 128 * 1024;
 /** Up to this many bytes V8 keeps an ArrayBuffer on its heap, where `slice` is cheapest. */
-const ON_HEAP = 64;
+export const ON_HEAP = 64;
 /** Larger results get an ArrayBuffer of their own. */
 export const SLAB_MAX = 4096;
 

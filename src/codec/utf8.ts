@@ -1,8 +1,10 @@
 /**
  * Strings between JS and engine memory, each path chosen by length (the crossovers come
- * from bench/utf8.bench.mjs; see wasm-boundary.md): short strings are encoded and decoded
- * by a JS loop, long ones by the native TextEncoder/TextDecoder, non-ASCII ones of middle
- * length by the engine's decoder, which beats TextDecoder's fixed cost there.
+ * from bench/utf8.bench.mjs and bench/README.md section 5b; see wasm-boundary.md): short
+ * strings are encoded and decoded by a JS loop, long ones by the native
+ * TextEncoder/TextDecoder, ASCII of middle length in a Node Buffer by the Buffer's own
+ * `latin1Slice`, non-ASCII text of middle length by the engine's decoder, which beats
+ * TextDecoder's fixed cost there.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Engine } from "../wasm/engine.js";
@@ -11,6 +13,17 @@ import type { Engine } from "../wasm/engine.js";
 export const SHORT_ENCODE = 20;
 /** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`. */
 export const SHORT_DECODE = 32;
+/**
+ * Up to this many bytes, ASCII text in a Node Buffer is made a string by the Buffer's own
+ * `latin1Slice` (beyond it, checking that it is ASCII costs more than TextDecoder).
+ */
+export const LATIN1_DECODE = 96;
+/**
+ * Up to this many bytes, text that is not ASCII is decoded by a JS loop: for short text the
+ * engine's decoder costs more in its fixed costs (a copy of the message into engine
+ * memory, the call, building the string from its output) than it saves.
+ */
+export const JS_DECODE = 64;
 /** Up to this many bytes non-ASCII text is decoded by the engine, beyond it by TextDecoder. */
 export const ENGINE_DECODE = 65536;
 
@@ -59,13 +72,21 @@ export function encodeUtf8(s: string, u8: Uint8Array, at: number): number {
 export interface EngineInput {
   /** What to add to a position of the input to address the same byte in engine memory. */
   engineOffset(): number;
+  /** Takes the input's views afresh after an engine call that may have grown memory. */
+  sync(): void;
 }
+
+/**
+ * What a Node Buffer has (and Bun's and Deno's): found on the input itself, so the core
+ * imports nothing of Node's and other inputs take the paths that need no such method.
+ */
+type MaybeNodeBuffer = Uint8Array & { latin1Slice?(start: number, end: number): string };
 
 /**
  * Decodes the UTF-8 at [p, end) of `u8`, the memory of `input` (engine memory or any other
  * bytes, which the engine's decoder needs copied in). Strict: malformed bytes throw
  * INVALID_UTF8 with their offset from `base`; otherwise they become U+FFFD as with
- * TextDecoder. May grow engine memory.
+ * TextDecoder. May grow engine memory (then it calls `input.sync()`).
  */
 export function decodeUtf8(
   engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number, input: EngineInput,
@@ -81,30 +102,75 @@ export function decodeUtf8(
       if ((a | b | c | d | e | f | g | h) & 0x80) break;
       s += String.fromCharCode(a, b, c, d, e, f, g, h);
     }
-    // The rest (fewer than eight) in one call too: one string made, not one per character.
-    let high = 0;
-    for (let k = i; k < end; k++) high |= u8[k]!;
-    if ((high & 0x80) === 0) {
-      switch (end - i) {
-        case 0: return s;
-        case 1: return s + String.fromCharCode(u8[i]!);
-        case 2: return s + String.fromCharCode(u8[i]!, u8[i + 1]!);
-        case 3: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!);
-        case 4: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!);
-        case 5: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!);
-        case 6: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!);
-        default: return s + String.fromCharCode(u8[i]!, u8[i + 1]!, u8[i + 2]!, u8[i + 3]!, u8[i + 4]!, u8[i + 5]!, u8[i + 6]!);
+    // The rest (if fewer than eight) in one call too, each byte loaded once: one string made,
+    // not one per character.
+    switch (end - i) {
+      case 0: return s;
+      case 1: {
+        const a = u8[i]!;
+        if (a < 0x80) return s + String.fromCharCode(a);
+        break;
       }
+      case 2: {
+        const a = u8[i]!, b = u8[i + 1]!;
+        if (((a | b) & 0x80) === 0) return s + String.fromCharCode(a, b);
+        break;
+      }
+      case 3: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!;
+        if (((a | b | c) & 0x80) === 0) return s + String.fromCharCode(a, b, c);
+        break;
+      }
+      case 4: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
+        if (((a | b | c | d) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d);
+        break;
+      }
+      case 5: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!;
+        if (((a | b | c | d | e) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e);
+        break;
+      }
+      case 6: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!, f = u8[i + 5]!;
+        if (((a | b | c | d | e | f) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e, f);
+        break;
+      }
+      case 7: {
+        const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!;
+        if (((a | b | c | d | e | f | g) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e, f, g);
+      }
+      // Eight or more left: the loop above stopped at a byte that is not ASCII.
     }
   }
-  // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; text
-  // that does not goes to the engine, up to the size where TextDecoder catches up.
-  if (len <= ENGINE_DECODE && (u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) {
+  const buffer: MaybeNodeBuffer = u8;
+  if (len <= LATIN1_DECODE && typeof buffer.latin1Slice === "function") {
+    // A Node Buffer (the bytes of a socket): its own native decoder, for ASCII, costs less
+    // than a JS loop above SHORT_DECODE, and than a Buffer `subarray` and TextDecoder.
+    let high = 0;
+    let k = p;
+    for (; k + 4 <= end; k += 4) high |= u8[k]! | u8[k + 1]! | u8[k + 2]! | u8[k + 3]!;
+    for (; k < end; k++) high |= u8[k]!;
+    if ((high & 0x80) === 0) return buffer.latin1Slice(p, end);
+  }
+  // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; other
+  // short text is decoded by a JS loop (no engine copy of the message, no native call),
+  // longer text by the engine, up to the size where TextDecoder catches up.
+  const ascii = len > SHORT_DECODE && ((u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) === 0;
+  if (!ascii && len <= JS_DECODE) {
+    const s = decodeWellFormed(u8, p, end);
+    if (s !== null) return s;
+    // Malformed: the paths below report it (strict) or replace it as TextDecoder does.
+  }
+  if (!ascii && len <= ENGINE_DECODE) {
     // May grow memory: views are taken from the engine afresh below.
     const shift = input.engineOffset();
     const scratch = engine.scratch(len * 2);
     const units = engine.exports.utf8Decode(p + shift, len, scratch, strict ? 1 : 0);
     if (units < 0) throw engine.error(units, base + shift, "string");
+    // Only this path calls the engine: the others leave the reader's views as they are,
+    // which spares a call per string (sync is not inlined into large generated bodies).
+    input.sync();
     return stringFromUnits(engine.u16, scratch >>> 1, units);
   }
   try {
@@ -112,6 +178,52 @@ export function decodeUtf8(
   } catch {
     throw invalidUtf8(engine, p, len, base, input.engineOffset());
   }
+}
+
+/** The UTF-16 units of text `decodeWellFormed` decodes (at most one unit per byte). */
+const textUnits = new Uint16Array(JS_DECODE);
+
+/**
+ * Decodes the UTF-8 at [p, end) of `u8` (at most JS_DECODE bytes) if it is well formed,
+ * else returns null. Well formed as the WHATWG decoder defines it: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no sequence cut short.
+ */
+function decodeWellFormed(u8: Uint8Array, p: number, end: number): string | null {
+  let n = 0;
+  while (p < end) {
+    const c = u8[p]!;
+    if (c < 0x80) {
+      textUnits[n++] = c;
+      p++;
+    } else if (c < 0xe0) {
+      if (c < 0xc2 || p + 1 >= end) return null;
+      const c1 = u8[p + 1]!;
+      if ((c1 & 0xc0) !== 0x80) return null;
+      textUnits[n++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      p += 2;
+    } else if (c < 0xf0) {
+      if (p + 2 >= end) return null;
+      const c1 = u8[p + 1]!;
+      const c2 = u8[p + 2]!;
+      if ((((c1 & 0xc0) ^ 0x80) | ((c2 & 0xc0) ^ 0x80)) !== 0) return null;
+      const u = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      if (u < 0x800 || (u & 0xf800) === 0xd800) return null;
+      textUnits[n++] = u;
+      p += 3;
+    } else {
+      if (c > 0xf4 || p + 3 >= end) return null;
+      const c1 = u8[p + 1]!;
+      const c2 = u8[p + 2]!;
+      const c3 = u8[p + 3]!;
+      if ((((c1 & 0xc0) ^ 0x80) | ((c2 & 0xc0) ^ 0x80) | ((c3 & 0xc0) ^ 0x80)) !== 0) return null;
+      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return null;
+      textUnits[n++] = 0xd7c0 + (cp >> 10); // the high surrogate of cp: 0xd800 + ((cp - 0x10000) >> 10)
+      textUnits[n++] = 0xdc00 | (cp & 0x3ff);
+      p += 4;
+    }
+  }
+  return stringFromUnits(textUnits, 0, n);
 }
 
 /** Up to this many UTF-16 units a string is built eight units per call (cheaper than a decoder call). */

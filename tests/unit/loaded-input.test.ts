@@ -314,6 +314,28 @@ describe("reuse and growth", () => {
     expect(r.readI32()).toBe(77);
   });
 
+  test("a string the engine decodes reads on correctly when its scratch grows memory (attached and loaded engine memory)", async () => {
+    for (const how of ["attach", "load"] as const) {
+      const own = await loadEngine(readFileSync(new URL("../../build/kitewire.wasm", import.meta.url)));
+      const w = new ThriftBinaryWriter({ engine: own });
+      // Long enough for the engine's decoder (not the JS one), short enough not to go to TextDecoder.
+      const text = "東京からこんにちは".repeat(2000); // 54 KB of UTF-8, 36 KB of UTF-16 scratch
+      w.writeString(text);
+      w.writeI32(77);
+      w.writeString("after");
+      // Memory filled up to less than the decoder's scratch, so that taking it grows memory.
+      for (let block = own.alloc(4096); own.exports.memory.buffer.byteLength - block > 24 * 1024; block = own.alloc(4096));
+      const r = new ThriftBinaryReader({ engine: own });
+      if (how === "attach") r.attach(w.start, w.length);
+      else r.load(w.view());
+      const before = own.exports.memory.buffer.byteLength;
+      expect(r.readString()).toBe(text);
+      expect(own.exports.memory.buffer.byteLength, how).toBeGreaterThan(before);
+      expect(r.readI32(), how).toBe(77);
+      expect(r.readString(), how).toBe("after");
+    }
+  });
+
   test("copies taken from a loaded Buffer (unknown fields, method names) are copies, not views of its pool", () => {
     const w = new ThriftBinaryWriter();
     w.writeString("ping");

@@ -226,6 +226,53 @@ describe.each(BUILDS)("%s", (build) => {
     }
   });
 
+  test("ProtobufReader's appending packed 32-bit readers (JS for short columns, the engine otherwise) decode and error like protobufjs", () => {
+    const e = builds[build]!;
+    const rnd = new Random(0x3a9d);
+    const bodies: Uint8Array[] = [];
+    for (let length = 0; length <= 300; length++) bodies.push(column(rnd, length));
+    for (let run = 0; run < 50; run++) {
+      const varints: number[][] = [];
+      for (let n = rnd.int(1, 12); n > 0; n--) varints.push(someVarint(rnd, rnd.pick(PROFILES)));
+      const body = Uint8Array.from(varints.flat());
+      // Cut short at every byte; each varint over-long (11 to 16 bytes, ended or not) in turn; random high bits flipped.
+      for (let cut = 1; cut < body.length; cut++) bodies.push(body.slice(0, cut));
+      for (let j = 0; j < varints.length; j++) {
+        const long = Array.from({ length: rnd.int(11, 16) }, () => rnd.int(0x80, 0xff));
+        if (rnd.bool()) long[long.length - 1]! &= 0x7f;
+        bodies.push(Uint8Array.from([...varints.slice(0, j).flat(), ...long, ...varints.slice(j + 1).flat()]));
+      }
+      const flipped = body.slice();
+      flipped[rnd.int(0, body.length - 1)]! ^= 0x80;
+      bodies.push(flipped);
+    }
+    for (const body of bodies) {
+      const prefix = varint(BigInt(body.length));
+      const framed = Uint8Array.from([...prefix, ...body, 0x80, 0xff]); // garbage after the column must not matter
+      for (const kind of KINDS) {
+        const want = expected(kind, body);
+        for (const input of [framed, Buffer.from(framed)]) {
+          for (const before of [[], [7]]) {
+            // A message already copied into the engine (by a skip, say) takes the engine's path even for short columns.
+            for (const copied of [false, true]) {
+              const r = new ProtobufReader({ engine: e }).load(input);
+              if (copied) r.engineOffset();
+              const list = before.slice();
+              const read = () => kind.name === "int32" ? r.appendPackedInt32(list) : kind.name === "uint32" ? r.appendPackedUint32(list) : r.appendPackedSint32(list);
+              const what = `${kind.name} of ${Buffer.from(body).toString("hex")} (${input === framed ? "Uint8Array" : "Buffer"}, copied ${copied})`;
+              if ("values" in want) {
+                expect(read(), what).toEqual([...before, ...want.values]);
+                expect(r.pos, what).toBe(prefix.length + body.length);
+              } else {
+                expect(read, what).toThrow(expect.objectContaining({ code: want.error, offset: prefix.length + want.at }));
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
   test("ProtobufReader's packed 32-bit readers decode like protobufjs", () => {
     const e = builds[build]!;
     const rnd = new Random(0x4eab);

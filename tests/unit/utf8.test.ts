@@ -94,6 +94,56 @@ describe("string paths of readers and writers", () => {
     }
   });
 
+  test("short text (JS decoder, a Buffer's latin1Slice, TextDecoder, engine) reads as TextDecoder does, from Buffers and Uint8Arrays (property)", async () => {
+    await init();
+    const rnd = new Random(0x7e57);
+    // Sequences at the edges of well-formedness: overlong forms, surrogates, past U+10FFFF,
+    // cut short; and the first and last valid sequence of each length.
+    const edges = [
+      [0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf],
+      [0xf0, 0x80, 0x80, 0x80], [0xf0, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xff],
+      [0xe3, 0x81], [0xf0, 0x9f, 0x98], [0xc3], [0x80], [0xe3, 0x41, 0x81],
+      [0xc2, 0x80], [0xdf, 0xbf], [0xe0, 0xa0, 0x80], [0xed, 0x9f, 0xbf], [0xee, 0x80, 0x80], [0xef, 0xbf, 0xbf],
+      [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf],
+    ];
+    for (let i = 0; i < 4000; i++) {
+      // Lengths around every crossover (32, 64, 96 bytes), mostly well formed, ASCII or not.
+      const text = rnd.string(rnd.int(0, 50)) + "a".repeat(rnd.int(0, 40));
+      let body = rnd.int(0, 3) === 0 ? rnd.bytes(rnd.int(0, 110)) : Uint8Array.from(new TextEncoder().encode(text).subarray(0, 120));
+      for (let m = rnd.int(0, 3) === 0 ? rnd.int(1, 2) : 0; m > 0 && body.length > 0; m--) body[rnd.int(0, body.length - 1)] = rnd.u32() & 0xff;
+      if (rnd.int(0, 2) === 0) {
+        const at = rnd.int(0, body.length);
+        body = Uint8Array.from([...body.subarray(0, at), ...rnd.pick(edges), ...body.subarray(at)]);
+      }
+      const prefix = body.length > 127 ? [0x80 | (body.length & 0x7f), body.length >> 7] : [body.length];
+      const framed = new Uint8Array([...prefix, ...body]);
+      let want: string | null;
+      try {
+        want = strict.decode(body);
+      } catch {
+        want = null;
+      }
+      for (const input of [framed, Buffer.from(framed)]) {
+        const what = `${Buffer.from(body).toString("hex")} from a ${input === framed ? "Uint8Array" : "Buffer"}`;
+        if (want !== null) {
+          expect(new ProtobufReader().load(input).string(), what).toBe(want);
+        } else {
+          let at = -1;
+          try {
+            new ProtobufReader().load(input).string();
+          } catch (error) {
+            expect((error as { code?: string }).code, what).toBe("INVALID_UTF8");
+            at = (error as { offset: number }).offset - prefix.length;
+          }
+          // The offset is the first byte a fatal decoder rejects: all before it decodes.
+          expect(at, what).toBeGreaterThanOrEqual(0);
+          expect(() => strict.decode(body.subarray(0, at)), what).not.toThrow();
+        }
+        expect(new ProtobufReader({ strictUtf8: false }).load(input).string(), what).toBe(lenient.decode(body));
+      }
+    }
+  });
+
   test("strict readers reject invalid UTF-8 with its offset; lenient ones replace it", async () => {
     await init();
     const cases: [number[], number][] = [

@@ -14,6 +14,13 @@ import { newList } from "../list.js";
 import { copyArray, copyBytes, type TypedArrayOf } from "../slab.js";
 import { MAX_FIELD_NUMBER, WireType } from "./wire-type.js";
 
+/**
+ * Packed 32-bit columns up to this many bytes are decoded in JS unless the message is in
+ * engine memory already: the engine's column decoder is faster per byte, but its fixed
+ * costs (the message's copy into engine memory, the call) are those of ~100 bytes in JS.
+ */
+const JS_PACKED = 128;
+
 export class ProtobufReader extends ByteReader {
   /** Reads a tag and checks its field number and wire type. */
   tag(): number {
@@ -283,15 +290,67 @@ export class ProtobufReader extends ByteReader {
 
   // Straight from engine memory into the list: a typed array made first costs more than
   // decoding a short column. An empty list is replaced by one made for the count; either
-  // way the values are stored in order from the list's end (see newList).
+  // way the values are stored in order from the list's end (see newList). Short columns
+  // are decoded here, which spares the engine's copy of the message.
   private appendPacked32(kind: PackedKind, list: number[], signed: boolean): number[] {
-    const at = this.decodeColumn(kind, 4) >>> 2;
+    const len = this.length();
+    if (len <= JS_PACKED && !this.engineReady) {
+      const out = this.appendShortPacked32(len, kind === PackedKind.SINT32, signed, list);
+      if (out !== null) return out;
+    }
+    const at = this.decodeColumnOf(len, kind, 4) >>> 2;
     const n = this.columnCount;
     const u32 = this.engine.u32;
     const base = list.length;
     const out = base === 0 ? newList<number>(n) : list;
     if (signed) for (let i = 0; i < n; i++) out[base + i] = u32[at + i]! | 0;
     else for (let i = 0; i < n; i++) out[base + i] = u32[at + i]!;
+    return out;
+  }
+
+  /**
+   * `appendPacked32` for the body of `len` bytes at the read position, in JS; null (nothing
+   * read) when a varint is cut short or longer than ten bytes, for the engine to report.
+   */
+  private appendShortPacked32(len: number, zigzag: boolean, signed: boolean, list: number[]): number[] | null {
+    const u8 = this.u8;
+    let p = this.pos;
+    const stop = p + len;
+    if (len !== 0 && u8[stop - 1]! >= 0x80) return null; // the last varint is cut short
+    const base = list.length;
+    const out = base === 0 ? [] : list;
+    // Unrolled as protobufjs does: faster here than a loop over the bytes, and than
+    // counting the values first to pre-size the list.
+    while (p < stop) {
+      let b = u8[p++]!;
+      let v = b & 0x7f;
+      if (b >= 0x80) {
+        b = u8[p++]!;
+        v |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = u8[p++]!;
+          v |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = u8[p++]!;
+            v |= (b & 0x7f) << 21;
+            if (b >= 0x80) {
+              b = u8[p++]!;
+              v |= b << 28;
+              // 32-bit kinds keep the low 32 bits of up to ten bytes, as the engine and protoc do.
+              for (let k = 0; b >= 0x80; k++) {
+                if (k === 5) {
+                  out.length = base;
+                  return null;
+                }
+                b = u8[p++]!;
+              }
+            }
+          }
+        }
+      }
+      out.push(zigzag ? (v >>> 1) ^ -(v & 1) : signed ? v | 0 : v >>> 0);
+    }
+    this.pos = stop;
     return out;
   }
 
@@ -303,7 +362,11 @@ export class ProtobufReader extends ByteReader {
    * `width` bytes per value; returns the scratch address and sets `columnCount`.
    */
   private decodeColumn(kind: PackedKind, width: number): number {
-    const len = this.length();
+    return this.decodeColumnOf(this.length(), kind, width);
+  }
+
+  /** `decodeColumn` of a body whose length `len` was read. */
+  private decodeColumnOf(len: number, kind: PackedKind, width: number): number {
     const shift = this.engineOffset();
     const e = this.engine;
     const scratch = e.scratch(len * width); // may grow memory: views are read after it
