@@ -30,6 +30,7 @@ import { frameSeqid, payloadReader, type PayloadReader } from "../../../remote/p
 import type { PayloadProtocol, Transport } from "../../../remote/transport.js";
 import { IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
+import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
 import { CLOSE, DONE, FAIL, OPEN, REPLY, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 let entry: string | undefined;
@@ -98,13 +99,16 @@ function report(f: () => void): void {
   }
 }
 
-/** A ring message waiting for room: a call's frame, or news of a connection (a copy of its bytes). */
+/** A ring message waiting for room (a copy of its bytes): a batch, or a frame too large for one; the calls in it. */
 interface Queued {
   kind: number;
   tag: number;
   bytes: Uint8Array;
-  call: Call | undefined;
+  calls: Call[];
 }
+
+/** Bytes of a batch of messages to a server thread (a frame larger than a batch goes on its own). */
+const BATCH_BYTES = 64 << 10;
 
 /** A connection as the server threads know it: an id, its peer, and which threads were told of it. */
 class Peer {
@@ -118,6 +122,11 @@ class Peer {
 /** One server thread and its rings (a new slot object each time it is replaced). */
 class Slot {
   readonly calls = new PendingCalls<Call>();
+  /** The messages of this turn of the event loop, sent as one ring message at its end (`flush`). */
+  readonly batch = new BatchWriter(BATCH_BYTES);
+  /** The calls in `batch`, and their timeouts (ms, 0: none) should the batch have to wait for room. */
+  readonly batchCalls: Call[] = [];
+  readonly batchTimeouts: number[] = [];
   readonly queue: Queued[] = [];
   live = false;
   pumping = false;
@@ -145,6 +154,7 @@ export class ServerThreads {
   private closing = false;
   private readonly readers = new Map<PayloadProtocol, PayloadReader>();
   private readonly ringBytes: number;
+  private flushScheduled = false;
   /** Calls answered TIMEOUT because their deadline passed while every ring was full. */
   timedOut = 0;
 
@@ -228,21 +238,76 @@ export class ServerThreads {
   }
 
   /**
-   * Writes a message to `slot`'s ring now if nothing waits before it and there is room;
-   * otherwise queues a copy (a call's: until `timeoutMs`, if > 0, then TIMEOUT).
+   * Adds a message to `slot`'s batch of this turn (a frame too large for a batch is sent
+   * on its own, after the batch). `call`'s timeout (ms, if > 0) bounds how long it may
+   * wait on this thread should the ring be full.
    */
   private send(slot: Slot, kind: number, tag: number, bytes: Uint8Array, call: Call | undefined, timeoutMs: number): void {
-    if (slot.queue.length === 0 && slot.requests.tryWrite(kind, tag, bytes)) {
-      if (call !== undefined) slot.calls.add(call.id, call);
+    if (call !== undefined) slot.calls.add(call.id, call);
+    const batch = slot.batch;
+    if (!batch.accepts(bytes.length)) {
+      this.flush(slot);
+      this.write(slot, kind, tag, bytes, call === undefined ? [] : [call], call === undefined ? [] : [timeoutMs]);
       return;
     }
-    const queued: Queued = { kind, tag, bytes: bytes.slice(), call };
-    slot.queue.push(queued);
-    if (call !== undefined && timeoutMs > 0) {
+    if (!batch.fits(bytes.length)) this.flush(slot);
+    batch.add(kind, tag, bytes);
+    if (call !== undefined) {
+      slot.batchCalls.push(call);
+      slot.batchTimeouts.push(timeoutMs);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  /** At the end of a turn: every thread's batch to its ring. */
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    for (const slot of this.slots) if (slot !== undefined && slot.batch.count > 0) this.flush(slot);
+  };
+
+  /** Sends `slot`'s batch as one ring message. */
+  private flush(slot: Slot): void {
+    const batch = slot.batch;
+    if (batch.count === 0) return;
+    const calls = slot.batchCalls.splice(0);
+    const timeouts = slot.batchTimeouts.splice(0);
+    if (slot.queue.length === 0 && slot.live && this.tryWrite(slot, BATCH, batch.count, batch.bytes())) {
+      batch.clear();
+      return;
+    }
+    const count = batch.count;
+    this.queue(slot, BATCH, count, batch.detach(), calls, timeouts);
+  }
+
+  /** Writes one message to `slot`'s ring now if nothing waits before it and there is room; otherwise queues a copy. */
+  private write(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+    if (slot.queue.length === 0 && slot.live && this.tryWrite(slot, kind, tag, bytes)) return;
+    this.queue(slot, kind, tag, bytes.slice(), calls, timeouts);
+  }
+
+  /** A write to a ring that is closed (its thread died: its exit answers the calls) counts as done. */
+  private tryWrite(slot: Slot, kind: number, tag: number, bytes: Uint8Array): boolean {
+    try {
+      return slot.requests.tryWrite(kind, tag, bytes, true);
+    } catch (error) {
+      if (slot.requests.closed) return true;
+      throw error;
+    }
+  }
+
+  /** Queues `bytes` (the caller's to give) until the ring has room; each call waits until its timeout, if any, then fails TIMEOUT. */
+  private queue(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+    slot.queue.push({ kind, tag, bytes, calls });
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      const timeoutMs = timeouts[i]!;
+      if (!(timeoutMs > 0)) continue;
       call.timer = setTimeout(() => {
-        const i = slot.queue.indexOf(queued);
-        if (i > 0 || (i === 0 && !slot.pumping)) slot.queue.splice(i, 1);
         if (!call.over) this.timedOut++;
+        // Its frame still goes to the thread (with the others of its batch); the reply is then dropped.
         this.fail(call, new KitewireError(ErrorCode.TIMEOUT, `the server's threads stayed busy past the call's deadline (${timeoutMs} ms)`));
       }, timeoutMs);
     }
@@ -287,13 +352,12 @@ export class ServerThreads {
     slot.pumping = true;
     try {
       while (slot.queue.length > 0 && slot.live) {
-        const { kind, tag, bytes, call } = slot.queue[0]!;
-        if (call === undefined || !call.over) await slot.requests.write(kind, tag, bytes);
+        const { kind, tag, bytes, calls } = slot.queue[0]!;
+        // A lone frame whose call timed out meanwhile is dropped; a batch goes whole (it may tell of connections).
+        if (kind === BATCH || calls.length === 0 || !calls[0]!.over) await slot.requests.write(kind, tag, bytes);
+        else slot.calls.take(calls[0]!.id);
         slot.queue.shift();
-        if (call !== undefined && !call.over) {
-          clearTimeout(call.timer);
-          slot.calls.add(call.id, call);
-        }
+        for (const call of calls) clearTimeout(call.timer);
       }
     } catch {
       // The ring closed: the thread died, and its exit answers what is queued.
@@ -314,6 +378,12 @@ export class ServerThreads {
       call.reject(e);
     }
   }
+
+  /** Reads a ring message from `slot`'s thread: a batch of replies, or one. */
+  private readonly receive = (slot: Slot) => {
+    const settle = this.settle(slot);
+    return (kind: number, tag: number, bytes: Uint8Array): void => (kind === BATCH ? forEachRecord(bytes, tag, settle) : settle(kind, tag, bytes));
+  };
 
   private readonly settle = (slot: Slot) => (kind: number, tag: number, bytes: Uint8Array): void => {
     const call = slot.calls.take(tag);
@@ -350,7 +420,7 @@ export class ServerThreads {
         if (m.type === "ready") {
           slot.live = true;
           resolve();
-          slot.replies.consume(this.settle(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
+          slot.replies.consume(this.receive(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
         } else if (m.type === "failed") {
           reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} could not start: ${m.message}`));
         }
@@ -360,12 +430,16 @@ export class ServerThreads {
         const wasLive = slot.live;
         slot.live = false;
         reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} exited (code ${code}) before serving`));
-        slot.replies.read(this.settle(slot)); // replies it wrote before it died
+        slot.replies.read(this.receive(slot)); // replies it wrote before it died
         slot.requests.close();
         slot.replies.close();
         const error = new KitewireError(ErrorCode.CONNECTION, `the server thread serving this call exited (code ${code})`);
+        // Every call handed to it (in its ring, in a batch not yet sent, or waiting for room) is in `calls`.
         for (const id of slot.calls.seqidList()) this.fail(slot.calls.take(id)!, error);
-        for (const { call } of slot.queue.splice(0)) if (call !== undefined) this.fail(call, error);
+        slot.queue.length = 0;
+        slot.batch.clear();
+        slot.batchCalls.length = 0;
+        slot.batchTimeouts.length = 0;
         if (this.closing || !wasLive) return;
         logger.error("server thread exited: replacing it", { thread: index, code });
         this.respawn(index);
