@@ -204,14 +204,16 @@ test("graceful close waits for the calls in flight on every thread, and tells TT
   const c = client(transport, l);
   try {
     const served = l.threads!.served;
-    const slow = Array.from({ length: 20 }, (_, i) => c.getUser(1300n + BigInt(i), base.Base.create()));
-    await new Promise((r) => setTimeout(r, 50));
-    const spread = l.threads!.served.map((n, i) => n - served[i]!);
+    const slow = Array.from({ length: 20 }, (_, i) => c.getUser(1300n + BigInt(i), base.Base.create()).catch((e: unknown) => e));
+    const spreadNow = () => l.threads!.served.map((n, i) => n - served[i]!);
+    // Each call lasts 300+ ms: wait (on a loaded machine) until all 20 are on the threads.
+    for (let i = 0; i < 12 && spreadNow().reduce((a, b) => a + b) < 20; i++) await new Promise((r) => setTimeout(r, 20));
+    const spread = spreadNow();
     expect(spread.every((n) => n >= 5)).toBe(true); // calls in flight on both threads
     const started = Date.now();
     await l.close({ timeoutMs: 3000 });
     expect(Date.now() - started).toBeGreaterThan(200);
-    expect((await Promise.all(slow)).map((u) => u.id)).toEqual(Array.from({ length: 20 }, (_, i) => 1300n + BigInt(i)));
+    expect((await Promise.all(slow)).map((u) => (u as { id: bigint }).id)).toEqual(Array.from({ length: 20 }, (_, i) => 1300n + BigInt(i)));
     await expect(c.getUser(1n, base.Base.create())).rejects.toMatchObject({ code: "CONNECTION" });
   } finally {
     await c.close();
@@ -313,10 +315,13 @@ test("one read holding many frames and part of the next: every frame is handed o
   await new Promise((r) => socket.once("connect", r));
   try {
     const answered = replies(socket, 60);
-    const first = Buffer.concat(frames.slice(0, 41));
+    // Frame 0 alone (the connection learns its transport from it, through the decoder); then
+    // frames 1..40 and half of 41 in one write, handed over as they sit in the socket's bytes;
+    // the rest of 41 and 42..59 later, in uneven pieces.
+    socket.write(frames[0]!);
+    await new Promise((r) => setTimeout(r, 30));
     const split = 9 + (frames[41]!.length >> 1);
-    // Frames 0..40 and half of 41 in one write; the rest of 41 and 42..59 later, in uneven pieces.
-    socket.write(Buffer.concat([first, frames[41]!.subarray(0, split)]));
+    socket.write(Buffer.concat([...frames.slice(1, 41), frames[41]!.subarray(0, split)]));
     await new Promise((r) => setTimeout(r, 30));
     const rest = Buffer.concat([frames[41]!.subarray(split), ...frames.slice(42)]);
     for (let at = 0; at < rest.length; at += 1000) socket.write(rest.subarray(at, at + 1000));
@@ -348,5 +353,29 @@ test("frames of several connections in one turn: each connection gets its own re
     });
   } finally {
     for (const s of sockets) s.destroy();
+  }
+});
+
+test("a frame whose envelope is not where its framing puts it goes through the decoder, which refuses it: its connection is closed, logged", async () => {
+  const logged: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string, f?: unknown) => void logged.push(`${m} ${JSON.stringify(f)}`), error: (m: string) => void logged.push(m) };
+  const l = await kw.listen(new kw.Server({ logger }), { threads: 2, serverModule: SERVICE });
+  const frames = await capturePings(["first", "second"]);
+  const socket = connect({ host: "127.0.0.1", port: l.port });
+  await new Promise((r) => socket.once("connect", r));
+  try {
+    const first = replies(socket, 1);
+    socket.write(frames[0]!);
+    expect((await first)[0]!.toString("latin1")).toContain(": first");
+    const bad = Buffer.from(frames[1]!);
+    bad.writeUInt32BE(0x12345678, 4); // not a Binary version word
+    const closed = new Promise((r) => socket.once("close", r));
+    socket.write(bad);
+    await closed;
+    expect(logged.some((m) => /malformed-frame/.test(m) && /not a Thrift Binary message header: 0x12345678/.test(m))).toBe(true);
+    expect(l.threads!.served.reduce((a, b) => a + b)).toBe(1);
+  } finally {
+    socket.destroy();
+    await l.close({ timeoutMs: 1000 });
   }
 });

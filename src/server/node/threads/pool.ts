@@ -28,9 +28,10 @@ import { getLogger } from "../../../observability/log/logger.js";
 import type { Frame } from "../../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../../remote/payload.js";
 import type { PayloadProtocol, Transport } from "../../../remote/transport.js";
-import { IntKey } from "../../../remote/ttheader.js";
+import { decodeTTHeader, IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
 import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
+import { envelopeReadable, readEnvelope, type Envelope } from "./envelope.js";
 import { CLOSE, DONE, FAIL, OPEN, REPLY, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 let entry: string | undefined;
@@ -107,6 +108,29 @@ interface Queued {
   calls: Call[];
 }
 
+/** A call's timeout, still in its TTHeader (read only if the call must wait). */
+const DEADLINE_IN_HEADER = -1;
+
+/** The timeouts of the calls in `bytes` (a batch, or one frame) still in their TTHeaders (`timeouts[i]` of `calls[i]`). */
+function readDeadlines(kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+  const read = (frame: Uint8Array): number => {
+    try {
+      return Number(decodeTTHeader(frame).info.intInfo.get(IntKey.RPC_TIMEOUT)) || 0;
+    } catch {
+      return 0; // the thread will say what is wrong with it
+    }
+  };
+  if (kind !== BATCH) {
+    timeouts[0] = read(bytes);
+    return;
+  }
+  const index = new Map(calls.map((c, i) => [c.id, i]));
+  forEachRecord(bytes, tag, (_, id, frame) => {
+    const i = index.get(id);
+    if (i !== undefined && timeouts[i] === DEADLINE_IN_HEADER) timeouts[i] = read(frame);
+  });
+}
+
 /** Bytes of a batch of messages to a server thread (a frame larger than a batch goes on its own). */
 const BATCH_BYTES = 64 << 10;
 
@@ -155,6 +179,7 @@ export class ServerThreads {
   private readonly readers = new Map<PayloadProtocol, PayloadReader>();
   private readonly ringBytes: number;
   private flushScheduled = false;
+  private readonly envelope: Envelope = { seqid: 0, flags: 0 };
   /** Calls answered TIMEOUT because their deadline passed while every ring was full. */
   timedOut = 0;
 
@@ -202,21 +227,45 @@ export class ServerThreads {
         this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
         return undefined;
       }
-      slot.served++;
-      const peer = this.peerOf(info);
-      if (!peer.told.includes(slot)) {
-        peer.told.push(slot);
-        this.send(slot, toThread(OPEN, peer.id), 0, peer.peer, undefined, 0);
-      }
       const size = frame.bytes.length;
       const at = frame.bytes.contiguous(size);
-      this.send(slot, toThread(transportCode(frame.transport), peer.id), call.id, this.server.engine.u8.subarray(at, at + size), call,
-        Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
+      this.dispatch(slot, call, this.server.engine.u8.subarray(at, at + size), Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
     } finally {
       frame.bytes.release();
     }
     return call;
   };
+
+  /** HandOver (connection.ts): the framings whose frames go on as received, their envelope read where it sits. */
+  accepts(transport: Transport): boolean {
+    return envelopeReadable(transport);
+  }
+
+  /** HandOver: hands a whole frame, as received, to a server thread; settles when the call is over. */
+  frame(bytes: Uint8Array, transport: Transport, info: ConnectionInfo): PromiseLike<void> | undefined | null {
+    const envelope = this.envelope;
+    if (!readEnvelope(transport, bytes, envelope)) return null;
+    const call = new Call(this.nextId = (this.nextId + 1) | 0, info, transport, envelope.seqid, envelope.flags);
+    const slot = this.pick();
+    if (slot === undefined) {
+      this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
+      return undefined;
+    }
+    // A TTHeader deadline is only read should the call have to wait for room (`queue`).
+    this.dispatch(slot, call, bytes, transport.framing === "ttheader" || transport.framing === "ttheader-framed" ? DEADLINE_IN_HEADER : 0);
+    return call;
+  }
+
+  /** Sends `call`'s frame to `slot`, after news of its connection if the thread has none. */
+  private dispatch(slot: Slot, call: Call, bytes: Uint8Array, timeoutMs: number): void {
+    slot.served++;
+    const peer = this.peerOf(call.info);
+    if (!peer.told.includes(slot)) {
+      peer.told.push(slot);
+      this.send(slot, toThread(OPEN, peer.id), 0, peer.peer, undefined, 0);
+    }
+    this.send(slot, toThread(transportCode(call.transport), peer.id), call.id, bytes, call, timeoutMs);
+  }
 
   /** The threads' record of `info`'s connection, made on its first call; its threads are told when it closes. */
   private peerOf(info: ConnectionInfo): Peer {
@@ -301,6 +350,7 @@ export class ServerThreads {
   /** Queues `bytes` (the caller's to give) until the ring has room; each call waits until its timeout, if any, then fails TIMEOUT. */
   private queue(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
     slot.queue.push({ kind, tag, bytes, calls });
+    if (timeouts.includes(DEADLINE_IN_HEADER)) readDeadlines(kind, tag, bytes, calls, timeouts);
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
       const timeoutMs = timeouts[i]!;
