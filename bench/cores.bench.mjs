@@ -8,6 +8,10 @@
 // projection to 16 cores. The "-spin" cases (shm-spin, threads:2-spin) give the rings'
 // readers a look-before-waiting time (spinMicros, --spin=50 µs): it trades CPU for wake-ups.
 //
+// The "floor" case is no server: a socket loop that cuts each read's frames and answers them
+// with ready-made replies (bench/cores/server.mjs), the least any socket thread spends per call
+// in Node, against which the socket thread of `threads: N` is read.
+//
 // The "-1thread" cases put the server in the client's thread: the transport's CPU per call
 // without a second thread (nor its wake-ups), the figure least moved by a loaded machine.
 //
@@ -16,7 +20,7 @@
 // (an A/B of two checkouts: build the other one first, e.g. `git worktree add` or `git archive main`).
 //
 //   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp,shm-1thread,uds-1thread]
-//     [--modes=single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50] [--baseline=bundle] [--prof=DIR]
+//     [--modes=floor,single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50] [--baseline=bundle] [--prof=DIR]
 import { fork } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
@@ -212,7 +216,7 @@ for (const b of builds) {
 compare(kinds, a, [["calls/s", "qps"], ["CPU µs per call", "cpuUsPerCall"]]);
 }
 if (PART !== "A") {
-const modes = MODES ?? ["single", "threads:1", "threads:2", "threads:2-spin", "cluster:2"];
+const modes = MODES ?? ["floor", "single", "threads:1", "threads:2", "threads:2-spin", "cluster:2"];
 const bRuns = await rounds(modes, serverCase);
 console.log("\nB. Server scaling: 1 KiB echo, 8 connections, 200 in flight, client in this process (2 cores shared by client and server)");
 console.log("| server | QPS | server CPU µs per call | socket thread µs per call | server threads µs per call |\n|---|---:|---:|---:|---:|");
