@@ -2,13 +2,16 @@
  * The socket thread's side of `listen(server, { threads: N })`: N server threads (Node
  * worker threads), each with its own engine and Server made by the service module, fed
  * over two shared-memory rings (net/shm) per thread. The socket thread's connections cut
- * frames as on one thread (every limit, timeout and budget applies there); a frame is then
- * copied once, straight out of engine memory into a ring, and its reply out of the ring
- * (to a plain buffer, net/shm/ring.ts says why) into the connection's write buffer.
+ * frames as on one thread (every limit, timeout and budget applies there); once a
+ * connection's transport is known its frames are handed over as they sit in the socket's
+ * bytes (`frame`: only the seqid and flags are read, envelope.ts), otherwise as the decoder
+ * cut them (`handle`). Each is copied into its thread's batch (batch.ts), and a turn's batch
+ * goes to the ring as one message; replies come back in batches too, out of the ring (to a
+ * plain buffer, net/shm/ring.ts says why) into each connection's write buffer.
  *
- * - A call goes to the next thread with room, round robin; if every ring is full it
- *   waits (a copy, in order) for room, and fails TIMEOUT at its deadline (TTHeader's
- *   RPC timeout) rather than blocking the rest.
+ * - A call goes to the next thread with room, round robin; if every ring is full its batch
+ *   waits (in order) for room, and the call fails TIMEOUT at its deadline (TTHeader's RPC
+ *   timeout) rather than blocking the rest.
  * - A thread is told of a connection (its id and peer) before its first call from it, and
  *   when it closes, in the same ring as the calls: handlers there see `ctx.peer`, and their
  *   `ctx.signal` aborts when the connection closes, as on one thread.

@@ -123,8 +123,12 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
     }
   }
 
-  /** A ring message: a batch of requests and news of connections, or one. */
-  const receive = (kind: number, tag: number, bytes: Uint8Array) => (kind === BATCH ? forEachRecord(bytes, tag, serve) : serve(kind, tag, bytes));
+  /** A ring message: a batch of requests and news of connections (the replies made serving it then leave together), or one. */
+  const receive = (kind: number, tag: number, bytes: Uint8Array) => {
+    if (kind !== BATCH) return serve(kind, tag, bytes);
+    forEachRecord(bytes, tag, serve);
+    flush();
+  };
 
   const serve = (kind: number, tag: number, bytes: Uint8Array) => {
     const type = kind & 63;
@@ -162,12 +166,11 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   };
   post({ type: "ready" });
   for (;;) {
-    // The replies made while serving what was read leave together, as soon as it is served.
     while (requests.read(receive, 256) === 256) {
       flush();
       await nextTurn();
     }
-    flush();
+    flush(); // replies to lone messages
     if (requests.closed) break;
     await requests.ready(data.spinMicros);
   }
