@@ -8,15 +8,24 @@
 // projection to 16 cores. The "-spin" cases (shm-spin, threads:2-spin) give the rings'
 // readers a look-before-waiting time (spinMicros, --spin=50 µs): it trades CPU for wake-ups.
 //
+// The "floor" case is no server: a socket loop that cuts each read's frames and answers them
+// with ready-made replies (bench/cores/server.mjs), the least any socket thread spends per call
+// in Node, against which the socket thread of `threads: N` is read.
+//
 // The "-1thread" cases put the server in the client's thread: the transport's CPU per call
 // without a second thread (nor its wake-ups), the figure least moved by a loaded machine.
 //
+// --baseline=OTHER/dist/kitewire.node.mjs runs every case with that build too (its client and its
+// server), interleaved with this build's in each round, and prints this build's figures over its
+// (an A/B of two checkouts: build the other one first, e.g. `git worktree add` or `git archive main`).
+//
 //   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp,shm-1thread,uds-1thread]
-//     [--modes=single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50]
+//     [--modes=floor,single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50] [--baseline=bundle] [--prof=DIR]
 import { fork } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BUNDLE, generate } from "./rpc/codegen.mjs";
 
@@ -29,12 +38,29 @@ const MODES = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split
 const KINDS = process.argv.find((a) => a.startsWith("--kinds="))?.slice(8).split(",");
 /** The readers' look-before-waiting time of the "-spin" cases (µs). */
 const SPIN = arg("spin", 50);
+/** --prof=DIR: the server processes of B write CPU profiles (every thread's) to DIR. */
+const PROF = process.argv.find((a) => a.startsWith("--prof="))?.slice(7);
+const BASELINE = process.argv.find((a) => a.startsWith("--baseline="))?.slice(11);
 const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
 const gen = generate(dir);
-process.env.BENCH_CORES_GEN = JSON.stringify({ bundle: BUNDLE, kitewire: gen.kitewire });
-const kw = await import(BUNDLE);
-await kw.init();
-const echo = await import(gen.kitewire);
+
+/** A build under test: its bundle, its kitewire module, the generated echo service for it, and what its service modules are told (BENCH_CORES_GEN). */
+async function loadBuild(tag, bundle, kitewire) {
+  const kw = await import(bundle);
+  await kw.init();
+  return { tag, bundle, kw, echo: await import(kitewire), env: JSON.stringify({ bundle, kitewire }) };
+}
+const builds = [await loadBuild("", BUNDLE, gen.kitewire)];
+if (BASELINE) {
+  // The same generated code, pointed at the other bundle.
+  const baseDir = join(dir, "baseline");
+  cpSync(join(dir, "kitewire"), baseDir, { recursive: true });
+  const bundle = pathToFileURL(resolve(BASELINE)).href;
+  for (const f of readdirSync(baseDir).filter((n) => n.endsWith(".mjs"))) {
+    writeFileSync(join(baseDir, f), readFileSync(join(baseDir, f), "utf8").replaceAll(JSON.stringify(BUNDLE), JSON.stringify(bundle)));
+  }
+  builds.push(await loadBuild("@base", bundle, pathToFileURL(join(baseDir, "echo.mjs")).href));
+}
 const payload = new Uint8Array(1024).fill(7);
 const transport = { framing: "framed", protocol: "binary" };
 
@@ -59,8 +85,8 @@ async function load(clients, inflight, ms) {
 }
 
 /** The server of an "-1thread" case, in this thread: serving on `channel`, or listening on a Unix socket. */
-async function serveHere(kind, channel) {
-  const server = (await import("./cores/echo-service.mjs")).default();
+async function serveHere(kind, channel, { kw, tag }) {
+  const server = (await import(`./cores/echo-service.mjs?build=${tag}`)).default();
   if (kind === "shm") {
     const serving = kw.serveShm(server, channel);
     return { address: "shm", close: () => serving.close({ timeoutMs: 200 }) };
@@ -70,7 +96,9 @@ async function serveHere(kind, channel) {
 }
 
 // A: two threads (or one: the "-1thread" cases, the transport's own CPU without a second thread's wake-ups).
-async function twoThreads(kind) {
+async function twoThreads(kind, build) {
+  const { kw, echo } = build;
+  process.env.BENCH_CORES_GEN = build.env; // what the echo service module imports, in this thread or the worker
   const shm = kind.startsWith("shm");
   const here = kind.endsWith("-1thread");
   const spinMicros = kind === "shm-spin" ? SPIN : 0;
@@ -78,10 +106,10 @@ async function twoThreads(kind) {
   let worker;
   let serving;
   if (here) {
-    serving = await serveHere(shm ? "shm" : "uds", channel);
+    serving = await serveHere(shm ? "shm" : "uds", channel, build);
   } else {
     worker = new Worker(new URL("./cores/echo-thread.mjs", import.meta.url), {
-      workerData: { bundle: BUNDLE, kind: shm ? "shm" : kind, spinMicros, channel, path: join(dir, "echo.sock") }, env: process.env,
+      workerData: { bundle: build.bundle, kind: shm ? "shm" : kind, spinMicros, channel, path: join(dir, "echo.sock") }, env: process.env,
     });
   }
   const { address } = serving ?? await new Promise((resolve, reject) => {
@@ -118,8 +146,11 @@ function threadTimes(pids) {
   return out;
 }
 
-async function serverCase(mode) {
-  const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode, String(SPIN)], { env: process.env, stdio: "inherit" });
+async function serverCase(mode, build) {
+  const { kw, echo } = build;
+  const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode, String(SPIN)], {
+    env: { ...process.env, BENCH_CORES_GEN: build.env }, stdio: "inherit", execArgv: PROF ? ["--cpu-prof", `--cpu-prof-dir=${PROF}`] : [],
+  });
   const { address, pids } = await new Promise((resolve) => child.once("message", resolve));
   const clients = Array.from({ length: 8 }, () => kw.createClient(echo.Echo, { transport, connection: kw.nodeTransport({ address, transport, mode: "mux" }) }));
   await load(clients, 200, WARMUP_MS);
@@ -139,42 +170,72 @@ async function serverCase(mode) {
 }
 
 const best = (runs, key = "qps") => runs.reduce((a, b) => (b[key] > a[key] ? b : a));
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 const f1 = (n) => n.toFixed(1);
-console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}`);
+const f2 = (n) => n.toFixed(2);
+console.log(`kitewire cores benchmark: ${SECONDS} s windows, best of ${ROUNDS} rounds; load average at start ${loadavg().map(f1).join(" ")}` +
+  (BASELINE ? `; every case also with the baseline build ${BASELINE} ("@base"), interleaved` : ""));
+
+/** Runs each case with each build, `ROUNDS` times, alternating the order; returns runs by case and build tag. */
+async function rounds(cases, run) {
+  const runs = {};
+  const order = cases.flatMap((c) => builds.map((b) => [c, b]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [c, b] of r % 2 ? [...order].reverse() : order) (runs[c + b.tag] ??= []).push(await run(c, b));
+  }
+  return runs;
+}
+
+/** With a baseline: this build over the baseline, the median of each round's ratio, for each figure. */
+function compare(cases, runs, figures) {
+  if (builds.length < 2) return;
+  console.log(`\nthis build / baseline, median of ${ROUNDS} rounds' ratios (load average now ${loadavg().map(f1).join(" ")}):`);
+  console.log(`| case | ${figures.map(([name]) => name).join(" | ")} |\n|---|${figures.map(() => "---:").join("|")}|`);
+  for (const c of cases) {
+    const mine = runs[c];
+    const base = runs[c + "@base"];
+    const cells = figures.map(([, key]) => (base[0][key] > 0 ? `${f2(median(mine.map((m, i) => m[key] / base[i][key])))}x` : "-"));
+    console.log(`| ${c} | ${cells.join(" | ")} |`);
+  }
+}
 
 if (PART !== "B") {
 const kinds = KINDS ?? ["shm", "shm-spin", "uds", "tcp", "shm-1thread", "uds-1thread"];
-const a = Object.fromEntries(kinds.map((k) => [k, []]));
-for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? [...kinds].reverse() : kinds) a[kind].push(await twoThreads(kind));
+const a = await rounds(kinds, twoThreads);
 console.log("\nA. 1 KiB echo between two threads, 100 in flight (client: this thread; server: a worker thread; -1thread: the server in this thread too)");
 console.log("| transport | calls/s | CPU µs per call (both threads) | calls/s vs UDS | CPU per call vs UDS |\n|---|---:|---:|---:|---:|");
 const none = { qps: NaN, cpuUsPerCall: NaN };
-for (const kind of kinds) {
-  const b = best(a[kind]);
-  const base = kind.endsWith("-1thread") ? "uds-1thread" : "uds"; // one-thread cases against UDS in one thread
-  const uds = a[base]?.length > 0 ? best(a[base]) : none;
-  console.log(`| ${kind} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${(b.qps / uds.qps).toFixed(2)}x | ${(uds.cpuUsPerCall / b.cpuUsPerCall).toFixed(2)}x less |`);
+for (const b of builds) {
+  for (const kind of kinds) {
+    const m = best(a[kind + b.tag]);
+    const base = (kind.endsWith("-1thread") ? "uds-1thread" : "uds") + b.tag; // one-thread cases against UDS in one thread
+    const uds = a[base]?.length > 0 ? best(a[base]) : none;
+    console.log(`| ${kind}${b.tag} | ${Math.round(m.qps)} | ${f1(m.cpuUsPerCall)} | ${f2(m.qps / uds.qps)}x | ${f2(uds.cpuUsPerCall / m.cpuUsPerCall)}x less |`);
+  }
 }
-
+compare(kinds, a, [["calls/s", "qps"], ["CPU µs per call", "cpuUsPerCall"]]);
 }
 if (PART !== "A") {
-const modes = MODES ?? ["single", "threads:1", "threads:2", "threads:2-spin", "cluster:2"];
-const bRuns = Object.fromEntries(modes.map((m) => [m, []]));
-for (let r = 0; r < ROUNDS; r++) for (const m of r % 2 ? [...modes].reverse() : modes) bRuns[m].push(await serverCase(m));
+const modes = MODES ?? ["floor", "single", "threads:1", "threads:2", "threads:2-spin", "cluster:2"];
+const bRuns = await rounds(modes, serverCase);
 console.log("\nB. Server scaling: 1 KiB echo, 8 connections, 200 in flight, client in this process (2 cores shared by client and server)");
 console.log("| server | QPS | server CPU µs per call | socket thread µs per call | server threads µs per call |\n|---|---:|---:|---:|---:|");
-for (const m of modes) {
-  const b = best(bRuns[m]);
-  console.log(`| ${m} | ${Math.round(b.qps)} | ${f1(b.cpuUsPerCall)} | ${m.startsWith("threads") ? f1(b.socketUsPerCall) : "-"} | ${m.startsWith("threads") ? f1(b.serverThreadsUsPerCall) : "-"} |`);
+for (const b of builds) {
+  for (const m of modes) {
+    const r = best(bRuns[m + b.tag]);
+    const threaded = m.startsWith("threads");
+    console.log(`| ${m}${b.tag} | ${Math.round(r.qps)} | ${f1(r.cpuUsPerCall)} | ${threaded ? f1(r.socketUsPerCall) : "-"} | ${threaded ? f1(r.serverThreadsUsPerCall) : "-"} |`);
+  }
+  if (bRuns["single" + b.tag] && bRuns["threads:1" + b.tag]) {
+    const single = best(bRuns["single" + b.tag]);
+    const t1 = best(bRuns["threads:1" + b.tag]);
+    console.log(`\n${b.tag || "this build"}: hand-off cost per call (threads:1 minus single, server CPU): ${f1(t1.cpuUsPerCall - single.cpuUsPerCall)} µs`);
+    const socketBound = 1e6 / t1.socketUsPerCall;
+    const perThread = 1e6 / t1.serverThreadsUsPerCall;
+    console.log(`projection to 16 cores with threads:15 (one core for the socket thread): min(socket thread ${Math.round(socketBound)}/s, 15 x ${Math.round(perThread)}/s) = ${Math.round(Math.min(socketBound, 15 * perThread))} QPS; ` +
+      `single thread: ${Math.round(1e6 / single.cpuUsPerCall)} QPS at 100 % of one core; cluster of 16: ${Math.round(16 * 1e6 / single.cpuUsPerCall)} QPS (no shared socket thread)\n`);
+  }
 }
-if (bRuns.single?.length && bRuns["threads:1"]?.length) {
-const single = best(bRuns.single);
-const t1 = best(bRuns["threads:1"]);
-console.log(`\nhand-off cost per call (threads:1 minus single, server CPU): ${f1(t1.cpuUsPerCall - single.cpuUsPerCall)} µs`);
-const socketBound = 1e6 / t1.socketUsPerCall;
-const perThread = 1e6 / t1.serverThreadsUsPerCall;
-console.log(`projection to 16 cores with threads:15 (one core for the socket thread): min(socket thread ${Math.round(socketBound)}/s, 15 x ${Math.round(perThread)}/s) = ${Math.round(Math.min(socketBound, 15 * perThread))} QPS; ` +
-  `single thread: ${Math.round(1e6 / single.cpuUsPerCall)} QPS at 100 % of one core; cluster of 16: ${Math.round(16 * 1e6 / single.cpuUsPerCall)} QPS (no shared socket thread)`);
-}
+compare(modes, bRuns, [["QPS", "qps"], ["server CPU µs per call", "cpuUsPerCall"], ["socket thread µs per call", "socketUsPerCall"], ["server threads µs per call", "serverThreadsUsPerCall"]]);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -171,8 +171,11 @@ export class Ring {
    * Writes a frame if there is room now: `kind` and `tag` are the caller's (a message type,
    * a call id), `bytes` are copied into the ring before this returns. Returns false when
    * the ring is full; throws LENGTH_LIMIT for a frame that can never fit, CONNECTION once closed.
+   * An idle consumer is woken once the I/O callbacks of this turn have run (the frames
+   * they write cost one wake-up), or at once with `wakeNow` (a writer that wrote its
+   * turn's frames as one batch).
    */
-  tryWrite(kind: number, tag: number, bytes: Uint8Array): boolean {
+  tryWrite(kind: number, tag: number, bytes: Uint8Array, wakeNow = false): boolean {
     const length = bytes.length;
     if (this.closed) throw new KitewireError(ErrorCode.CONNECTION, "ring closed");
     // The frame's offset mod 8 where it is (0 when that no longer fits): kept in the ring, see above.
@@ -218,7 +221,9 @@ export class Ring {
     Atomics.store(i32, this.seqs + (pos & this.mask), (pos + 1) | 0);
     // The consumer, if idle, is woken once at the end of this task: frames written in one
     // burst (the frames of one socket read) cost one notification (a system call), not one each.
-    if (!this.wakeScheduled) {
+    if (wakeNow) {
+      this.wake();
+    } else if (!this.wakeScheduled) {
       this.wakeScheduled = true;
       afterIo(this.wake);
     }
@@ -289,8 +294,9 @@ export class Ring {
         const first = where >> 3;
         const pad = where & 7;
         const start = (first < 0 ? at + SLOT_HEADER : this.pool + first * this.blockBytes) + pad;
-        // Out to the same offset mod 8 (see above); a spilled frame to a buffer of its own.
-        const stage = pad + length <= this.stage.length ? this.stage : new Uint8Array(pad + length);
+        // Out to the same offset mod 8 (see above); a spilled frame to a larger buffer, kept for
+        // the next ones (bounded by maxFrameBytes): batches spill every time.
+        const stage = pad + length <= this.stage.length ? this.stage : this.spillStage(pad + length);
         stage.set(this.u8.subarray(start, start + length), pad);
         this.head = (pos + 1) | 0;
         n++;
@@ -305,6 +311,12 @@ export class Ring {
       }
     }
     return n;
+  }
+
+  private spilled: Uint8Array | undefined;
+  private spillStage(bytes: number): Uint8Array {
+    if (this.spilled === undefined || this.spilled.length < bytes) this.spilled = new Uint8Array(Math.max(bytes, Math.min(2 * (this.spilled?.length ?? 0), this.maxFrameBytes + 8)));
+    return this.spilled;
   }
 
   /** Whether a frame is ready to read. */

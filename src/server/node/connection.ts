@@ -22,6 +22,7 @@ import { Inbound } from "../../net/node/inbound.js";
 import { Outbound } from "../../net/node/outbound.js";
 import { FrameDecoder, type Frame } from "../../remote/frame-decoder.js";
 import { looksLikeHttp2 } from "../../remote/detect.js";
+import type { Transport } from "../../remote/transport.js";
 import type { ConnectionInfo, Server } from "../server.js";
 
 /** What all connections of a server share. */
@@ -31,6 +32,14 @@ export interface SharedState {
   readonly handle: (frame: Frame, info: ConnectionInfo) => PromiseLike<void> | undefined;
   /** Frames are handed on whole as received (THeader transforms left to the server thread). */
   readonly keepTransforms?: boolean;
+  /**
+   * With server threads: takes whole frames straight from the socket's bytes, without the
+   * engine or the decoder, once a connection's transport is known and `accepts` it (the
+   * connection still cuts the frames and applies every limit). `frame` is valid only during
+   * the call; null: not this one (it then takes the decoder's path, and `handle`). What it
+   * returns gets one `then` call, as `handle`'s.
+   */
+  readonly handOver?: HandOver;
   /** The engine chain every connection's bytes pass through; empty between reads. */
   readonly chain: BufferChain;
   readonly partial: PartialFrameBudget;
@@ -39,12 +48,21 @@ export interface SharedState {
   readonly http2?: ((socket: Socket) => void) | undefined;
 }
 
+/** See SharedState.handOver. */
+export interface HandOver {
+  accepts(transport: Transport): boolean;
+  frame(frame: Uint8Array, transport: Transport, info: ConnectionInfo): PromiseLike<void> | undefined | null;
+}
+
 /**
  * Why the server closed a connection, as logged (`Server.rejected`); `internal-error`: it
  * could not serve a frame (engine memory exhausted, say).
  */
 export type RejectionReason = "unknown-protocol" | "oversized-frame" | "malformed-frame" | "read-timeout" |
   "first-frame-timeout" | "write-timeout" | "connection-limit" | "partial-frame-budget" | "internal-error";
+
+/** The big-endian u32 at `at`. */
+const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /** What detection names when the bytes are of no framing this server knows. */
 const FOREIGN = new Set(["tls", "http1", "http2", "meshheader", "unknown"]);
@@ -87,6 +105,8 @@ export class Connection {
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether frames go to `shared.handOver` (known once the transport is). */
+  private handsOver: boolean | undefined;
   /** When the last frame arrived (ms): the idle timer checks it rather than being re-armed per frame. */
   private lastFrameAt = Date.now();
 
@@ -154,6 +174,9 @@ export class Connection {
    * serve; keeps the rest.
    */
   private serve(bytes: Uint8Array, more?: Uint8Array): void {
+    if (this.handsOver ??= this.decoder.transport === undefined ? undefined : this.shared.handOver?.accepts(this.decoder.transport) ?? false) {
+      return this.handOver(bytes, more);
+    }
     const chain = this.shared.chain;
     let served = false;
     let stopped = false;
@@ -171,13 +194,7 @@ export class Connection {
         this.inflight++;
         const pending = this.shared.handle(frame, this.info);
         this.consumed += length; // after: a frame that cannot be served is logged at its start
-        if (pending === undefined) {
-          this.inflight--;
-          served = true;
-        } else {
-          pending.then(this.replied, this.failed);
-        }
-        if (!this.blocked && !this.canServe()) this.block();
+        if (this.track(pending)) served = true;
       }
       stopped = this.blocked;
       const left = chain.length;
@@ -189,11 +206,103 @@ export class Connection {
       chain.skip(chain.length);
       this.serving = false;
     }
+    this.served(served, stopped);
+  }
+
+  /** Follows a call handed on (`inflight` counted it): true if it was over at once. Blocks the connection at its caps. */
+  private track(pending: PromiseLike<void> | undefined): boolean {
+    let over = false;
+    if (pending === undefined) {
+      this.inflight--;
+      over = true;
+    } else {
+      pending.then(this.replied, this.failed);
+    }
+    if (!this.blocked && !this.canServe()) this.block();
+    return over;
+  }
+
+  /** After serving what was read: `served`, calls over at once; `stopped`, blocked meanwhile. */
+  private served(served: boolean, stopped: boolean): void {
     if (served) this.settled();
     // Unblocked while serving (a call settled at once): serve what was kept meanwhile.
     if (stopped && !this.blocked && !this.dead && this.inbound.length > 0 && this.wholeFrameHeld()) this.inbound.take((held) => this.serve(held));
     else if (this.inbound.length > 0 && !this.blocked) this.armRead();
     else this.clearRead();
+  }
+
+  /**
+   * `serve` when frames go to server threads (`shared.handOver`): cuts the whole frames of
+   * `bytes` (and `more` after them) where they are, checking each one's size first, and
+   * hands each on as received; keeps the rest. Nothing goes through the engine.
+   */
+  private handOver(bytes: Uint8Array, more?: Uint8Array): void {
+    const max = this.shared.server.options.maxFrameSize;
+    let served = false;
+    this.serving = true;
+    try {
+      let at = 0;
+      if (more !== undefined) {
+        // What was kept is the start of a frame: complete it from `more` (a copy of that frame only).
+        const size = bytes.length >= 4 ? this.checkedSize(u32(bytes, 0), max) : 0;
+        if (size > 0 && bytes.length < size && bytes.length + more.length >= size) {
+          const first = new Uint8Array(size);
+          first.set(bytes);
+          first.set(more.subarray(0, size - bytes.length), bytes.length);
+          if (this.handOne(first)) served = true;
+          at = size - bytes.length;
+          bytes = more;
+        } else {
+          const joined = new Uint8Array(bytes.length + more.length);
+          joined.set(bytes);
+          joined.set(more, bytes.length);
+          bytes = joined;
+        }
+      }
+      while (!this.blocked && !this.dead && at + 4 <= bytes.length) {
+        const size = this.checkedSize(u32(bytes, at), max);
+        if (at + size > bytes.length) break;
+        if (this.handOne(bytes.subarray(at, at + size))) served = true;
+        at += size;
+      }
+      if (at < bytes.length && !this.dead) {
+        const left = bytes.subarray(at);
+        if (!this.inbound.keep(left, left.length >= 4 ? this.frameSize(u32(left, 0)) : 0)) return this.overBudget();
+      }
+    } finally {
+      this.serving = false;
+    }
+    this.served(served, this.blocked);
+  }
+
+  /** The size of a length-prefixed frame from its prefix; LENGTH_LIMIT (as the decoder says it) past `max`. */
+  private checkedSize(prefix: number, max: number): number {
+    if (prefix > max - 4) {
+      this.decoding = true; // what follows is about the framing
+      throw new KitewireError(ErrorCode.LENGTH_LIMIT, `frame of ${prefix + 4} bytes exceeds the maximum ${max}`, { offset: 0, stack: false });
+    }
+    return prefix + 4;
+  }
+
+  /** Hands one whole frame on (through the decoder if handOver declines it); true if its call was over at once. */
+  private handOne(frame: Uint8Array): boolean {
+    this.frameArrived();
+    this.inflight++;
+    let pending = this.shared.handOver!.frame(frame, this.decoder.transport!, this.info);
+    if (pending === null) {
+      const chain = this.shared.chain;
+      try {
+        chain.append(frame);
+        this.decoding = true;
+        const decoded = this.decoder.next(chain)!;
+        this.decoding = false;
+        pending = this.shared.handle(decoded, this.info);
+      } finally {
+        chain.skip(chain.length);
+      }
+    }
+    this.consumed += frame.length;
+    return this.track(pending);
   }
 
   /** The size a length-prefixed frame announces by `prefix`, if within the limit (0: unknown, or not length-prefixed). */

@@ -95,7 +95,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     : threads !== undefined ? (socket: Socket) => refuseGrpc(server, socket, peerOf(socket, path))
     : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
   const shared: SharedState = threads === undefined ? { ...base, http2 }
-    : { ...base, http2, handle: threads.handle, keepTransforms: true };
+    : { ...base, http2, handle: threads.handle, keepTransforms: true, handOver: threads };
   const path = unixPath(options.host);
   const handler = (socket: Socket) => {
     const peer = peerOf(socket, path);

@@ -2,13 +2,16 @@
  * The socket thread's side of `listen(server, { threads: N })`: N server threads (Node
  * worker threads), each with its own engine and Server made by the service module, fed
  * over two shared-memory rings (net/shm) per thread. The socket thread's connections cut
- * frames as on one thread (every limit, timeout and budget applies there); a frame is then
- * copied once, straight out of engine memory into a ring, and its reply out of the ring
- * (to a plain buffer, net/shm/ring.ts says why) into the connection's write buffer.
+ * frames as on one thread (every limit, timeout and budget applies there); once a
+ * connection's transport is known its frames are handed over as they sit in the socket's
+ * bytes (`frame`: only the seqid and flags are read, envelope.ts), otherwise as the decoder
+ * cut them (`handle`). Each is copied into its thread's batch (batch.ts), and a turn's batch
+ * goes to the ring as one message; replies come back in batches too, out of the ring (to a
+ * plain buffer, net/shm/ring.ts says why) into each connection's write buffer.
  *
- * - A call goes to the next thread with room, round robin; if every ring is full it
- *   waits (a copy, in order) for room, and fails TIMEOUT at its deadline (TTHeader's
- *   RPC timeout) rather than blocking the rest.
+ * - A call goes to the next thread with room, round robin; if every ring is full its batch
+ *   waits (in order) for room, and the call fails TIMEOUT at its deadline (TTHeader's RPC
+ *   timeout) rather than blocking the rest.
  * - A thread is told of a connection (its id and peer) before its first call from it, and
  *   when it closes, in the same ring as the calls: handlers there see `ctx.peer`, and their
  *   `ctx.signal` aborts when the connection closes, as on one thread.
@@ -28,8 +31,10 @@ import { getLogger } from "../../../observability/log/logger.js";
 import type { Frame } from "../../../remote/frame-decoder.js";
 import { frameSeqid, payloadReader, type PayloadReader } from "../../../remote/payload.js";
 import type { PayloadProtocol, Transport } from "../../../remote/transport.js";
-import { IntKey } from "../../../remote/ttheader.js";
+import { decodeTTHeader, IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
+import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
+import { envelopeReadable, readEnvelope, type Envelope } from "./envelope.js";
 import { CLOSE, DONE, FAIL, OPEN, REPLY, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 let entry: string | undefined;
@@ -98,13 +103,39 @@ function report(f: () => void): void {
   }
 }
 
-/** A ring message waiting for room: a call's frame, or news of a connection (a copy of its bytes). */
+/** A ring message waiting for room (a copy of its bytes): a batch, or a frame too large for one; the calls in it. */
 interface Queued {
   kind: number;
   tag: number;
   bytes: Uint8Array;
-  call: Call | undefined;
+  calls: Call[];
 }
+
+/** A call's timeout, still in its TTHeader (read only if the call must wait). */
+const DEADLINE_IN_HEADER = -1;
+
+/** The timeouts of the calls in `bytes` (a batch, or one frame) still in their TTHeaders (`timeouts[i]` of `calls[i]`). */
+function readDeadlines(kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+  const read = (frame: Uint8Array): number => {
+    try {
+      return Number(decodeTTHeader(frame).info.intInfo.get(IntKey.RPC_TIMEOUT)) || 0;
+    } catch {
+      return 0; // the thread will say what is wrong with it
+    }
+  };
+  if (kind !== BATCH) {
+    timeouts[0] = read(bytes);
+    return;
+  }
+  const index = new Map(calls.map((c, i) => [c.id, i]));
+  forEachRecord(bytes, tag, (_, id, frame) => {
+    const i = index.get(id);
+    if (i !== undefined && timeouts[i] === DEADLINE_IN_HEADER) timeouts[i] = read(frame);
+  });
+}
+
+/** Bytes of a batch of messages to a server thread (a frame larger than a batch goes on its own). */
+const BATCH_BYTES = 64 << 10;
 
 /** A connection as the server threads know it: an id, its peer, and which threads were told of it. */
 class Peer {
@@ -118,6 +149,11 @@ class Peer {
 /** One server thread and its rings (a new slot object each time it is replaced). */
 class Slot {
   readonly calls = new PendingCalls<Call>();
+  /** The messages of this turn of the event loop, sent as one ring message at its end (`flush`). */
+  readonly batch = new BatchWriter(BATCH_BYTES);
+  /** The calls in `batch`, and their timeouts (ms, 0: none) should the batch have to wait for room. */
+  readonly batchCalls: Call[] = [];
+  readonly batchTimeouts: number[] = [];
   readonly queue: Queued[] = [];
   live = false;
   pumping = false;
@@ -145,6 +181,8 @@ export class ServerThreads {
   private closing = false;
   private readonly readers = new Map<PayloadProtocol, PayloadReader>();
   private readonly ringBytes: number;
+  private flushScheduled = false;
+  private readonly envelope: Envelope = { seqid: 0, flags: 0 };
   /** Calls answered TIMEOUT because their deadline passed while every ring was full. */
   timedOut = 0;
 
@@ -192,21 +230,45 @@ export class ServerThreads {
         this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
         return undefined;
       }
-      slot.served++;
-      const peer = this.peerOf(info);
-      if (!peer.told.includes(slot)) {
-        peer.told.push(slot);
-        this.send(slot, toThread(OPEN, peer.id), 0, peer.peer, undefined, 0);
-      }
       const size = frame.bytes.length;
       const at = frame.bytes.contiguous(size);
-      this.send(slot, toThread(transportCode(frame.transport), peer.id), call.id, this.server.engine.u8.subarray(at, at + size), call,
-        Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
+      this.dispatch(slot, call, this.server.engine.u8.subarray(at, at + size), Number(header?.intInfo.get(IntKey.RPC_TIMEOUT)));
     } finally {
       frame.bytes.release();
     }
     return call;
   };
+
+  /** HandOver (connection.ts): the framings whose frames go on as received, their envelope read where it sits. */
+  accepts(transport: Transport): boolean {
+    return envelopeReadable(transport);
+  }
+
+  /** HandOver: hands a whole frame, as received, to a server thread; settles when the call is over. */
+  frame(bytes: Uint8Array, transport: Transport, info: ConnectionInfo): PromiseLike<void> | undefined | null {
+    const envelope = this.envelope;
+    if (!readEnvelope(transport, bytes, envelope)) return null;
+    const call = new Call(this.nextId = (this.nextId + 1) | 0, info, transport, envelope.seqid, envelope.flags);
+    const slot = this.pick();
+    if (slot === undefined) {
+      this.fail(call, new KitewireError(ErrorCode.OVERLOADED, "no server thread is running"));
+      return undefined;
+    }
+    // A TTHeader deadline is only read should the call have to wait for room (`queue`).
+    this.dispatch(slot, call, bytes, transport.framing === "ttheader" || transport.framing === "ttheader-framed" ? DEADLINE_IN_HEADER : 0);
+    return call;
+  }
+
+  /** Sends `call`'s frame to `slot`, after news of its connection if the thread has none. */
+  private dispatch(slot: Slot, call: Call, bytes: Uint8Array, timeoutMs: number): void {
+    slot.served++;
+    const peer = this.peerOf(call.info);
+    if (!peer.told.includes(slot)) {
+      peer.told.push(slot);
+      this.send(slot, toThread(OPEN, peer.id), 0, peer.peer, undefined, 0);
+    }
+    this.send(slot, toThread(transportCode(call.transport), peer.id), call.id, bytes, call, timeoutMs);
+  }
 
   /** The threads' record of `info`'s connection, made on its first call; its threads are told when it closes. */
   private peerOf(info: ConnectionInfo): Peer {
@@ -228,21 +290,77 @@ export class ServerThreads {
   }
 
   /**
-   * Writes a message to `slot`'s ring now if nothing waits before it and there is room;
-   * otherwise queues a copy (a call's: until `timeoutMs`, if > 0, then TIMEOUT).
+   * Adds a message to `slot`'s batch of this turn (a frame too large for a batch is sent
+   * on its own, after the batch). `call`'s timeout (ms, if > 0) bounds how long it may
+   * wait on this thread should the ring be full.
    */
   private send(slot: Slot, kind: number, tag: number, bytes: Uint8Array, call: Call | undefined, timeoutMs: number): void {
-    if (slot.queue.length === 0 && slot.requests.tryWrite(kind, tag, bytes)) {
-      if (call !== undefined) slot.calls.add(call.id, call);
+    if (call !== undefined) slot.calls.add(call.id, call);
+    const batch = slot.batch;
+    if (!batch.accepts(bytes.length)) {
+      this.flush(slot);
+      this.write(slot, kind, tag, bytes, call === undefined ? [] : [call], call === undefined ? [] : [timeoutMs]);
       return;
     }
-    const queued: Queued = { kind, tag, bytes: bytes.slice(), call };
-    slot.queue.push(queued);
-    if (call !== undefined && timeoutMs > 0) {
+    if (!batch.fits(bytes.length)) this.flush(slot);
+    batch.add(kind, tag, bytes);
+    if (call !== undefined) {
+      slot.batchCalls.push(call);
+      slot.batchTimeouts.push(timeoutMs);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  /** At the end of a turn: every thread's batch to its ring. */
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    for (const slot of this.slots) if (slot !== undefined && slot.batch.count > 0) this.flush(slot);
+  };
+
+  /** Sends `slot`'s batch as one ring message. */
+  private flush(slot: Slot): void {
+    const batch = slot.batch;
+    if (batch.count === 0) return;
+    const calls = slot.batchCalls.splice(0);
+    const timeouts = slot.batchTimeouts.splice(0);
+    if (slot.queue.length === 0 && slot.live && this.tryWrite(slot, BATCH, batch.count, batch.bytes())) {
+      batch.clear();
+      return;
+    }
+    const count = batch.count;
+    this.queue(slot, BATCH, count, batch.detach(), calls, timeouts);
+  }
+
+  /** Writes one message to `slot`'s ring now if nothing waits before it and there is room; otherwise queues a copy. */
+  private write(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+    if (slot.queue.length === 0 && slot.live && this.tryWrite(slot, kind, tag, bytes)) return;
+    this.queue(slot, kind, tag, bytes.slice(), calls, timeouts);
+  }
+
+  /** A write to a ring that is closed (its thread died: its exit answers the calls) counts as done. */
+  private tryWrite(slot: Slot, kind: number, tag: number, bytes: Uint8Array): boolean {
+    try {
+      return slot.requests.tryWrite(kind, tag, bytes, true);
+    } catch (error) {
+      if (slot.requests.closed) return true;
+      throw error;
+    }
+  }
+
+  /** Queues `bytes` (the caller's to give) until the ring has room; each call waits until its timeout, if any, then fails TIMEOUT. */
+  private queue(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
+    slot.queue.push({ kind, tag, bytes, calls });
+    if (timeouts.includes(DEADLINE_IN_HEADER)) readDeadlines(kind, tag, bytes, calls, timeouts);
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      const timeoutMs = timeouts[i]!;
+      if (!(timeoutMs > 0)) continue;
       call.timer = setTimeout(() => {
-        const i = slot.queue.indexOf(queued);
-        if (i > 0 || (i === 0 && !slot.pumping)) slot.queue.splice(i, 1);
         if (!call.over) this.timedOut++;
+        // Its frame still goes to the thread (with the others of its batch); the reply is then dropped.
         this.fail(call, new KitewireError(ErrorCode.TIMEOUT, `the server's threads stayed busy past the call's deadline (${timeoutMs} ms)`));
       }, timeoutMs);
     }
@@ -287,13 +405,12 @@ export class ServerThreads {
     slot.pumping = true;
     try {
       while (slot.queue.length > 0 && slot.live) {
-        const { kind, tag, bytes, call } = slot.queue[0]!;
-        if (call === undefined || !call.over) await slot.requests.write(kind, tag, bytes);
+        const { kind, tag, bytes, calls } = slot.queue[0]!;
+        // A lone frame whose call timed out meanwhile is dropped; a batch goes whole (it may tell of connections).
+        if (kind === BATCH || calls.length === 0 || !calls[0]!.over) await slot.requests.write(kind, tag, bytes);
+        else slot.calls.take(calls[0]!.id);
         slot.queue.shift();
-        if (call !== undefined && !call.over) {
-          clearTimeout(call.timer);
-          slot.calls.add(call.id, call);
-        }
+        for (const call of calls) clearTimeout(call.timer);
       }
     } catch {
       // The ring closed: the thread died, and its exit answers what is queued.
@@ -314,6 +431,12 @@ export class ServerThreads {
       call.reject(e);
     }
   }
+
+  /** Reads a ring message from `slot`'s thread: a batch of replies, or one. */
+  private readonly receive = (slot: Slot) => {
+    const settle = this.settle(slot);
+    return (kind: number, tag: number, bytes: Uint8Array): void => (kind === BATCH ? forEachRecord(bytes, tag, settle) : settle(kind, tag, bytes));
+  };
 
   private readonly settle = (slot: Slot) => (kind: number, tag: number, bytes: Uint8Array): void => {
     const call = slot.calls.take(tag);
@@ -350,7 +473,7 @@ export class ServerThreads {
         if (m.type === "ready") {
           slot.live = true;
           resolve();
-          slot.replies.consume(this.settle(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
+          slot.replies.consume(this.receive(slot), 256, this.options.spinMicros ?? 0).catch((error: unknown) => logger.error("server thread replies failed", { thread: index, error }));
         } else if (m.type === "failed") {
           reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} could not start: ${m.message}`));
         }
@@ -360,12 +483,16 @@ export class ServerThreads {
         const wasLive = slot.live;
         slot.live = false;
         reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index} exited (code ${code}) before serving`));
-        slot.replies.read(this.settle(slot)); // replies it wrote before it died
+        slot.replies.read(this.receive(slot)); // replies it wrote before it died
         slot.requests.close();
         slot.replies.close();
         const error = new KitewireError(ErrorCode.CONNECTION, `the server thread serving this call exited (code ${code})`);
+        // Every call handed to it (in its ring, in a batch not yet sent, or waiting for room) is in `calls`.
         for (const id of slot.calls.seqidList()) this.fail(slot.calls.take(id)!, error);
-        for (const { call } of slot.queue.splice(0)) if (call !== undefined) this.fail(call, error);
+        slot.queue.length = 0;
+        slot.batch.clear();
+        slot.batchCalls.length = 0;
+        slot.batchTimeouts.length = 0;
         if (this.closing || !wasLive) return;
         logger.error("server thread exited: replacing it", { thread: index, code });
         this.respawn(index);

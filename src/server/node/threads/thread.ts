@@ -1,9 +1,11 @@
 /**
  * A server thread of `listen(server, { threads })`: loads the service module, makes its
  * own Server (its own engine, handlers, middlewares, limits), and serves the request
- * frames the socket thread puts in its ring, each reply going back tagged with its call
- * id. Replies that find the ring full wait in order (copied), bounded by the calls in
- * flight, which the socket thread's connections bound.
+ * frames the socket thread puts in its ring (in batches, batch.ts), each reply going back
+ * tagged with its call id. Replies are gathered into a batch too: those made while
+ * serving one batch of requests leave as one ring message when it is done, later ones
+ * (async handlers) at the end of their turn. Replies that find the ring full wait in
+ * order (copied), bounded by the calls in flight, which the socket thread's connections bound.
  */
 import { parentPort } from "node:worker_threads";
 import { BufferChain } from "../../../buffer/chain.js";
@@ -12,6 +14,7 @@ import { nextTurn, Ring } from "../../../net/shm/ring.js";
 import { FrameDecoder } from "../../../remote/frame-decoder.js";
 import type { Engine } from "../../../wasm/engine.js";
 import { Server, type ConnectionInfo } from "../../server.js";
+import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
 import { CLOSE, DONE, FAIL, OPEN, REPLY, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 const encoder = new TextEncoder();
@@ -43,25 +46,53 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   const chain = new BufferChain(server.engine, 64 * 1024);
   const decoders = new Map<number, FrameDecoder>();
   const o = server.options;
-  /** Replies waiting for room in the ring (copies), in order. */
+  /** Ring messages waiting for room in the ring (copies), in order. */
   const waiting: { kind: number; tag: number; bytes: Uint8Array }[] = [];
+  const batch = new BatchWriter(BATCH_BYTES);
+  let flushScheduled = false;
 
-  const flush = async () => {
+  const drain = async () => {
     while (waiting.length > 0) {
       const m = waiting[0]!;
       await replies.write(m.kind, m.tag, m.bytes);
       waiting.shift();
     }
   };
-  const send = (kind: number, tag: number, bytes: Uint8Array) => {
+  /** Writes one ring message now if nothing waits before it and there is room; otherwise queues it (`bytes` are then the queue's). */
+  const write = (kind: number, tag: number, bytes: Uint8Array, copy: boolean) => {
+    if (waiting.length === 0 && replies.tryWrite(kind, tag, bytes, true)) return;
+    waiting.push({ kind, tag, bytes: copy ? bytes.slice() : bytes });
+    if (waiting.length === 1) void drain().catch(() => undefined); // the ring closed: the socket thread is gone
+  };
+  /** The batch of replies to the ring. */
+  const flush = () => {
+    flushScheduled = false;
+    if (batch.count === 0) return;
     try {
-      if (waiting.length === 0 && replies.tryWrite(kind, tag, bytes)) return;
-    } catch (error) {
-      if (kind === FAIL) throw error;
-      return send(FAIL, tag, encoder.encode((error as Error).message)); // a reply over the ring's limit
+      if (waiting.length === 0 && replies.tryWrite(BATCH, batch.count, batch.bytes(), true)) batch.clear();
+      else write(BATCH, batch.count, batch.detach(), false);
+    } catch {
+      batch.clear(); // the ring closed: the socket thread is gone, and with it whom the replies were for
     }
-    waiting.push({ kind, tag, bytes: bytes.slice() });
-    if (waiting.length === 1) void flush().catch(() => undefined); // the ring closed: the socket thread is gone
+  };
+  const send = (kind: number, tag: number, bytes: Uint8Array) => {
+    if (!batch.accepts(bytes.length)) {
+      // Too large for a batch: on its own, after the batch.
+      flush();
+      try {
+        write(kind, tag, bytes, true);
+      } catch (error) {
+        if (kind === FAIL) throw error;
+        send(FAIL, tag, encoder.encode((error as Error).message)); // a reply over the ring's limit
+      }
+      return;
+    }
+    if (!batch.fits(bytes.length)) flush();
+    batch.add(kind, tag, bytes);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   };
 
   /** The connections calls come from (the socket thread says when each opens and closes). */
@@ -84,11 +115,20 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
       this.replied = true;
       send(REPLY, this.tag, reply);
     }
-    readonly done = (): void => {
+    done(): void {
       if (!this.replied) send(DONE, this.tag, EMPTY);
-    };
-    readonly fail = (error: unknown): void => send(FAIL, this.tag, encoder.encode(error instanceof Error ? error.message : String(error)));
+    }
+    fail(error: unknown): void {
+      send(FAIL, this.tag, encoder.encode(error instanceof Error ? error.message : String(error)));
+    }
   }
+
+  /** A ring message: a batch of requests and news of connections (the replies made serving it then leave together), or one. */
+  const receive = (kind: number, tag: number, bytes: Uint8Array) => {
+    if (kind !== BATCH) return serve(kind, tag, bytes);
+    forEachRecord(bytes, tag, serve);
+    flush();
+  };
 
   const serve = (kind: number, tag: number, bytes: Uint8Array) => {
     const type = kind & 63;
@@ -118,7 +158,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
       }
       const pending = server.handle(frame, call);
       if (pending === undefined) call.done();
-      else pending.then(call.done, call.fail);
+      else pending.then(() => call.done(), (error: unknown) => call.fail(error));
     } catch (error) {
       chain.skip(chain.length);
       call.fail(error);
@@ -126,10 +166,16 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   };
   post({ type: "ready" });
   for (;;) {
-    while (requests.read(serve, 256) === 256) await nextTurn();
+    while (requests.read(receive, 256) === 256) {
+      flush();
+      await nextTurn();
+    }
+    flush(); // replies to lone messages
     if (requests.closed) break;
     await requests.ready(data.spinMicros);
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** Bytes of a batch of replies (a larger reply goes on its own). */
+const BATCH_BYTES = 64 << 10;
