@@ -256,8 +256,7 @@ test("THeader with zlib on 2 threads: the socket thread passes the frame on as i
 });
 
 /** Framed Binary request frames of `messages.length` ping calls, as a kitewire client sends them (captured by a plain TCP server). */
-async function capturePings(messages: string[]): Promise<Buffer[]> {
-  const transport: Transport = { framing: "framed", protocol: "binary" };
+async function capturePings(messages: string[], transport: Transport = { framing: "framed", protocol: "binary" }): Promise<Buffer[]> {
   let bytes = Buffer.alloc(0);
   let done: () => void;
   const all = new Promise<void>((r) => (done = r));
@@ -353,6 +352,35 @@ test("frames of several connections in one turn: each connection gets its own re
     });
   } finally {
     for (const s of sockets) s.destroy();
+  }
+});
+
+test("a TTHeader frame malformed past its envelope is refused on the server thread: its connection is closed, logged as malformed-frame with the thread's reason", async () => {
+  const logged: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string, f?: unknown) => void logged.push(`${m} ${JSON.stringify(f)}`), error: (m: string) => void logged.push(m) };
+  const l = await kw.listen(new kw.Server({ logger }), { threads: 2, serverModule: SERVICE });
+  const frames = await capturePings(["first", "second"], { framing: "ttheader", protocol: "binary" });
+  const socket = connect({ host: "127.0.0.1", port: l.port });
+  await new Promise((r) => socket.once("connect", r));
+  try {
+    const first = replies(socket, 1);
+    socket.write(frames[0]!);
+    expect((await first)[0]!.toString("latin1")).toContain(": first");
+    const bad = Buffer.from(frames[1]!);
+    // Past the length, magic, flags, seqid and header size the socket thread reads: the
+    // string info block (id 0x10 after the protocol id and transform count) claims 65535 pairs.
+    expect(bad[16]).toBe(0x10);
+    bad.writeUInt16BE(0xffff, 17);
+    const closed = new Promise((r) => socket.once("close", r));
+    socket.write(bad);
+    await closed;
+    const line = logged.find((m) => /server thread/.test(m));
+    expect(line).toMatch(/malformed-frame/);
+    expect(line).not.toMatch(/internal-error/);
+    expect(l.threads!.served.reduce((a, b) => a + b)).toBe(2); // both reached a thread
+  } finally {
+    socket.destroy();
+    await l.close({ timeoutMs: 1000 });
   }
 });
 

@@ -35,7 +35,7 @@ import { decodeTTHeader, IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
 import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
 import { envelopeReadable, readEnvelope, type Envelope } from "./envelope.js";
-import { CLOSE, DONE, FAIL, OPEN, REPLY, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { CLOSE, DONE, FAIL, OPEN, REPLY, failureOf, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
 let entry: string | undefined;
 
@@ -44,7 +44,6 @@ export function setServerThreadEntry(url: string): void {
   entry = url;
 }
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -452,7 +451,7 @@ export class ServerThreads {
     } else if (kind === DONE) {
       call.resolve();
     } else if (kind === FAIL) {
-      call.reject(new KitewireError(ErrorCode.INVALID_STATE, `server thread ${slot.index}: ${decoder.decode(bytes)}`));
+      call.reject(failureOf(bytes, slot.index));
     }
   };
 

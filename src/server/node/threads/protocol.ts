@@ -3,6 +3,7 @@
  * each other: frames over two rings per server thread (net/shm), tagged with a call id;
  * control messages (ready, drain) over the worker's message port.
  */
+import { ErrorCode, KitewireError } from "../../../errors.js";
 import type { Transport } from "../../../remote/transport.js";
 
 /**
@@ -22,8 +23,35 @@ export const CLOSE = 63;
 export const REPLY = 1;
 /** From a server thread: the call is over with no reply (oneway). */
 export const DONE = 2;
-/** From a server thread: the call could not be served (UTF-8 message): its connection is closed. */
+/** From a server thread: the call could not be served (`failureBytes`): its connection is closed. */
 export const FAIL = 3;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A FAIL message's bytes: the error's code, offset and message, so the socket thread logs the reason the thread found. */
+export function failureBytes(error: unknown): Uint8Array {
+  const e = error as { code?: unknown; offset?: unknown; message?: unknown };
+  const code = error instanceof KitewireError ? e.code : ErrorCode.INVALID_STATE;
+  let message = error instanceof Error ? error.message : String(error);
+  const suffix = ` (at byte ${String(e.offset)})`; // KitewireError's message names its offset: failureOf adds it back
+  if (typeof e.offset === "number" && message.endsWith(suffix)) message = message.slice(0, -suffix.length);
+  return encoder.encode(JSON.stringify({ code, offset: e.offset, message }));
+}
+
+/** The error a FAIL message from server thread `index` carries (INVALID_STATE if it is not one failureBytes made). */
+export function failureOf(bytes: Uint8Array, index: number): KitewireError {
+  const text = decoder.decode(bytes);
+  try {
+    const { code, offset, message } = JSON.parse(text) as { code: ErrorCode; offset?: number; message: string };
+    if (typeof code === "string" && typeof message === "string") {
+      return new KitewireError(code, `server thread ${index}: ${message}`, { offset, stack: false });
+    }
+  } catch {
+    // not ours: below
+  }
+  return new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index}: ${text}`, { stack: false });
+}
 
 const FRAMINGS = ["buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
 const PROTOCOLS = ["binary", "compact", "protobuf"] as const;

@@ -15,9 +15,8 @@ import { FrameDecoder } from "../../../remote/frame-decoder.js";
 import type { Engine } from "../../../wasm/engine.js";
 import { Server, type ConnectionInfo } from "../../server.js";
 import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
-import { CLOSE, DONE, FAIL, OPEN, REPLY, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { CLOSE, DONE, FAIL, OPEN, REPLY, failureBytes, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
 
-const encoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 /** Runs a server thread (called by the Node entry in a worker started by the pool). */
@@ -83,7 +82,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
         write(kind, tag, bytes, true);
       } catch (error) {
         if (kind === FAIL) throw error;
-        send(FAIL, tag, encoder.encode((error as Error).message)); // a reply over the ring's limit
+        send(FAIL, tag, failureBytes(error)); // a reply over the ring's limit
       }
       return;
     }
@@ -119,7 +118,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
       if (!this.replied) send(DONE, this.tag, EMPTY);
     }
     fail(error: unknown): void {
-      send(FAIL, this.tag, encoder.encode(error instanceof Error ? error.message : String(error)));
+      send(FAIL, this.tag, failureBytes(error));
     }
   }
 
