@@ -42,15 +42,28 @@ export function countErrors(diagnostics: readonly Diagnostic[]): number {
 /** A source file's text with a line index, for positions and rendering. */
 export class SourceText {
   private readonly lineStarts: number[] = [0];
+  /** The line (0-based) of the last position asked for: lexers and parsers ask in order. */
+  private lastLine = 0;
 
   constructor(readonly file: string, readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
 
   /** The position of the character at `offset`. */
   position(offset: number): Position {
+    const starts = this.lineStarts;
+    let line = this.lastLine;
+    // Mostly on the line of the last position asked for, or the next one.
+    if (offset < starts[line]!) line = this.lineOf(offset);
+    else if (line + 1 < starts.length && starts[line + 1]! <= offset) {
+      line = line + 2 < starts.length && starts[line + 2]! <= offset ? this.lineOf(offset) : line + 1;
+    }
+    this.lastLine = line;
+    return { file: this.file, line: line + 1, column: offset - starts[line]! + 1 };
+  }
+
+  /** The line (0-based) of `offset`, by binary search. */
+  private lineOf(offset: number): number {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -58,7 +71,7 @@ export class SourceText {
       if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { file: this.file, line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+    return lo;
   }
 
   /** The text of line `line` (1-based) without its line break. */
