@@ -42,24 +42,30 @@ export function countErrors(diagnostics: readonly Diagnostic[]): number {
 /** A source file's text with a line index, for positions and rendering. */
 export class SourceText {
   private readonly lineStarts: number[] = [0];
-  /** The line (0-based) of the last position asked for: lexers and parsers ask in order. */
-  private lastLine = 0;
+  // The line of the last position asked for (lexers ask in order): its index (0-based),
+  // its start and the next line's start.
+  private lineIndex = 0;
+  private lineStart = 0;
+  private nextLineStart: number;
 
   constructor(readonly file: string, readonly text: string) {
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
+    this.nextLineStart = this.lineStarts[1] ?? Infinity;
   }
 
   /** The position of the character at `offset`. */
   position(offset: number): Position {
-    const starts = this.lineStarts;
-    let line = this.lastLine;
-    // Mostly on the line of the last position asked for, or the next one.
-    if (offset < starts[line]!) line = this.lineOf(offset);
-    else if (line + 1 < starts.length && starts[line + 1]! <= offset) {
-      line = line + 2 < starts.length && starts[line + 2]! <= offset ? this.lineOf(offset) : line + 1;
-    }
-    this.lastLine = line;
-    return { file: this.file, line: line + 1, column: offset - starts[line]! + 1 };
+    if (offset < this.lineStart || offset >= this.nextLineStart) this.moveTo(offset);
+    return { file: this.file, line: this.lineIndex + 1, column: offset - this.lineStart + 1 };
+  }
+
+  /** Makes the line of `offset` the current one: the next line, or found by binary search. */
+  private moveTo(offset: number): void {
+    const next = this.lineIndex + 1;
+    const line = offset >= this.nextLineStart && offset < (this.lineStarts[next + 1] ?? Infinity) ? next : this.lineOf(offset);
+    this.lineIndex = line;
+    this.lineStart = this.lineStarts[line]!;
+    this.nextLineStart = this.lineStarts[line + 1] ?? Infinity;
   }
 
   /** The line (0-based) of `offset`, by binary search. */
