@@ -59,6 +59,12 @@ export class SourceText {
     return { file: this.file, line: this.lineIndex + 1, column: offset - this.lineStart + 1 };
   }
 
+  /** The span [start, end): one line look-up when both ends are on one line, as most tokens' are. */
+  span(start: number, end: number): Span {
+    const from = this.position(start);
+    return { start: from, end: end < this.nextLineStart ? { file: this.file, line: from.line, column: from.column + end - start } : this.position(end) };
+  }
+
   /** Makes the line of `offset` the current one: the next line, or found by binary search. */
   private moveTo(offset: number): void {
     const next = this.lineIndex + 1;
@@ -145,7 +151,7 @@ export class DiagnosticBag {
    */
   sorted(): Diagnostic[] {
     const sorted = [...this.items].sort((a, b) =>
-      a.span.start.file.localeCompare(b.span.start.file) ||
+      (a.span.start.file === b.span.start.file ? 0 : a.span.start.file.localeCompare(b.span.start.file)) ||
       a.span.start.line - b.span.start.line ||
       a.span.start.column - b.span.start.column);
     if (this.dropped.size === 0) return sorted;

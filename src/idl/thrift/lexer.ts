@@ -156,7 +156,7 @@ class Lexer {
   }
 
   private span(start: number, end: number): Span {
-    return { start: this.source.position(start), end: this.source.position(end) };
+    return this.source.span(start, end);
   }
 
   private error(start: number, end: number, message: string): void {
