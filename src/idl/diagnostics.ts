@@ -62,7 +62,8 @@ export class SourceText {
   /** The span [start, end): one line look-up when both ends are on one line, as most tokens' are. */
   span(start: number, end: number): Span {
     const from = this.position(start);
-    return { start: from, end: end < this.nextLineStart ? { file: this.file, line: from.line, column: from.column + end - start } : this.position(end) };
+    const to = end < this.nextLineStart ? { file: this.file, line: from.line, column: from.column + end - start } : this.position(end);
+    return { start: from, end: to };
   }
 
   /** Makes the line of `offset` the current one: the next line, or found by binary search. */
