@@ -42,15 +42,41 @@ export function countErrors(diagnostics: readonly Diagnostic[]): number {
 /** A source file's text with a line index, for positions and rendering. */
 export class SourceText {
   private readonly lineStarts: number[] = [0];
+  // The line of the last position asked for (lexers ask in order): its index (0-based),
+  // its start and the next line's start.
+  private lineIndex = 0;
+  private lineStart = 0;
+  private nextLineStart: number;
 
   constructor(readonly file: string, readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
+    this.nextLineStart = this.lineStarts[1] ?? Infinity;
   }
 
   /** The position of the character at `offset`. */
   position(offset: number): Position {
+    if (offset < this.lineStart || offset >= this.nextLineStart) this.moveTo(offset);
+    return { file: this.file, line: this.lineIndex + 1, column: offset - this.lineStart + 1 };
+  }
+
+  /** The span [start, end): one line look-up when both ends are on one line, as most tokens' are. */
+  span(start: number, end: number): Span {
+    const from = this.position(start);
+    const to = end < this.nextLineStart ? { file: this.file, line: from.line, column: from.column + end - start } : this.position(end);
+    return { start: from, end: to };
+  }
+
+  /** Makes the line of `offset` the current one: the next line, or found by binary search. */
+  private moveTo(offset: number): void {
+    const next = this.lineIndex + 1;
+    const line = offset >= this.nextLineStart && offset < (this.lineStarts[next + 1] ?? Infinity) ? next : this.lineOf(offset);
+    this.lineIndex = line;
+    this.lineStart = this.lineStarts[line]!;
+    this.nextLineStart = this.lineStarts[line + 1] ?? Infinity;
+  }
+
+  /** The line (0-based) of `offset`, by binary search. */
+  private lineOf(offset: number): number {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -58,7 +84,7 @@ export class SourceText {
       if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { file: this.file, line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+    return lo;
   }
 
   /** The text of line `line` (1-based) without its line break. */
@@ -126,7 +152,7 @@ export class DiagnosticBag {
    */
   sorted(): Diagnostic[] {
     const sorted = [...this.items].sort((a, b) =>
-      a.span.start.file.localeCompare(b.span.start.file) ||
+      (a.span.start.file === b.span.start.file ? 0 : a.span.start.file.localeCompare(b.span.start.file)) ||
       a.span.start.line - b.span.start.line ||
       a.span.start.column - b.span.start.column);
     if (this.dropped.size === 0) return sorted;

@@ -22,7 +22,8 @@ function check(result: GenerateResult, file: string, text: string | undefined): 
     return;
   }
   if (text === undefined) return;
-  const lines = text.split("\n").length;
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
   for (const d of errors) {
     const { line, column } = d.span.start;
     if (d.span.start.file !== file) continue;
@@ -31,9 +32,11 @@ function check(result: GenerateResult, file: string, text: string | undefined): 
   }
 }
 
+const utf8 = new TextDecoder();
+
 function idlSource(file: string): (data: Uint8Array) => void {
   return (data) => {
-    const text = new TextDecoder().decode(data);
+    const text = utf8.decode(data);
     const result = generate([file], { version: "fuzz", readFile: (p) => (p === file ? text : INCLUDABLE[p]) });
     check(result, file, text);
   };

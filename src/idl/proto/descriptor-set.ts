@@ -17,7 +17,7 @@ import type { ProtoEnum, ProtoFile, ProtoMessage } from "./ast.js";
 import { checkProto } from "./checker.js";
 import { builtinSchema } from "./checker/options.js";
 import { TreeBuilder, pseudoSpan } from "./descriptor/build.js";
-import { type Decoded, Decoder, all, one } from "./descriptor/decode.js";
+import { type Decoded, Decoder, type TypeTable, all, one } from "./descriptor/decode.js";
 import { decodeOptions, typeTable } from "./descriptor/options.js";
 import type { ProtoProgram } from "./program.js";
 
@@ -34,20 +34,32 @@ export interface DescriptorSetOptions {
 
 const OPTION_KINDS = ["File", "Message", "Field", "Oneof", "Enum", "EnumValue", "Service", "Method", "ExtensionRange"];
 
+/** The built-in descriptor.proto's types, and decoders over them: made once, they hold no state of a set. */
+interface DescriptorSchema {
+  base: TypeTable;
+  /** Keeps options as bytes until every file's extensions are known. */
+  decoder: Decoder;
+  plain: Decoder;
+}
+let descriptorSchema: DescriptorSchema | undefined;
+
+function schemaDecoders(): DescriptorSchema {
+  if (descriptorSchema !== undefined) return descriptorSchema;
+  const base = new Map<string, ProtoMessage | ProtoEnum>();
+  for (const sym of builtinSchema().symbols.values()) if (sym.kind === "message" || sym.kind === "enum") base.set(sym.fullName, sym.node);
+  const decoder = new Decoder(base, new Set(OPTION_KINDS.map((k) => `google.protobuf.${k}Options`)));
+  return (descriptorSchema = { base, decoder, plain: new Decoder(base) });
+}
+
 /** Reads a serialized `FileDescriptorSet` into a checked program. */
 export function loadDescriptorSet(bytes: Uint8Array, options: DescriptorSetOptions = {}): ProtoProgram {
   const diagnostics = new DiagnosticBag();
   const files = new Map<string, ProtoFile>();
-  const schema = builtinSchema();
-  const base = new Map<string, ProtoMessage | ProtoEnum>();
-  for (const sym of schema.symbols.values()) if (sym.kind === "message" || sym.kind === "enum") base.set(sym.fullName, sym.node);
+  const { base, decoder, plain } = schemaDecoders();
   const program: ProtoProgram = { roots: [], files, sources: new Map(), diagnostics: [] };
   // Outside the try below: a missing engine is the caller's mistake, not a malformed set.
   const engine = options.engine ?? getEngine();
 
-  // Options stay bytes until every file's extensions are known.
-  const decoder = new Decoder(base, new Set(OPTION_KINDS.map((k) => `google.protobuf.${k}Options`)));
-  const plain = new Decoder(base);
   const messageOptions = base.get("google.protobuf.MessageOptions") as ProtoMessage;
   const malformed = (e: unknown, what: string): void =>
     diagnostics.error(pseudoSpan("<descriptor set>"), `malformed ${what}: ${e instanceof Error ? e.message : String(e)}`);

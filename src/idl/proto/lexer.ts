@@ -35,12 +35,45 @@ export interface Token {
   doc?: string;
 }
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
-const isOctal = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "7";
-const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-const isLetter = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_");
-const isWordChar = (c: string | undefined): boolean => isLetter(c) || isDigit(c);
+// Character classes of ASCII (other characters have none): the lexer dispatches on the
+// first character of a token and skips runs of characters with sticky regular expressions,
+// so a character costs a table load or a step of the regex engine, not a chain of tests.
+const SPACE = 1;
+const LETTER = 2;
+const DIGIT = 3;
+const DOT = 4;
+const SLASH = 5;
+const QUOTE = 6;
+const SYMBOL = 7;
+const CLASS = new Uint8Array(128);
+for (let c = 0x21; c < 0x7f; c++) CLASS[c] = SYMBOL;
+for (const c of " \t\r\n\v\f") CLASS[c.charCodeAt(0)] = SPACE;
+for (let c = 0x30; c <= 0x39; c++) CLASS[c] = DIGIT;
+for (let c = 0x41; c <= 0x5a; c++) CLASS[c] = CLASS[c + 0x20] = LETTER;
+CLASS[0x5f] = LETTER; // _
+CLASS[0x2e] = DOT;
+CLASS[0x2f] = SLASH;
+CLASS[0x22] = CLASS[0x27] = QUOTE;
+
+// Sticky, and each can match nothing: `skip` below gives the offset where the run ends.
+const SPACES = /[ \t\r\n\v\f\uFEFF]*/y;
+const WORD_CHARS = /[A-Za-z0-9_]*/y;
+const DIGITS = /[0-9]*/y;
+const HEX_DIGITS = /[0-9a-fA-F]*/y;
+const LETTER_AT = /[A-Za-z_]?/y;
+const DIGIT_AT = /[0-9]?/y;
+const SIGN_AT = /[+-]?/y;
+const WORD_OR_DOT_CHARS = /[A-Za-z0-9_.]*/y;
+/** String bodies up to the closing quote, a backslash or a line break. */
+const DOUBLE_QUOTED = /[^"\\\n]*/y;
+const SINGLE_QUOTED = /[^'\\\n]*/y;
+
+/** The offset where the run of `re` (sticky, matching the empty string too) starting at `p` ends. */
+function skip(re: RegExp, text: string, p: number): number {
+  re.lastIndex = p;
+  re.test(text);
+  return re.lastIndex;
+}
 
 /**
  * Cleans comment text: `//` lines lose the slashes and one following space; block
@@ -91,40 +124,58 @@ class Lexer {
   run(): Token[] {
     const text = this.text;
     while (this.pos < text.length) {
-      const c = text[this.pos]!;
-      const next = text[this.pos + 1];
-      if (c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f" || c === "\uFEFF") {
-        this.pos++;
-      } else if (c === "/" && next === "/") {
-        this.lineComment();
-      } else if (c === "/" && next === "*") {
-        this.blockComment();
-      } else if (isLetter(c)) {
-        let end = this.pos + 1;
-        while (isWordChar(text[end])) end++;
-        this.push("ident", this.pos, end);
-      } else if (isDigit(c) || (c === "." && isDigit(next))) {
-        this.number();
-      } else if (c === '"' || c === "'") {
-        this.string(c);
-      } else if (c > " " && c <= "~") {
-        // Every other printable ASCII character is a symbol; the parser rejects the ones it
-        // does not expect (aggregate option values may hold `:`, `<`, `/` and the like).
-        this.push("punct", this.pos, this.pos + 1);
-      } else {
-        const cp = text.codePointAt(this.pos)!;
-        const width = cp > 0xffff ? 2 : 1;
-        const shown = cp < 0x20 || cp === 0x7f ? `\\u${cp.toString(16).padStart(4, "0")}` : String.fromCodePoint(cp);
-        this.error(this.pos, this.pos + width, `unexpected character '${shown}'`);
-        this.pos += width;
+      const pos = this.pos;
+      const code = text.charCodeAt(pos);
+      switch (CLASS[code]) {
+        case SPACE:
+          this.pos = skip(SPACES, text, pos);
+          break;
+        case LETTER:
+          this.push("ident", pos, skip(WORD_CHARS, text, pos + 1));
+          break;
+        case DIGIT:
+          this.number();
+          break;
+        case DOT:
+          if (skip(DIGIT_AT, text, pos + 1) > pos + 1) this.number();
+          else this.push("punct", pos, pos + 1);
+          break;
+        case SLASH:
+          if (text[pos + 1] === "/") this.lineComment();
+          else if (text[pos + 1] === "*") this.blockComment();
+          else this.push("punct", pos, pos + 1);
+          break;
+        case QUOTE:
+          this.string(code);
+          break;
+        case SYMBOL:
+          // Every other printable ASCII character is a symbol; the parser rejects the ones it
+          // does not expect (aggregate option values may hold `:`, `<`, `/` and the like).
+          this.push("punct", pos, pos + 1);
+          break;
+        default:
+          this.other(pos);
       }
     }
     this.push("eof", text.length, text.length);
     return this.tokens;
   }
 
+  /** A character outside the classes: a byte order mark (space), else an error. */
+  private other(pos: number): void {
+    const cp = this.text.codePointAt(pos)!;
+    if (cp === 0xfeff) {
+      this.pos = skip(SPACES, this.text, pos);
+      return;
+    }
+    const width = cp > 0xffff ? 2 : 1;
+    const shown = cp < 0x20 || cp === 0x7f ? `\\u${cp.toString(16).padStart(4, "0")}` : String.fromCodePoint(cp);
+    this.error(pos, pos + width, `unexpected character '${shown}'`);
+    this.pos = pos + width;
+  }
+
   private span(start: number, end: number): Span {
-    return { start: this.source.position(start), end: this.source.position(end) };
+    return this.source.span(start, end);
   }
 
   private error(start: number, end: number, message: string): void {
@@ -187,8 +238,7 @@ class Lexer {
     const start = this.pos;
     let p = start;
     if (text[p] === "0" && (text[p + 1] === "x" || text[p + 1] === "X")) {
-      p += 2;
-      while (isHex(text[p])) p++;
+      p = skip(HEX_DIGITS, text, p + 2);
       if (p === start + 2) {
         this.error(start, p, "'0x' must be followed by hexadecimal digits");
         this.push("int", start, p, 0n);
@@ -198,23 +248,19 @@ class Lexer {
       this.checkFollower(start);
       return;
     }
-    while (isDigit(text[p])) p++;
+    p = skip(DIGITS, text, p);
     let isFloat = false;
     if (text[p] === ".") {
       isFloat = true;
-      p++;
-      while (isDigit(text[p])) p++;
+      p = skip(DIGITS, text, p + 1);
     }
     if (text[p] === "e" || text[p] === "E") {
-      let q = p + 1;
-      if (text[q] === "+" || text[q] === "-") q++;
-      if (isDigit(text[q])) {
-        isFloat = true;
-        p = q;
-        while (isDigit(text[p])) p++;
+      const q = skip(SIGN_AT, text, p + 1);
+      isFloat = true;
+      if (skip(DIGIT_AT, text, q) > q) {
+        p = skip(DIGITS, text, q);
       } else {
         this.error(p, q, "exponent of a floating-point literal has no digits");
-        isFloat = true;
         p = q;
       }
     }
@@ -223,7 +269,7 @@ class Lexer {
       this.push("float", start, p, Number(raw.replace(/[eE][+-]?$/, "")));
     } else if (raw.length > 1 && raw.startsWith("0")) {
       // A leading zero means octal, as in C.
-      if (![...raw].every(isOctal)) {
+      if (!/^[0-7]*$/.test(raw)) {
         this.error(start, p, `invalid octal literal '${raw}' (a leading zero means octal)`);
         this.push("int", start, p, 0n);
       } else {
@@ -237,27 +283,30 @@ class Lexer {
 
   /** `123abc` is not two tokens: protoc requires a space between a number and a word. */
   private checkFollower(start: number): void {
-    if (isLetter(this.text[this.pos]) || (this.text[this.pos] === "." && this.tokens[this.tokens.length - 1]?.kind === "float")) {
-      let end = this.pos;
-      while (isWordChar(this.text[end]) || this.text[end] === ".") end++;
-      this.error(start, end, `invalid number '${this.text.slice(start, end)}'; separate a number from a following name with a space`);
+    const text = this.text;
+    const pos = this.pos;
+    if (skip(LETTER_AT, text, pos) > pos || (text[pos] === "." && this.tokens[this.tokens.length - 1]!.kind === "float")) {
+      const end = skip(WORD_OR_DOT_CHARS, text, pos);
+      this.error(start, end, `invalid number '${text.slice(start, end)}'; separate a number from a following name with a space`);
       this.pos = end;
     }
   }
 
-  private string(quote: string): void {
+  /** A string literal opened by the quote `quote` (its character code) at the current offset. */
+  private string(quote: number): void {
     const text = this.text;
     const start = this.pos;
+    const body = quote === 0x22 ? DOUBLE_QUOTED : SINGLE_QUOTED;
     let p = start + 1;
     for (;;) {
-      const c = text[p];
-      if (c === undefined || c === "\n") {
-        this.error(start, p, c === undefined ? "unterminated string literal" : "string literal cannot span lines");
+      p = skip(body, text, p); // at the closing quote, a backslash, a line break or the end
+      if (p >= text.length || text[p] === "\n") {
+        this.error(start, p, p >= text.length ? "unterminated string literal" : "string literal cannot span lines");
         this.finishString(start, p, p);
         return;
       }
-      if (c === quote) break;
-      p += c === "\\" && p + 1 < text.length && text[p + 1] !== "\n" ? 2 : 1;
+      if (text.charCodeAt(p) === quote) break;
+      p += p + 1 < text.length && text[p + 1] !== "\n" ? 2 : 1; // a backslash escapes the next character
     }
     this.finishString(start, p, p + 1);
   }

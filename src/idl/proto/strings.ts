@@ -19,6 +19,9 @@ const SIMPLE: Record<string, number> = {
   a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92, "'": 39, '"': 34, "?": 63,
 };
 
+/** A character that `decodeStringBytes` cannot pass through as it is. */
+const NOT_PLAIN = /[\\\ud800-\udfff\ufeff]/;
+
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
@@ -40,6 +43,9 @@ function run(body: string, p: number, max: number, test: RegExp): number {
 
 /** Decodes the text between the quotes of a string literal. */
 export function decodeStringBytes(body: string, error: EscapeError): DecodedString {
+  // Without escapes, surrogates or a byte order mark (which UTF-8 decoding drops at the
+  // start), the bytes are the text's UTF-8 and decode to the text itself.
+  if (!NOT_PLAIN.test(body)) return { value: body };
   const out: number[] = [];
   let p = 0;
   while (p < body.length) {

@@ -26,14 +26,52 @@ export interface Token {
   doc?: string;
 }
 
+// Character classes of ASCII (other characters have none): the lexer dispatches on the
+// first character of a token and skips runs of characters with sticky regular expressions,
+// so a character costs a table load or a step of the regex engine, not a chain of tests.
+const SPACE = 1;
+const LETTER = 2;
+const DIGIT = 3;
+const SIGN = 4;
+const DOT = 5;
+const SLASH = 6;
+const HASH = 7;
+const QUOTE = 8;
 /** Characters that form single-character punctuation tokens. */
-const PUNCTUATION = new Set(["{", "}", "(", ")", "[", "]", "<", ">", ",", ";", ":", "=", "*", "&"]);
+const PUNCT = 9;
+const CLASS = new Uint8Array(128);
+for (const c of " \t\r\n\v\f") CLASS[c.charCodeAt(0)] = SPACE;
+for (let c = 0x30; c <= 0x39; c++) CLASS[c] = DIGIT;
+for (let c = 0x41; c <= 0x5a; c++) CLASS[c] = CLASS[c + 0x20] = LETTER;
+CLASS[0x5f] = LETTER; // _
+for (const c of "{}()[]<>,;:=*&") CLASS[c.charCodeAt(0)] = PUNCT;
+CLASS[0x2b] = CLASS[0x2d] = SIGN;
+CLASS[0x2e] = DOT;
+CLASS[0x2f] = SLASH;
+CLASS[0x23] = HASH;
+CLASS[0x22] = CLASS[0x27] = QUOTE;
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
-const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-const isLetter = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_");
-const isWordChar = (c: string | undefined): boolean => isLetter(c) || isDigit(c);
+// Sticky, and each can match nothing: `skip` below gives the offset where the run ends.
+const SPACES = /[ \t\r\n\v\f\uFEFF]*/y;
+/** Identifiers may contain dots (`include.Type`, `Enum.VALUE`), but only between name characters. */
+const WORD = /[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*/y;
+const DIGITS = /[0-9]*/y;
+const HEX_DIGITS = /[0-9a-fA-F]*/y;
+const DIGIT_AT = /[0-9]?/y;
+/** The start of a number after a sign: a digit, or `.` and a digit. */
+const NUMBER_AT = /(?:\.?[0-9])?/y;
+/** An exponent with at least one digit. */
+const EXPONENT = /(?:[eE][+-]?[0-9]+)?/y;
+/** String text up to the closing quote or a backslash. */
+const DOUBLE_QUOTED = /[^"\\]*/y;
+const SINGLE_QUOTED = /[^'\\]*/y;
+
+/** The offset where the run of `re` (sticky, matching the empty string too) starting at `p` ends. */
+function skip(re: RegExp, text: string, p: number): number {
+  re.lastIndex = p;
+  re.test(text);
+  return re.lastIndex;
+}
 
 /**
  * Cleans the body of a doc comment: drops the leading `*` (and one space) that each line
@@ -67,38 +105,58 @@ class Lexer {
   run(): Token[] {
     const text = this.text;
     while (this.pos < text.length) {
-      const c = text[this.pos]!;
-      const next = text[this.pos + 1];
-      if (c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\v" || c === "\f" || c === "\uFEFF") {
-        this.pos++;
-      } else if (c === "/" && next === "/") {
-        this.skipLine();
-      } else if (c === "#") {
-        this.skipLine();
-      } else if (c === "/" && next === "*") {
-        this.blockComment();
-      } else if (isLetter(c)) {
-        this.word();
-      } else if (isDigit(c) || ((c === "+" || c === "-") && (isDigit(next) || (next === "." && isDigit(text[this.pos + 2])))) ||
-        (c === "." && isDigit(next))) {
-        this.number();
-      } else if (c === '"' || c === "'") {
-        this.string(c);
-      } else if (PUNCTUATION.has(c)) {
-        this.push("punct", this.pos, this.pos + 1);
-      } else {
-        const cp = text.codePointAt(this.pos)!;
-        const width = cp > 0xffff ? 2 : 1;
-        this.error(this.pos, this.pos + width, `unexpected character '${String.fromCodePoint(cp)}'`);
-        this.pos += width;
+      const pos = this.pos;
+      const code = text.charCodeAt(pos);
+      switch (CLASS[code]) {
+        case SPACE:
+          this.pos = skip(SPACES, text, pos);
+          break;
+        case LETTER:
+          this.push("word", pos, skip(WORD, text, pos + 1));
+          break;
+        case DIGIT:
+          this.number();
+          break;
+        case SIGN:
+          if (skip(NUMBER_AT, text, pos + 1) > pos + 1) this.number();
+          else this.unexpected(pos);
+          break;
+        case DOT:
+          if (skip(DIGIT_AT, text, pos + 1) > pos + 1) this.number();
+          else this.unexpected(pos);
+          break;
+        case SLASH:
+          if (text[pos + 1] === "/") this.skipLine();
+          else if (text[pos + 1] === "*") this.blockComment();
+          else this.unexpected(pos);
+          break;
+        case HASH:
+          this.skipLine();
+          break;
+        case QUOTE:
+          this.string(code);
+          break;
+        case PUNCT:
+          this.push("punct", pos, pos + 1);
+          break;
+        default:
+          if (code === 0xfeff) this.pos = skip(SPACES, text, pos); // a byte order mark
+          else this.unexpected(pos);
       }
     }
     this.push("eof", text.length, text.length);
     return this.tokens;
   }
 
+  private unexpected(pos: number): void {
+    const cp = this.text.codePointAt(pos)!;
+    const width = cp > 0xffff ? 2 : 1;
+    this.error(pos, pos + width, `unexpected character '${String.fromCodePoint(cp)}'`);
+    this.pos = pos + width;
+  }
+
   private span(start: number, end: number): Span {
-    return { start: this.source.position(start), end: this.source.position(end) };
+    return this.source.span(start, end);
   }
 
   private error(start: number, end: number, message: string): void {
@@ -134,27 +192,13 @@ class Lexer {
     this.pos = close + 2;
   }
 
-  /** Identifiers may contain dots (`include.Type`, `Enum.VALUE`), but only between name characters. */
-  private word(): void {
-    const start = this.pos;
-    let end = start + 1;
-    for (;;) {
-      const c = this.text[end];
-      if (isWordChar(c)) end++;
-      else if (c === "." && isWordChar(this.text[end + 1])) end += 2;
-      else break;
-    }
-    this.push("word", start, end);
-  }
-
   private number(): void {
     const text = this.text;
     const start = this.pos;
     let p = start;
     if (text[p] === "+" || text[p] === "-") p++;
     if (text[p] === "0" && (text[p + 1] === "x" || text[p + 1] === "X")) {
-      let end = p + 2;
-      while (isHex(text[end])) end++;
+      const end = skip(HEX_DIGITS, text, p + 2);
       if (end === p + 2) {
         this.error(start, end, "hexadecimal literal has no digits");
         this.push("int", start, end, 0n);
@@ -164,43 +208,39 @@ class Lexer {
       this.push("int", start, end, text[start] === "-" ? -magnitude : magnitude);
       return;
     }
-    while (isDigit(text[p])) p++;
+    p = skip(DIGITS, text, p);
     let isDouble = false;
-    if (text[p] === "." && isDigit(text[p + 1])) {
+    if (text[p] === "." && skip(DIGIT_AT, text, p + 1) > p + 1) {
       isDouble = true;
-      p++;
-      while (isDigit(text[p])) p++;
+      p = skip(DIGITS, text, p + 1);
     }
-    const e = text[p];
-    if ((e === "e" || e === "E") &&
-      (isDigit(text[p + 1]) || ((text[p + 1] === "+" || text[p + 1] === "-") && isDigit(text[p + 2])))) {
+    const exponentEnd = skip(EXPONENT, text, p);
+    if (exponentEnd > p) {
       isDouble = true;
-      p += 2;
-      while (isDigit(text[p])) p++;
+      p = exponentEnd;
     }
     const raw = text.slice(start, p);
     if (isDouble) this.push("double", start, p, Number(raw));
     else this.push("int", start, p, BigInt(raw.startsWith("+") ? raw.slice(1) : raw));
   }
 
-  private string(quote: string): void {
+  /** A string literal opened by the quote `quote` (its character code) at the current offset; it may span lines. */
+  private string(quote: number): void {
     const text = this.text;
     const start = this.pos;
+    const body = quote === 0x22 ? DOUBLE_QUOTED : SINGLE_QUOTED;
     let p = start + 1;
     let out = "";
     for (;;) {
+      const end = skip(body, text, p); // at the closing quote, a backslash or the end
+      out += text.slice(p, end);
+      p = end;
       if (p >= text.length) {
         this.error(start, start + 1, "unterminated string literal");
         this.push("string", start, text.length, out);
         return;
       }
-      const c = text[p]!;
-      if (c === quote) break;
-      if (c !== "\\") {
-        out += c;
-        p++;
-        continue;
-      }
+      if (text.charCodeAt(p) === quote) break;
       const [decoded, next] = this.escape(p);
       out += decoded;
       p = next;

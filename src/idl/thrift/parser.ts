@@ -27,20 +27,20 @@ export function parseThrift(source: SourceText, diagnostics: DiagnosticBag): Thr
   const add = (d: Definition): void => {
     doc.definitions.push(d);
   };
-  while (c.peek().kind !== "eof") {
+  while (!c.atEnd) {
     const start = c.index;
     c.depth = 0; // braces left open by an earlier error do not carry over
     try {
       const t = c.peek();
-      if (t.kind === "word" && HEADER_KEYWORDS.has(t.text)) {
+      if (HEADER_KEYWORDS.has(t.text) && t.kind === "word") {
         if (doc.definitions.length > 0) {
           // Apache Thrift and thriftgo reject this; it is read anyway so includes still resolve.
           diagnostics.error(t.span, `'${t.text}' must come before all definitions`);
         }
         parseHeader(c, doc);
-      } else if (t.kind === "word" && DEFINITION_KEYWORDS.has(t.text)) {
+      } else if (DEFINITION_KEYWORDS.has(t.text) && t.kind === "word") {
         parseDefinition(c, add);
-      } else if (t.kind === "punct" && (t.text === ";" || t.text === ",")) {
+      } else if ((t.text === ";" || t.text === ",") && t.kind === "punct") {
         c.next(); // stray separators between definitions are harmless
       } else {
         c.fail("definition");
@@ -59,12 +59,11 @@ export function parseThrift(source: SourceText, diagnostics: DiagnosticBag): Thr
  * definition's errors). Consumes at least one token.
  */
 function recover(c: Cursor, start: number): void {
-  const closed = (t: { kind: string; text: string }): boolean => t.kind === "punct" && t.text === "}" && c.depth === 0;
+  const closed = (t: { kind: string; text: string }): boolean => t.text === "}" && t.kind === "punct" && c.depth === 0;
   if (c.index === start && closed(c.next())) return;
-  for (;;) {
+  while (!c.atEnd) {
     const t = c.peek();
-    if (t.kind === "eof") return;
-    if (t.kind === "word" && (DEFINITION_KEYWORDS.has(t.text) || HEADER_KEYWORDS.has(t.text))) return;
+    if ((DEFINITION_KEYWORDS.has(t.text) || HEADER_KEYWORDS.has(t.text)) && t.kind === "word") return;
     if (closed(c.next())) return;
   }
 }

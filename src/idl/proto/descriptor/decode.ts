@@ -6,7 +6,6 @@
  * `extensionOf`. Fields of the message types named in `raw` are kept as bytes, to be
  * decoded later with more knowledge (options need the program's extensions).
  */
-import { readScalar } from "../../../codec/protobuf/field-io.js";
 import { ProtobufReader } from "../../../codec/protobuf/reader.js";
 import { WireType } from "../../../codec/protobuf/wire-type.js";
 import type { Engine } from "../../../wasm/engine.js";
@@ -46,17 +45,43 @@ export function fieldKind(f: ProtoField, table: TypeTable): FieldKind | undefine
   return undefined;
 }
 
-const WIRE: Record<ScalarType, number> = {
-  double: WireType.I64, fixed64: WireType.I64, sfixed64: WireType.I64,
-  float: WireType.I32, fixed32: WireType.I32, sfixed32: WireType.I32,
-  int32: WireType.VARINT, int64: WireType.VARINT, uint32: WireType.VARINT, uint64: WireType.VARINT,
-  sint32: WireType.VARINT, sint64: WireType.VARINT, bool: WireType.VARINT,
-  string: WireType.LEN, bytes: WireType.LEN,
+/** How a scalar is read: its wire type and the reader's call. */
+interface Scalar {
+  readonly wire: number;
+  readonly read: (r: ProtobufReader) => Value;
+}
+
+const SCALARS: Record<ScalarType, Scalar> = {
+  double: { wire: WireType.I64, read: (r) => r.double() },
+  fixed64: { wire: WireType.I64, read: (r) => r.fixed64() },
+  sfixed64: { wire: WireType.I64, read: (r) => r.sfixed64() },
+  float: { wire: WireType.I32, read: (r) => r.float() },
+  fixed32: { wire: WireType.I32, read: (r) => r.fixed32() },
+  sfixed32: { wire: WireType.I32, read: (r) => r.sfixed32() },
+  int32: { wire: WireType.VARINT, read: (r) => r.int32() },
+  int64: { wire: WireType.VARINT, read: (r) => r.int64() },
+  uint32: { wire: WireType.VARINT, read: (r) => r.uint32() },
+  uint64: { wire: WireType.VARINT, read: (r) => r.uint64() },
+  sint32: { wire: WireType.VARINT, read: (r) => r.sint32() },
+  sint64: { wire: WireType.VARINT, read: (r) => r.sint64() },
+  bool: { wire: WireType.VARINT, read: (r) => r.bool() },
+  string: { wire: WireType.LEN, read: (r) => r.string() },
+  bytes: { wire: WireType.LEN, read: (r) => r.bytes() },
 };
 
+/** How a field is read: as a scalar (enums as int32), or as a message (`raw`: kept as bytes). */
+interface Reading {
+  readonly scalar: Scalar;
+  readonly message?: ProtoMessage;
+  readonly raw: boolean;
+}
 
 /** Decodes messages of one schema table. */
 export class Decoder {
+  // Worked out once per type and field: a decoder reads many messages of the same few types.
+  private readonly fieldsByNumber = new Map<ProtoMessage, Map<number, ProtoField>>();
+  private readonly readings = new Map<ProtoField, Reading | undefined>();
+
   constructor(
     private readonly table: TypeTable,
     private readonly raw: ReadonlySet<string> = new Set(),
@@ -76,7 +101,7 @@ export class Decoder {
   /** Decodes from `r` up to its current end. */
   decode(r: ProtobufReader, type: ProtoMessage): Decoded {
     const out: Decoded = { type: type.fullName, values: new Map(), fields: new Map() };
-    const byNumber = new Map(type.fields.map((f) => [f.number, f]));
+    const byNumber = this.fieldsOf(type);
     while (r.pos < r.end) {
       const tag = r.tag();
       const number = tag >>> 3;
@@ -88,38 +113,54 @@ export class Decoder {
         field = ext?.field;
         name = ext?.name;
       }
-      const kind = field ? fieldKind(field, this.table) : undefined;
-      if (kind && this.read(r, kind, wire, out, name!)) out.fields.set(name!, field!);
+      const reading = field ? this.readingOf(field) : undefined;
+      if (reading && this.read(r, reading, wire, out, name!)) out.fields.set(name!, field!);
       else r.skip(tag);
     }
     return out;
   }
 
+  private fieldsOf(type: ProtoMessage): Map<number, ProtoField> {
+    let byNumber = this.fieldsByNumber.get(type);
+    if (byNumber === undefined) this.fieldsByNumber.set(type, (byNumber = new Map(type.fields.map((f) => [f.number, f]))));
+    return byNumber;
+  }
+
+  private readingOf(field: ProtoField): Reading | undefined {
+    if (this.readings.has(field)) return this.readings.get(field);
+    const kind = fieldKind(field, this.table);
+    const reading: Reading | undefined = kind === undefined ? undefined
+      : kind.kind === "message" ? { scalar: SCALARS.bytes, message: kind.type, raw: this.raw.has(kind.type.fullName) }
+      : { scalar: SCALARS[kind.kind === "enum" ? "int32" : kind.name], raw: false };
+    this.readings.set(field, reading);
+    return reading;
+  }
+
   /** Reads one field value into `out`; false when the wire type does not fit (the caller skips it). */
-  private read(r: ProtobufReader, kind: FieldKind, wire: number, out: Decoded, name: string): boolean {
-    const scalar: ScalarType = kind.kind === "enum" ? "int32" : kind.kind === "scalar" ? kind.name : "bytes";
-    const expected = WIRE[scalar];
+  private read(r: ProtobufReader, reading: Reading, wire: number, out: Decoded, name: string): boolean {
+    const { scalar, message } = reading;
+    const expected = scalar.wire;
     // A different wire type is only acceptable as a packed run of a numeric scalar.
     if (wire !== expected && (wire !== WireType.LEN || expected === WireType.LEN)) return false;
     let list = out.values.get(name);
     if (!list) out.values.set(name, (list = []));
-    if (kind.kind === "message") {
-      if (this.raw.has(kind.type.fullName)) {
+    if (message !== undefined) {
+      if (reading.raw) {
         list.push(r.bytes());
         return true;
       }
       const saved = r.begin();
-      list.push(this.decode(r, kind.type));
+      list.push(this.decode(r, message));
       r.finish(saved);
       return true;
     }
     if (wire === expected) {
-      list.push(readScalar(r, scalar) as Value);
+      list.push(scalar.read(r));
       return true;
     }
     // A packed run of a repeated scalar.
     const saved = r.begin();
-    while (r.pos < r.end) list.push(readScalar(r, scalar) as Value);
+    while (r.pos < r.end) list.push(scalar.read(r));
     r.finish(saved);
     return true;
   }

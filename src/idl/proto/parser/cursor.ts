@@ -28,9 +28,16 @@ export function describe(token: Token): string {
   return `'${token.text}'`;
 }
 
-/** Token stream position plus diagnostics. */
+/**
+ * Token stream position plus diagnostics.
+ *
+ * Token tests compare the text before the kind: the text rules out nearly every token,
+ * and the kind test after it costs a fuzzer's string-comparison hook only when it passes.
+ */
 export class Cursor {
   private pos = 0;
+  /** Index of the last token, the end of the file. */
+  private readonly last: number;
   /** The most recently consumed token (the first one before anything is consumed). */
   prev: Token;
   /** Set once `expected ..., found end of file` was reported, so nested bodies report it once. */
@@ -44,11 +51,12 @@ export class Cursor {
    */
   constructor(private readonly tokens: Token[], readonly diagnostics: DiagnosticBag, readonly source: string) {
     this.prev = tokens[0]!;
+    this.last = tokens.length - 1;
   }
 
   /** The token `n` ahead of the current one (eof when past the end). */
   peek(n = 0): Token {
-    return this.tokens[Math.min(this.pos + n, this.tokens.length - 1)]!;
+    return this.tokens[Math.min(this.pos + n, this.last)]!;
   }
 
   /** Index of the current token, to tell whether a failed parse consumed anything. */
@@ -58,13 +66,13 @@ export class Cursor {
 
   /** Whether the current token is the end of the file. */
   get atEnd(): boolean {
-    return this.peek().kind === "eof";
+    return this.pos >= this.last;
   }
 
   /** Consumes and returns the current token (eof stays put). */
   next(): Token {
     const token = this.peek();
-    if (token.kind !== "eof") this.pos++;
+    if (this.pos < this.last) this.pos++;
     this.prev = token;
     return token;
   }
@@ -72,13 +80,13 @@ export class Cursor {
   /** Whether the token `n` ahead is the symbol `p`. */
   atPunct(p: string, n = 0): boolean {
     const t = this.peek(n);
-    return t.kind === "punct" && t.text === p;
+    return t.text === p && t.kind === "punct";
   }
 
   /** Whether the token `n` ahead is the identifier `w`. */
   atIdent(w: string, n = 0): boolean {
     const t = this.peek(n);
-    return t.kind === "ident" && t.text === w;
+    return t.text === w && t.kind === "ident";
   }
 
   /** Consumes the symbol `p` if it is next. */
@@ -94,8 +102,8 @@ export class Cursor {
   /** Reports `expected <what>, found <current token>` and unwinds. */
   fail(what: string): never {
     const t = this.peek();
-    if (t.kind !== "eof" || !this.eofReported) this.diagnostics.error(t.span, `expected ${what}, found ${describe(t)}`);
-    if (t.kind === "eof") this.eofReported = true;
+    if (!this.atEnd || !this.eofReported) this.diagnostics.error(t.span, `expected ${what}, found ${describe(t)}`);
+    if (this.atEnd) this.eofReported = true;
     throw SyntaxFailure.instance;
   }
 
@@ -136,34 +144,25 @@ export class Cursor {
    * enclosing body. Consumes at least one token unless at `}` or the end.
    */
   skipStatement(): void {
-    for (;;) {
+    while (!this.atEnd) {
       const t = this.peek();
-      if (t.kind === "eof") return;
-      if (t.kind === "punct") {
-        if (t.text === "}") return;
-        if (t.text === ";") {
-          this.next();
-          return;
-        }
-        if (t.text === "{") {
-          this.next();
-          this.skipBlock();
-          return;
-        }
-      }
+      if (t.text === "}" && t.kind === "punct") return;
       this.next();
+      if (t.text === ";" && t.kind === "punct") return;
+      if (t.text === "{" && t.kind === "punct") {
+        this.skipBlock();
+        return;
+      }
     }
   }
 
   /** Skips to just past the `}` matching an already consumed `{`. */
   skipBlock(): void {
     let depth = 1;
-    for (;;) {
+    while (!this.atEnd) {
       const t = this.next();
-      if (t.kind === "eof") return;
-      if (t.kind !== "punct") continue;
-      if (t.text === "{") depth++;
-      else if (t.text === "}" && --depth === 0) return;
+      if (t.text === "{" && t.kind === "punct") depth++;
+      else if (t.text === "}" && t.kind === "punct" && --depth === 0) return;
     }
   }
 }

@@ -38,9 +38,16 @@ export function describe(token: Token): string {
   return `'${token.text}'`;
 }
 
-/** Token stream position plus diagnostics. */
+/**
+ * Token stream position plus diagnostics.
+ *
+ * Token tests compare the text before the kind: the text rules out nearly every token,
+ * and the kind test after it costs a fuzzer's string-comparison hook only when it passes.
+ */
 export class Cursor {
   private pos = 0;
+  /** Index of the last token, the end of the file. */
+  private readonly last: number;
   /** How many `{` are open: error recovery skips to the `}` that closes a definition's body. */
   depth = 0;
   /** The most recently consumed token (the first one before anything is consumed). */
@@ -48,11 +55,12 @@ export class Cursor {
 
   constructor(private readonly tokens: Token[], readonly diagnostics: DiagnosticBag) {
     this.prev = tokens[0]!;
+    this.last = tokens.length - 1;
   }
 
   /** The token `n` ahead of the current one (eof when past the end). */
   peek(n = 0): Token {
-    return this.tokens[Math.min(this.pos + n, this.tokens.length - 1)]!;
+    return this.tokens[Math.min(this.pos + n, this.last)]!;
   }
 
   /** Index of the current token, to tell whether a failed parse consumed anything. */
@@ -60,12 +68,17 @@ export class Cursor {
     return this.pos;
   }
 
+  /** Whether the current token is the end of the file. */
+  get atEnd(): boolean {
+    return this.pos >= this.last;
+  }
+
   /** Consumes and returns the current token (eof stays put), tracking brace depth. */
   next(): Token {
     const token = this.peek();
-    if (token.kind !== "eof") this.pos++;
-    if (token.kind === "punct" && token.text === "{") this.depth++;
-    else if (token.kind === "punct" && token.text === "}" && this.depth > 0) this.depth--;
+    if (this.pos < this.last) this.pos++;
+    if (token.text === "{" && token.kind === "punct") this.depth++;
+    else if (token.text === "}" && token.kind === "punct" && this.depth > 0) this.depth--;
     this.prev = token;
     return token;
   }
@@ -73,13 +86,13 @@ export class Cursor {
   /** Whether the token `n` ahead is the punctuation `p`. */
   atPunct(p: string, n = 0): boolean {
     const t = this.peek(n);
-    return t.kind === "punct" && t.text === p;
+    return t.text === p && t.kind === "punct";
   }
 
   /** Whether the token `n` ahead is the word `w`. */
   atWord(w: string, n = 0): boolean {
     const t = this.peek(n);
-    return t.kind === "word" && t.text === w;
+    return t.text === w && t.kind === "word";
   }
 
   /** Consumes the punctuation `p` if it is next. */

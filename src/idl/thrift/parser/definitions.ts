@@ -30,7 +30,7 @@ export const DEFINITION_KEYWORDS = new Set(["typedef", "const", "enum", "senum",
  */
 function atDefinitionStart(c: Cursor): boolean {
   const t = c.peek();
-  return t.kind === "eof" || (t.kind === "word" && (DEFINITION_KEYWORDS.has(t.text) || HEADER_KEYWORDS.has(t.text)));
+  return c.atEnd || ((DEFINITION_KEYWORDS.has(t.text) || HEADER_KEYWORDS.has(t.text)) && t.kind === "word");
 }
 
 /** Parses the definition starting at the current keyword token. */
