@@ -70,7 +70,13 @@ export function copyArray<T extends ArrayBufferView>(memory: Uint8Array, address
  * one: readers read Buffers where they are) is a view of its pool, not a copy.
  */
 export function plainCopy(memory: Uint8Array, start: number, end: number): Uint8Array<ArrayBuffer> {
-  return memory.constructor === Uint8Array ? memory.slice(start, end) : new Uint8Array(memory.subarray(start, end));
+  if (memory.constructor === Uint8Array) return memory.slice(start, end);
+  const n = end - start;
+  if (n > 16) return new Uint8Array(memory.subarray(start, end));
+  // A few bytes (a kept scalar field, say) are copied by hand: a Buffer's `subarray` makes a Buffer first, which costs more.
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = memory[start + i]!;
+  return out;
 }
 
 /** A plain Uint8Array view of `memory[start, end)` (`subarray` of a Buffer would be a Buffer). */

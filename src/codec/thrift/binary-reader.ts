@@ -16,6 +16,8 @@ export interface ThriftReaderOptions extends ReaderOptions {
 
 /** Smallest wire size of a value of each Binary type (0: not a valid element type). */
 const MIN_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 4, 1, 6, 5, 5, 16];
+/** Wire size of each fixed-width Binary type (bool, byte, double, i16, i32, i64, uuid; 0: not fixed). */
+const FIXED_SIZE: readonly number[] = [0, 0, 1, 1, 8, 0, 2, 0, 4, 0, 8, 0, 0, 0, 0, 0, 16];
 
 export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader {
   readonly protocol = "binary";
@@ -191,6 +193,14 @@ export class ThriftBinaryReader extends ThriftReaderBase implements ThriftReader
   }
 
   skip(type: TType): void {
+    // A fixed-width value is stepped over here: most unknown fields are scalars, and the
+    // engine's walk would first copy the whole input into engine memory and cost a call.
+    const width = FIXED_SIZE[type] ?? 0;
+    if (width !== 0) {
+      if (this.pos + width > this.end) throw this.truncated(width);
+      this.pos += width;
+      return;
+    }
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftBinarySkip(this.pos + shift, this.end + shift, type, this.depthLeft);
     this.pos = this.positionFrom(result, shift, "skip");

@@ -214,7 +214,8 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
 
   override readUnknown(type: TType): UnknownField {
     if (type === TType.BOOL && this.boolValue !== NO_BOOL) {
-      const bytes = new Uint8Array([this.boolValue === 1 ? 1 : 2]);
+      const bytes = new Uint8Array(1); // cheaper than from an array literal
+      bytes[0] = this.boolValue === 1 ? 1 : 2;
       this.boolValue = NO_BOOL;
       return { id: this.fieldId, type, protocol: this.protocol, bytes };
     }
@@ -230,9 +231,41 @@ export class ThriftCompactReader extends ThriftReaderBase implements ThriftReade
     if (ctype <= 0) {
       throw new KitewireError(ErrorCode.UNKNOWN_TYPE, `cannot skip type ${type}`, { offset: this.pos - this.base });
     }
+    if (this.skipScalar(type)) return;
     const shift = this.engineOffset();
     const result = this.engine.exports.thriftCompactSkip(this.pos + shift, this.end + shift, ctype, this.depthLeft);
     this.pos = this.positionFrom(result, shift, "skip");
+  }
+
+  /**
+   * Steps over a scalar or string value here and returns true, or returns false for the
+   * engine's walk: most unknown fields are such values, and the engine would first copy the
+   * whole input into engine memory and cost a call. Accepts and ends as the engine does.
+   */
+  private skipScalar(type: TType): boolean {
+    const at = this.pos;
+    switch (type) {
+      case TType.BOOL: case TType.BYTE: this.pos = this.stepOver(at, 1); return true;
+      case TType.DOUBLE: this.pos = this.stepOver(at, 8); return true;
+      case TType.UUID: this.pos = this.stepOver(at, 16); return true;
+      case TType.I16: case TType.I32: this.readVarint32(); return true;
+      case TType.I64: this.readVarint64(); return true;
+      case TType.STRING: {
+        const length = this.readVarint32();
+        if (length > this.end - this.pos) {
+          this.pos = at;
+          throw new KitewireError(ErrorCode.LENGTH_LIMIT, `skip: binary of ${length} bytes runs past the input`, { offset: at - this.base });
+        }
+        this.pos += length;
+        return true;
+      }
+      default: return false;
+    }
+  }
+
+  private stepOver(at: number, width: number): number {
+    if (at + width > this.end) throw this.truncated(width);
+    return at + width;
   }
 
   /** Validates a whole message (header and body) from the read position; returns its length. */
