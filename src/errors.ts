@@ -134,6 +134,15 @@ export class KitewireError extends Error {
   }
 }
 
+/**
+ * `error.message` without the " (at byte N)" its constructor added for its offset: for a
+ * new error that takes the message and the offset, so the offset is named once.
+ */
+export function messageWithoutOffset(error: KitewireError): string {
+  const suffix = ` (at byte ${String(error.offset)})`;
+  return error.offset !== undefined && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
+}
+
 /** The error for a value that does not fit the type it is written as. */
 export function outOfRange(what: string, value: unknown): KitewireError {
   return new KitewireError(ErrorCode.INVALID_VALUE, `${what} out of range: ${String(value)}`);

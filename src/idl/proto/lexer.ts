@@ -13,6 +13,7 @@
  * numbers) become diagnostics and lexing continues, so one run reports all of them.
  */
 import type { DiagnosticBag, SourceText, Span } from "../diagnostics.js";
+import { skip } from "../scan.js";
 import { decodeStringBytes } from "./strings.js";
 
 /** What a token is; `ident` covers identifiers and keywords alike. */
@@ -67,13 +68,6 @@ const WORD_OR_DOT_CHARS = /[A-Za-z0-9_.]*/y;
 /** String bodies up to the closing quote, a backslash or a line break. */
 const DOUBLE_QUOTED = /[^"\\\n]*/y;
 const SINGLE_QUOTED = /[^'\\\n]*/y;
-
-/** The offset where the run of `re` (sticky, matching the empty string too) starting at `p` ends. */
-function skip(re: RegExp, text: string, p: number): number {
-  re.lastIndex = p;
-  re.test(text);
-  return re.lastIndex;
-}
 
 /**
  * Cleans comment text: `//` lines lose the slashes and one following space; block

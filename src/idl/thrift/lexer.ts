@@ -7,6 +7,7 @@
  * diagnostics and lexing continues, so one run reports all of them.
  */
 import type { DiagnosticBag, SourceText, Span } from "../diagnostics.js";
+import { skip } from "../scan.js";
 
 /** What a token is; `word` covers identifiers and keywords alike. */
 export type TokenKind = "word" | "int" | "double" | "string" | "punct" | "eof";
@@ -65,13 +66,6 @@ const EXPONENT = /(?:[eE][+-]?[0-9]+)?/y;
 /** String text up to the closing quote or a backslash. */
 const DOUBLE_QUOTED = /[^"\\]*/y;
 const SINGLE_QUOTED = /[^'\\]*/y;
-
-/** The offset where the run of `re` (sticky, matching the empty string too) starting at `p` ends. */
-function skip(re: RegExp, text: string, p: number): number {
-  re.lastIndex = p;
-  re.test(text);
-  return re.lastIndex;
-}
 
 /**
  * Cleans the body of a doc comment: drops the leading `*` (and one space) that each line

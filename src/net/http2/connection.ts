@@ -12,7 +12,7 @@
  * second. A protocol error is a GOAWAY with its code and the end of the connection, told
  * to `onError` as a KitewireError with the byte offset of the offending frame.
  */
-import { ErrorCode, KitewireError } from "../../errors.js";
+import { ErrorCode, KitewireError, messageWithoutOffset } from "../../errors.js";
 import {
   DEFAULT_MAX_FRAME, DEFAULT_WINDOW, Flag, FRAME_HEADER_BYTES, FrameType, H2Error, MAX_WINDOW, PREFACE, Setting,
 } from "./constants.js";
@@ -412,8 +412,7 @@ export class Http2Connection {
       e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${error.message}`, { offset: error.offset, details: { detected: "http2", h2 } });
     } else if (error instanceof KitewireError && error.details?.["h2"] !== undefined) {
       h2 = error.details["h2"] as number;
-      const message = error.message.replace(/ \(at byte \d+\)$/, ""); // the offset is added back once
-      e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${message}`, { cause: error, offset: error.offset, details: { detected: "http2", h2 } });
+      e = new KitewireError(ErrorCode.MALFORMED_FRAME, `HTTP/2: ${messageWithoutOffset(error)}`, { cause: error, offset: error.offset, details: { detected: "http2", h2 } });
     } else {
       e = KitewireError.from(error, ErrorCode.MALFORMED_FRAME);
     }

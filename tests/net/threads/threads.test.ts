@@ -355,11 +355,16 @@ test("frames of several connections in one turn: each connection gets its own re
   }
 });
 
-test("a TTHeader frame malformed past its envelope is refused on the server thread: its connection is closed, logged as malformed-frame with the thread's reason", async () => {
+/**
+ * Serves a first ping on a 2-thread listener, then sends the second ping as `corrupt` leaves
+ * it; resolves once the server has closed the connection, with what was logged and how many
+ * frames reached a server thread.
+ */
+async function refusedAfterFirst(transport: Transport | undefined, corrupt: (frame: Buffer) => void): Promise<{ logged: string[]; served: number }> {
   const logged: string[] = [];
   const logger = { debug() {}, info() {}, warn: (m: string, f?: unknown) => void logged.push(`${m} ${JSON.stringify(f)}`), error: (m: string) => void logged.push(m) };
   const l = await kw.listen(new kw.Server({ logger }), { threads: 2, serverModule: SERVICE });
-  const frames = await capturePings(["first", "second"], { framing: "ttheader", protocol: "binary" });
+  const frames = await capturePings(["first", "second"], transport);
   const socket = connect({ host: "127.0.0.1", port: l.port });
   await new Promise((r) => socket.once("connect", r));
   try {
@@ -367,43 +372,32 @@ test("a TTHeader frame malformed past its envelope is refused on the server thre
     socket.write(frames[0]!);
     expect((await first)[0]!.toString("latin1")).toContain(": first");
     const bad = Buffer.from(frames[1]!);
+    corrupt(bad);
+    const closed = new Promise((r) => socket.once("close", r));
+    socket.write(bad);
+    await closed;
+    return { logged, served: l.threads!.served.reduce((a, b) => a + b) };
+  } finally {
+    socket.destroy();
+    await l.close({ timeoutMs: 1000 });
+  }
+}
+
+test("a TTHeader frame malformed past its envelope is refused on the server thread: its connection is closed, logged as malformed-frame with the thread's reason", async () => {
+  const { logged, served } = await refusedAfterFirst({ framing: "ttheader", protocol: "binary" }, (bad) => {
     // Past the length, magic, flags, seqid and header size the socket thread reads: the
     // string info block (id 0x10 after the protocol id and transform count) claims 65535 pairs.
     expect(bad[16]).toBe(0x10);
     bad.writeUInt16BE(0xffff, 17);
-    const closed = new Promise((r) => socket.once("close", r));
-    socket.write(bad);
-    await closed;
-    const line = logged.find((m) => /server thread/.test(m));
-    expect(line).toMatch(/malformed-frame/);
-    expect(line).not.toMatch(/internal-error/);
-    expect(l.threads!.served.reduce((a, b) => a + b)).toBe(2); // both reached a thread
-  } finally {
-    socket.destroy();
-    await l.close({ timeoutMs: 1000 });
-  }
+  });
+  const line = logged.find((m) => /server thread/.test(m));
+  expect(line).toMatch(/malformed-frame/);
+  expect(line).not.toMatch(/internal-error/);
+  expect(served).toBe(2); // both reached a thread
 });
 
 test("a frame whose envelope is not where its framing puts it goes through the decoder, which refuses it: its connection is closed, logged", async () => {
-  const logged: string[] = [];
-  const logger = { debug() {}, info() {}, warn: (m: string, f?: unknown) => void logged.push(`${m} ${JSON.stringify(f)}`), error: (m: string) => void logged.push(m) };
-  const l = await kw.listen(new kw.Server({ logger }), { threads: 2, serverModule: SERVICE });
-  const frames = await capturePings(["first", "second"]);
-  const socket = connect({ host: "127.0.0.1", port: l.port });
-  await new Promise((r) => socket.once("connect", r));
-  try {
-    const first = replies(socket, 1);
-    socket.write(frames[0]!);
-    expect((await first)[0]!.toString("latin1")).toContain(": first");
-    const bad = Buffer.from(frames[1]!);
-    bad.writeUInt32BE(0x12345678, 4); // not a Binary version word
-    const closed = new Promise((r) => socket.once("close", r));
-    socket.write(bad);
-    await closed;
-    expect(logged.some((m) => /malformed-frame/.test(m) && /not a Thrift Binary message header: 0x12345678/.test(m))).toBe(true);
-    expect(l.threads!.served.reduce((a, b) => a + b)).toBe(1);
-  } finally {
-    socket.destroy();
-    await l.close({ timeoutMs: 1000 });
-  }
+  const { logged, served } = await refusedAfterFirst(undefined, (bad) => bad.writeUInt32BE(0x12345678, 4)); // not a Binary version word
+  expect(logged.some((m) => /malformed-frame/.test(m) && /not a Thrift Binary message header: 0x12345678/.test(m))).toBe(true);
+  expect(served).toBe(1);
 });

@@ -3,7 +3,7 @@
  * each other: frames over two rings per server thread (net/shm), tagged with a call id;
  * control messages (ready, drain) over the worker's message port.
  */
-import { ErrorCode, KitewireError } from "../../../errors.js";
+import { ErrorCode, KitewireError, messageWithoutOffset } from "../../../errors.js";
 import type { Transport } from "../../../remote/transport.js";
 
 /**
@@ -31,12 +31,11 @@ const decoder = new TextDecoder();
 
 /** A FAIL message's bytes: the error's code, offset and message, so the socket thread logs the reason the thread found. */
 export function failureBytes(error: unknown): Uint8Array {
-  const e = error as { code?: unknown; offset?: unknown; message?: unknown };
-  const code = error instanceof KitewireError ? e.code : ErrorCode.INVALID_STATE;
-  let message = error instanceof Error ? error.message : String(error);
-  const suffix = ` (at byte ${String(e.offset)})`; // KitewireError's message names its offset: failureOf adds it back
-  if (typeof e.offset === "number" && message.endsWith(suffix)) message = message.slice(0, -suffix.length);
-  return encoder.encode(JSON.stringify({ code, offset: e.offset, message }));
+  // failureOf makes a KitewireError of the message and offset again: the offset is named once.
+  const fields = error instanceof KitewireError
+    ? { code: error.code, offset: error.offset, message: messageWithoutOffset(error) }
+    : { code: ErrorCode.INVALID_STATE, message: error instanceof Error ? error.message : String(error) };
+  return encoder.encode(JSON.stringify(fields));
 }
 
 /** The error a FAIL message from server thread `index` carries (INVALID_STATE if it is not one failureBytes made). */
