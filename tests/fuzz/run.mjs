@@ -207,7 +207,7 @@ function fuzz(name, time, maxLen, nice) {
       const status = [...log.matchAll(/#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/g)].pop();
       const crash = /Test unit written to (\S+)/.exec(log)?.[1];
       const result = {
-        target: name, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), exitCode: code,
+        target: name, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), exitCode: code, maxLen,
         execs: stat("number_of_executed_units") || Number(status?.[1] ?? 0),
         execsPerSecond: stat("average_exec_per_sec"), cov: Number(status?.[2] ?? 0), ft: Number(status?.[3] ?? 0),
         corpus: Number(status?.[4] ?? 0), peakRssMb: stat("peak_rss_mb"), finding: crash ?? null,
