@@ -29,8 +29,13 @@ export function parseProto(source: SourceText, diagnostics: DiagnosticBag): Prot
     const at = { file: source.file, line: 1, column: 1 };
     diagnostics.warning({ start: at, end: at }, "no 'syntax' statement; the file is read as proto2 (add syntax = \"proto2\"; or syntax = \"proto3\";)");
   }
+  // Set after a stray token between statements was reported: the tokens that follow it, up
+  // to the next statement, are the same mistake and get no diagnostic of their own.
+  let inStrayRun = false;
   while (!c.atEnd) {
     const start = c.index;
+    const stray = inStrayRun;
+    inStrayRun = false;
     try {
       const t = c.peek();
       const keyword = t.kind === "ident" ? t.text : "";
@@ -70,7 +75,14 @@ export function parseProto(source: SourceText, diagnostics: DiagnosticBag): Prot
           parseExtend(c, file.extends, file.messages);
           break;
         default:
-          if (!c.acceptPunct(";")) c.fail("'message', 'enum', 'service', 'extend', 'import', 'package' or 'option'");
+          if (c.acceptPunct(";")) inStrayRun = stray;
+          else if (stray) {
+            inStrayRun = true;
+            c.next();
+          } else {
+            inStrayRun = true;
+            c.fail("'message', 'enum', 'service', 'extend', 'import', 'package' or 'option'");
+          }
       }
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;

@@ -27,11 +27,16 @@ export function parseThrift(source: SourceText, diagnostics: DiagnosticBag): Thr
   const add = (d: Definition): void => {
     doc.definitions.push(d);
   };
+  // Set after a stray token between definitions was reported: the tokens that follow it, up
+  // to the next definition, are the same mistake and get no diagnostic of their own.
+  let inStrayRun = false;
   while (!c.atEnd) {
     const start = c.index;
     c.depth = 0; // braces left open by an earlier error do not carry over
     try {
       const t = c.peek();
+      const stray = inStrayRun;
+      inStrayRun = false;
       if (HEADER_KEYWORDS.has(t.text) && t.kind === "word") {
         if (doc.definitions.length > 0) {
           // Apache Thrift and thriftgo reject this; it is read anyway so includes still resolve.
@@ -42,8 +47,11 @@ export function parseThrift(source: SourceText, diagnostics: DiagnosticBag): Thr
         parseDefinition(c, add);
       } else if ((t.text === ";" || t.text === ",") && t.kind === "punct") {
         c.next(); // stray separators between definitions are harmless
+        inStrayRun = stray;
       } else {
-        c.fail("definition");
+        inStrayRun = true;
+        if (stray) c.next();
+        else c.fail("definition");
       }
     } catch (e) {
       if (!(e instanceof SyntaxFailure)) throw e;

@@ -353,6 +353,19 @@ message D {}`);
     expect(file.enums[0]!.values.map((v) => v.name)).toEqual(["C0"]);
   });
 
+  test("a run of stray tokens between statements is one error; the next run is another", () => {
+    const { file, diagnostics } = parse(`${P3}message A {} } } ; } bogus 12 "x" ;
+message B {}
+} }
+enum C { C0 = 0; }`);
+    expect(diagnostics).toEqual([
+      "test.proto:2:14: error: expected 'message', 'enum', 'service', 'extend', 'import', 'package' or 'option', found '}'",
+      "test.proto:4:1: error: expected 'message', 'enum', 'service', 'extend', 'import', 'package' or 'option', found '}'",
+    ]);
+    expect(file.messages.map((m) => m.name)).toEqual(["A", "B"]);
+    expect(file.enums.map((e) => e.name)).toEqual(["C"]);
+  });
+
   test("a missing '}' at the end is reported once, whatever the depth", () => {
     const { file, diagnostics } = parse(`${P3}message A { message B { message C { int32 x = 1;`);
     expect(diagnostics).toEqual(["test.proto:2:49: error: expected '}', found end of file"]);

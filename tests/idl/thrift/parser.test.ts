@@ -351,6 +351,15 @@ describe("errors and recovery", () => {
     expect(def(doc, "H", "struct").fields.map((f) => f.name)).toEqual(["h"]);
   });
 
+  test("a run of stray tokens between definitions is one error; the next run is another", () => {
+    const { doc, diagnostics } = parse("struct A {} } } ; } bogus 12 'x' ,\nstruct B {}\n} }\nenum C { X }");
+    expect(diagnostics).toEqual([
+      "test.thrift:1:13: error: expected definition, found '}'",
+      "test.thrift:3:1: error: expected definition, found '}'",
+    ]);
+    expect(doc.definitions.map((d) => d.name)).toEqual(["A", "B", "C"]);
+  });
+
   test("stray separators between definitions are harmless", () => {
     expect(parseClean("struct A {};\n;typedef i32 B,").definitions.map((d) => d.name)).toEqual(["A", "B"]);
   });
