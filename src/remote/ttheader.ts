@@ -153,6 +153,11 @@ export function decodeTTHeader(frame: Uint8Array): { info: TTHeaderInfo; payload
   if (end > frame.length) throw new KitewireError(ErrorCode.LENGTH_LIMIT, `TTHeader: header size ${headerSize} exceeds the frame`, { offset: 12 });
   const r = new InfoReader(frame, 14, end);
   const protocol = frame[r.p++]!;
+  if (protocol !== TTHeaderProtocol.BINARY && protocol !== TTHeaderProtocol.COMPACT && protocol !== TTHeaderProtocol.PROTOBUF) {
+    // The payload's own magic says which protocol it is (Kitex sends 0 for Protobuf too), but
+    // an id no peer writes is a frame that is not TTHeader, whatever its payload looks like.
+    malformed(`protocol id 0x${protocol.toString(16)} is not one of binary 0, compact 2, protobuf 4`, 14);
+  }
   const count = frame[r.p++]!;
   r.need(count);
   const transforms = count === 0 ? NO_TRANSFORMS : Array.from(frame.subarray(r.p, r.p + count));

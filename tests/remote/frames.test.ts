@@ -123,6 +123,18 @@ describe("TTHeader", () => {
     expect(() => decodeTTHeader(overrun)).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
     expect(() => decodeTTHeader(WORKED_EXAMPLE.subarray(0, 10))).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
   });
+
+  test("a protocol id no peer writes is refused at its byte; binary, compact and protobuf are read", () => {
+    const withId = (id: number) => {
+      const frame = WORKED_EXAMPLE.slice();
+      frame[14] = id;
+      return frame;
+    };
+    for (const id of [0x00, 0x02, 0x04]) expect(decodeTTHeader(withId(id)).info.protocol).toBe(id);
+    for (const id of [0x01, 0x03, 0x77, 0xff]) {
+      expect(() => decodeTTHeader(withId(id))).toThrow(expect.objectContaining({ code: "MALFORMED_FRAME", offset: 14 }));
+    }
+  });
 });
 
 const ALL: Transport[] = [
