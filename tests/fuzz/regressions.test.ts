@@ -7,6 +7,7 @@ import { ErrorCode, KitewireError, ThriftCompactReader, TType, decodeProtobuf, d
 import { Packed } from "../interop/proto/gen/types3.js";
 import { Address, User } from "../golden/thrift/gen/example.js";
 import { fuzzEngine } from "./engine.js";
+import { protoIdl, thriftIdl } from "./idl-targets.js";
 
 let engine: Engine;
 beforeAll(() => {
@@ -97,4 +98,15 @@ test("a Compact field id delta past 32767 wraps to a negative i16, as peers read
   expect(ids.slice(-2)).toEqual([32767, -32766]); // after Address's own fields
   const binary = decodeThrift(Address, encodeThrift(Address, value, "binary"), "binary", { keepUnknown: true });
   expect(encodeThrift(Address, binary, "compact")).toEqual(compact);
+});
+
+test("an include or import named after an Object.prototype key finds no file", () => {
+  // Found by thrift-idl (a harness bug, not kitewire's): the targets looked includes up in
+  // an object literal, so `include "constructor"` got Object.prototype.constructor (a
+  // function) as the file's text, and the loader threw a TypeError on it.
+  const utf8 = new TextEncoder();
+  for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+    expect(() => thriftIdl(utf8.encode(`include "${name}"\nstruct S { 1: i32 x }\n`))).not.toThrow();
+    expect(() => protoIdl(utf8.encode(`syntax = "proto3";\nimport "${name}";\nmessage M {}\n`))).not.toThrow();
+  }
 });
