@@ -16,6 +16,7 @@ import { checkMessage } from "./checker/messages.js";
 import { OptionChecker } from "./checker/options.js";
 import { type FileScope, ProgramIndex } from "./checker/scope.js";
 import { resolveTypes } from "./checker/types.js";
+import { mapEntryName } from "./names.js";
 
 /** Options of `checkProto`. */
 export interface CheckOptions {
@@ -34,14 +35,15 @@ export function checkProto(files: ReadonlyMap<string, ProtoFile>, diagnostics: D
   const enumOf = (fullName: string) => optionChecker.enumOf(fullName);
 
   for (const { file } of scopes) {
-    const walk = (m: ProtoMessage, chain: ProtoOption[][]): void => {
+    const walk = (m: ProtoMessage, chain: ProtoOption[][], parent?: ProtoMessage): void => {
       const inner = [m.options, ...chain];
+      if (m.mapEntry) checkMapEntry(m, parent, diagnostics);
       checkMessage(m, file, enumOf, feature(inner, "json_format") !== "LEGACY_BEST_EFFORT", diagnostics);
       checkMapEnumValues(m, enumOf, diagnostics);
       // Map values are checked at the map field, not again in the entry message.
       if (file.syntax === "proto3" && !m.mapEntry) checkOpenEnumUse(m, enumOf, diagnostics);
       for (const e of m.enums) checkEnum(e, file.syntax, diagnostics);
-      for (const n of m.messages) walk(n, inner);
+      for (const n of m.messages) walk(n, inner, m);
     };
     for (const m of file.messages) walk(m, [file.options]);
     for (const e of file.enums) checkEnum(e, file.syntax, diagnostics);
@@ -49,6 +51,17 @@ export function checkProto(files: ReadonlyMap<string, ProtoFile>, diagnostics: D
   checkExtensions(index, enumOf, diagnostics);
   for (const { file } of scopes) setFieldEncoding(file, diagnostics);
   checkImports(scopes, new Set(options.roots ?? []), diagnostics);
+}
+
+/**
+ * A message marked `map_entry` (only descriptor sets can say so) must be the entry of a map
+ * field of its parent, named as protoc names it, as protoc requires: any other is neither
+ * a map nor a message the generated code can have.
+ */
+function checkMapEntry(m: ProtoMessage, parent: ProtoMessage | undefined, diagnostics: DiagnosticBag): void {
+  if (parent?.fields.some((f) => f.type.kind === "map" && mapEntryName(f.name) === m.name)) return;
+  diagnostics.error(m.nameSpan, `message '${m.fullName}' has map_entry set but is not the entry of a map field of the message it is nested in ` +
+    "(map_entry is only for the entry messages of map<K, V> fields)");
 }
 
 /** Imports listed twice are errors; in root files, imports nothing is used from are warnings. */

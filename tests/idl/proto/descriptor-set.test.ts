@@ -310,6 +310,48 @@ describe("hand-built descriptor sets", () => {
     expect([b!.packed, d!.packed]).toEqual([false, true]);
   });
 
+  test("map_entry set on a message that is no map field's entry is an error; sent with the wrong wire type it is not read", () => {
+    // Found by the descriptor-set fuzz target: a top-level message marked map_entry passed
+    // the checks and the generator failed on it ("internal: unresolved type").
+    const message = (w: ProtobufWriter, name: string, options: (w: ProtobufWriter) => void, body: (w: ProtobufWriter) => void = () => {}) => {
+      w.tag(4, WireType.LEN).fork().tag(1, WireType.LEN).string(name);
+      body(w);
+      w.tag(7, WireType.LEN).fork();
+      options(w);
+      w.join().join();
+    };
+    const file = (...messages: ((w: ProtobufWriter) => void)[]) => descriptorSet((w) => {
+      w.tag(1, WireType.LEN).string("m.proto").tag(2, WireType.LEN).string("pkg").tag(12, WireType.LEN).string("proto3");
+      for (const m of messages) m(w);
+    });
+    const mapEntry = (w: ProtobufWriter) => w.tag(7, WireType.VARINT).bool(true); // MessageOptions.map_entry
+    const int32Field = (w: ProtobufWriter, name: string, number: number) =>
+      w.tag(2, WireType.LEN).fork().tag(1, WireType.LEN).string(name).tag(3, WireType.VARINT).int32(number)
+        .tag(4, WireType.VARINT).int32(1).tag(5, WireType.VARINT).int32(5).join();
+    const entryBody = (w: ProtobufWriter) => {
+      int32Field(w, "key", 1);
+      int32Field(w, "value", 2);
+    };
+    expect(heads(loadDescriptorSet(file((w) => message(w, "TopEntry", mapEntry, entryBody))).diagnostics)).toEqual([
+      "m.proto:1:1: error: message 'pkg.TopEntry' has map_entry set but is not the entry of a map field of the message it is nested in " +
+        "(map_entry is only for the entry messages of map<K, V> fields)",
+    ]);
+    // Nested, but no field of its parent uses it.
+    const unused = file((w) => message(w, "M", () => {}, (w) => {
+      int32Field(w, "x", 1);
+      w.tag(3, WireType.LEN).fork().tag(1, WireType.LEN).string("XEntry");
+      entryBody(w);
+      w.tag(7, WireType.LEN).fork();
+      mapEntry(w);
+      w.join().join();
+    }));
+    expect(heads(loadDescriptorSet(unused).diagnostics)).toEqual([expect.stringContaining("message 'pkg.M.XEntry' has map_entry set")]);
+    // map_entry as a length-delimited "1": protoc keeps it as an unknown field, so the message is a plain one.
+    const wrongWire = loadDescriptorSet(file((w) => message(w, "Plain", (w) => w.tag(7, WireType.LEN).string("1"), entryBody)));
+    expect(heads(wrongWire.diagnostics)).toEqual([]);
+    expect(wrongWire.files.get("m.proto")!.messages[0]!.mapEntry).toBeUndefined();
+  });
+
   test("malformed bytes are one diagnostic, not an exception", () => {
     const program = loadDescriptorSet(Uint8Array.from([0x0a, 0x05, 0x0a]));
     expect(heads(program.diagnostics)).toEqual([

@@ -69,11 +69,15 @@ const SCALARS: Record<ScalarType, Scalar> = {
   bytes: { wire: WireType.LEN, read: (r) => r.bytes() },
 };
 
-/** How a field is read: as a scalar (enums as int32), or as a message (`raw`: kept as bytes). */
+/**
+ * How a field is read: as a scalar (enums as int32), or as a message (`raw`: kept as
+ * bytes); `repeated` fields of numeric scalars also accept a packed run.
+ */
 interface Reading {
   readonly scalar: Scalar;
   readonly message?: ProtoMessage;
   readonly raw: boolean;
+  readonly repeated: boolean;
 }
 
 /** Decodes messages of one schema table. */
@@ -129,9 +133,10 @@ export class Decoder {
   private readingOf(field: ProtoField): Reading | undefined {
     if (this.readings.has(field)) return this.readings.get(field);
     const kind = fieldKind(field, this.table);
+    const repeated = field.label === "repeated";
     const reading: Reading | undefined = kind === undefined ? undefined
-      : kind.kind === "message" ? { scalar: SCALARS.bytes, message: kind.type, raw: this.raw.has(kind.type.fullName) }
-      : { scalar: SCALARS[kind.kind === "enum" ? "int32" : kind.name], raw: false };
+      : kind.kind === "message" ? { scalar: SCALARS.bytes, message: kind.type, raw: this.raw.has(kind.type.fullName), repeated }
+      : { scalar: SCALARS[kind.kind === "enum" ? "int32" : kind.name], raw: false, repeated };
     this.readings.set(field, reading);
     return reading;
   }
@@ -140,8 +145,10 @@ export class Decoder {
   private read(r: ProtobufReader, reading: Reading, wire: number, out: Decoded, name: string): boolean {
     const { scalar, message } = reading;
     const expected = scalar.wire;
-    // A different wire type is only acceptable as a packed run of a numeric scalar.
-    if (wire !== expected && (wire !== WireType.LEN || expected === WireType.LEN)) return false;
+    // A different wire type is only acceptable as a packed run of a repeated numeric scalar;
+    // anything else is an unknown field, as protoc reads it (a singular bool sent as bytes
+    // must not read as true).
+    if (wire !== expected && (wire !== WireType.LEN || expected === WireType.LEN || !reading.repeated)) return false;
     let list = out.values.get(name);
     if (!list) out.values.set(name, (list = []));
     if (message !== undefined) {
