@@ -132,7 +132,7 @@ export class CallMetric {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
-  /** Zeroes every series (prom-client's `registry.resetMetrics()`). */
+  /** Zeroes every series, which stays listed at 0 (prom-client's `registry.resetMetrics()`: Prometheus sees a counter reset). */
   reset(): void {
     for (const s of this.table.all) {
       s.count = 0;

@@ -5,12 +5,17 @@
  * rejections by reason (servers), retries and breaker states (clients, once retry
  * and breakers report through the `retry` and `breaker` hooks).
  *
+ * Every metric is a value kitewire keeps and prom-client reads when scraped (series.ts,
+ * scraped.ts): nothing of prom-client runs per call. `registry.resetMetrics()` zeroes the
+ * counters and histograms (their label sets stay, at 0) and leaves the gauges (in-flight
+ * calls, connections open, breaker states) saying what is true now.
+ *
  * @example
  * const metrics = prometheusTracer({ side: "server" });
  * const server = new Server({ tracer: metrics });
  * const endpoint = await serveMetrics(metrics.registry, { port: 9091 }); // GET /metrics
  */
-import { Counter, Gauge, Registry } from "prom-client";
+import { Registry } from "prom-client";
 import { ErrorCode, KitewireError } from "../../../errors.js";
 import type { RpcContext } from "../../../rpc/context.js";
 import { runStartNow } from "../../clock.js";
@@ -18,6 +23,7 @@ import type { BreakerState } from "../../../governance/circuitbreak/breaker.js";
 import type { ConnectionEvent, Tracer } from "../../tracer.js";
 import { DEFAULT_BUCKETS, LATENCY, THROUGHPUT, UNKNOWN } from "../kitex.js";
 import { CallMetric, SeriesTable } from "./series.js";
+import { LabelledValues, ScrapedMetric } from "./scraped.js";
 
 export interface PrometheusTracerOptions {
   /** Which side this tracer is given to: its metrics are `kitex_client_*` or `kitex_server_*`. */
@@ -72,31 +78,34 @@ export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pic
 
   // Per-call quantities, read when scraped: in a Float64Array, as a closure variable that
   // outgrows a small integer would box each new value.
-  const totals = new Float64Array(3);
+  const totals = new Float64Array(4);
   const INFLIGHT = 0;
   const READ = 1;
   const WRITTEN = 2;
-  new Gauge({ name: `kitewire_${side}_inflight_calls`, help: `Calls the ${side} has started and not finished.`, registers,
-    collect() {
-      this.set(totals[INFLIGHT]!);
-    } });
-  new Counter({ name: `kitewire_${side}_bytes_total`, help: `Bytes of frames the ${side} read or wrote.`,
-    labelNames: ["direction"], registers,
-    collect() {
-      this.reset();
-      this.inc({ direction: "read" }, totals[READ]!);
-      this.inc({ direction: "write" }, totals[WRITTEN]!);
-    } });
+  const OPEN = 3;
+  const register = (metric: ScrapedMetric) => o.registry.registerMetric(metric as never);
+  register(new ScrapedMetric(`kitewire_${side}_inflight_calls`, `Calls the ${side} has started and not finished.`, "gauge",
+    () => [{ labels: {}, value: totals[INFLIGHT]! }]));
+  register(new ScrapedMetric(`kitewire_${side}_bytes_total`, `Bytes of frames the ${side} read or wrote.`, "counter",
+    () => [{ labels: { direction: "read" }, value: totals[READ]! }, { labels: { direction: "write" }, value: totals[WRITTEN]! }],
+    () => totals.fill(0, READ, WRITTEN + 1)));
   // Connections are reported by servers (their listener), retries and breakers by clients.
   const server = side === "server";
-  const connections = server ? new Gauge({ name: "kitewire_server_connections_open", help: "Connections of the server open now.", registers }) : undefined;
-  const rejections = server ? new Counter({ name: "kitewire_server_rejections_total",
-    help: "Peers' bytes or connections the server refused, closing the connection (unknown protocol, oversized or malformed frame, timeouts, limits), by reason.",
-    labelNames: ["reason"], registers }) : undefined;
-  const retries = server ? undefined : new Counter({ name: "kitewire_client_retries_total", help: "Retry and backup attempts sent.",
-    labelNames: ["callee", "method", "kind"], registers });
-  const breakers = server ? undefined : new Gauge({ name: "kitewire_client_breaker_state", help: "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
-    labelNames: ["breaker"], registers });
+  const rejections = new LabelledValues();
+  const retries = new LabelledValues();
+  const breakers = new LabelledValues();
+  if (server) {
+    register(new ScrapedMetric("kitewire_server_connections_open", "Connections of the server open now.", "gauge",
+      () => [{ labels: {}, value: totals[OPEN]! }]));
+    register(new ScrapedMetric("kitewire_server_rejections_total",
+      "Peers' bytes or connections the server refused, closing the connection (unknown protocol, oversized or malformed frame, timeouts, limits), by reason.",
+      "counter", () => rejections.samples(), () => rejections.zero()));
+  } else {
+    register(new ScrapedMetric("kitewire_client_retries_total", "Retry and backup attempts sent.", "counter",
+      () => retries.samples(), () => retries.zero()));
+    register(new ScrapedMetric("kitewire_client_breaker_state", "Circuit breaker state: 0 closed, 1 open, 2 half-open.", "gauge",
+      () => breakers.samples()));
+  }
 
   return {
     registry: o.registry,
@@ -113,17 +122,20 @@ export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pic
       totals[direction === "read" ? READ : WRITTEN]! += n;
     },
     connection(event: ConnectionEvent) {
-      if (event === "open") connections?.inc();
-      else if (event === "close") connections?.dec();
+      if (event === "open") totals[OPEN]!++;
+      else if (event === "close") totals[OPEN]!--;
     },
     rejected(reason: string) {
-      rejections?.inc({ reason });
+      if (server) rejections.add(reason, { reason }, 1);
     },
     retry(ctx: RpcContext, kind: "failure" | "backup") {
-      retries?.inc({ callee: ctx.service || UNKNOWN, method: ctx.method || UNKNOWN, kind });
+      if (server) return;
+      const callee = ctx.service || UNKNOWN;
+      const method = ctx.method || UNKNOWN;
+      retries.add(`${callee}\0${method}\0${kind}`, { callee, method, kind }, 1);
     },
     breaker(name: string, state: BreakerState) {
-      breakers?.set({ breaker: name }, BREAKER_VALUE[state]);
+      if (!server) breakers.set(name, { breaker: name }, BREAKER_VALUE[state]);
     },
   };
 }
