@@ -68,13 +68,13 @@ const BREAKER_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, open:
 export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pick<PrometheusTracerOptions, "side">): PrometheusTracer {
   const o = makePrometheusTracerOptions(options);
   const side = o.side;
-  const registers = [o.registry];
+  const register = (metric: CallMetric | ScrapedMetric) => o.registry.registerMetric(metric as never);
   const table = new SeriesTable(Float64Array.from(o.buckets), o.maxCallers);
-  o.registry.registerMetric(new CallMetric(THROUGHPUT[side],
-    `Total number of RPCs completed by the ${side}, regardless of success or failure.`, "counter", table) as never);
-  o.registry.registerMetric(new CallMetric(LATENCY[side], side === "client"
+  register(new CallMetric(THROUGHPUT[side],
+    `Total number of RPCs completed by the ${side}, regardless of success or failure.`, "counter", table));
+  register(new CallMetric(LATENCY[side], side === "client"
     ? "Latency (microseconds) of the RPC until it is finished."
-    : "Latency (microseconds) of RPC that had been application-level handled by the server.", "histogram", table) as never);
+    : "Latency (microseconds) of RPC that had been application-level handled by the server.", "histogram", table));
 
   // Per-call quantities, read when scraped: in a Float64Array, as a closure variable that
   // outgrows a small integer would box each new value.
@@ -83,7 +83,6 @@ export function prometheusTracer(options: Partial<PrometheusTracerOptions> & Pic
   const READ = 1;
   const WRITTEN = 2;
   const OPEN = 3;
-  const register = (metric: ScrapedMetric) => o.registry.registerMetric(metric as never);
   register(new ScrapedMetric(`kitewire_${side}_inflight_calls`, `Calls the ${side} has started and not finished.`, "gauge",
     () => [{ labels: {}, value: totals[INFLIGHT]! }]));
   register(new ScrapedMetric(`kitewire_${side}_bytes_total`, `Bytes of frames the ${side} read or wrote.`, "counter",
