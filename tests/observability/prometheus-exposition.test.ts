@@ -135,6 +135,10 @@ function reference(ours: Registry, side: "client" | "server", buckets: readonly 
  */
 const leLast = (text: string) => text.replace(/\{le="([^"]*)",([^\n]*)\} /g, '{$2,le="$1"} ');
 
+/** What `getMetricsAsJSON` says of each metric, without prom-client's empty `exemplar` fields. */
+const samplesOf = (metrics: { name: string; help: string; type: unknown; values: { labels: object; value: number; metricName?: string }[] }[]) =>
+  metrics.map((m) => ({ name: m.name, help: m.help, type: m.type, values: m.values.map((v) => ({ labels: v.labels, value: v.value, metricName: v.metricName })) }));
+
 /** The tracer of `side` in a new registry of `contentType`, with the calls recorded, and prom-client's exposition of the same. */
 async function both(side: "client" | "server", contentType = Registry.PROMETHEUS_CONTENT_TYPE) {
   vi.spyOn(performance, "now").mockImplementation(() => now);
@@ -156,6 +160,9 @@ describe("the Prometheus tracer's exposition", () => {
       expect(text).toContain('caller="billing",callee="unknown",method="unknown",status="error",retry="0"');
       expect(text).toContain('status="error",retry="2"');
       expect(text).toContain(side === "client" ? 'le="1000000"' : 'le="5000"');
+      // The same values for prom-client's JSON (cluster aggregation) and a merged registry.
+      expect(samplesOf(await registry.getMetricsAsJSON())).toEqual(samplesOf(await ref.getMetricsAsJSON()));
+      expect(await Registry.merge([registry, new Registry()]).metrics()).toBe(text);
     });
 
     test(`is prom-client's own for the same ${side} calls in the OpenMetrics format`, async () => {

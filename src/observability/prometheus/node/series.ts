@@ -103,7 +103,8 @@ interface MetricSnapshot {
   help: string;
   type: "counter" | "histogram";
   aggregator: "sum";
-  values: { labels: Labels; value: number; metricName?: string }[];
+  /** A bucket's `le` is its bound as a number (or "+Inf"), as prom-client's Histogram gives it. */
+  values: { labels: Record<string, string | number>; value: number; metricName?: string }[];
 }
 
 /** A counter or histogram over a `SeriesTable`, in prom-client's metric interface. */
@@ -123,7 +124,7 @@ export class CallMetric {
       const bounds = this.table.bounds;
       for (let i = 0; i < bounds.length; i++) {
         cumulative += s.buckets[i]!;
-        values.push({ labels: { ...s.labels, le: String(bounds[i]) }, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({ labels: { ...s.labels, le: bounds[i]! }, value: cumulative, metricName: `${this.name}_bucket` });
       }
       values.push({ labels: { ...s.labels, le: "+Inf" }, value: s.count, metricName: `${this.name}_bucket` });
       values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
