@@ -34,7 +34,7 @@ export function parseProto(source: SourceText, diagnostics: DiagnosticBag): Prot
   let inStrayRun = false;
   while (!c.atEnd) {
     const start = c.index;
-    const stray = inStrayRun;
+    const stray: boolean = inStrayRun;
     inStrayRun = false;
     try {
       const t = c.peek();

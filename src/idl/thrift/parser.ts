@@ -35,7 +35,7 @@ export function parseThrift(source: SourceText, diagnostics: DiagnosticBag): Thr
     c.depth = 0; // braces left open by an earlier error do not carry over
     try {
       const t = c.peek();
-      const stray = inStrayRun;
+      const stray: boolean = inStrayRun;
       inStrayRun = false;
       if (HEADER_KEYWORDS.has(t.text) && t.kind === "word") {
         if (doc.definitions.length > 0) {
