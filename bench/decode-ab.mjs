@@ -83,6 +83,8 @@ async function child(root, kind, only) {
     };
   };
   const pbSmall = pb.Small.decode(kw.encodeProtobuf(proto.Small, small));
+  const pbLarge = pb.Large.decode(kw.encodeProtobuf(proto.Large, large));
+  const pbProfile = pb.Profile.decode(kw.encodeProtobuf(proto.Profile, profile.full));
   // name: [bytes to decode (null: an encode case), kitewire, peer]
   const cases = {
     "Protobuf small": [kw.encodeProtobuf(proto.Small, small), (b) => kw.decodeProtobuf(proto.Small, b), (b) => pb.Small.decode(b)],
@@ -97,6 +99,8 @@ async function child(root, kind, only) {
     "Thrift Binary large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "binary"), (b) => kw.decodeThrift(thriftGen.Large, b, "binary"), npmRead(thrift.TBinaryProtocol, npm.Large)],
     "Thrift Compact large": [kw.encodeThrift(thriftGen.Large, thriftLarge, "compact"), (b) => kw.decodeThrift(thriftGen.Large, b, "compact"), npmRead(thrift.TCompactProtocol, npm.Large)],
     "Protobuf small encode": [null, () => kw.encodeProtobuf(proto.Small, small), () => pb.Small.encode(pbSmall).finish()],
+    "Protobuf large encode": [null, () => kw.encodeProtobuf(proto.Large, large), () => pb.Large.encode(pbLarge).finish()],
+    "Protobuf Profile full encode": [null, () => kw.encodeProtobuf(proto.Profile, profile.full), () => pb.Profile.encode(pbProfile).finish()],
   };
   const result = {};
   if (kind === "mixed") {

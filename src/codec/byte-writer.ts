@@ -9,7 +9,7 @@
 import type { Engine } from "../wasm/engine.js";
 import { getEngine } from "../wasm/load.js";
 import { copyBytes, ON_HEAP } from "./slab.js";
-import { encodeUtf8 } from "./utf8.js";
+import { encodeAscii, encodeUtf8, SHORT_ENCODE } from "./utf8.js";
 
 /** Options shared by all writers. */
 export interface WriterOptions {
@@ -129,25 +129,34 @@ export class ByteWriter {
   /** Writes a 64-bit varint given as two 32-bit halves. */
   writeVarint64(lo: number, hi: number): void {
     if (this.pos + 10 > this.limit) this.grow(10);
-    const u8 = this.engine.u8;
-    let p = this.pos;
-    lo >>>= 0;
-    hi >>>= 0;
-    while (hi !== 0 || lo > 0x7f) {
-      u8[p++] = (lo & 0x7f) | 0x80;
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    u8[p++] = lo;
-    this.pos = p;
+    this.pos = putVarint64(this.engine.u8, this.pos, lo, hi);
   }
 
   /**
-   * Writes `s` as UTF-8 after a varint length prefix. Up to 42 UTF-16 units the prefix is
-   * one byte; above, room for the longest prefix is kept and the text moved back if the
-   * real one is shorter (a memmove, cheaper than measuring the string first).
+   * Writes `s` as UTF-8 after a varint length prefix. Short ASCII (the common case) is
+   * written by one loop with its one-byte prefix; other text goes to `writeText`.
    */
   writeVarintString(s: string): void {
+    const n = s.length;
+    if (n <= SHORT_ENCODE) {
+      if (this.pos + 1 + n > this.limit) this.grow(1 + n);
+      const u8 = this.engine.u8;
+      const end = encodeAscii(s, u8, this.pos + 1);
+      if (end >= 0) {
+        u8[this.pos] = n;
+        this.pos = end;
+        return;
+      }
+    }
+    this.writeText(s);
+  }
+
+  /**
+   * `writeVarintString` for any text. Up to 42 UTF-16 units the prefix is one byte; above,
+   * room for the longest prefix is kept and the text moved back if the real one is shorter
+   * (a memmove, cheaper than measuring the string first).
+   */
+  protected writeText(s: string): void {
     const maxBytes = s.length * 3;
     const prefix = maxBytes < 0x80 ? 1 : varintSize(maxBytes);
     this.ensure(prefix + maxBytes);
@@ -164,13 +173,26 @@ export class ByteWriter {
 }
 
 /** Writes the unsigned 32-bit varint `v` at `p` (room checked by the caller); returns the end. */
-function putVarint32(u8: Uint8Array, p: number, v: number): number {
+export function putVarint32(u8: Uint8Array, p: number, v: number): number {
   v >>>= 0;
   while (v > 0x7f) {
     u8[p++] = (v & 0x7f) | 0x80;
     v >>>= 7;
   }
   u8[p++] = v;
+  return p;
+}
+
+/** Writes the 64-bit varint of halves `lo`, `hi` at `p` (room checked by the caller); returns the end. */
+export function putVarint64(u8: Uint8Array, p: number, lo: number, hi: number): number {
+  lo >>>= 0;
+  hi >>>= 0;
+  while (hi !== 0 || lo > 0x7f) {
+    u8[p++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  u8[p++] = lo;
   return p;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Protobuf interop: kitewire's ProtobufWriter/ProtobufReader against protobufjs 8.8's
  * low-level Writer/Reader, byte for byte and value for value in both directions, over
- * random field sequences of every scalar type, nested messages (fork/join vs
- * fork/ldelim), packed columns of every packable type and groups; plus skip() and
+ * random field sequences of every scalar type (through the value writers and the
+ * one-call field writers generated code uses), nested messages (fork/join and
+ * openField/closeField vs fork/ldelim), packed columns of every packable type (short
+ * 32-bit ones written by JS, the rest by the engine) and groups; plus skip() and
  * validate() over protobufjs-written data.
  *
  * 64-bit values cross to protobufjs as Long-like `{ low, high, unsigned }` objects, which
@@ -285,8 +287,26 @@ class Gen {
 // ---------------------------------------------------------------------------------------
 // Writers.
 
+/** The one-call field writer of each scalar kind (`int32Field(tag, v)`, ...), which generated code uses. */
+const fieldWriter = (w: ProtobufWriter, kind: Kind | "string" | "bytes") =>
+  (w[`${kind}Field`] as (tag: number, v: unknown) => unknown).bind(w);
+
 function kwWrite(w: ProtobufWriter, fields: PField[], r: Random): void {
   for (const p of fields) {
+    // Half the fields (chosen by the seed) through what generated code calls: the field
+    // writers (tag and value in one call) and openField/closeField for messages.
+    if (r.bool()) {
+      if (p.kind === "message") {
+        const mark = w.openField(tagOf(p));
+        kwWrite(w, p.fields, r);
+        w.closeField(mark);
+        continue;
+      }
+      if (p.kind !== "group" && p.kind !== "packed" && p.kind !== "unexpected") {
+        fieldWriter(w, p.kind)(tagOf(p), p.v);
+        continue;
+      }
+    }
     w.tag(p.f, wireType(p) as WireType);
     switch (p.kind) {
       case "string": w.string(p.v); break;
@@ -603,10 +623,10 @@ test("short strings written within a few bytes of the arena's end: identical byt
         if (w.start !== start) throw new Error("arena grew while filling");
         if (2 ** w.engine.dv.getUint32(w.start - 8, true) - w.length === room) break;
       }
-      w.string(s).bool(false);
+      w.string(s).stringField(18, s).stringField(130, s).bool(false);
       const pw = protobuf.Writer.create();
       for (let i = 0; i < filler; i++) pw.bool(true);
-      pw.string(s).bool(false);
+      pw.string(s).uint32(18).string(s).uint32(130).string(s).bool(false);
       expectBytes(w.finish(), new Uint8Array(pw.finish()), `string of ${s.length} UTF-16 units with ${room} bytes left in the arena`);
       w.dispose();
     }

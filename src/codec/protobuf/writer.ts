@@ -1,17 +1,29 @@
 /**
  * Protobuf writer straight into engine memory.
  *
- * Scalars are written by JS; packed repeated columns are one engine call each. Nested
- * messages use `fork()`/`join()`: `fork` keeps one byte for the length, `join` writes it,
- * moving the body when the length needs more than one byte (a memmove, cheaper than
- * computing sizes in a separate pass).
+ * Scalars are written by JS; packed repeated columns are one engine call each, except
+ * short 32-bit ones, which a JS loop writes faster than the call costs. Nested messages
+ * use `openField(tag)`/`closeField(mark)` (or `fork()`/`join()`, which keep the marks on
+ * a stack): the open keeps one byte for the length, the close writes it, moving the body
+ * when the length needs more than one byte (a memmove, cheaper than computing sizes in a
+ * separate pass).
+ *
+ * Generated encode bodies write each field with one `<type>Field(tag, value)` call (tag
+ * and value together) rather than a tag call and a value call: V8 inlines calls into a
+ * function only up to a budget (~920 bytecodes in all), which a message of a dozen fields
+ * exhausts, so past it every call is a real one and half as many calls is measurably
+ * faster (bench/README.md, section 5b).
  */
 import { ErrorCode, KitewireError, outOfRange } from "../../errors.js";
 import { PackedKind } from "../../wasm/abi.js";
-import { ByteWriter, varintSize } from "../byte-writer.js";
+import { ByteWriter, putVarint32, putVarint64, varintSize } from "../byte-writer.js";
+import { encodeAscii, SHORT_ENCODE } from "../utf8.js";
 import { copyInt32s, copyInt64s, parts, splitInt64, splitUint64 } from "../int64.js";
 import { canonicalizeNaNs, canonicalNaN } from "../nan.js";
 import { MAX_FIELD_NUMBER, type WireType } from "./wire-type.js";
+
+/** Up to this many values a packed 32-bit varint column is written by JS (bench/README.md, 5b). */
+const JS_PACKED = 32;
 
 export class ProtobufWriter extends ByteWriter {
   /** Offsets (from the arena start) of the length bytes of open forks: the first `openForks`. */
@@ -141,29 +153,164 @@ export class ProtobufWriter extends ByteWriter {
 
   /** Starts a length-delimited value (a nested message); close it with `join()`. */
   fork(): this {
-    this.ensure(1);
-    this.forks[this.openForks++] = this.pos - this.block;
-    this.pos++;
+    this.forks[this.openForks++] = this.openLength();
     return this;
   }
 
   /** Ends the value `fork()` started, writing its length before it. */
   join(): this {
     if (this.openForks === 0) throw new KitewireError(ErrorCode.INVALID_STATE, "join() without fork()");
-    const at = this.forks[--this.openForks]!;
-    const start = this.block + at;
+    this.closeField(this.forks[--this.openForks]!);
+    return this;
+  }
+
+  /**
+   * Starts a length-delimited field (a nested message, a map entry): writes `tag` and keeps
+   * a byte for the length. Returns the mark to give `closeField` once the value is
+   * written; fields opened inside it must be closed first.
+   */
+  openField(tag: number): number {
+    this.head(tag, 1);
+    return this.openLength();
+  }
+
+  /** Ends the field `openField` (or `fork`) started at `mark`, writing its length before it. */
+  closeField(mark: number): void {
+    const start = this.block + mark;
     const len = this.pos - start - 1;
-    if (len < 0x80) {
-      this.engine.u8[start] = len;
-      return this;
-    }
+    if (len < 0x80) this.engine.u8[start] = len;
+    else this.moveForLength(mark, len);
+  }
+
+  /** Keeps one byte for a length; returns its offset from the arena start (growth moves the arena, not offsets). */
+  private openLength(): number {
+    if (this.pos + 1 > this.limit) this.ensure(1);
+    return this.pos++ - this.block;
+  }
+
+  /** A length of two bytes or more: the body moves up to make room for it. */
+  private moveForLength(mark: number, len: number): void {
     const size = varintSize(len);
     this.ensure(size - 1);
-    const s = this.block + at;
+    const s = this.block + mark;
     this.engine.u8.copyWithin(s + size, s + 1, this.pos);
-    this.pos = s;
-    this.writeVarint32(len);
+    putVarint32(this.engine.u8, s, len);
     this.pos = s + size + len;
+  }
+
+  /** Writes a field's tag (`tag` = field number << 3 | wire type), with room for `room` bytes after it. */
+  private head(tag: number, room: number): void {
+    this.ensure(5 + room);
+    if (tag < 0x80) this.engine.u8[this.pos++] = tag;
+    else this.pos = putVarint32(this.engine.u8, this.pos, tag);
+  }
+
+  // Field writers: `tag` (field number << 3 | wire type, as generated code computes it; not
+  // checked, unlike `tag()`) and the value, checked as the value writers above check it.
+
+  int32Field(tag: number, v: number): this {
+    if ((v | 0) !== v) throw outOfRange("int32", v);
+    this.head(tag, 10);
+    this.pos = v >= 0 ? putVarint32(this.engine.u8, this.pos, v) : putVarint64(this.engine.u8, this.pos, v, -1);
+    return this;
+  }
+
+  uint32Field(tag: number, v: number): this {
+    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) throw outOfRange("uint32", v);
+    this.head(tag, 5);
+    this.pos = putVarint32(this.engine.u8, this.pos, v);
+    return this;
+  }
+
+  sint32Field(tag: number, v: number): this {
+    if ((v | 0) !== v) throw outOfRange("sint32", v);
+    this.head(tag, 5);
+    this.pos = putVarint32(this.engine.u8, this.pos, (v << 1) ^ (v >> 31));
+    return this;
+  }
+
+  int64Field(tag: number, v: bigint): this {
+    splitInt64(v);
+    this.head(tag, 10);
+    this.pos = putVarint64(this.engine.u8, this.pos, parts.lo, parts.hi);
+    return this;
+  }
+
+  uint64Field(tag: number, v: bigint): this {
+    splitUint64(v);
+    this.head(tag, 10);
+    this.pos = putVarint64(this.engine.u8, this.pos, parts.lo, parts.hi);
+    return this;
+  }
+
+  sint64Field(tag: number, v: bigint): this {
+    this.head(tag, 0);
+    return this.sint64(v);
+  }
+
+  boolField(tag: number, v: boolean): this {
+    this.head(tag, 1);
+    this.engine.u8[this.pos++] = v ? 1 : 0;
+    return this;
+  }
+
+  fixed32Field(tag: number, v: number): this {
+    this.head(tag, 0);
+    return this.fixed32(v);
+  }
+
+  sfixed32Field(tag: number, v: number): this {
+    this.head(tag, 0);
+    return this.sfixed32(v);
+  }
+
+  fixed64Field(tag: number, v: bigint): this {
+    this.head(tag, 0);
+    return this.fixed64(v);
+  }
+
+  sfixed64Field(tag: number, v: bigint): this {
+    this.head(tag, 0);
+    return this.sfixed64(v);
+  }
+
+  floatField(tag: number, v: number): this {
+    this.head(tag, 4);
+    this.engine.dv.setFloat32(this.pos, canonicalNaN(v), true);
+    this.pos += 4;
+    return this;
+  }
+
+  doubleField(tag: number, v: number): this {
+    this.head(tag, 8);
+    this.engine.dv.setFloat64(this.pos, canonicalNaN(v), true);
+    this.pos += 8;
+    return this;
+  }
+
+  /** A string field; short ASCII with a one-byte tag is written in one step (tag, length, text). */
+  stringField(tag: number, v: string): this {
+    const n = v.length;
+    if (n <= SHORT_ENCODE && tag < 0x80) {
+      this.ensure(2 + n);
+      const u8 = this.engine.u8;
+      const end = encodeAscii(v, u8, this.pos + 2);
+      if (end >= 0) {
+        u8[this.pos] = tag;
+        u8[this.pos + 1] = n;
+        this.pos = end;
+        return this;
+      }
+    }
+    this.head(tag, 0);
+    this.writeText(v);
+    return this;
+  }
+
+  bytesField(tag: number, v: Uint8Array): this {
+    this.head(tag, 5);
+    this.pos = putVarint32(this.engine.u8, this.pos, v.length);
+    this.writeRaw(v);
     return this;
   }
 
@@ -271,11 +418,53 @@ export class ProtobufWriter extends ByteWriter {
 
   private packed32(kind: PackedKind, values: ArrayLike<number>, signed = true): this {
     const n = values.length;
+    if (n <= JS_PACKED) return this.packedVarints32(kind, values);
     // Worst case: a 5-byte length and ten bytes per value, then the host-order input.
     this.ensure(5 + n * 14 + 8);
     const scratch = (this.pos + 5 + n * 10 + 7) & ~7;
     copyInt32s(values, this.engine.u8.buffer as ArrayBuffer, scratch, signed);
     this.pos = this.engine.exports.protobufWritePacked(kind, scratch, n, this.pos);
+    return this;
+  }
+
+  /**
+   * A short packed int32/uint32/sint32 column written by JS: a length byte kept, the values,
+   * then the length written (moving the values up if it needs two bytes).
+   */
+  private packedVarints32(kind: PackedKind, values: ArrayLike<number>): this {
+    const n = values.length;
+    const mark = this.openLength();
+    this.ensure(n * 10);
+    const u8 = this.engine.u8;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      let v = values[i]!;
+      if (kind === PackedKind.UINT32) {
+        if (v >>> 0 !== v) throw outOfRange(`u32 at index ${i}`, v);
+      } else {
+        if ((v | 0) !== v) throw outOfRange(`i32 at index ${i}`, v);
+        if (kind === PackedKind.SINT32) v = ((v << 1) ^ (v >> 31)) >>> 0;
+        else if (v < 0) {
+          // A negative int32 is its 64-bit sign extension: the low 32 bits, then all ones.
+          u8[p] = v | 0x80;
+          u8[p + 1] = (v >>> 7) | 0x80;
+          u8[p + 2] = (v >>> 14) | 0x80;
+          u8[p + 3] = (v >>> 21) | 0x80;
+          u8[p + 4] = (v >>> 28) | 0xf0;
+          u8[p + 5] = u8[p + 6] = u8[p + 7] = u8[p + 8] = 0xff;
+          u8[p + 9] = 1;
+          p += 10;
+          continue;
+        }
+      }
+      while (v > 0x7f) {
+        u8[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      u8[p++] = v;
+    }
+    this.pos = p;
+    this.closeField(mark);
     return this;
   }
 

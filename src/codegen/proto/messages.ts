@@ -107,21 +107,26 @@ function own(ctx: ProtoContext, p: FieldPlan): string {
 }
 
 /**
- * The statement writing the tag of field `no`: one `writeU8` for fields 1-15 (a one-byte
- * tag), smaller for V8 to inline into encode bodies than a varint write.
+ * The statement writing the tag of field `no` on its own (group delimiters): one `writeU8`
+ * for fields 1-15 (a one-byte tag).
  */
 function writeTag(no: number, wireType: number): string {
   const t = tag(no, wireType);
   return t < 0x80 ? `w.writeU8(${t});` : `w.writeVarint32(${t});`;
 }
 
-/** Statements writing one value of `s` (its tag already written). */
-function writeValue(ctx: ProtoContext, s: Shape, value: string, no: number): string {
+/**
+ * Statements writing field `no` holding `value` of `s`, tag included: one writer call for a
+ * scalar (`int32Field(tag, v)`, ...), and `openField`/`closeField` around a message (its
+ * mark a local `at`, so the caller puts the statements in a block of their own).
+ */
+function writeField(ctx: ProtoContext, s: Shape, value: string, no: number): string {
   if (s.kind === "message") {
-    if (s.group) return `${ctx.ref(s.ref)}.encode(w, ${value}); ${writeTag(no, 4)}`;
-    return `w.fork(); ${ctx.ref(s.ref)}.encode(w, ${value}); w.join();`;
+    if (s.group) return `${writeTag(no, 3)} ${ctx.ref(s.ref)}.encode(w, ${value}); ${writeTag(no, 4)}`;
+    return `const at = w.openField(${tag(no, 2)}); ${ctx.ref(s.ref)}.encode(w, ${value}); w.closeField(at);`;
   }
-  return `w.${wire(s).method}(${value});`;
+  const { method, wireType } = wire(s);
+  return `w.${method}Field(${tag(no, wireType)}, ${value});`;
 }
 
 function emitFieldEncode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { name: string; members: FieldPlan[] }[]): void {
@@ -129,12 +134,11 @@ function emitFieldEncode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
   const no = f.number;
   if (p.shape.kind === "map") {
     const { key, value } = p.shape;
-    const k = SCALARS[key];
     code.block(`for (const [k, x] of v.${p.name})`, () => {
-      code.line(`${writeTag(no, 2)} w.fork();`);
-      code.line(`${writeTag(1, k.wireType)} w.${k.method}(k);`);
-      code.line(`${writeTag(2, wire(value).wireType)} ${writeValue(ctx, value, "x", 2)}`);
-      code.line("w.join();");
+      code.line(`const entry = w.openField(${tag(no, 2)});`);
+      code.line(writeField(ctx, { kind: "scalar", scalar: key }, "k", 1));
+      code.line(writeField(ctx, value, "x", 2));
+      code.line("w.closeField(entry);");
     });
     return;
   }
@@ -144,27 +148,27 @@ function emitFieldEncode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
     if (f.packed && w.packed) {
       code.line(`if (v.${p.name}.length > 0) { ${writeTag(no, 2)} w.${w.packed}(v.${p.name}); }`);
     } else {
-      code.line(`for (const x of v.${p.name}) { ${writeTag(no, w.wireType)} ${writeValue(ctx, s, "x", no)} }`);
+      code.line(`for (const x of v.${p.name}) { ${writeField(ctx, s, "x", no)} }`);
     }
     return;
   }
-  const head = writeTag(no, w.wireType);
   if (f.oneof !== undefined) {
     const o = oneofs.find((x) => x.members.includes(p))!;
-    code.line(`if (v.${o.name}.case === ${JSON.stringify(p.name)}) { ${head} ${writeValue(ctx, s, `v.${o.name}.value`, no)} }`);
+    code.line(`if (v.${o.name}.case === ${JSON.stringify(p.name)}) { ${writeField(ctx, s, `v.${o.name}.value`, no)} }`);
     return;
   }
   if (f.label === "required") {
     code.line(`if (v.${p.name} === undefined) throw ${ctx.use("unsetRequired")}(${JSON.stringify(msgName(p))}, ${JSON.stringify(f.name)});`);
-    code.line(`${head} ${writeValue(ctx, s, `v.${p.name}`, no)}`);
+    const write = writeField(ctx, s, `v.${p.name}`, no);
+    code.line(s.kind === "message" && !s.group ? `{ ${write} }` : write);
     return;
   }
   if (f.presence) {
-    code.line(`if (v.${p.name} !== undefined) { ${head} ${writeValue(ctx, s, `v.${p.name}`, no)} }`);
+    code.line(`if (v.${p.name} !== undefined) { ${writeField(ctx, s, `v.${p.name}`, no)} }`);
     return;
   }
   const check = s.kind === "scalar" ? SCALARS[s.scalar].nonDefault(`v.${p.name}`) : `v.${p.name} !== 0`;
-  code.line(`if (${check}) { ${head} ${writeValue(ctx, s, `v.${p.name}`, no)} }`);
+  code.line(`if (${check}) { ${writeField(ctx, s, `v.${p.name}`, no)} }`);
 }
 
 /**

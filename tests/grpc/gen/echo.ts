@@ -28,11 +28,11 @@ export const EchoRequest: ProtobufMessageCodec<EchoRequest> = {
     return { message: "", payload: emptyBytes(), count: 0, failWith: 0, sleepMs: 0, ...init };
   },
   encode(w: ProtobufWriter, v: EchoRequest): void {
-    if (v.message !== "") { w.writeU8(10); w.string(v.message); }
-    if (v.payload.length !== 0) { w.writeU8(18); w.bytes(v.payload); }
-    if (v.count !== 0) { w.writeU8(24); w.int32(v.count); }
-    if (v.failWith !== 0) { w.writeU8(32); w.int32(v.failWith); }
-    if (v.sleepMs !== 0) { w.writeU8(40); w.int32(v.sleepMs); }
+    if (v.message !== "") { w.stringField(10, v.message); }
+    if (v.payload.length !== 0) { w.bytesField(18, v.payload); }
+    if (v.count !== 0) { w.int32Field(24, v.count); }
+    if (v.failWith !== 0) { w.int32Field(32, v.failWith); }
+    if (v.sleepMs !== 0) { w.int32Field(40, v.sleepMs); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: EchoRequest): EchoRequest {
@@ -88,9 +88,9 @@ export const EchoResponse: ProtobufMessageCodec<EchoResponse> = {
     return { message: "", payload: emptyBytes(), index: 0, ...init };
   },
   encode(w: ProtobufWriter, v: EchoResponse): void {
-    if (v.message !== "") { w.writeU8(10); w.string(v.message); }
-    if (v.payload.length !== 0) { w.writeU8(18); w.bytes(v.payload); }
-    if (v.index !== 0) { w.writeU8(24); w.int32(v.index); }
+    if (v.message !== "") { w.stringField(10, v.message); }
+    if (v.payload.length !== 0) { w.bytesField(18, v.payload); }
+    if (v.index !== 0) { w.int32Field(24, v.index); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: EchoResponse): EchoResponse {

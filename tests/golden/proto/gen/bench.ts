@@ -25,11 +25,11 @@ export const Small: ProtobufMessageCodec<Small> = {
     return { id: 0n, name: "", age: 0, active: false, score: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Small): void {
-    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
-    if (v.age !== 0) { w.writeU8(24); w.int32(v.age); }
-    if (v.active !== false) { w.writeU8(32); w.bool(v.active); }
-    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeU8(41); w.double(v.score); }
+    if (v.id !== 0n) { w.int64Field(8, v.id); }
+    if (v.name !== "") { w.stringField(18, v.name); }
+    if (v.age !== 0) { w.int32Field(24, v.age); }
+    if (v.active !== false) { w.boolField(32, v.active); }
+    if ((v.score !== 0 || Object.is(v.score, -0))) { w.doubleField(41, v.score); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Small): Small {
@@ -85,9 +85,9 @@ export const Inner: ProtobufMessageCodec<Inner> = {
     return { a: 0, b: "", c: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Inner): void {
-    if (v.a !== 0) { w.writeU8(8); w.int32(v.a); }
-    if (v.b !== "") { w.writeU8(18); w.string(v.b); }
-    if ((v.c !== 0 || Object.is(v.c, -0))) { w.writeU8(25); w.double(v.c); }
+    if (v.a !== 0) { w.int32Field(8, v.a); }
+    if (v.b !== "") { w.stringField(18, v.b); }
+    if ((v.c !== 0 || Object.is(v.c, -0))) { w.doubleField(25, v.c); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Inner): Inner {
@@ -171,26 +171,26 @@ export const Large: ProtobufMessageCodec<Large> = {
     return { id: 0n, name: "", age: 0, active: false, score: 0, email: "", level: 0, createdAt: 0n, updatedAt: 0n, title: "", description: "", inner: undefined, numbers: [], tags: [], children: [], note: "", payload: emptyBytes(), region: 0, flags: 0, ratio: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Large): void {
-    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
-    if (v.age !== 0) { w.writeU8(24); w.int32(v.age); }
-    if (v.active !== false) { w.writeU8(32); w.bool(v.active); }
-    if ((v.score !== 0 || Object.is(v.score, -0))) { w.writeU8(41); w.double(v.score); }
-    if (v.email !== "") { w.writeU8(50); w.string(v.email); }
-    if (v.level !== 0) { w.writeU8(56); w.int32(v.level); }
-    if (v.createdAt !== 0n) { w.writeU8(64); w.int64(v.createdAt); }
-    if (v.updatedAt !== 0n) { w.writeU8(72); w.int64(v.updatedAt); }
-    if (v.title !== "") { w.writeU8(82); w.string(v.title); }
-    if (v.description !== "") { w.writeU8(90); w.string(v.description); }
-    if (v.inner !== undefined) { w.writeU8(98); w.fork(); Inner.encode(w, v.inner); w.join(); }
+    if (v.id !== 0n) { w.int64Field(8, v.id); }
+    if (v.name !== "") { w.stringField(18, v.name); }
+    if (v.age !== 0) { w.int32Field(24, v.age); }
+    if (v.active !== false) { w.boolField(32, v.active); }
+    if ((v.score !== 0 || Object.is(v.score, -0))) { w.doubleField(41, v.score); }
+    if (v.email !== "") { w.stringField(50, v.email); }
+    if (v.level !== 0) { w.int32Field(56, v.level); }
+    if (v.createdAt !== 0n) { w.int64Field(64, v.createdAt); }
+    if (v.updatedAt !== 0n) { w.int64Field(72, v.updatedAt); }
+    if (v.title !== "") { w.stringField(82, v.title); }
+    if (v.description !== "") { w.stringField(90, v.description); }
+    if (v.inner !== undefined) { const at = w.openField(98); Inner.encode(w, v.inner); w.closeField(at); }
     if (v.numbers.length > 0) { w.writeU8(106); w.packedInt32(v.numbers); }
-    for (const x of v.tags) { w.writeU8(114); w.string(x); }
-    for (const x of v.children) { w.writeU8(122); w.fork(); Inner.encode(w, x); w.join(); }
-    if (v.note !== "") { w.writeVarint32(130); w.string(v.note); }
-    if (v.payload.length !== 0) { w.writeVarint32(138); w.bytes(v.payload); }
-    if (v.region !== 0) { w.writeVarint32(144); w.int32(v.region); }
-    if (v.flags !== 0) { w.writeVarint32(152); w.int32(v.flags); }
-    if ((v.ratio !== 0 || Object.is(v.ratio, -0))) { w.writeVarint32(161); w.double(v.ratio); }
+    for (const x of v.tags) { w.stringField(114, x); }
+    for (const x of v.children) { const at = w.openField(122); Inner.encode(w, x); w.closeField(at); }
+    if (v.note !== "") { w.stringField(130, v.note); }
+    if (v.payload.length !== 0) { w.bytesField(138, v.payload); }
+    if (v.region !== 0) { w.int32Field(144, v.region); }
+    if (v.flags !== 0) { w.int32Field(152, v.flags); }
+    if ((v.ratio !== 0 || Object.is(v.ratio, -0))) { w.doubleField(161, v.ratio); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Large): Large {
@@ -323,32 +323,32 @@ export const Profile: ProtobufMessageCodec<Profile> = {
     return { id: 0n, name: "", labels: new Map(), items: new Map(), scores: [], aliases: [], friends: [], level: 0, active: false, rating: 0, email: "", createdAt: 0n, avatar: emptyBytes(), region: 0, flags: 0, note: "", ...init };
   },
   encode(w: ProtobufWriter, v: Profile): void {
-    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
+    if (v.id !== 0n) { w.int64Field(8, v.id); }
+    if (v.name !== "") { w.stringField(18, v.name); }
     for (const [k, x] of v.labels) {
-      w.writeU8(26); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.string(x);
-      w.join();
+      const entry = w.openField(26);
+      w.stringField(10, k);
+      w.stringField(18, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.items) {
-      w.writeU8(34); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(18); w.fork(); Inner.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(34);
+      w.int32Field(8, k);
+      const at = w.openField(18); Inner.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     if (v.scores.length > 0) { w.writeU8(42); w.packedInt32(v.scores); }
-    for (const x of v.aliases) { w.writeU8(50); w.string(x); }
-    for (const x of v.friends) { w.writeU8(58); w.fork(); Inner.encode(w, x); w.join(); }
-    if (v.level !== 0) { w.writeU8(64); w.int32(v.level); }
-    if (v.active !== false) { w.writeU8(72); w.bool(v.active); }
-    if ((v.rating !== 0 || Object.is(v.rating, -0))) { w.writeU8(81); w.double(v.rating); }
-    if (v.email !== "") { w.writeU8(90); w.string(v.email); }
-    if (v.createdAt !== 0n) { w.writeU8(96); w.int64(v.createdAt); }
-    if (v.avatar.length !== 0) { w.writeU8(106); w.bytes(v.avatar); }
-    if (v.region !== 0) { w.writeU8(112); w.int32(v.region); }
-    if (v.flags !== 0) { w.writeU8(120); w.uint32(v.flags); }
-    if (v.note !== "") { w.writeVarint32(130); w.string(v.note); }
+    for (const x of v.aliases) { w.stringField(50, x); }
+    for (const x of v.friends) { const at = w.openField(58); Inner.encode(w, x); w.closeField(at); }
+    if (v.level !== 0) { w.int32Field(64, v.level); }
+    if (v.active !== false) { w.boolField(72, v.active); }
+    if ((v.rating !== 0 || Object.is(v.rating, -0))) { w.doubleField(81, v.rating); }
+    if (v.email !== "") { w.stringField(90, v.email); }
+    if (v.createdAt !== 0n) { w.int64Field(96, v.createdAt); }
+    if (v.avatar.length !== 0) { w.bytesField(106, v.avatar); }
+    if (v.region !== 0) { w.int32Field(112, v.region); }
+    if (v.flags !== 0) { w.uint32Field(120, v.flags); }
+    if (v.note !== "") { w.stringField(130, v.note); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Profile): Profile {

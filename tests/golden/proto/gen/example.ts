@@ -96,24 +96,24 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     return { fDouble: 0, fFloat: 0, fInt32: 0, fInt64: 0n, fUint32: 0, fUint64: 0n, fSint32: 0, fSint64: 0n, fFixed32: 0, fFixed64: 0n, fSfixed32: 0, fSfixed64: 0n, fBool: false, fString: "", fBytes: emptyBytes(), oInt32: undefined, oString: undefined, oBytes: undefined, rDouble: [], rFloat: [], rInt32: [], rInt64: [], rUint32: [], rUint64: [], rSint32: [], rSint64: [], rFixed32: [], rFixed64: [], rSfixed32: [], rSfixed64: [], rBool: [], rString: [], rBytes: [], rUnpacked: [], ...init };
   },
   encode(w: ProtobufWriter, v: Scalars): void {
-    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeU8(9); w.double(v.fDouble); }
-    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeU8(21); w.float(v.fFloat); }
-    if (v.fInt32 !== 0) { w.writeU8(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== 0n) { w.writeU8(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== 0) { w.writeU8(40); w.uint32(v.fUint32); }
-    if (v.fUint64 !== 0n) { w.writeU8(48); w.uint64(v.fUint64); }
-    if (v.fSint32 !== 0) { w.writeU8(56); w.sint32(v.fSint32); }
-    if (v.fSint64 !== 0n) { w.writeU8(64); w.sint64(v.fSint64); }
-    if (v.fFixed32 !== 0) { w.writeU8(77); w.fixed32(v.fFixed32); }
-    if (v.fFixed64 !== 0n) { w.writeU8(81); w.fixed64(v.fFixed64); }
-    if (v.fSfixed32 !== 0) { w.writeU8(93); w.sfixed32(v.fSfixed32); }
-    if (v.fSfixed64 !== 0n) { w.writeU8(97); w.sfixed64(v.fSfixed64); }
-    if (v.fBool !== false) { w.writeU8(104); w.bool(v.fBool); }
-    if (v.fString !== "") { w.writeU8(114); w.string(v.fString); }
-    if (v.fBytes.length !== 0) { w.writeU8(122); w.bytes(v.fBytes); }
-    if (v.oInt32 !== undefined) { w.writeVarint32(128); w.int32(v.oInt32); }
-    if (v.oString !== undefined) { w.writeVarint32(138); w.string(v.oString); }
-    if (v.oBytes !== undefined) { w.writeVarint32(146); w.bytes(v.oBytes); }
+    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.doubleField(9, v.fDouble); }
+    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.floatField(21, v.fFloat); }
+    if (v.fInt32 !== 0) { w.int32Field(24, v.fInt32); }
+    if (v.fInt64 !== 0n) { w.int64Field(32, v.fInt64); }
+    if (v.fUint32 !== 0) { w.uint32Field(40, v.fUint32); }
+    if (v.fUint64 !== 0n) { w.uint64Field(48, v.fUint64); }
+    if (v.fSint32 !== 0) { w.sint32Field(56, v.fSint32); }
+    if (v.fSint64 !== 0n) { w.sint64Field(64, v.fSint64); }
+    if (v.fFixed32 !== 0) { w.fixed32Field(77, v.fFixed32); }
+    if (v.fFixed64 !== 0n) { w.fixed64Field(81, v.fFixed64); }
+    if (v.fSfixed32 !== 0) { w.sfixed32Field(93, v.fSfixed32); }
+    if (v.fSfixed64 !== 0n) { w.sfixed64Field(97, v.fSfixed64); }
+    if (v.fBool !== false) { w.boolField(104, v.fBool); }
+    if (v.fString !== "") { w.stringField(114, v.fString); }
+    if (v.fBytes.length !== 0) { w.bytesField(122, v.fBytes); }
+    if (v.oInt32 !== undefined) { w.int32Field(128, v.oInt32); }
+    if (v.oString !== undefined) { w.stringField(138, v.oString); }
+    if (v.oBytes !== undefined) { w.bytesField(146, v.oBytes); }
     if (v.rDouble.length > 0) { w.writeVarint32(170); w.packedDouble(v.rDouble); }
     if (v.rFloat.length > 0) { w.writeVarint32(178); w.packedFloat(v.rFloat); }
     if (v.rInt32.length > 0) { w.writeVarint32(186); w.packedInt32(v.rInt32); }
@@ -127,9 +127,9 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     if (v.rSfixed32.length > 0) { w.writeVarint32(250); w.packedSfixed32(v.rSfixed32); }
     if (v.rSfixed64.length > 0) { w.writeVarint32(258); w.packedSfixed64(v.rSfixed64); }
     if (v.rBool.length > 0) { w.writeVarint32(266); w.packedBool(v.rBool); }
-    for (const x of v.rString) { w.writeVarint32(274); w.string(x); }
-    for (const x of v.rBytes) { w.writeVarint32(282); w.bytes(x); }
-    for (const x of v.rUnpacked) { w.writeVarint32(288); w.int32(x); }
+    for (const x of v.rString) { w.stringField(274, x); }
+    for (const x of v.rBytes) { w.bytesField(282, x); }
+    for (const x of v.rUnpacked) { w.int32Field(288, x); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Scalars): Scalars {
@@ -293,8 +293,8 @@ export const User_Address: ProtobufMessageCodec<User_Address> = {
     return { street: "", city: "", ...init };
   },
   encode(w: ProtobufWriter, v: User_Address): void {
-    if (v.street !== "") { w.writeU8(10); w.string(v.street); }
-    if (v.city !== "") { w.writeU8(18); w.string(v.city); }
+    if (v.street !== "") { w.stringField(10, v.street); }
+    if (v.city !== "") { w.stringField(18, v.city); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: User_Address): User_Address {
@@ -369,42 +369,42 @@ export const User: ProtobufMessageCodec<User> = {
     return { id: 0n, name: "", status: 0 as Status, home: undefined, addresses: [], labels: new Map(), byId: new Map(), flags: new Map(), blobs: new Map(), createdAt: undefined, nickname: undefined, roles: [], legacy: undefined, contact: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: User): void {
-    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
-    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
-    if (v.status !== 0) { w.writeU8(24); w.int32(v.status); }
-    if (v.home !== undefined) { w.writeU8(34); w.fork(); User_Address.encode(w, v.home); w.join(); }
-    for (const x of v.addresses) { w.writeU8(42); w.fork(); User_Address.encode(w, x); w.join(); }
+    if (v.id !== 0n) { w.int64Field(8, v.id); }
+    if (v.name !== "") { w.stringField(18, v.name); }
+    if (v.status !== 0) { w.int32Field(24, v.status); }
+    if (v.home !== undefined) { const at = w.openField(34); User_Address.encode(w, v.home); w.closeField(at); }
+    for (const x of v.addresses) { const at = w.openField(42); User_Address.encode(w, x); w.closeField(at); }
     for (const [k, x] of v.labels) {
-      w.writeU8(50); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.string(x);
-      w.join();
+      const entry = w.openField(50);
+      w.stringField(10, k);
+      w.stringField(18, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.byId) {
-      w.writeU8(58); w.fork();
-      w.writeU8(8); w.int64(k);
-      w.writeU8(18); w.fork(); User_Address.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(58);
+      w.int64Field(8, k);
+      const at = w.openField(18); User_Address.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     for (const [k, x] of v.flags) {
-      w.writeU8(66); w.fork();
-      w.writeU8(8); w.bool(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(66);
+      w.boolField(8, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.blobs) {
-      w.writeU8(74); w.fork();
-      w.writeU8(8); w.uint32(k);
-      w.writeU8(18); w.bytes(x);
-      w.join();
+      const entry = w.openField(74);
+      w.uint32Field(8, k);
+      w.bytesField(18, x);
+      w.closeField(entry);
     }
-    if (v.contact.case === "email") { w.writeU8(82); w.string(v.contact.value); }
-    if (v.contact.case === "phone") { w.writeU8(90); w.string(v.contact.value); }
-    if (v.contact.case === "mail") { w.writeU8(98); w.fork(); User_Address.encode(w, v.contact.value); w.join(); }
-    if (v.createdAt !== undefined) { w.writeU8(106); w.fork(); google_protobuf_timestamp.Timestamp.encode(w, v.createdAt); w.join(); }
-    if (v.nickname !== undefined) { w.writeU8(114); w.fork(); google_protobuf_wrappers.StringValue.encode(w, v.nickname); w.join(); }
+    if (v.contact.case === "email") { w.stringField(82, v.contact.value); }
+    if (v.contact.case === "phone") { w.stringField(90, v.contact.value); }
+    if (v.contact.case === "mail") { const at = w.openField(98); User_Address.encode(w, v.contact.value); w.closeField(at); }
+    if (v.createdAt !== undefined) { const at = w.openField(106); google_protobuf_timestamp.Timestamp.encode(w, v.createdAt); w.closeField(at); }
+    if (v.nickname !== undefined) { const at = w.openField(114); google_protobuf_wrappers.StringValue.encode(w, v.nickname); w.closeField(at); }
     if (v.roles.length > 0) { w.writeU8(122); w.packedInt32(v.roles); }
-    if (v.legacy !== undefined) { w.writeVarint32(130); w.fork(); legacy.Record$.encode(w, v.legacy); w.join(); }
+    if (v.legacy !== undefined) { const at = w.openField(130); legacy.Record$.encode(w, v.legacy); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: User): User {
@@ -538,7 +538,7 @@ export const GetUserRequest: ProtobufMessageCodec<GetUserRequest> = {
     return { id: 0n, ...init };
   },
   encode(w: ProtobufWriter, v: GetUserRequest): void {
-    if (v.id !== 0n) { w.writeU8(8); w.int64(v.id); }
+    if (v.id !== 0n) { w.int64Field(8, v.id); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: GetUserRequest): GetUserRequest {

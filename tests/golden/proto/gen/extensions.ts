@@ -28,8 +28,8 @@ export const Point: ProtobufMessageCodec<Point> = {
     return { x: undefined, y: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Point): void {
-    if (v.x !== undefined) { w.writeU8(8); w.int32(v.x); }
-    if (v.y !== undefined) { w.writeU8(16); w.int32(v.y); }
+    if (v.x !== undefined) { w.int32Field(8, v.x); }
+    if (v.y !== undefined) { w.int32Field(16, v.y); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Point): Point {
@@ -72,7 +72,7 @@ export const Host: ProtobufMessageCodec<Host> = {
     return { name: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Host): void {
-    if (v.name !== undefined) { w.writeU8(10); w.string(v.name); }
+    if (v.name !== undefined) { w.stringField(10, v.name); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Host): Host {

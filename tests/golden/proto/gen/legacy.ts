@@ -25,7 +25,7 @@ export const Record_Extra: ProtobufMessageCodec<Record_Extra> = {
     return { level: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Record_Extra): void {
-    if (v.level !== undefined) { w.writeU8(72); w.int32(v.level); }
+    if (v.level !== undefined) { w.int32Field(72, v.level); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Record_Extra): Record_Extra {
@@ -82,15 +82,15 @@ export const Record$: ProtobufMessageCodec<Record$> = {
   },
   encode(w: ProtobufWriter, v: Record$): void {
     if (v.id === undefined) throw unsetRequired("legacy.Record", "id");
-    w.writeU8(8); w.int32(v.id);
-    if (v.name !== undefined) { w.writeU8(18); w.string(v.name); }
-    if (v.kind !== undefined) { w.writeU8(24); w.int32(v.kind); }
-    if (v.ratio !== undefined) { w.writeU8(33); w.double(v.ratio); }
-    if (v.tag !== undefined) { w.writeU8(42); w.bytes(v.tag); }
-    for (const x of v.values) { w.writeU8(48); w.int32(x); }
+    w.int32Field(8, v.id);
+    if (v.name !== undefined) { w.stringField(18, v.name); }
+    if (v.kind !== undefined) { w.int32Field(24, v.kind); }
+    if (v.ratio !== undefined) { w.doubleField(33, v.ratio); }
+    if (v.tag !== undefined) { w.bytesField(42, v.tag); }
+    for (const x of v.values) { w.int32Field(48, x); }
     if (v.packedValues.length > 0) { w.writeU8(58); w.packedInt32(v.packedValues); }
     if (v.extra !== undefined) { w.writeU8(67); Record_Extra.encode(w, v.extra); w.writeU8(68); }
-    if (v.big !== undefined) { w.writeU8(80); w.int64(v.big); }
+    if (v.big !== undefined) { w.int64Field(80, v.big); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Record$): Record$ {

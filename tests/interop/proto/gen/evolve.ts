@@ -23,7 +23,7 @@ export const Nothing: ProtobufMessageCodec<Nothing> = {
     return { unused: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Nothing): void {
-    if (v.unused !== 0) { w.writeVarint32(4294960000); w.int32(v.unused); }
+    if (v.unused !== 0) { w.int32Field(4294960000, v.unused); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Nothing): Nothing {
@@ -72,11 +72,11 @@ export const ScalarsV1: ProtobufMessageCodec<ScalarsV1> = {
     return { fDouble: 0, fFloat: 0, fInt32: 0, fInt64: 0n, fUint32: 0, ...init };
   },
   encode(w: ProtobufWriter, v: ScalarsV1): void {
-    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeU8(9); w.double(v.fDouble); }
-    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeU8(21); w.float(v.fFloat); }
-    if (v.fInt32 !== 0) { w.writeU8(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== 0n) { w.writeU8(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== 0) { w.writeU8(40); w.uint32(v.fUint32); }
+    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.doubleField(9, v.fDouble); }
+    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.floatField(21, v.fFloat); }
+    if (v.fInt32 !== 0) { w.int32Field(24, v.fInt32); }
+    if (v.fInt64 !== 0n) { w.int64Field(32, v.fInt64); }
+    if (v.fUint32 !== 0) { w.uint32Field(40, v.fUint32); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ScalarsV1): ScalarsV1 {
@@ -138,9 +138,9 @@ export const OneofsV1: ProtobufMessageCodec<OneofsV1> = {
     return { before: 0, middle: "", between: 0, after: [], ...init };
   },
   encode(w: ProtobufWriter, v: OneofsV1): void {
-    if (v.before !== 0) { w.writeU8(8); w.int32(v.before); }
-    if (v.middle !== "") { w.writeVarint32(162); w.string(v.middle); }
-    if (v.between !== 0) { w.writeVarint32(200); w.int32(v.between); }
+    if (v.before !== 0) { w.int32Field(8, v.before); }
+    if (v.middle !== "") { w.stringField(162, v.middle); }
+    if (v.between !== 0) { w.int32Field(200, v.between); }
     if (v.after.length > 0) { w.writeVarint32(322); w.packedInt32(v.after); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -193,10 +193,10 @@ export const MapsV1: ProtobufMessageCodec<MapsV1> = {
   },
   encode(w: ProtobufWriter, v: MapsV1): void {
     for (const [k, x] of v.stringString) {
-      w.writeU8(98); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.string(x);
-      w.join();
+      const entry = w.openField(98);
+      w.stringField(10, k);
+      w.stringField(18, x);
+      w.closeField(entry);
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },

@@ -28,7 +28,7 @@ export const GroupsV1: ProtobufMessageCodec<GroupsV1> = {
     return { after: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: GroupsV1): void {
-    if (v.after !== undefined) { w.writeU8(88); w.int32(v.after); }
+    if (v.after !== undefined) { w.int32Field(88, v.after); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: GroupsV1): GroupsV1 {
@@ -82,19 +82,19 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
     return { single: undefined, list: [], packedList: [], byId: new Map(), must: 0 as KindV1, choice: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: ClosedEnumsV1): void {
-    if (v.single !== undefined) { w.writeU8(8); w.int32(v.single); }
-    for (const x of v.list) { w.writeU8(16); w.int32(x); }
+    if (v.single !== undefined) { w.int32Field(8, v.single); }
+    for (const x of v.list) { w.int32Field(16, x); }
     if (v.packedList.length > 0) { w.writeU8(26); w.packedInt32(v.packedList); }
     for (const [k, x] of v.byId) {
-      w.writeU8(34); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(34);
+      w.int32Field(8, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
-    if (v.choice.case === "cKind") { w.writeU8(40); w.int32(v.choice.value); }
-    if (v.choice.case === "cName") { w.writeU8(50); w.string(v.choice.value); }
+    if (v.choice.case === "cKind") { w.int32Field(40, v.choice.value); }
+    if (v.choice.case === "cName") { w.stringField(50, v.choice.value); }
     if (v.must === undefined) throw unsetRequired("interop.evolve2.ClosedEnumsV1", "must");
-    w.writeU8(56); w.int32(v.must);
+    w.int32Field(56, v.must);
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ClosedEnumsV1): ClosedEnumsV1 {

@@ -41,19 +41,19 @@ export const Signed: ProtobufMessageCodec<Signed> = {
     return { single: undefined, list: [], packedList: [], byName: new Map(), must: 0 as Sign, choice: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Signed): void {
-    if (v.single !== undefined) { w.writeU8(8); w.int32(v.single); }
-    for (const x of v.list) { w.writeU8(16); w.int32(x); }
+    if (v.single !== undefined) { w.int32Field(8, v.single); }
+    for (const x of v.list) { w.int32Field(16, x); }
     if (v.packedList.length > 0) { w.writeU8(26); w.packedInt32(v.packedList); }
     for (const [k, x] of v.byName) {
-      w.writeU8(34); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(34);
+      w.stringField(10, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
-    if (v.choice.case === "cSign") { w.writeU8(40); w.int32(v.choice.value); }
-    if (v.choice.case === "cInt") { w.writeU8(48); w.int32(v.choice.value); }
+    if (v.choice.case === "cSign") { w.int32Field(40, v.choice.value); }
+    if (v.choice.case === "cInt") { w.int32Field(48, v.choice.value); }
     if (v.must === undefined) throw unsetRequired("interop.neg.Signed", "must");
-    w.writeU8(56); w.int32(v.must);
+    w.int32Field(56, v.must);
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Signed): Signed {

@@ -19,8 +19,8 @@ export const OneofGroup_VGroup: ProtobufMessageCodec<OneofGroup_VGroup> = {
     return { g: undefined, h: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: OneofGroup_VGroup): void {
-    if (v.g !== undefined) { w.writeU8(32); w.int32(v.g); }
-    if (v.h !== undefined) { w.writeU8(42); w.string(v.h); }
+    if (v.g !== undefined) { w.int32Field(32, v.g); }
+    if (v.h !== undefined) { w.stringField(42, v.h); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: OneofGroup_VGroup): OneofGroup_VGroup {
@@ -73,11 +73,11 @@ export const OneofGroup: ProtobufMessageCodec<OneofGroup> = {
     return { before: undefined, after: undefined, value: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: OneofGroup): void {
-    if (v.before !== undefined) { w.writeU8(8); w.int32(v.before); }
-    if (v.value.case === "vInt32") { w.writeU8(16); w.int32(v.value.value); }
+    if (v.before !== undefined) { w.int32Field(8, v.before); }
+    if (v.value.case === "vInt32") { w.int32Field(16, v.value.value); }
     if (v.value.case === "vgroup") { w.writeU8(27); OneofGroup_VGroup.encode(w, v.value.value); w.writeU8(28); }
-    if (v.value.case === "vString") { w.writeU8(50); w.string(v.value.value); }
-    if (v.after !== undefined) { w.writeU8(56); w.int32(v.after); }
+    if (v.value.case === "vString") { w.stringField(50, v.value.value); }
+    if (v.after !== undefined) { w.int32Field(56, v.after); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: OneofGroup): OneofGroup {

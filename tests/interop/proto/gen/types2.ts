@@ -30,8 +30,8 @@ export const Leaf2: ProtobufMessageCodec<Leaf2> = {
     return { id: undefined, name: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Leaf2): void {
-    if (v.id !== undefined) { w.writeU8(8); w.int32(v.id); }
-    if (v.name !== undefined) { w.writeU8(18); w.string(v.name); }
+    if (v.id !== undefined) { w.int32Field(8, v.id); }
+    if (v.name !== undefined) { w.stringField(18, v.name); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Leaf2): Leaf2 {
@@ -106,23 +106,23 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
     return { fDouble: undefined, fFloat: undefined, fInt32: undefined, fInt64: undefined, fUint32: undefined, fUint64: undefined, fSint32: undefined, fSint64: undefined, fFixed32: undefined, fFixed64: undefined, fSfixed32: undefined, fSfixed64: undefined, fBool: undefined, fString: undefined, fBytes: undefined, fKind: undefined, fLeaf: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Scalars2): void {
-    if (v.fDouble !== undefined) { w.writeU8(9); w.double(v.fDouble); }
-    if (v.fFloat !== undefined) { w.writeU8(21); w.float(v.fFloat); }
-    if (v.fInt32 !== undefined) { w.writeU8(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== undefined) { w.writeU8(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== undefined) { w.writeU8(40); w.uint32(v.fUint32); }
-    if (v.fUint64 !== undefined) { w.writeU8(48); w.uint64(v.fUint64); }
-    if (v.fSint32 !== undefined) { w.writeU8(56); w.sint32(v.fSint32); }
-    if (v.fSint64 !== undefined) { w.writeU8(64); w.sint64(v.fSint64); }
-    if (v.fFixed32 !== undefined) { w.writeU8(77); w.fixed32(v.fFixed32); }
-    if (v.fFixed64 !== undefined) { w.writeU8(81); w.fixed64(v.fFixed64); }
-    if (v.fSfixed32 !== undefined) { w.writeU8(93); w.sfixed32(v.fSfixed32); }
-    if (v.fSfixed64 !== undefined) { w.writeU8(97); w.sfixed64(v.fSfixed64); }
-    if (v.fBool !== undefined) { w.writeU8(104); w.bool(v.fBool); }
-    if (v.fString !== undefined) { w.writeU8(114); w.string(v.fString); }
-    if (v.fBytes !== undefined) { w.writeU8(122); w.bytes(v.fBytes); }
-    if (v.fKind !== undefined) { w.writeVarint32(128); w.int32(v.fKind); }
-    if (v.fLeaf !== undefined) { w.writeVarint32(138); w.fork(); Leaf2.encode(w, v.fLeaf); w.join(); }
+    if (v.fDouble !== undefined) { w.doubleField(9, v.fDouble); }
+    if (v.fFloat !== undefined) { w.floatField(21, v.fFloat); }
+    if (v.fInt32 !== undefined) { w.int32Field(24, v.fInt32); }
+    if (v.fInt64 !== undefined) { w.int64Field(32, v.fInt64); }
+    if (v.fUint32 !== undefined) { w.uint32Field(40, v.fUint32); }
+    if (v.fUint64 !== undefined) { w.uint64Field(48, v.fUint64); }
+    if (v.fSint32 !== undefined) { w.sint32Field(56, v.fSint32); }
+    if (v.fSint64 !== undefined) { w.sint64Field(64, v.fSint64); }
+    if (v.fFixed32 !== undefined) { w.fixed32Field(77, v.fFixed32); }
+    if (v.fFixed64 !== undefined) { w.fixed64Field(81, v.fFixed64); }
+    if (v.fSfixed32 !== undefined) { w.sfixed32Field(93, v.fSfixed32); }
+    if (v.fSfixed64 !== undefined) { w.sfixed64Field(97, v.fSfixed64); }
+    if (v.fBool !== undefined) { w.boolField(104, v.fBool); }
+    if (v.fString !== undefined) { w.stringField(114, v.fString); }
+    if (v.fBytes !== undefined) { w.bytesField(122, v.fBytes); }
+    if (v.fKind !== undefined) { w.int32Field(128, v.fKind); }
+    if (v.fLeaf !== undefined) { const at = w.openField(138); Leaf2.encode(w, v.fLeaf); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Scalars2): Scalars2 {
@@ -246,25 +246,25 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
     return { dDouble: undefined, dFloat: undefined, dInt32: undefined, dInt64: undefined, dUint32: undefined, dUint64: undefined, dSint32: undefined, dSint64: undefined, dFixed32: undefined, dFixed64: undefined, dSfixed32: undefined, dSfixed64: undefined, dBool: undefined, dString: undefined, dBytes: undefined, dKind: undefined, dNan: undefined, dInf: undefined, dExp: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Defaults): void {
-    if (v.dDouble !== undefined) { w.writeU8(9); w.double(v.dDouble); }
-    if (v.dFloat !== undefined) { w.writeU8(21); w.float(v.dFloat); }
-    if (v.dInt32 !== undefined) { w.writeU8(24); w.int32(v.dInt32); }
-    if (v.dInt64 !== undefined) { w.writeU8(32); w.int64(v.dInt64); }
-    if (v.dUint32 !== undefined) { w.writeU8(40); w.uint32(v.dUint32); }
-    if (v.dUint64 !== undefined) { w.writeU8(48); w.uint64(v.dUint64); }
-    if (v.dSint32 !== undefined) { w.writeU8(56); w.sint32(v.dSint32); }
-    if (v.dSint64 !== undefined) { w.writeU8(64); w.sint64(v.dSint64); }
-    if (v.dFixed32 !== undefined) { w.writeU8(77); w.fixed32(v.dFixed32); }
-    if (v.dFixed64 !== undefined) { w.writeU8(81); w.fixed64(v.dFixed64); }
-    if (v.dSfixed32 !== undefined) { w.writeU8(93); w.sfixed32(v.dSfixed32); }
-    if (v.dSfixed64 !== undefined) { w.writeU8(97); w.sfixed64(v.dSfixed64); }
-    if (v.dBool !== undefined) { w.writeU8(104); w.bool(v.dBool); }
-    if (v.dString !== undefined) { w.writeU8(114); w.string(v.dString); }
-    if (v.dBytes !== undefined) { w.writeU8(122); w.bytes(v.dBytes); }
-    if (v.dKind !== undefined) { w.writeVarint32(128); w.int32(v.dKind); }
-    if (v.dNan !== undefined) { w.writeVarint32(137); w.double(v.dNan); }
-    if (v.dInf !== undefined) { w.writeVarint32(149); w.float(v.dInf); }
-    if (v.dExp !== undefined) { w.writeVarint32(153); w.double(v.dExp); }
+    if (v.dDouble !== undefined) { w.doubleField(9, v.dDouble); }
+    if (v.dFloat !== undefined) { w.floatField(21, v.dFloat); }
+    if (v.dInt32 !== undefined) { w.int32Field(24, v.dInt32); }
+    if (v.dInt64 !== undefined) { w.int64Field(32, v.dInt64); }
+    if (v.dUint32 !== undefined) { w.uint32Field(40, v.dUint32); }
+    if (v.dUint64 !== undefined) { w.uint64Field(48, v.dUint64); }
+    if (v.dSint32 !== undefined) { w.sint32Field(56, v.dSint32); }
+    if (v.dSint64 !== undefined) { w.sint64Field(64, v.dSint64); }
+    if (v.dFixed32 !== undefined) { w.fixed32Field(77, v.dFixed32); }
+    if (v.dFixed64 !== undefined) { w.fixed64Field(81, v.dFixed64); }
+    if (v.dSfixed32 !== undefined) { w.sfixed32Field(93, v.dSfixed32); }
+    if (v.dSfixed64 !== undefined) { w.sfixed64Field(97, v.dSfixed64); }
+    if (v.dBool !== undefined) { w.boolField(104, v.dBool); }
+    if (v.dString !== undefined) { w.stringField(114, v.dString); }
+    if (v.dBytes !== undefined) { w.bytesField(122, v.dBytes); }
+    if (v.dKind !== undefined) { w.int32Field(128, v.dKind); }
+    if (v.dNan !== undefined) { w.doubleField(137, v.dNan); }
+    if (v.dInf !== undefined) { w.floatField(149, v.dInf); }
+    if (v.dExp !== undefined) { w.doubleField(153, v.dExp); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Defaults): Defaults {
@@ -377,24 +377,24 @@ export const Required2: ProtobufMessageCodec<Required2> = {
   },
   encode(w: ProtobufWriter, v: Required2): void {
     if (v.rInt32 === undefined) throw unsetRequired("interop.p2.Required2", "r_int32");
-    w.writeU8(8); w.int32(v.rInt32);
+    w.int32Field(8, v.rInt32);
     if (v.rString === undefined) throw unsetRequired("interop.p2.Required2", "r_string");
-    w.writeU8(18); w.string(v.rString);
+    w.stringField(18, v.rString);
     if (v.rLeaf === undefined) throw unsetRequired("interop.p2.Required2", "r_leaf");
-    w.writeU8(26); w.fork(); Leaf2.encode(w, v.rLeaf); w.join();
+    { const at = w.openField(26); Leaf2.encode(w, v.rLeaf); w.closeField(at); }
     if (v.rKind === undefined) throw unsetRequired("interop.p2.Required2", "r_kind");
-    w.writeU8(32); w.int32(v.rKind);
-    if (v.oInt32 !== undefined) { w.writeU8(40); w.int32(v.oInt32); }
+    w.int32Field(32, v.rKind);
+    if (v.oInt32 !== undefined) { w.int32Field(40, v.oInt32); }
     if (v.rBytes === undefined) throw unsetRequired("interop.p2.Required2", "r_bytes");
-    w.writeU8(50); w.bytes(v.rBytes);
+    w.bytesField(50, v.rBytes);
     if (v.rFixed64 === undefined) throw unsetRequired("interop.p2.Required2", "r_fixed64");
-    w.writeU8(57); w.fixed64(v.rFixed64);
+    w.fixed64Field(57, v.rFixed64);
     if (v.rSint64 === undefined) throw unsetRequired("interop.p2.Required2", "r_sint64");
-    w.writeU8(64); w.sint64(v.rSint64);
+    w.sint64Field(64, v.rSint64);
     if (v.rBool === undefined) throw unsetRequired("interop.p2.Required2", "r_bool");
-    w.writeU8(72); w.bool(v.rBool);
+    w.boolField(72, v.rBool);
     if (v.rDouble === undefined) throw unsetRequired("interop.p2.Required2", "r_double");
-    w.writeU8(81); w.double(v.rDouble);
+    w.doubleField(81, v.rDouble);
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Required2): Required2 {
@@ -548,20 +548,20 @@ export const Repeated2: ProtobufMessageCodec<Repeated2> = {
     return { uDouble: [], uFloat: [], uInt32: [], uInt64: [], uUint32: [], uUint64: [], uSint32: [], uSint64: [], uFixed32: [], uFixed64: [], uSfixed32: [], uSfixed64: [], uBool: [], uKind: [], pDouble: [], pFloat: [], pInt32: [], pInt64: [], pUint32: [], pUint64: [], pSint32: [], pSint64: [], pFixed32: [], pFixed64: [], pSfixed32: [], pSfixed64: [], pBool: [], pKind: [], rString: [], rBytes: [], rLeaf: [], ...init };
   },
   encode(w: ProtobufWriter, v: Repeated2): void {
-    for (const x of v.uDouble) { w.writeU8(9); w.double(x); }
-    for (const x of v.uFloat) { w.writeU8(21); w.float(x); }
-    for (const x of v.uInt32) { w.writeU8(24); w.int32(x); }
-    for (const x of v.uInt64) { w.writeU8(32); w.int64(x); }
-    for (const x of v.uUint32) { w.writeU8(40); w.uint32(x); }
-    for (const x of v.uUint64) { w.writeU8(48); w.uint64(x); }
-    for (const x of v.uSint32) { w.writeU8(56); w.sint32(x); }
-    for (const x of v.uSint64) { w.writeU8(64); w.sint64(x); }
-    for (const x of v.uFixed32) { w.writeU8(77); w.fixed32(x); }
-    for (const x of v.uFixed64) { w.writeU8(81); w.fixed64(x); }
-    for (const x of v.uSfixed32) { w.writeU8(93); w.sfixed32(x); }
-    for (const x of v.uSfixed64) { w.writeU8(97); w.sfixed64(x); }
-    for (const x of v.uBool) { w.writeU8(104); w.bool(x); }
-    for (const x of v.uKind) { w.writeU8(112); w.int32(x); }
+    for (const x of v.uDouble) { w.doubleField(9, x); }
+    for (const x of v.uFloat) { w.floatField(21, x); }
+    for (const x of v.uInt32) { w.int32Field(24, x); }
+    for (const x of v.uInt64) { w.int64Field(32, x); }
+    for (const x of v.uUint32) { w.uint32Field(40, x); }
+    for (const x of v.uUint64) { w.uint64Field(48, x); }
+    for (const x of v.uSint32) { w.sint32Field(56, x); }
+    for (const x of v.uSint64) { w.sint64Field(64, x); }
+    for (const x of v.uFixed32) { w.fixed32Field(77, x); }
+    for (const x of v.uFixed64) { w.fixed64Field(81, x); }
+    for (const x of v.uSfixed32) { w.sfixed32Field(93, x); }
+    for (const x of v.uSfixed64) { w.sfixed64Field(97, x); }
+    for (const x of v.uBool) { w.boolField(104, x); }
+    for (const x of v.uKind) { w.int32Field(112, x); }
     if (v.pDouble.length > 0) { w.writeVarint32(170); w.packedDouble(v.pDouble); }
     if (v.pFloat.length > 0) { w.writeVarint32(178); w.packedFloat(v.pFloat); }
     if (v.pInt32.length > 0) { w.writeVarint32(186); w.packedInt32(v.pInt32); }
@@ -576,9 +576,9 @@ export const Repeated2: ProtobufMessageCodec<Repeated2> = {
     if (v.pSfixed64.length > 0) { w.writeVarint32(258); w.packedSfixed64(v.pSfixed64); }
     if (v.pBool.length > 0) { w.writeVarint32(266); w.packedBool(v.pBool); }
     if (v.pKind.length > 0) { w.writeVarint32(274); w.packedInt32(v.pKind); }
-    for (const x of v.rString) { w.writeVarint32(282); w.string(x); }
-    for (const x of v.rBytes) { w.writeVarint32(290); w.bytes(x); }
-    for (const x of v.rLeaf) { w.writeVarint32(298); w.fork(); Leaf2.encode(w, x); w.join(); }
+    for (const x of v.rString) { w.stringField(282, x); }
+    for (const x of v.rBytes) { w.bytesField(290, x); }
+    for (const x of v.rLeaf) { const at = w.openField(298); Leaf2.encode(w, x); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Repeated2): Repeated2 {
@@ -738,8 +738,8 @@ export const Groups_Outer_Inner: ProtobufMessageCodec<Groups_Outer_Inner> = {
     return { z: undefined, leaf: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Groups_Outer_Inner): void {
-    if (v.z !== undefined) { w.writeU8(40); w.sint64(v.z); }
-    if (v.leaf !== undefined) { w.writeU8(50); w.fork(); Leaf2.encode(w, v.leaf); w.join(); }
+    if (v.z !== undefined) { w.sint64Field(40, v.z); }
+    if (v.leaf !== undefined) { const at = w.openField(50); Leaf2.encode(w, v.leaf); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Groups_Outer_Inner): Groups_Outer_Inner {
@@ -786,8 +786,8 @@ export const Groups_Outer: ProtobufMessageCodec<Groups_Outer> = {
     return { x: undefined, y: undefined, inner: [], ...init };
   },
   encode(w: ProtobufWriter, v: Groups_Outer): void {
-    if (v.x !== undefined) { w.writeU8(16); w.int32(v.x); }
-    if (v.y !== undefined) { w.writeU8(26); w.string(v.y); }
+    if (v.x !== undefined) { w.int32Field(16, v.x); }
+    if (v.y !== undefined) { w.stringField(26, v.y); }
     for (const x of v.inner) { w.writeU8(35); Groups_Outer_Inner.encode(w, x); w.writeU8(36); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -839,8 +839,8 @@ export const Groups_Item: ProtobufMessageCodec<Groups_Item> = {
   },
   encode(w: ProtobufWriter, v: Groups_Item): void {
     if (v.w === undefined) throw unsetRequired("interop.p2.Groups.Item", "w");
-    w.writeU8(64); w.int32(v.w);
-    if (v.k !== undefined) { w.writeU8(72); w.int32(v.k); }
+    w.int32Field(64, v.w);
+    if (v.k !== undefined) { w.int32Field(72, v.k); }
     if (v.v.length > 0) { w.writeU8(82); w.packedInt32(v.v); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -891,7 +891,7 @@ export const Groups_Last: ProtobufMessageCodec<Groups_Last> = {
     return { s: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Groups_Last): void {
-    if (v.s !== undefined) { w.writeU8(10); w.string(v.s); }
+    if (v.s !== undefined) { w.stringField(10, v.s); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Groups_Last): Groups_Last {
@@ -939,7 +939,7 @@ export const Groups: ProtobufMessageCodec<Groups> = {
   encode(w: ProtobufWriter, v: Groups): void {
     if (v.outer !== undefined) { w.writeU8(11); Groups_Outer.encode(w, v.outer); w.writeU8(12); }
     for (const x of v.item) { w.writeU8(59); Groups_Item.encode(w, x); w.writeU8(60); }
-    if (v.after !== undefined) { w.writeU8(88); w.int32(v.after); }
+    if (v.after !== undefined) { w.int32Field(88, v.after); }
     if (v.last !== undefined) { w.writeVarint32(4294967291); Groups_Last.encode(w, v.last); w.writeVarint32(4294967292); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -1004,19 +1004,19 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
     return { single: undefined, list: [], packedList: [], byId: new Map(), must: 0 as Kind, choice: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: ClosedEnums): void {
-    if (v.single !== undefined) { w.writeU8(8); w.int32(v.single); }
-    for (const x of v.list) { w.writeU8(16); w.int32(x); }
+    if (v.single !== undefined) { w.int32Field(8, v.single); }
+    for (const x of v.list) { w.int32Field(16, x); }
     if (v.packedList.length > 0) { w.writeU8(26); w.packedInt32(v.packedList); }
     for (const [k, x] of v.byId) {
-      w.writeU8(34); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(34);
+      w.int32Field(8, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
-    if (v.choice.case === "cKind") { w.writeU8(40); w.int32(v.choice.value); }
-    if (v.choice.case === "cName") { w.writeU8(50); w.string(v.choice.value); }
+    if (v.choice.case === "cKind") { w.int32Field(40, v.choice.value); }
+    if (v.choice.case === "cName") { w.stringField(50, v.choice.value); }
     if (v.must === undefined) throw unsetRequired("interop.p2.ClosedEnums", "must");
-    w.writeU8(56); w.int32(v.must);
+    w.int32Field(56, v.must);
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ClosedEnums): ClosedEnums {
@@ -1106,23 +1106,23 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
     return { leaves: new Map(), kinds: new Map(), value: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Oneofs2): void {
-    if (v.value.case === "vInt32") { w.writeU8(8); w.int32(v.value.value); }
-    if (v.value.case === "vString") { w.writeU8(18); w.string(v.value.value); }
-    if (v.value.case === "vLeaf") { w.writeU8(26); w.fork(); Leaf2.encode(w, v.value.value); w.join(); }
-    if (v.value.case === "vBytes") { w.writeU8(50); w.bytes(v.value.value); }
+    if (v.value.case === "vInt32") { w.int32Field(8, v.value.value); }
+    if (v.value.case === "vString") { w.stringField(18, v.value.value); }
+    if (v.value.case === "vLeaf") { const at = w.openField(26); Leaf2.encode(w, v.value.value); w.closeField(at); }
+    if (v.value.case === "vBytes") { w.bytesField(50, v.value.value); }
     for (const [k, x] of v.leaves) {
-      w.writeU8(58); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.fork(); Leaf2.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(58);
+      w.stringField(10, k);
+      const at = w.openField(18); Leaf2.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     for (const [k, x] of v.kinds) {
-      w.writeU8(66); w.fork();
-      w.writeU8(9); w.sfixed64(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(66);
+      w.sfixed64Field(9, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
-    if (v.value.case === "vKind") { w.writeU8(72); w.int32(v.value.value); }
+    if (v.value.case === "vKind") { w.int32Field(72, v.value.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Oneofs2): Oneofs2 {

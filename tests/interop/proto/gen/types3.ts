@@ -39,8 +39,8 @@ export const Leaf: ProtobufMessageCodec<Leaf> = {
     return { id: 0, name: "", ...init };
   },
   encode(w: ProtobufWriter, v: Leaf): void {
-    if (v.id !== 0) { w.writeU8(8); w.int32(v.id); }
-    if (v.name !== "") { w.writeU8(18); w.string(v.name); }
+    if (v.id !== 0) { w.int32Field(8, v.id); }
+    if (v.name !== "") { w.stringField(18, v.name); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Leaf): Leaf {
@@ -150,23 +150,23 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     return { fDouble: 0, fFloat: 0, fInt32: 0, fInt64: 0n, fUint32: 0, fUint64: 0n, fSint32: 0, fSint64: 0n, fFixed32: 0, fFixed64: 0n, fSfixed32: 0, fSfixed64: 0n, fBool: false, fString: "", fBytes: emptyBytes(), fColor: 0 as Color, fAliased: 0 as Aliased, ...init };
   },
   encode(w: ProtobufWriter, v: Scalars): void {
-    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.writeU8(9); w.double(v.fDouble); }
-    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.writeU8(21); w.float(v.fFloat); }
-    if (v.fInt32 !== 0) { w.writeU8(24); w.int32(v.fInt32); }
-    if (v.fInt64 !== 0n) { w.writeU8(32); w.int64(v.fInt64); }
-    if (v.fUint32 !== 0) { w.writeU8(40); w.uint32(v.fUint32); }
-    if (v.fUint64 !== 0n) { w.writeU8(48); w.uint64(v.fUint64); }
-    if (v.fSint32 !== 0) { w.writeU8(56); w.sint32(v.fSint32); }
-    if (v.fSint64 !== 0n) { w.writeU8(64); w.sint64(v.fSint64); }
-    if (v.fFixed32 !== 0) { w.writeU8(77); w.fixed32(v.fFixed32); }
-    if (v.fFixed64 !== 0n) { w.writeU8(81); w.fixed64(v.fFixed64); }
-    if (v.fSfixed32 !== 0) { w.writeU8(93); w.sfixed32(v.fSfixed32); }
-    if (v.fSfixed64 !== 0n) { w.writeU8(97); w.sfixed64(v.fSfixed64); }
-    if (v.fBool !== false) { w.writeU8(104); w.bool(v.fBool); }
-    if (v.fString !== "") { w.writeU8(114); w.string(v.fString); }
-    if (v.fBytes.length !== 0) { w.writeU8(122); w.bytes(v.fBytes); }
-    if (v.fColor !== 0) { w.writeVarint32(128); w.int32(v.fColor); }
-    if (v.fAliased !== 0) { w.writeVarint32(136); w.int32(v.fAliased); }
+    if ((v.fDouble !== 0 || Object.is(v.fDouble, -0))) { w.doubleField(9, v.fDouble); }
+    if ((v.fFloat !== 0 || Object.is(v.fFloat, -0))) { w.floatField(21, v.fFloat); }
+    if (v.fInt32 !== 0) { w.int32Field(24, v.fInt32); }
+    if (v.fInt64 !== 0n) { w.int64Field(32, v.fInt64); }
+    if (v.fUint32 !== 0) { w.uint32Field(40, v.fUint32); }
+    if (v.fUint64 !== 0n) { w.uint64Field(48, v.fUint64); }
+    if (v.fSint32 !== 0) { w.sint32Field(56, v.fSint32); }
+    if (v.fSint64 !== 0n) { w.sint64Field(64, v.fSint64); }
+    if (v.fFixed32 !== 0) { w.fixed32Field(77, v.fFixed32); }
+    if (v.fFixed64 !== 0n) { w.fixed64Field(81, v.fFixed64); }
+    if (v.fSfixed32 !== 0) { w.sfixed32Field(93, v.fSfixed32); }
+    if (v.fSfixed64 !== 0n) { w.sfixed64Field(97, v.fSfixed64); }
+    if (v.fBool !== false) { w.boolField(104, v.fBool); }
+    if (v.fString !== "") { w.stringField(114, v.fString); }
+    if (v.fBytes.length !== 0) { w.bytesField(122, v.fBytes); }
+    if (v.fColor !== 0) { w.int32Field(128, v.fColor); }
+    if (v.fAliased !== 0) { w.int32Field(136, v.fAliased); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Scalars): Scalars {
@@ -287,23 +287,23 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
     return { oDouble: undefined, oFloat: undefined, oInt32: undefined, oInt64: undefined, oUint32: undefined, oUint64: undefined, oSint32: undefined, oSint64: undefined, oFixed32: undefined, oFixed64: undefined, oSfixed32: undefined, oSfixed64: undefined, oBool: undefined, oString: undefined, oBytes: undefined, oColor: undefined, oLeaf: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: Optionals): void {
-    if (v.oDouble !== undefined) { w.writeU8(9); w.double(v.oDouble); }
-    if (v.oFloat !== undefined) { w.writeU8(21); w.float(v.oFloat); }
-    if (v.oInt32 !== undefined) { w.writeU8(24); w.int32(v.oInt32); }
-    if (v.oInt64 !== undefined) { w.writeU8(32); w.int64(v.oInt64); }
-    if (v.oUint32 !== undefined) { w.writeU8(40); w.uint32(v.oUint32); }
-    if (v.oUint64 !== undefined) { w.writeU8(48); w.uint64(v.oUint64); }
-    if (v.oSint32 !== undefined) { w.writeU8(56); w.sint32(v.oSint32); }
-    if (v.oSint64 !== undefined) { w.writeU8(64); w.sint64(v.oSint64); }
-    if (v.oFixed32 !== undefined) { w.writeU8(77); w.fixed32(v.oFixed32); }
-    if (v.oFixed64 !== undefined) { w.writeU8(81); w.fixed64(v.oFixed64); }
-    if (v.oSfixed32 !== undefined) { w.writeU8(93); w.sfixed32(v.oSfixed32); }
-    if (v.oSfixed64 !== undefined) { w.writeU8(97); w.sfixed64(v.oSfixed64); }
-    if (v.oBool !== undefined) { w.writeU8(104); w.bool(v.oBool); }
-    if (v.oString !== undefined) { w.writeU8(114); w.string(v.oString); }
-    if (v.oBytes !== undefined) { w.writeU8(122); w.bytes(v.oBytes); }
-    if (v.oColor !== undefined) { w.writeVarint32(128); w.int32(v.oColor); }
-    if (v.oLeaf !== undefined) { w.writeVarint32(138); w.fork(); Leaf.encode(w, v.oLeaf); w.join(); }
+    if (v.oDouble !== undefined) { w.doubleField(9, v.oDouble); }
+    if (v.oFloat !== undefined) { w.floatField(21, v.oFloat); }
+    if (v.oInt32 !== undefined) { w.int32Field(24, v.oInt32); }
+    if (v.oInt64 !== undefined) { w.int64Field(32, v.oInt64); }
+    if (v.oUint32 !== undefined) { w.uint32Field(40, v.oUint32); }
+    if (v.oUint64 !== undefined) { w.uint64Field(48, v.oUint64); }
+    if (v.oSint32 !== undefined) { w.sint32Field(56, v.oSint32); }
+    if (v.oSint64 !== undefined) { w.sint64Field(64, v.oSint64); }
+    if (v.oFixed32 !== undefined) { w.fixed32Field(77, v.oFixed32); }
+    if (v.oFixed64 !== undefined) { w.fixed64Field(81, v.oFixed64); }
+    if (v.oSfixed32 !== undefined) { w.sfixed32Field(93, v.oSfixed32); }
+    if (v.oSfixed64 !== undefined) { w.sfixed64Field(97, v.oSfixed64); }
+    if (v.oBool !== undefined) { w.boolField(104, v.oBool); }
+    if (v.oString !== undefined) { w.stringField(114, v.oString); }
+    if (v.oBytes !== undefined) { w.bytesField(122, v.oBytes); }
+    if (v.oColor !== undefined) { w.int32Field(128, v.oColor); }
+    if (v.oLeaf !== undefined) { const at = w.openField(138); Leaf.encode(w, v.oLeaf); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Optionals): Optionals {
@@ -556,23 +556,23 @@ export const Unpacked: ProtobufMessageCodec<Unpacked> = {
     return { uDouble: [], uFloat: [], uInt32: [], uInt64: [], uUint32: [], uUint64: [], uSint32: [], uSint64: [], uFixed32: [], uFixed64: [], uSfixed32: [], uSfixed64: [], uBool: [], uColor: [], uString: [], uBytes: [], uLeaf: [], ...init };
   },
   encode(w: ProtobufWriter, v: Unpacked): void {
-    for (const x of v.uDouble) { w.writeU8(9); w.double(x); }
-    for (const x of v.uFloat) { w.writeU8(21); w.float(x); }
-    for (const x of v.uInt32) { w.writeU8(24); w.int32(x); }
-    for (const x of v.uInt64) { w.writeU8(32); w.int64(x); }
-    for (const x of v.uUint32) { w.writeU8(40); w.uint32(x); }
-    for (const x of v.uUint64) { w.writeU8(48); w.uint64(x); }
-    for (const x of v.uSint32) { w.writeU8(56); w.sint32(x); }
-    for (const x of v.uSint64) { w.writeU8(64); w.sint64(x); }
-    for (const x of v.uFixed32) { w.writeU8(77); w.fixed32(x); }
-    for (const x of v.uFixed64) { w.writeU8(81); w.fixed64(x); }
-    for (const x of v.uSfixed32) { w.writeU8(93); w.sfixed32(x); }
-    for (const x of v.uSfixed64) { w.writeU8(97); w.sfixed64(x); }
-    for (const x of v.uBool) { w.writeU8(104); w.bool(x); }
-    for (const x of v.uColor) { w.writeU8(112); w.int32(x); }
-    for (const x of v.uString) { w.writeU8(122); w.string(x); }
-    for (const x of v.uBytes) { w.writeVarint32(130); w.bytes(x); }
-    for (const x of v.uLeaf) { w.writeVarint32(138); w.fork(); Leaf.encode(w, x); w.join(); }
+    for (const x of v.uDouble) { w.doubleField(9, x); }
+    for (const x of v.uFloat) { w.floatField(21, x); }
+    for (const x of v.uInt32) { w.int32Field(24, x); }
+    for (const x of v.uInt64) { w.int64Field(32, x); }
+    for (const x of v.uUint32) { w.uint32Field(40, x); }
+    for (const x of v.uUint64) { w.uint64Field(48, x); }
+    for (const x of v.uSint32) { w.sint32Field(56, x); }
+    for (const x of v.uSint64) { w.sint64Field(64, x); }
+    for (const x of v.uFixed32) { w.fixed32Field(77, x); }
+    for (const x of v.uFixed64) { w.fixed64Field(81, x); }
+    for (const x of v.uSfixed32) { w.sfixed32Field(93, x); }
+    for (const x of v.uSfixed64) { w.sfixed64Field(97, x); }
+    for (const x of v.uBool) { w.boolField(104, x); }
+    for (const x of v.uColor) { w.int32Field(112, x); }
+    for (const x of v.uString) { w.stringField(122, x); }
+    for (const x of v.uBytes) { w.bytesField(130, x); }
+    for (const x of v.uLeaf) { const at = w.openField(138); Leaf.encode(w, x); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Unpacked): Unpacked {
@@ -716,130 +716,130 @@ export const Maps: ProtobufMessageCodec<Maps> = {
   },
   encode(w: ProtobufWriter, v: Maps): void {
     for (const [k, x] of v.int32Int32) {
-      w.writeU8(10); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(10);
+      w.int32Field(8, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.int64Int64) {
-      w.writeU8(18); w.fork();
-      w.writeU8(8); w.int64(k);
-      w.writeU8(16); w.int64(x);
-      w.join();
+      const entry = w.openField(18);
+      w.int64Field(8, k);
+      w.int64Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.uint32Uint32) {
-      w.writeU8(26); w.fork();
-      w.writeU8(8); w.uint32(k);
-      w.writeU8(16); w.uint32(x);
-      w.join();
+      const entry = w.openField(26);
+      w.uint32Field(8, k);
+      w.uint32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.uint64Uint64) {
-      w.writeU8(34); w.fork();
-      w.writeU8(8); w.uint64(k);
-      w.writeU8(16); w.uint64(x);
-      w.join();
+      const entry = w.openField(34);
+      w.uint64Field(8, k);
+      w.uint64Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.sint32Sint32) {
-      w.writeU8(42); w.fork();
-      w.writeU8(8); w.sint32(k);
-      w.writeU8(16); w.sint32(x);
-      w.join();
+      const entry = w.openField(42);
+      w.sint32Field(8, k);
+      w.sint32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.sint64Sint64) {
-      w.writeU8(50); w.fork();
-      w.writeU8(8); w.sint64(k);
-      w.writeU8(16); w.sint64(x);
-      w.join();
+      const entry = w.openField(50);
+      w.sint64Field(8, k);
+      w.sint64Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.fixed32Fixed32) {
-      w.writeU8(58); w.fork();
-      w.writeU8(13); w.fixed32(k);
-      w.writeU8(21); w.fixed32(x);
-      w.join();
+      const entry = w.openField(58);
+      w.fixed32Field(13, k);
+      w.fixed32Field(21, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.fixed64Fixed64) {
-      w.writeU8(66); w.fork();
-      w.writeU8(9); w.fixed64(k);
-      w.writeU8(17); w.fixed64(x);
-      w.join();
+      const entry = w.openField(66);
+      w.fixed64Field(9, k);
+      w.fixed64Field(17, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.sfixed32Sfixed32) {
-      w.writeU8(74); w.fork();
-      w.writeU8(13); w.sfixed32(k);
-      w.writeU8(21); w.sfixed32(x);
-      w.join();
+      const entry = w.openField(74);
+      w.sfixed32Field(13, k);
+      w.sfixed32Field(21, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.sfixed64Sfixed64) {
-      w.writeU8(82); w.fork();
-      w.writeU8(9); w.sfixed64(k);
-      w.writeU8(17); w.sfixed64(x);
-      w.join();
+      const entry = w.openField(82);
+      w.sfixed64Field(9, k);
+      w.sfixed64Field(17, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.boolBool) {
-      w.writeU8(90); w.fork();
-      w.writeU8(8); w.bool(k);
-      w.writeU8(16); w.bool(x);
-      w.join();
+      const entry = w.openField(90);
+      w.boolField(8, k);
+      w.boolField(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.stringString) {
-      w.writeU8(98); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.string(x);
-      w.join();
+      const entry = w.openField(98);
+      w.stringField(10, k);
+      w.stringField(18, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.int32Float) {
-      w.writeU8(106); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(21); w.float(x);
-      w.join();
+      const entry = w.openField(106);
+      w.int32Field(8, k);
+      w.floatField(21, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.int32Double) {
-      w.writeU8(114); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(17); w.double(x);
-      w.join();
+      const entry = w.openField(114);
+      w.int32Field(8, k);
+      w.doubleField(17, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.stringBytes) {
-      w.writeU8(122); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.bytes(x);
-      w.join();
+      const entry = w.openField(122);
+      w.stringField(10, k);
+      w.bytesField(18, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.stringColor) {
-      w.writeVarint32(130); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(130);
+      w.stringField(10, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.int32Leaf) {
-      w.writeVarint32(138); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(138);
+      w.int32Field(8, k);
+      const at = w.openField(18); Leaf.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     for (const [k, x] of v.stringLeaf) {
-      w.writeVarint32(146); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(146);
+      w.stringField(10, k);
+      const at = w.openField(18); Leaf.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     for (const [k, x] of v.uint64Color) {
-      w.writeVarint32(154); w.fork();
-      w.writeU8(8); w.uint64(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(154);
+      w.uint64Field(8, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
     for (const [k, x] of v.boolLeaf) {
-      w.writeVarint32(162); w.fork();
-      w.writeU8(8); w.bool(k);
-      w.writeU8(18); w.fork(); Leaf.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(162);
+      w.boolField(8, k);
+      const at = w.openField(18); Leaf.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     for (const [k, x] of v.sint64Empty) {
-      w.writeVarint32(170); w.fork();
-      w.writeU8(8); w.sint64(k);
-      w.writeU8(18); w.fork(); Empty.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(170);
+      w.sint64Field(8, k);
+      const at = w.openField(18); Empty.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -1264,29 +1264,29 @@ export const Oneofs: ProtobufMessageCodec<Oneofs> = {
     return { before: 0, middle: "", between: 0, after: [], kind: { case: undefined }, other: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Oneofs): void {
-    if (v.before !== 0) { w.writeU8(8); w.int32(v.before); }
-    if (v.kind.case === "kDouble") { w.writeU8(17); w.double(v.kind.value); }
-    if (v.kind.case === "kFloat") { w.writeU8(29); w.float(v.kind.value); }
-    if (v.kind.case === "kInt32") { w.writeU8(32); w.int32(v.kind.value); }
-    if (v.kind.case === "kInt64") { w.writeU8(40); w.int64(v.kind.value); }
-    if (v.kind.case === "kUint32") { w.writeU8(48); w.uint32(v.kind.value); }
-    if (v.kind.case === "kUint64") { w.writeU8(56); w.uint64(v.kind.value); }
-    if (v.kind.case === "kSint32") { w.writeU8(64); w.sint32(v.kind.value); }
-    if (v.kind.case === "kSint64") { w.writeU8(72); w.sint64(v.kind.value); }
-    if (v.kind.case === "kFixed32") { w.writeU8(85); w.fixed32(v.kind.value); }
-    if (v.kind.case === "kFixed64") { w.writeU8(89); w.fixed64(v.kind.value); }
-    if (v.kind.case === "kSfixed32") { w.writeU8(101); w.sfixed32(v.kind.value); }
-    if (v.kind.case === "kSfixed64") { w.writeU8(105); w.sfixed64(v.kind.value); }
-    if (v.kind.case === "kBool") { w.writeU8(112); w.bool(v.kind.value); }
-    if (v.kind.case === "kString") { w.writeU8(122); w.string(v.kind.value); }
-    if (v.kind.case === "kBytes") { w.writeVarint32(130); w.bytes(v.kind.value); }
-    if (v.kind.case === "kColor") { w.writeVarint32(136); w.int32(v.kind.value); }
-    if (v.kind.case === "kLeaf") { w.writeVarint32(146); w.fork(); Leaf.encode(w, v.kind.value); w.join(); }
-    if (v.kind.case === "kEmpty") { w.writeVarint32(154); w.fork(); Empty.encode(w, v.kind.value); w.join(); }
-    if (v.middle !== "") { w.writeVarint32(162); w.string(v.middle); }
-    if (v.other.case === "otherName") { w.writeVarint32(170); w.string(v.other.value); }
-    if (v.between !== 0) { w.writeVarint32(200); w.int32(v.between); }
-    if (v.other.case === "otherLeaf") { w.writeVarint32(242); w.fork(); Leaf.encode(w, v.other.value); w.join(); }
+    if (v.before !== 0) { w.int32Field(8, v.before); }
+    if (v.kind.case === "kDouble") { w.doubleField(17, v.kind.value); }
+    if (v.kind.case === "kFloat") { w.floatField(29, v.kind.value); }
+    if (v.kind.case === "kInt32") { w.int32Field(32, v.kind.value); }
+    if (v.kind.case === "kInt64") { w.int64Field(40, v.kind.value); }
+    if (v.kind.case === "kUint32") { w.uint32Field(48, v.kind.value); }
+    if (v.kind.case === "kUint64") { w.uint64Field(56, v.kind.value); }
+    if (v.kind.case === "kSint32") { w.sint32Field(64, v.kind.value); }
+    if (v.kind.case === "kSint64") { w.sint64Field(72, v.kind.value); }
+    if (v.kind.case === "kFixed32") { w.fixed32Field(85, v.kind.value); }
+    if (v.kind.case === "kFixed64") { w.fixed64Field(89, v.kind.value); }
+    if (v.kind.case === "kSfixed32") { w.sfixed32Field(101, v.kind.value); }
+    if (v.kind.case === "kSfixed64") { w.sfixed64Field(105, v.kind.value); }
+    if (v.kind.case === "kBool") { w.boolField(112, v.kind.value); }
+    if (v.kind.case === "kString") { w.stringField(122, v.kind.value); }
+    if (v.kind.case === "kBytes") { w.bytesField(130, v.kind.value); }
+    if (v.kind.case === "kColor") { w.int32Field(136, v.kind.value); }
+    if (v.kind.case === "kLeaf") { const at = w.openField(146); Leaf.encode(w, v.kind.value); w.closeField(at); }
+    if (v.kind.case === "kEmpty") { const at = w.openField(154); Empty.encode(w, v.kind.value); w.closeField(at); }
+    if (v.middle !== "") { w.stringField(162, v.middle); }
+    if (v.other.case === "otherName") { w.stringField(170, v.other.value); }
+    if (v.between !== 0) { w.int32Field(200, v.between); }
+    if (v.other.case === "otherLeaf") { const at = w.openField(242); Leaf.encode(w, v.other.value); w.closeField(at); }
     if (v.after.length > 0) { w.writeVarint32(322); w.packedInt32(v.after); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -1376,18 +1376,18 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
     return { c: "", a: 0, b: [], d: new Map(), e: undefined, pick: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: OutOfOrder): void {
-    if (v.a !== 0) { w.writeU8(8); w.int32(v.a); }
+    if (v.a !== 0) { w.int32Field(8, v.a); }
     for (const [k, x] of v.d) {
-      w.writeU8(18); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(16); w.int32(x);
-      w.join();
+      const entry = w.openField(18);
+      w.stringField(10, k);
+      w.int32Field(16, x);
+      w.closeField(entry);
     }
-    if (v.pick.case === "n") { w.writeU8(42); w.string(v.pick.value); }
+    if (v.pick.case === "n") { w.stringField(42, v.pick.value); }
     if (v.b.length > 0) { w.writeU8(82); w.packedInt32(v.b); }
-    if (v.e !== undefined) { w.writeU8(122); w.fork(); Leaf.encode(w, v.e); w.join(); }
-    if (v.pick.case === "m") { w.writeVarint32(160); w.int32(v.pick.value); }
-    if (v.c !== "") { w.writeVarint32(242); w.string(v.c); }
+    if (v.e !== undefined) { const at = w.openField(122); Leaf.encode(w, v.e); w.closeField(at); }
+    if (v.pick.case === "m") { w.int32Field(160, v.pick.value); }
+    if (v.c !== "") { w.stringField(242, v.c); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: OutOfOrder): OutOfOrder {
@@ -1480,18 +1480,18 @@ export const FieldNumbers: ProtobufMessageCodec<FieldNumbers> = {
     return { f1: 0, f15: 0, f16: 0, f2047: "", f2048: "", f18999: [], f20000: emptyBytes(), f262143: 0n, f262144: undefined, f33554431: [], f33554432: 0, fMax: 0, ...init };
   },
   encode(w: ProtobufWriter, v: FieldNumbers): void {
-    if (v.f1 !== 0) { w.writeU8(8); w.int32(v.f1); }
-    if (v.f15 !== 0) { w.writeU8(120); w.int32(v.f15); }
-    if (v.f16 !== 0) { w.writeVarint32(128); w.int32(v.f16); }
-    if (v.f2047 !== "") { w.writeVarint32(16378); w.string(v.f2047); }
-    if (v.f2048 !== "") { w.writeVarint32(16386); w.string(v.f2048); }
+    if (v.f1 !== 0) { w.int32Field(8, v.f1); }
+    if (v.f15 !== 0) { w.int32Field(120, v.f15); }
+    if (v.f16 !== 0) { w.int32Field(128, v.f16); }
+    if (v.f2047 !== "") { w.stringField(16378, v.f2047); }
+    if (v.f2048 !== "") { w.stringField(16386, v.f2048); }
     if (v.f18999.length > 0) { w.writeVarint32(151994); w.packedSint32(v.f18999); }
-    if (v.f20000.length !== 0) { w.writeVarint32(160002); w.bytes(v.f20000); }
-    if (v.f262143 !== 0n) { w.writeVarint32(2097145); w.fixed64(v.f262143); }
-    if (v.f262144 !== undefined) { w.writeVarint32(2097154); w.fork(); Leaf.encode(w, v.f262144); w.join(); }
+    if (v.f20000.length !== 0) { w.bytesField(160002, v.f20000); }
+    if (v.f262143 !== 0n) { w.fixed64Field(2097145, v.f262143); }
+    if (v.f262144 !== undefined) { const at = w.openField(2097154); Leaf.encode(w, v.f262144); w.closeField(at); }
     if (v.f33554431.length > 0) { w.writeVarint32(268435450); w.packedInt64(v.f33554431); }
-    if ((v.f33554432 !== 0 || Object.is(v.f33554432, -0))) { w.writeVarint32(268435457); w.double(v.f33554432); }
-    if (v.fMax !== 0) { w.writeVarint32(4294967288); w.int32(v.fMax); }
+    if ((v.f33554432 !== 0 || Object.is(v.f33554432, -0))) { w.doubleField(268435457, v.f33554432); }
+    if (v.fMax !== 0) { w.int32Field(4294967288, v.fMax); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: FieldNumbers): FieldNumbers {
@@ -1570,13 +1570,13 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
     return { leaves: [], color: 0 as Color, more: new Map(), ...init };
   },
   encode(w: ProtobufWriter, v: Tree_Node_Deep): void {
-    for (const x of v.leaves) { w.writeU8(10); w.fork(); Leaf.encode(w, x); w.join(); }
-    if (v.color !== 0) { w.writeU8(16); w.int32(v.color); }
+    for (const x of v.leaves) { const at = w.openField(10); Leaf.encode(w, x); w.closeField(at); }
+    if (v.color !== 0) { w.int32Field(16, v.color); }
     for (const [k, x] of v.more) {
-      w.writeU8(26); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.fork(); Tree_Node_Deep.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(26);
+      w.stringField(10, k);
+      const at = w.openField(18); Tree_Node_Deep.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -1638,8 +1638,8 @@ export const Tree_Node: ProtobufMessageCodec<Tree_Node> = {
     return { deep: undefined, label: "", ...init };
   },
   encode(w: ProtobufWriter, v: Tree_Node): void {
-    if (v.deep !== undefined) { w.writeU8(10); w.fork(); Tree_Node_Deep.encode(w, v.deep); w.join(); }
-    if (v.label !== "") { w.writeU8(18); w.string(v.label); }
+    if (v.deep !== undefined) { const at = w.openField(10); Tree_Node_Deep.encode(w, v.deep); w.closeField(at); }
+    if (v.label !== "") { w.stringField(18, v.label); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Tree_Node): Tree_Node {
@@ -1698,19 +1698,19 @@ export const Tree: ProtobufMessageCodec<Tree> = {
     return { value: 0, left: undefined, right: undefined, children: [], node: undefined, deeps: [], leaf: undefined, empty: undefined, byId: new Map(), ...init };
   },
   encode(w: ProtobufWriter, v: Tree): void {
-    if (v.value !== 0) { w.writeU8(8); w.int32(v.value); }
-    if (v.left !== undefined) { w.writeU8(18); w.fork(); Tree.encode(w, v.left); w.join(); }
-    if (v.right !== undefined) { w.writeU8(26); w.fork(); Tree.encode(w, v.right); w.join(); }
-    for (const x of v.children) { w.writeU8(34); w.fork(); Tree.encode(w, x); w.join(); }
-    if (v.node !== undefined) { w.writeU8(42); w.fork(); Tree_Node.encode(w, v.node); w.join(); }
-    for (const x of v.deeps) { w.writeU8(50); w.fork(); Tree_Node_Deep.encode(w, x); w.join(); }
-    if (v.leaf !== undefined) { w.writeU8(58); w.fork(); Leaf.encode(w, v.leaf); w.join(); }
-    if (v.empty !== undefined) { w.writeU8(66); w.fork(); Empty.encode(w, v.empty); w.join(); }
+    if (v.value !== 0) { w.int32Field(8, v.value); }
+    if (v.left !== undefined) { const at = w.openField(18); Tree.encode(w, v.left); w.closeField(at); }
+    if (v.right !== undefined) { const at = w.openField(26); Tree.encode(w, v.right); w.closeField(at); }
+    for (const x of v.children) { const at = w.openField(34); Tree.encode(w, x); w.closeField(at); }
+    if (v.node !== undefined) { const at = w.openField(42); Tree_Node.encode(w, v.node); w.closeField(at); }
+    for (const x of v.deeps) { const at = w.openField(50); Tree_Node_Deep.encode(w, x); w.closeField(at); }
+    if (v.leaf !== undefined) { const at = w.openField(58); Leaf.encode(w, v.leaf); w.closeField(at); }
+    if (v.empty !== undefined) { const at = w.openField(66); Empty.encode(w, v.empty); w.closeField(at); }
     for (const [k, x] of v.byId) {
-      w.writeU8(74); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(18); w.fork(); Tree.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(74);
+      w.int32Field(8, k);
+      const at = w.openField(18); Tree.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -1803,14 +1803,14 @@ export const Names: ProtobufMessageCodec<Names> = {
     return { type: 0, default: "", class: false, toString$: 0n, valueOf$: "", fieldName1: 0, FIELDNAME2: 0, fieldName3: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Names): void {
-    if (v.type !== 0) { w.writeU8(8); w.int32(v.type); }
-    if (v.default !== "") { w.writeU8(18); w.string(v.default); }
-    if (v.class !== false) { w.writeU8(24); w.bool(v.class); }
-    if (v.toString$ !== 0n) { w.writeU8(32); w.int64(v.toString$); }
-    if (v.valueOf$ !== "") { w.writeU8(42); w.string(v.valueOf$); }
-    if (v.fieldName1 !== 0) { w.writeU8(48); w.int32(v.fieldName1); }
-    if (v.FIELDNAME2 !== 0) { w.writeU8(56); w.int32(v.FIELDNAME2); }
-    if (v.fieldName3 !== 0) { w.writeU8(64); w.int32(v.fieldName3); }
+    if (v.type !== 0) { w.int32Field(8, v.type); }
+    if (v.default !== "") { w.stringField(18, v.default); }
+    if (v.class !== false) { w.boolField(24, v.class); }
+    if (v.toString$ !== 0n) { w.int64Field(32, v.toString$); }
+    if (v.valueOf$ !== "") { w.stringField(42, v.valueOf$); }
+    if (v.fieldName1 !== 0) { w.int32Field(48, v.fieldName1); }
+    if (v.FIELDNAME2 !== 0) { w.int32Field(56, v.FIELDNAME2); }
+    if (v.fieldName3 !== 0) { w.int32Field(64, v.fieldName3); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Names): Names {

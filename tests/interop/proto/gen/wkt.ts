@@ -81,44 +81,44 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
     return { any: undefined, duration: undefined, timestamp: undefined, struct: undefined, value: undefined, listValue: undefined, nullValue: 0 as google_protobuf_struct.NullValue, empty: undefined, fieldMask: undefined, doubleValue: undefined, floatValue: undefined, int64Value: undefined, uint64Value: undefined, int32Value: undefined, uint32Value: undefined, boolValue: undefined, stringValue: undefined, bytesValue: undefined, anys: [], values: new Map(), timestamps: [], int64Values: [], stringValues: new Map(), leaf: undefined, choice: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: WellKnown): void {
-    if (v.any !== undefined) { w.writeU8(10); w.fork(); google_protobuf_any.Any.encode(w, v.any); w.join(); }
-    if (v.duration !== undefined) { w.writeU8(18); w.fork(); google_protobuf_duration.Duration.encode(w, v.duration); w.join(); }
-    if (v.timestamp !== undefined) { w.writeU8(26); w.fork(); google_protobuf_timestamp.Timestamp.encode(w, v.timestamp); w.join(); }
-    if (v.struct !== undefined) { w.writeU8(34); w.fork(); google_protobuf_struct.Struct.encode(w, v.struct); w.join(); }
-    if (v.value !== undefined) { w.writeU8(42); w.fork(); google_protobuf_struct.Value.encode(w, v.value); w.join(); }
-    if (v.listValue !== undefined) { w.writeU8(50); w.fork(); google_protobuf_struct.ListValue.encode(w, v.listValue); w.join(); }
-    if (v.nullValue !== 0) { w.writeU8(56); w.int32(v.nullValue); }
-    if (v.empty !== undefined) { w.writeU8(66); w.fork(); google_protobuf_empty.Empty.encode(w, v.empty); w.join(); }
-    if (v.fieldMask !== undefined) { w.writeU8(74); w.fork(); google_protobuf_field_mask.FieldMask.encode(w, v.fieldMask); w.join(); }
-    if (v.doubleValue !== undefined) { w.writeU8(82); w.fork(); google_protobuf_wrappers.DoubleValue.encode(w, v.doubleValue); w.join(); }
-    if (v.floatValue !== undefined) { w.writeU8(90); w.fork(); google_protobuf_wrappers.FloatValue.encode(w, v.floatValue); w.join(); }
-    if (v.int64Value !== undefined) { w.writeU8(98); w.fork(); google_protobuf_wrappers.Int64Value.encode(w, v.int64Value); w.join(); }
-    if (v.uint64Value !== undefined) { w.writeU8(106); w.fork(); google_protobuf_wrappers.UInt64Value.encode(w, v.uint64Value); w.join(); }
-    if (v.int32Value !== undefined) { w.writeU8(114); w.fork(); google_protobuf_wrappers.Int32Value.encode(w, v.int32Value); w.join(); }
-    if (v.uint32Value !== undefined) { w.writeU8(122); w.fork(); google_protobuf_wrappers.UInt32Value.encode(w, v.uint32Value); w.join(); }
-    if (v.boolValue !== undefined) { w.writeVarint32(130); w.fork(); google_protobuf_wrappers.BoolValue.encode(w, v.boolValue); w.join(); }
-    if (v.stringValue !== undefined) { w.writeVarint32(138); w.fork(); google_protobuf_wrappers.StringValue.encode(w, v.stringValue); w.join(); }
-    if (v.bytesValue !== undefined) { w.writeVarint32(146); w.fork(); google_protobuf_wrappers.BytesValue.encode(w, v.bytesValue); w.join(); }
-    for (const x of v.anys) { w.writeVarint32(154); w.fork(); google_protobuf_any.Any.encode(w, x); w.join(); }
+    if (v.any !== undefined) { const at = w.openField(10); google_protobuf_any.Any.encode(w, v.any); w.closeField(at); }
+    if (v.duration !== undefined) { const at = w.openField(18); google_protobuf_duration.Duration.encode(w, v.duration); w.closeField(at); }
+    if (v.timestamp !== undefined) { const at = w.openField(26); google_protobuf_timestamp.Timestamp.encode(w, v.timestamp); w.closeField(at); }
+    if (v.struct !== undefined) { const at = w.openField(34); google_protobuf_struct.Struct.encode(w, v.struct); w.closeField(at); }
+    if (v.value !== undefined) { const at = w.openField(42); google_protobuf_struct.Value.encode(w, v.value); w.closeField(at); }
+    if (v.listValue !== undefined) { const at = w.openField(50); google_protobuf_struct.ListValue.encode(w, v.listValue); w.closeField(at); }
+    if (v.nullValue !== 0) { w.int32Field(56, v.nullValue); }
+    if (v.empty !== undefined) { const at = w.openField(66); google_protobuf_empty.Empty.encode(w, v.empty); w.closeField(at); }
+    if (v.fieldMask !== undefined) { const at = w.openField(74); google_protobuf_field_mask.FieldMask.encode(w, v.fieldMask); w.closeField(at); }
+    if (v.doubleValue !== undefined) { const at = w.openField(82); google_protobuf_wrappers.DoubleValue.encode(w, v.doubleValue); w.closeField(at); }
+    if (v.floatValue !== undefined) { const at = w.openField(90); google_protobuf_wrappers.FloatValue.encode(w, v.floatValue); w.closeField(at); }
+    if (v.int64Value !== undefined) { const at = w.openField(98); google_protobuf_wrappers.Int64Value.encode(w, v.int64Value); w.closeField(at); }
+    if (v.uint64Value !== undefined) { const at = w.openField(106); google_protobuf_wrappers.UInt64Value.encode(w, v.uint64Value); w.closeField(at); }
+    if (v.int32Value !== undefined) { const at = w.openField(114); google_protobuf_wrappers.Int32Value.encode(w, v.int32Value); w.closeField(at); }
+    if (v.uint32Value !== undefined) { const at = w.openField(122); google_protobuf_wrappers.UInt32Value.encode(w, v.uint32Value); w.closeField(at); }
+    if (v.boolValue !== undefined) { const at = w.openField(130); google_protobuf_wrappers.BoolValue.encode(w, v.boolValue); w.closeField(at); }
+    if (v.stringValue !== undefined) { const at = w.openField(138); google_protobuf_wrappers.StringValue.encode(w, v.stringValue); w.closeField(at); }
+    if (v.bytesValue !== undefined) { const at = w.openField(146); google_protobuf_wrappers.BytesValue.encode(w, v.bytesValue); w.closeField(at); }
+    for (const x of v.anys) { const at = w.openField(154); google_protobuf_any.Any.encode(w, x); w.closeField(at); }
     for (const [k, x] of v.values) {
-      w.writeVarint32(162); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.fork(); google_protobuf_struct.Value.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(162);
+      w.stringField(10, k);
+      const at = w.openField(18); google_protobuf_struct.Value.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
-    for (const x of v.timestamps) { w.writeVarint32(170); w.fork(); google_protobuf_timestamp.Timestamp.encode(w, x); w.join(); }
-    if (v.choice.case === "cDuration") { w.writeVarint32(178); w.fork(); google_protobuf_duration.Duration.encode(w, v.choice.value); w.join(); }
-    if (v.choice.case === "cStruct") { w.writeVarint32(186); w.fork(); google_protobuf_struct.Struct.encode(w, v.choice.value); w.join(); }
-    if (v.choice.case === "cNull") { w.writeVarint32(192); w.int32(v.choice.value); }
-    if (v.choice.case === "cInt32") { w.writeVarint32(202); w.fork(); google_protobuf_wrappers.Int32Value.encode(w, v.choice.value); w.join(); }
-    for (const x of v.int64Values) { w.writeVarint32(210); w.fork(); google_protobuf_wrappers.Int64Value.encode(w, x); w.join(); }
+    for (const x of v.timestamps) { const at = w.openField(170); google_protobuf_timestamp.Timestamp.encode(w, x); w.closeField(at); }
+    if (v.choice.case === "cDuration") { const at = w.openField(178); google_protobuf_duration.Duration.encode(w, v.choice.value); w.closeField(at); }
+    if (v.choice.case === "cStruct") { const at = w.openField(186); google_protobuf_struct.Struct.encode(w, v.choice.value); w.closeField(at); }
+    if (v.choice.case === "cNull") { w.int32Field(192, v.choice.value); }
+    if (v.choice.case === "cInt32") { const at = w.openField(202); google_protobuf_wrappers.Int32Value.encode(w, v.choice.value); w.closeField(at); }
+    for (const x of v.int64Values) { const at = w.openField(210); google_protobuf_wrappers.Int64Value.encode(w, x); w.closeField(at); }
     for (const [k, x] of v.stringValues) {
-      w.writeVarint32(218); w.fork();
-      w.writeU8(8); w.int32(k);
-      w.writeU8(18); w.fork(); google_protobuf_wrappers.StringValue.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(218);
+      w.int32Field(8, k);
+      const at = w.openField(18); google_protobuf_wrappers.StringValue.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
-    if (v.leaf !== undefined) { w.writeVarint32(226); w.fork(); types3.Leaf.encode(w, v.leaf); w.join(); }
+    if (v.leaf !== undefined) { const at = w.openField(226); types3.Leaf.encode(w, v.leaf); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: WellKnown): WellKnown {

@@ -34,7 +34,7 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
     return { value: false, ...init };
   },
   encode(w: ProtobufWriter, v: BoolValue): void {
-    if (v.value !== false) { w.writeU8(8); w.bool(v.value); }
+    if (v.value !== false) { w.boolField(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: BoolValue): BoolValue {
@@ -76,8 +76,8 @@ export const Payload: ProtobufMessageCodec<Payload> = {
     return { type: 0 as PayloadType, body: emptyBytes(), ...init };
   },
   encode(w: ProtobufWriter, v: Payload): void {
-    if (v.type !== 0) { w.writeU8(8); w.int32(v.type); }
-    if (v.body.length !== 0) { w.writeU8(18); w.bytes(v.body); }
+    if (v.type !== 0) { w.int32Field(8, v.type); }
+    if (v.body.length !== 0) { w.bytesField(18, v.body); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Payload): Payload {
@@ -123,8 +123,8 @@ export const EchoStatus: ProtobufMessageCodec<EchoStatus> = {
     return { code: 0, message: "", ...init };
   },
   encode(w: ProtobufWriter, v: EchoStatus): void {
-    if (v.code !== 0) { w.writeU8(8); w.int32(v.code); }
-    if (v.message !== "") { w.writeU8(18); w.string(v.message); }
+    if (v.code !== 0) { w.int32Field(8, v.code); }
+    if (v.message !== "") { w.stringField(18, v.message); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: EchoStatus): EchoStatus {
@@ -185,16 +185,16 @@ export const SimpleRequest: ProtobufMessageCodec<SimpleRequest> = {
     return { responseType: 0 as PayloadType, responseSize: 0, payload: undefined, fillUsername: false, fillOauthScope: false, responseCompressed: undefined, responseStatus: undefined, expectCompressed: undefined, fillServerId: false, fillGrpclbRouteType: false, ...init };
   },
   encode(w: ProtobufWriter, v: SimpleRequest): void {
-    if (v.responseType !== 0) { w.writeU8(8); w.int32(v.responseType); }
-    if (v.responseSize !== 0) { w.writeU8(16); w.int32(v.responseSize); }
-    if (v.payload !== undefined) { w.writeU8(26); w.fork(); Payload.encode(w, v.payload); w.join(); }
-    if (v.fillUsername !== false) { w.writeU8(32); w.bool(v.fillUsername); }
-    if (v.fillOauthScope !== false) { w.writeU8(40); w.bool(v.fillOauthScope); }
-    if (v.responseCompressed !== undefined) { w.writeU8(50); w.fork(); BoolValue.encode(w, v.responseCompressed); w.join(); }
-    if (v.responseStatus !== undefined) { w.writeU8(58); w.fork(); EchoStatus.encode(w, v.responseStatus); w.join(); }
-    if (v.expectCompressed !== undefined) { w.writeU8(66); w.fork(); BoolValue.encode(w, v.expectCompressed); w.join(); }
-    if (v.fillServerId !== false) { w.writeU8(72); w.bool(v.fillServerId); }
-    if (v.fillGrpclbRouteType !== false) { w.writeU8(80); w.bool(v.fillGrpclbRouteType); }
+    if (v.responseType !== 0) { w.int32Field(8, v.responseType); }
+    if (v.responseSize !== 0) { w.int32Field(16, v.responseSize); }
+    if (v.payload !== undefined) { const at = w.openField(26); Payload.encode(w, v.payload); w.closeField(at); }
+    if (v.fillUsername !== false) { w.boolField(32, v.fillUsername); }
+    if (v.fillOauthScope !== false) { w.boolField(40, v.fillOauthScope); }
+    if (v.responseCompressed !== undefined) { const at = w.openField(50); BoolValue.encode(w, v.responseCompressed); w.closeField(at); }
+    if (v.responseStatus !== undefined) { const at = w.openField(58); EchoStatus.encode(w, v.responseStatus); w.closeField(at); }
+    if (v.expectCompressed !== undefined) { const at = w.openField(66); BoolValue.encode(w, v.expectCompressed); w.closeField(at); }
+    if (v.fillServerId !== false) { w.boolField(72, v.fillServerId); }
+    if (v.fillGrpclbRouteType !== false) { w.boolField(80, v.fillGrpclbRouteType); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: SimpleRequest): SimpleRequest {
@@ -271,12 +271,12 @@ export const SimpleResponse: ProtobufMessageCodec<SimpleResponse> = {
     return { payload: undefined, username: "", oauthScope: "", serverId: "", grpclbRouteType: 0 as GrpclbRouteType, hostname: "", ...init };
   },
   encode(w: ProtobufWriter, v: SimpleResponse): void {
-    if (v.payload !== undefined) { w.writeU8(10); w.fork(); Payload.encode(w, v.payload); w.join(); }
-    if (v.username !== "") { w.writeU8(18); w.string(v.username); }
-    if (v.oauthScope !== "") { w.writeU8(26); w.string(v.oauthScope); }
-    if (v.serverId !== "") { w.writeU8(34); w.string(v.serverId); }
-    if (v.grpclbRouteType !== 0) { w.writeU8(40); w.int32(v.grpclbRouteType); }
-    if (v.hostname !== "") { w.writeU8(50); w.string(v.hostname); }
+    if (v.payload !== undefined) { const at = w.openField(10); Payload.encode(w, v.payload); w.closeField(at); }
+    if (v.username !== "") { w.stringField(18, v.username); }
+    if (v.oauthScope !== "") { w.stringField(26, v.oauthScope); }
+    if (v.serverId !== "") { w.stringField(34, v.serverId); }
+    if (v.grpclbRouteType !== 0) { w.int32Field(40, v.grpclbRouteType); }
+    if (v.hostname !== "") { w.stringField(50, v.hostname); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: SimpleResponse): SimpleResponse {
@@ -333,8 +333,8 @@ export const StreamingInputCallRequest: ProtobufMessageCodec<StreamingInputCallR
     return { payload: undefined, expectCompressed: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: StreamingInputCallRequest): void {
-    if (v.payload !== undefined) { w.writeU8(10); w.fork(); Payload.encode(w, v.payload); w.join(); }
-    if (v.expectCompressed !== undefined) { w.writeU8(18); w.fork(); BoolValue.encode(w, v.expectCompressed); w.join(); }
+    if (v.payload !== undefined) { const at = w.openField(10); Payload.encode(w, v.payload); w.closeField(at); }
+    if (v.expectCompressed !== undefined) { const at = w.openField(18); BoolValue.encode(w, v.expectCompressed); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: StreamingInputCallRequest): StreamingInputCallRequest {
@@ -377,7 +377,7 @@ export const StreamingInputCallResponse: ProtobufMessageCodec<StreamingInputCall
     return { aggregatedPayloadSize: 0, ...init };
   },
   encode(w: ProtobufWriter, v: StreamingInputCallResponse): void {
-    if (v.aggregatedPayloadSize !== 0) { w.writeU8(8); w.int32(v.aggregatedPayloadSize); }
+    if (v.aggregatedPayloadSize !== 0) { w.int32Field(8, v.aggregatedPayloadSize); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: StreamingInputCallResponse): StreamingInputCallResponse {
@@ -421,9 +421,9 @@ export const ResponseParameters: ProtobufMessageCodec<ResponseParameters> = {
     return { size: 0, intervalUs: 0, compressed: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: ResponseParameters): void {
-    if (v.size !== 0) { w.writeU8(8); w.int32(v.size); }
-    if (v.intervalUs !== 0) { w.writeU8(16); w.int32(v.intervalUs); }
-    if (v.compressed !== undefined) { w.writeU8(26); w.fork(); BoolValue.encode(w, v.compressed); w.join(); }
+    if (v.size !== 0) { w.int32Field(8, v.size); }
+    if (v.intervalUs !== 0) { w.int32Field(16, v.intervalUs); }
+    if (v.compressed !== undefined) { const at = w.openField(26); BoolValue.encode(w, v.compressed); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ResponseParameters): ResponseParameters {
@@ -475,10 +475,10 @@ export const StreamingOutputCallRequest: ProtobufMessageCodec<StreamingOutputCal
     return { responseType: 0 as PayloadType, responseParameters: [], payload: undefined, responseStatus: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: StreamingOutputCallRequest): void {
-    if (v.responseType !== 0) { w.writeU8(8); w.int32(v.responseType); }
-    for (const x of v.responseParameters) { w.writeU8(18); w.fork(); ResponseParameters.encode(w, x); w.join(); }
-    if (v.payload !== undefined) { w.writeU8(26); w.fork(); Payload.encode(w, v.payload); w.join(); }
-    if (v.responseStatus !== undefined) { w.writeU8(58); w.fork(); EchoStatus.encode(w, v.responseStatus); w.join(); }
+    if (v.responseType !== 0) { w.int32Field(8, v.responseType); }
+    for (const x of v.responseParameters) { const at = w.openField(18); ResponseParameters.encode(w, x); w.closeField(at); }
+    if (v.payload !== undefined) { const at = w.openField(26); Payload.encode(w, v.payload); w.closeField(at); }
+    if (v.responseStatus !== undefined) { const at = w.openField(58); EchoStatus.encode(w, v.responseStatus); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: StreamingOutputCallRequest): StreamingOutputCallRequest {
@@ -527,7 +527,7 @@ export const StreamingOutputCallResponse: ProtobufMessageCodec<StreamingOutputCa
     return { payload: undefined, ...init };
   },
   encode(w: ProtobufWriter, v: StreamingOutputCallResponse): void {
-    if (v.payload !== undefined) { w.writeU8(10); w.fork(); Payload.encode(w, v.payload); w.join(); }
+    if (v.payload !== undefined) { const at = w.openField(10); Payload.encode(w, v.payload); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: StreamingOutputCallResponse): StreamingOutputCallResponse {

@@ -17,7 +17,7 @@ export const DoubleValue: ProtobufMessageCodec<DoubleValue> = {
     return { value: 0, ...init };
   },
   encode(w: ProtobufWriter, v: DoubleValue): void {
-    if ((v.value !== 0 || Object.is(v.value, -0))) { w.writeU8(9); w.double(v.value); }
+    if ((v.value !== 0 || Object.is(v.value, -0))) { w.doubleField(9, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: DoubleValue): DoubleValue {
@@ -57,7 +57,7 @@ export const FloatValue: ProtobufMessageCodec<FloatValue> = {
     return { value: 0, ...init };
   },
   encode(w: ProtobufWriter, v: FloatValue): void {
-    if ((v.value !== 0 || Object.is(v.value, -0))) { w.writeU8(13); w.float(v.value); }
+    if ((v.value !== 0 || Object.is(v.value, -0))) { w.floatField(13, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: FloatValue): FloatValue {
@@ -97,7 +97,7 @@ export const Int64Value: ProtobufMessageCodec<Int64Value> = {
     return { value: 0n, ...init };
   },
   encode(w: ProtobufWriter, v: Int64Value): void {
-    if (v.value !== 0n) { w.writeU8(8); w.int64(v.value); }
+    if (v.value !== 0n) { w.int64Field(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Int64Value): Int64Value {
@@ -137,7 +137,7 @@ export const UInt64Value: ProtobufMessageCodec<UInt64Value> = {
     return { value: 0n, ...init };
   },
   encode(w: ProtobufWriter, v: UInt64Value): void {
-    if (v.value !== 0n) { w.writeU8(8); w.uint64(v.value); }
+    if (v.value !== 0n) { w.uint64Field(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: UInt64Value): UInt64Value {
@@ -177,7 +177,7 @@ export const Int32Value: ProtobufMessageCodec<Int32Value> = {
     return { value: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Int32Value): void {
-    if (v.value !== 0) { w.writeU8(8); w.int32(v.value); }
+    if (v.value !== 0) { w.int32Field(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Int32Value): Int32Value {
@@ -217,7 +217,7 @@ export const UInt32Value: ProtobufMessageCodec<UInt32Value> = {
     return { value: 0, ...init };
   },
   encode(w: ProtobufWriter, v: UInt32Value): void {
-    if (v.value !== 0) { w.writeU8(8); w.uint32(v.value); }
+    if (v.value !== 0) { w.uint32Field(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: UInt32Value): UInt32Value {
@@ -257,7 +257,7 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
     return { value: false, ...init };
   },
   encode(w: ProtobufWriter, v: BoolValue): void {
-    if (v.value !== false) { w.writeU8(8); w.bool(v.value); }
+    if (v.value !== false) { w.boolField(8, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: BoolValue): BoolValue {
@@ -297,7 +297,7 @@ export const StringValue: ProtobufMessageCodec<StringValue> = {
     return { value: "", ...init };
   },
   encode(w: ProtobufWriter, v: StringValue): void {
-    if (v.value !== "") { w.writeU8(10); w.string(v.value); }
+    if (v.value !== "") { w.stringField(10, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: StringValue): StringValue {
@@ -337,7 +337,7 @@ export const BytesValue: ProtobufMessageCodec<BytesValue> = {
     return { value: emptyBytes(), ...init };
   },
   encode(w: ProtobufWriter, v: BytesValue): void {
-    if (v.value.length !== 0) { w.writeU8(10); w.bytes(v.value); }
+    if (v.value.length !== 0) { w.bytesField(10, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: BytesValue): BytesValue {

@@ -22,8 +22,8 @@ export const Any: ProtobufMessageCodec<Any> = {
     return { typeUrl: "", value: emptyBytes(), ...init };
   },
   encode(w: ProtobufWriter, v: Any): void {
-    if (v.typeUrl !== "") { w.writeU8(10); w.string(v.typeUrl); }
-    if (v.value.length !== 0) { w.writeU8(18); w.bytes(v.value); }
+    if (v.typeUrl !== "") { w.stringField(10, v.typeUrl); }
+    if (v.value.length !== 0) { w.bytesField(18, v.value); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Any): Any {

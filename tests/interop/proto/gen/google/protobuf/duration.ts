@@ -22,8 +22,8 @@ export const Duration: ProtobufMessageCodec<Duration> = {
     return { seconds: 0n, nanos: 0, ...init };
   },
   encode(w: ProtobufWriter, v: Duration): void {
-    if (v.seconds !== 0n) { w.writeU8(8); w.int64(v.seconds); }
-    if (v.nanos !== 0) { w.writeU8(16); w.int32(v.nanos); }
+    if (v.seconds !== 0n) { w.int64Field(8, v.seconds); }
+    if (v.nanos !== 0) { w.int32Field(16, v.nanos); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Duration): Duration {

@@ -18,7 +18,7 @@ export const FieldMask: ProtobufMessageCodec<FieldMask> = {
     return { paths: [], ...init };
   },
   encode(w: ProtobufWriter, v: FieldMask): void {
-    for (const x of v.paths) { w.writeU8(10); w.string(x); }
+    for (const x of v.paths) { w.stringField(10, x); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: FieldMask): FieldMask {

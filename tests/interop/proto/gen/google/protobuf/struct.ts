@@ -27,10 +27,10 @@ export const Struct: ProtobufMessageCodec<Struct> = {
   },
   encode(w: ProtobufWriter, v: Struct): void {
     for (const [k, x] of v.fields) {
-      w.writeU8(10); w.fork();
-      w.writeU8(10); w.string(k);
-      w.writeU8(18); w.fork(); Value.encode(w, x); w.join();
-      w.join();
+      const entry = w.openField(10);
+      w.stringField(10, k);
+      const at = w.openField(18); Value.encode(w, x); w.closeField(at);
+      w.closeField(entry);
     }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
@@ -97,12 +97,12 @@ export const Value: ProtobufMessageCodec<Value> = {
     return { kind: { case: undefined }, ...init };
   },
   encode(w: ProtobufWriter, v: Value): void {
-    if (v.kind.case === "nullValue") { w.writeU8(8); w.int32(v.kind.value); }
-    if (v.kind.case === "numberValue") { w.writeU8(17); w.double(v.kind.value); }
-    if (v.kind.case === "stringValue") { w.writeU8(26); w.string(v.kind.value); }
-    if (v.kind.case === "boolValue") { w.writeU8(32); w.bool(v.kind.value); }
-    if (v.kind.case === "structValue") { w.writeU8(42); w.fork(); Struct.encode(w, v.kind.value); w.join(); }
-    if (v.kind.case === "listValue") { w.writeU8(50); w.fork(); ListValue.encode(w, v.kind.value); w.join(); }
+    if (v.kind.case === "nullValue") { w.int32Field(8, v.kind.value); }
+    if (v.kind.case === "numberValue") { w.doubleField(17, v.kind.value); }
+    if (v.kind.case === "stringValue") { w.stringField(26, v.kind.value); }
+    if (v.kind.case === "boolValue") { w.boolField(32, v.kind.value); }
+    if (v.kind.case === "structValue") { const at = w.openField(42); Struct.encode(w, v.kind.value); w.closeField(at); }
+    if (v.kind.case === "listValue") { const at = w.openField(50); ListValue.encode(w, v.kind.value); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: Value): Value {
@@ -148,7 +148,7 @@ export const ListValue: ProtobufMessageCodec<ListValue> = {
     return { values: [], ...init };
   },
   encode(w: ProtobufWriter, v: ListValue): void {
-    for (const x of v.values) { w.writeU8(10); w.fork(); Value.encode(w, x); w.join(); }
+    for (const x of v.values) { const at = w.openField(10); Value.encode(w, x); w.closeField(at); }
     if (v.$unknown !== undefined) for (const u of v.$unknown) w.writeRaw(u);
   },
   decode(r: ProtobufReader, into?: ListValue): ListValue {
