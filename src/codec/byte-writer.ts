@@ -139,7 +139,7 @@ export class ByteWriter {
   writeVarintString(s: string): void {
     const n = s.length;
     if (n <= SHORT_ENCODE) {
-      if (this.pos + 1 + n > this.limit) this.grow(1 + n);
+      this.ensure(1 + n);
       const u8 = this.engine.u8;
       const end = encodeAscii(s, u8, this.pos + 1);
       if (end >= 0) {

@@ -184,7 +184,7 @@ export class ProtobufWriter extends ByteWriter {
 
   /** Keeps one byte for a length; returns its offset from the arena start (growth moves the arena, not offsets). */
   private openLength(): number {
-    if (this.pos + 1 > this.limit) this.ensure(1);
+    this.ensure(1);
     return this.pos++ - this.block;
   }
 
