@@ -17,7 +17,7 @@
 import type { Socket } from "node:net";
 import { ErrorCode, KitewireError } from "../../errors.js";
 import type { PartialFrameBudget } from "../../net/node/budgets.js";
-import { Http2Connection } from "../../net/http2/connection.js";
+import { Http2Connection, type Http2Transport } from "../../net/http2/connection.js";
 import type { Server } from "../../server/server.js";
 import { GrpcCodec } from "../codec.js";
 import { keepalive } from "../keepalive.js";
@@ -37,11 +37,16 @@ export class GrpcNodeServer implements GrpcServerSide {
   readonly acceptEncoding: string;
   private closing = false;
 
+  private readonly maxConcurrentStreams: number;
+
   /**
    * @param partial the listener's budget of bytes held in partial frames, which partial gRPC
    *   messages share (the largest holder, a stream or a Thrift connection, is closed past it).
+   * @param maxConcurrentStreams streams per connection (default the server's maxInflightPerConnection).
    */
-  constructor(readonly server: Server, options: Partial<GrpcServerOptions> = {}, readonly partial?: PartialFrameBudget) {
+  constructor(readonly server: Server, options: Partial<GrpcServerOptions> = {}, readonly partial?: PartialFrameBudget,
+    maxConcurrentStreams = server.options.maxInflightPerConnection) {
+    this.maxConcurrentStreams = maxConcurrentStreams;
     this.options = makeGrpcServerOptions(options, [gzip]);
     this.codec = new GrpcCodec(server.engine, server.options.maxDepth);
     this.acceptEncoding = ["identity", ...this.options.compressions.map((c) => c.name)].join(",");
@@ -60,9 +65,24 @@ export class GrpcNodeServer implements GrpcServerSide {
   /** Serves a connection whose first bytes (the HTTP/2 preface) are still unread on `socket`. */
   accept(socket: Socket): void {
     if (this.closing) return void socket.destroy();
-    const peer = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    const connection = this.serve(socketTransport(socket), `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`);
+    // The listener's idle timeout, as for its other connections: GOAWAY after that long without a byte.
+    socket.setTimeout(this.server.options.idleTimeoutMs, () => connection.shutdown());
+    socket.on("data", (bytes: Buffer) => connection.receive(bytes));
+    socket.on("close", () => connection.transportClosed());
+    socket.on("drain", () => connection.transportDrained());
+    socket.on("error", () => undefined); // 'close' follows
+    socket.resume();
+  }
+
+  /**
+   * Serves an HTTP/2 connection on `transport` (a socket, or a server thread's relay of one):
+   * the caller feeds it what it reads (`receive`), and tells it when the transport drained or
+   * closed. After `close()`, the connection is told to go away as soon as it opens.
+   */
+  serve(transport: Http2Transport, peer: string): Http2Connection {
     const o = this.options;
-    const connection = new Http2Connection("server", socketTransport(socket), {
+    const connection = new Http2Connection("server", transport, {
       onStream: (stream, headers) => serveStream(this, peer, stream, headers),
       onError: (error) => this.server.rejected(peer, error, "grpc-http2-error", error.offset),
       onClose: () => {
@@ -70,7 +90,7 @@ export class GrpcNodeServer implements GrpcServerSide {
         this.open.delete(connection);
       },
     }, {
-      maxConcurrentStreams: this.server.options.maxInflightPerConnection,
+      maxConcurrentStreams: this.maxConcurrentStreams,
       initialWindowSize: o.initialWindowSize,
       connectionWindowSize: Math.max(o.initialWindowSize, 65535),
       schedule: setImmediate,
@@ -80,13 +100,14 @@ export class GrpcNodeServer implements GrpcServerSide {
       this.server.rejected(peer, new KitewireError(ErrorCode.TIMEOUT,
         `no answer to a keepalive PING within ${o.keepaliveTimeoutMs} ms`), "grpc-keepalive-timeout");
     });
-    // The listener's idle timeout, as for its other connections: GOAWAY after that long without a byte.
-    socket.setTimeout(this.server.options.idleTimeoutMs, () => connection.shutdown());
-    socket.on("data", (bytes: Buffer) => connection.receive(bytes));
-    socket.on("close", () => connection.transportClosed());
-    socket.on("drain", () => connection.transportDrained());
-    socket.on("error", () => undefined); // 'close' follows
-    socket.resume();
+    if (this.closing) connection.shutdown();
+    return connection;
+  }
+
+  /** GOAWAY on every connection (calls in flight finish), and on each new one as it opens. */
+  shutdown(): void {
+    this.closing = true;
+    for (const c of this.open) c.shutdown();
   }
 
   /** Open HTTP/2 connections. */
@@ -99,13 +120,12 @@ export class GrpcNodeServer implements GrpcServerSide {
    * in flight finish; after `timeoutMs` what is left is closed.
    */
   async close(timeoutMs: number): Promise<void> {
-    this.closing = true;
     const closed = [...this.open].map((c) => new Promise<void>((resolve) => {
       if (c.dead) return resolve();
       const before = c.events.onClose;
       c.events.onClose = () => (before?.(), resolve());
-      c.shutdown();
     }));
+    this.shutdown();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);

@@ -34,8 +34,10 @@ export interface ListenOptions {
   registration?: Registration;
   /**
    * gRPC on the same port: connections opening with the HTTP/2 preface are served as gRPC
-   * (the registered Protobuf services), with these options; `false` refuses them. Default on,
-   * except with `threads` (gRPC is not handed to server threads: it is refused).
+   * (the registered Protobuf services), with these options; `false` refuses them. Default on.
+   * With `threads`, each HTTP/2 connection is served whole by one server thread (its
+   * Server's services), its bytes relayed by this thread; `compressions` can then only be
+   * kitewire's own (gzip).
    */
   grpc?: Partial<GrpcServerOptions> | false;
   /**
@@ -71,8 +73,11 @@ export interface Listener {
   readonly address: string;
   /** Open connections. */
   readonly connections: number;
-  /** With `threads`: calls handed to each server thread so far, and their thread ids. */
-  readonly threads?: { readonly served: number[]; readonly threadIds: number[]; readonly timedOut: number };
+  /**
+   * With `threads`: Thrift calls handed to each server thread so far, HTTP/2 (gRPC)
+   * connections pinned to each now, and their thread ids.
+   */
+  readonly threads?: { readonly served: number[]; readonly http2Connections: number[]; readonly threadIds: number[]; readonly timedOut: number };
   /**
    * Graceful shutdown: stop accepting, tell multiplexing clients to stop reusing their
    * connections (TTHeader `crrst`), let calls in flight finish up to `timeoutMs` (default
@@ -86,13 +91,14 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   const connections = new Set<Connection>();
   let grpc: GrpcNodeServer | undefined;
   const grpcOptions = options.grpc;
-  const threads = options.threads === undefined ? undefined
-    : await ServerThreads.start(server, { threads: options.threads, module: String(options.serverModule ?? ""), spinMicros: options.spinMicros });
+  const threads = options.threads === undefined ? undefined : await ServerThreads.start(server, {
+    threads: options.threads, module: String(options.serverModule ?? ""), spinMicros: options.spinMicros, grpc: grpcOptions || undefined,
+  });
   // Made on the first HTTP/2 connection: a port that never sees one pays nothing for it.
-  // gRPC is served on this thread's Server only: with server threads it is refused.
+  // With server threads, each HTTP/2 connection goes whole to one of them.
   const base = sharedState(server);
   const http2 = grpcOptions === false ? undefined
-    : threads !== undefined ? (socket: Socket) => refuseGrpc(server, socket, peerOf(socket, path))
+    : threads !== undefined ? (socket: Socket) => threads.acceptHttp2(socket, peerOf(socket, path))
     : (socket: Socket) => (grpc ??= new GrpcNodeServer(server, grpcOptions, base.partial)).accept(socket);
   const shared: SharedState = threads === undefined ? { ...base, http2 }
     : { ...base, http2, handle: threads.handle, keepTransforms: true, handOver: threads };
@@ -151,7 +157,7 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       closing ??= (async () => {
         await deregister();
         server.draining = true;
-        threads?.drain();
+        threads?.drain(); // server threads also send GOAWAY on their HTTP/2 connections
         const stopped = new Promise<void>((resolve) => net.close(() => resolve()));
         for (const c of connections) c.drain();
         const timeout = closeOptions.timeoutMs ?? server.options.shutdownTimeoutMs;
@@ -168,14 +174,6 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       return closing;
     },
   };
-}
-
-/** With server threads, gRPC is not served: an HTTP/2 connection is logged (rate-limited) as such and closed. */
-function refuseGrpc(server: Server, socket: Socket, peer: string): void {
-  server.rejected(peer, new KitewireError(ErrorCode.MALFORMED_FRAME,
-    "HTTP/2 (gRPC) is not served on a listener with server threads (listen's threads option): serve gRPC on a listener without threads",
-    { details: { detected: "http2" } }), "unknown-protocol");
-  socket.destroy();
 }
 
 /** What a server's connections share, made on its first listen (so that several listeners share the budgets). */

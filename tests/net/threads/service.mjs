@@ -8,7 +8,8 @@ const gen = JSON.parse(process.env.KITEWIRE_TEST_GEN);
 const ex = await import(gen.thrift);
 const pb = await import(gen.proto);
 
-export default function makeServer() {
+/** `middlewares`: more, after the one of these tests. */
+export default function makeServer(middlewares = []) {
   let inflight = 0;
   const server = new Server({
     // A middleware, to show they run in the thread: it counts the calls in flight there.
@@ -19,7 +20,7 @@ export default function makeServer() {
       } finally {
         inflight--;
       }
-    }],
+    }, ...middlewares],
   });
   server.register(ex.UserService, {
     async getUser(id) {

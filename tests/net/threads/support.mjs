@@ -1,5 +1,5 @@
 // Shared by the server-thread tests and benchmarks: the golden Thrift and Protobuf
-// example services generated for the kitewire build (dist/kitewire.node.mjs), and a
+// example services and the gRPC tests' Echo service generated for the kitewire build (dist/kitewire.node.mjs), and a
 // service module (service.mjs beside this file) that server threads load.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,5 +27,7 @@ export function generateGolden() {
         .replace(/from "(\.{1,2}\/[^"]+)\.js"/g, 'from "$1.mjs"'));
     }
   }
-  return { thrift: pathToFileURL(join(dir, "example.mjs")).href, proto: pathToFileURL(join(dir, "pb/example.mjs")).href, dir };
+  const echo = ts.transpileModule(readFileSync(join(root, "tests/grpc/gen/echo.ts"), "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } });
+  writeFileSync(join(dir, "echo.mjs"), echo.outputText.replaceAll('from "kitewire"', `from ${JSON.stringify(BUNDLE)}`));
+  return { thrift: pathToFileURL(join(dir, "example.mjs")).href, proto: pathToFileURL(join(dir, "pb/example.mjs")).href, echo: pathToFileURL(join(dir, "echo.mjs")).href, dir };
 }

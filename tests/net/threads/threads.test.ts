@@ -220,21 +220,6 @@ test("graceful close waits for the calls in flight on every thread, and tells TT
   }
 });
 
-test("gRPC is not served on a listener with threads: an HTTP/2 connection is closed, logged as such", async () => {
-  const logged: string[] = [];
-  const logger = { debug() {}, info() {}, warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) };
-  const l = await kw.listen(new kw.Server({ logger }), { threads: 1, serverModule: SERVICE });
-  try {
-    const socket = connect({ host: "127.0.0.1", port: l.port });
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-    await new Promise((resolve) => socket.once("close", resolve));
-    expect(logged).toEqual([expect.stringContaining("HTTP/2 (gRPC) is not served on a listener with server threads")]);
-  } finally {
-    await l.close({ timeoutMs: 1000 });
-  }
-});
-
 test("a service module whose default export makes no Server: listen fails, saying so", async () => {
   await expect(kw.listen(new kw.Server(), { threads: 1, serverModule: new URL("./not-a-factory.mjs", import.meta.url) }))
     .rejects.toMatchObject({ message: expect.stringContaining("default export must be a function returning a Server") });

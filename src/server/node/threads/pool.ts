@@ -23,9 +23,11 @@
  * - A frame over maxFrameSize never gets here (the connection refuses it first); the rings
  *   take any frame up to that size (larger ones spill to their block pools).
  */
+import type { Socket } from "node:net";
 import { Worker } from "node:worker_threads";
 import { PendingCalls } from "../../../client/pending-calls.js";
 import { ErrorCode, KitewireError } from "../../../errors.js";
+import { makeGrpcServerOptions, type GrpcServerOptions } from "../../../grpc/options.js";
 import { createRing, Ring } from "../../../net/shm/ring.js";
 import { getLogger } from "../../../observability/log/logger.js";
 import type { Frame } from "../../../remote/frame-decoder.js";
@@ -35,7 +37,12 @@ import { decodeTTHeader, IntKey } from "../../../remote/ttheader.js";
 import type { ConnectionInfo, Server } from "../../server.js";
 import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
 import { envelopeReadable, readEnvelope, type Envelope } from "./envelope.js";
-import { CLOSE, DONE, FAIL, OPEN, REPLY, failureOf, toThread, transportCode, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { Http2Relay } from "./http2-relay.js";
+import { BUILTIN_COMPRESSIONS } from "./http2-thread.js";
+import {
+  CLOSE, DONE, FAIL, H2_WRITE, OPEN, REJECTED, REPLY, failureOf, rejectionOf, toThread, transportCode,
+  type FromThread, type ServerThreadData, type ThreadHttp2Options, type ToThread,
+} from "./protocol.js";
 
 let entry: string | undefined;
 
@@ -168,6 +175,8 @@ export interface ServerThreadsOptions {
   module: string;
   /** How long each ring's reader looks for frames before it waits for a wake-up (µs; Ring.ready). Default 0. */
   spinMicros?: number;
+  /** listen's gRPC options: the threads serve the HTTP/2 connections pinned to them with these. */
+  grpc?: Partial<GrpcServerOptions>;
 }
 
 /** N server threads, ready to serve. */
@@ -184,10 +193,19 @@ export class ServerThreads {
   private readonly envelope: Envelope = { seqid: 0, flags: 0 };
   /** Calls answered TIMEOUT because their deadline passed while every ring was full. */
   timedOut = 0;
+  private readonly http2: Http2Relay<Slot>;
+  private readonly http2Options: ThreadHttp2Options;
 
   private constructor(private readonly server: Server, private readonly options: ServerThreadsOptions) {
     this.slots = new Array<Slot | undefined>(options.threads).fill(undefined);
     this.ringBytes = Math.max(1 << 20, server.options.maxFrameSize);
+    this.http2Options = threadHttp2Options(server, options.grpc ?? {});
+    this.http2 = new Http2Relay<Slot>(server, {
+      slots: this.slots,
+      isLive: (slot) => slot.live,
+      sendTo: (slot, kind, tag, bytes) => this.send(slot, kind, tag, bytes, undefined, 0),
+      connectionId: () => (this.nextPeer = (this.nextPeer + 1) & 0xffffff),
+    });
   }
 
   /** Starts the threads; resolves once every one has made its Server, rejects if one cannot. */
@@ -209,6 +227,16 @@ export class ServerThreads {
   /** Calls handed to each thread so far (its current incarnation). */
   get served(): number[] {
     return this.slots.map((s) => s?.served ?? 0);
+  }
+
+  /** HTTP/2 (gRPC) connections pinned to each thread now. */
+  get http2Connections(): number[] {
+    return this.http2.counts;
+  }
+
+  /** Serves the HTTP/2 connection on `socket` (its preface unshifted, unread) on a server thread (http2-relay.ts). */
+  acceptHttp2(socket: Socket, peer: string): void {
+    this.http2.accept(socket, peer);
   }
 
   /** Each thread's id while it serves; -1 while it is (re)starting. */
@@ -352,6 +380,7 @@ export class ServerThreads {
   /** Queues `bytes` (the caller's to give) until the ring has room; each call waits until its timeout, if any, then fails TIMEOUT. */
   private queue(slot: Slot, kind: number, tag: number, bytes: Uint8Array, calls: Call[], timeouts: number[]): void {
     slot.queue.push({ kind, tag, bytes, calls });
+    this.http2.congest(slot);
     if (timeouts.includes(DEADLINE_IN_HEADER)) readDeadlines(kind, tag, bytes, calls, timeouts);
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
@@ -411,6 +440,7 @@ export class ServerThreads {
         slot.queue.shift();
         for (const call of calls) clearTimeout(call.timer);
       }
+      if (slot.queue.length === 0) this.http2.flow(slot);
     } catch {
       // The ring closed: the thread died, and its exit answers what is queued.
     } finally {
@@ -438,6 +468,7 @@ export class ServerThreads {
   };
 
   private readonly settle = (slot: Slot) => (kind: number, tag: number, bytes: Uint8Array): void => {
+    if (kind >= H2_WRITE) return kind === REJECTED ? this.server.rejected(...rejectionOf(bytes)) : this.http2.fromThread(kind, tag, bytes);
     const call = slot.calls.take(tag);
     if (call === undefined || call.over) return;
     call.over = true;
@@ -461,7 +492,7 @@ export class ServerThreads {
     const ring = { slots: 256, slotBytes: 2048, spillBytes: this.ringBytes, blockBytes: 16 << 10 };
     const data: ServerThreadData = {
       kitewireServerThread: true, module: this.options.module, index, requests: createRing(ring), replies: createRing(ring),
-      spinMicros: this.options.spinMicros ?? 0,
+      spinMicros: this.options.spinMicros ?? 0, http2: this.http2Options,
     };
     const worker = new Worker(new URL(entry), { workerData: data });
     const slot = new Slot(index, worker, new Ring(data.requests), new Ring(data.replies));
@@ -492,8 +523,9 @@ export class ServerThreads {
         slot.batch.clear();
         slot.batchCalls.length = 0;
         slot.batchTimeouts.length = 0;
+        const http2Connections = this.http2.exited(slot);
         if (this.closing || !wasLive) return;
-        logger.error("server thread exited: replacing it", { thread: index, code });
+        logger.error("server thread exited: replacing it", { thread: index, code, http2Connections });
         this.respawn(index);
       });
     });
@@ -507,4 +539,21 @@ export class ServerThreads {
       setTimeout(() => this.closing || this.respawn(index), 1_000).unref();
     });
   }
+}
+
+/** What the threads need to serve the HTTP/2 connections pinned to them: listen's gRPC options (checked here), and `server`'s limits. */
+function threadHttp2Options(server: Server, grpc: Partial<GrpcServerOptions>): ThreadHttp2Options {
+  makeGrpcServerOptions(grpc); // what is wrong with them fails listen, not a thread
+  const { compressions, ...rest } = grpc;
+  const names = compressions?.map((c) => {
+    if (BUILTIN_COMPRESSIONS.get(c.name) !== c) {
+      throw new KitewireError(ErrorCode.INVALID_VALUE, `listen: with threads, gRPC compressions can only be kitewire's own (${[...BUILTIN_COMPRESSIONS.keys()].join(", ")}): ${c.name} cannot cross to the server threads`);
+    }
+    return c.name;
+  });
+  const o = server.options;
+  return {
+    grpc: { ...rest, ...(names !== undefined ? { compressions: names } : {}) },
+    maxConcurrentStreams: o.maxInflightPerConnection, maxPartialFrameBytes: o.maxPartialFrameBytes, maxUnsentBytes: o.maxQueuedBytesPerConnection,
+  };
 }

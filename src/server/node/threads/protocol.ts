@@ -19,12 +19,32 @@ export const OPEN = 62;
 /** To a server thread: that connection closed. */
 export const CLOSE = 63;
 
+// An HTTP/2 (gRPC) connection is pinned to one server thread, which runs it; the socket
+// thread relays its bytes (threads/http2-relay.ts, threads/http2-thread.ts). Kinds to the
+// thread, `type | connection << 6` as above:
+/** A connection pinned to this thread (its peer in UTF-8). */
+export const H2_OPEN = 56;
+/** Bytes the socket read. */
+export const H2_BYTES = 57;
+/** The socket closed. */
+export const H2_CLOSED = 58;
+/** `tag` bytes the thread sent were taken by the socket (write credit back). */
+export const H2_CREDIT = 59;
+/** No byte either way for the listener's idleTimeoutMs: GOAWAY. */
+export const H2_IDLE = 60;
+
 /** From a server thread: the call's reply frame. */
 export const REPLY = 1;
 /** From a server thread: the call is over with no reply (oneway). */
 export const DONE = 2;
 /** From a server thread: the call could not be served (`failureBytes`): its connection is closed. */
 export const FAIL = 3;
+/** From a server thread: bytes for HTTP/2 connection `tag`'s socket. */
+export const H2_WRITE = 4;
+/** From a server thread: end HTTP/2 connection `tag`'s socket once what was written is sent. */
+export const H2_END = 5;
+/** From a server thread: a rejection to log on the socket thread (`rejectionBytes`), as on one thread. */
+export const REJECTED = 6;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -52,6 +72,21 @@ export function failureOf(bytes: Uint8Array, index: number): KitewireError {
   return new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index}: ${text}`, { stack: false });
 }
 
+/** A REJECTED message's bytes: what `Server.rejected` was told on the thread. */
+export function rejectionBytes(peer: string | undefined, error: unknown, reason: string | undefined, offset: number | undefined): Uint8Array {
+  const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.CONNECTION);
+  // `detected` is all of the details `rejected` reads; the error's own offset is named once, by failureOf's rule.
+  const detected = e.details?.["detected"];
+  return encoder.encode(JSON.stringify({ peer, reason, offset, code: e.code, at: e.offset, message: messageWithoutOffset(e), detected }));
+}
+
+/** The arguments of `Server.rejected` a REJECTED message carries (the error as the thread made it, without its stack). */
+export function rejectionOf(bytes: Uint8Array): [peer: string | undefined, error: KitewireError, reason: string | undefined, offset: number | undefined] {
+  const r = JSON.parse(decoder.decode(bytes)) as { peer?: string; reason?: string; offset?: number; code: ErrorCode; at?: number; message: string; detected?: unknown };
+  const details = r.detected === undefined ? undefined : { detected: r.detected };
+  return [r.peer, new KitewireError(r.code, r.message, { offset: r.at, details, stack: false }), r.reason, r.offset];
+}
+
 const FRAMINGS = ["buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
 const PROTOCOLS = ["binary", "compact", "protobuf"] as const;
 
@@ -71,6 +106,19 @@ export interface ServerThreadData {
   replies: SharedArrayBuffer;
   /** How long its reader looks for frames before it waits (Ring.ready). */
   spinMicros: number;
+  /** How it serves the HTTP/2 connections pinned to it (http2-thread.ts). */
+  http2: ThreadHttp2Options;
+}
+
+/** The listener's gRPC settings, as a server thread needs them (plain data: they cross to the thread). */
+export interface ThreadHttp2Options {
+  /** listen's `grpc` options, compressions by name. */
+  grpc: Record<string, unknown> & { compressions?: string[] };
+  /** The listener's Server's: streams per connection, and the thread's budget of partial messages. */
+  maxConcurrentStreams: number;
+  maxPartialFrameBytes: number;
+  /** Bytes sent to the socket thread and not yet taken by the socket past which the connection holds back. */
+  maxUnsentBytes: number;
 }
 
 /** Messages on a server thread's port. */

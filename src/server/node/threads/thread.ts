@@ -15,7 +15,10 @@ import { FrameDecoder } from "../../../remote/frame-decoder.js";
 import type { Engine } from "../../../wasm/engine.js";
 import { Server, type ConnectionInfo } from "../../server.js";
 import { BATCH, BatchWriter, forEachRecord } from "./batch.js";
-import { CLOSE, DONE, FAIL, OPEN, REPLY, failureBytes, type FromThread, type ServerThreadData, type ToThread } from "./protocol.js";
+import { ThreadHttp2 } from "./http2-thread.js";
+import {
+  CLOSE, DONE, FAIL, H2_IDLE, H2_OPEN, OPEN, REJECTED, REPLY, failureBytes, rejectionBytes, type FromThread, type ServerThreadData, type ToThread,
+} from "./protocol.js";
 
 const textDecoder = new TextDecoder();
 
@@ -38,7 +41,10 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
     return;
   }
   port.on("message", (message: ToThread) => {
-    if (message.type === "drain") server.draining = true;
+    if (message.type === "drain") {
+      server.draining = true;
+      http2.drain();
+    }
   });
   const requests = new Ring(data.requests);
   const replies = new Ring(data.replies);
@@ -94,6 +100,14 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
     }
   };
 
+  const http2 = new ThreadHttp2(server, data.http2, send);
+  // Rejections are logged on the socket thread, by the listener's Server (its logger, its rate
+  // limit, its tracer), as on one thread. Dropped while replies wait for room: the socket
+  // thread is behind, and would only count them as suppressed.
+  server.rejected = (peer, error, reason, offset) => {
+    if (waiting.length === 0) send(REJECTED, 0, rejectionBytes(peer, error, reason, offset));
+  };
+
   /** The connections calls come from (the socket thread says when each opens and closes). */
   class Connection {
     readonly abort = new AbortController();
@@ -132,6 +146,7 @@ export async function runServerThread(data: ServerThreadData, init: () => Promis
   const serve = (kind: number, tag: number, bytes: Uint8Array) => {
     const type = kind & 63;
     const id = kind >>> 6;
+    if (type >= H2_OPEN && type <= H2_IDLE) return http2.receive(type, id, tag, bytes);
     if (type === OPEN) {
       connections.set(id, new Connection(textDecoder.decode(bytes)));
       return;
