@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createGrpcClient, decodeRpcStatus, ErrorCode, gzip, init, KitewireError, type Logger } from "kitewire";
 import { grpcJsClientCases } from "../../grpc/grpc-js-cases.js";
 import { collect, echo, grpc, grpcJsEcho } from "../../grpc/support.js";
+import { HpackEncoder } from "../../../src/net/http2/hpack.js";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks
 import { BUNDLE, generateGolden } from "./support.mjs";
 
@@ -253,6 +254,40 @@ describe("bad input on 2 threads costs its stream only, with the status one thre
     expect(logger.lines.join("\n")).toContain("grpc-write-timeout");
   });
 
+  test("a client that opens every window and never reads its socket: the thread holds back at maxQueuedBytesPerConnection unsent, then the stream is reset", async () => {
+    const produced = count("produced");
+    const cancelled = count("cancelled");
+    const socket = connect({ host: "127.0.0.1", port: listener.port });
+    await new Promise((r) => socket.once("connect", r));
+    socket.on("error", () => undefined);
+    const frame = (type: number, flags: number, stream: number, payload: Uint8Array) => {
+      const f = Buffer.alloc(9 + payload.length);
+      f.writeUIntBE(payload.length, 0, 3);
+      f[3] = type;
+      f[4] = flags;
+      f.writeUInt32BE(stream, 5);
+      f.set(payload, 9);
+      return f;
+    };
+    const u32 = (v: number) => Buffer.from([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
+    const block = new Uint8Array(512);
+    const length = new HpackEncoder().encode({ ":method": "POST", ":scheme": "http", ":path": "/kitewire.grpc.test.Echo/ServerStream", ":authority": "x",
+      "content-type": "application/grpc", te: "trailers" }, block, 0);
+    const message = prefixed(new Uint8Array([0x0a, 0x07, ...Buffer.from("endless"), 0x12, 0x80, 0x40, ...new Uint8Array(8192)]));
+    socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+      frame(4, 0, 0, Buffer.concat([Buffer.from([0, 4]), u32(0x7fffffff)])), // SETTINGS_INITIAL_WINDOW_SIZE 2^31-1
+      frame(8, 0, 0, u32(0x7fffffff - 65535)), // the connection's window too
+      frame(1, 4, 1, block.subarray(0, length)), frame(0, 1, 1, message)]));
+    socket.pause(); // and never read
+    await sleep(1200);
+    await eventually(() => count("cancelled") === cancelled + 1);
+    // 8 KiB messages: the listener's 4 MiB of unsent bytes, the socket thread's write buffer
+    // and the kernel's (~16 MiB here). Without the credits, the thread writes on: > 100 MiB.
+    expect(count("produced") - produced).toBeLessThan(4000);
+    expect(count("cancelled")).toBe(cancelled + 1); // reset after writeTimeoutMs, the generator ended
+    socket.destroy();
+  });
+
   test("keepalive: a connection that does not answer the thread's PING is closed, and that is logged", async () => {
     const l = await threadsListener({}, { grpc: { keepaliveIntervalMs: 100, keepaliveTimeoutMs: 100 } });
     const socket = connect({ host: "127.0.0.1", port: l.port });
@@ -334,28 +369,32 @@ describe("threads and connections", () => {
     const c = createGrpcClient<echo.EchoClient>(echo.Echo, { address: l.address });
     const socket = connect({ host: "127.0.0.1", port: l.port });
     try {
-      await c.unary(request({})); // connected
       await new Promise((r) => socket.once("connect", r));
+      await c.unary(request({})); // connected
       socket.on("data", () => undefined);
+      socket.on("error", () => undefined);
+      const closed = new Promise((r) => socket.once("close", r));
       socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
       await sleep(50);
-      const busy = c.unary(request({ message: "busy", sleepMs: 800 }));
+      const busy = c.unary(request({ message: "busy", sleepMs: 1500 }));
       await sleep(100);
-      // 64 MiB of DATA frames on stream 1 (never opened: the thread will call it a protocol error once it reads them).
+      // Up to 96 MiB of DATA frames on stream 1 for a second (never opened: the thread calls it a protocol error once it reads them).
       const frame = Buffer.alloc(9 + 16384);
       frame.writeUIntBE(16384, 0, 3);
       frame.writeUInt32BE(1, 5);
       let offered = 0;
-      while (offered < 64 << 20 && socket.write(frame)) offered += frame.length;
-      for (let i = 0; i < 40 && offered < 64 << 20; i++) {
-        await Promise.race([new Promise((r) => socket.once("drain", r)), sleep(10)]);
-        while (offered < 64 << 20 && socket.write(frame)) offered += frame.length;
+      let drained = () => undefined as void;
+      socket.on("drain", () => drained());
+      for (const end = Date.now() + 1000; Date.now() < end && offered < 96 << 20;) {
+        while (offered < 96 << 20 && socket.write(frame)) offered += frame.length;
+        await Promise.race([new Promise<void>((r) => (drained = r)), sleep(10)]);
       }
-      const taken = socket.bytesWritten - socket.writableLength;
-      // The ring (1 MiB of blocks and 256 slots), a turn's reads, and the kernel's socket buffers: far from 64 MiB.
-      expect(taken).toBeLessThan(24 << 20);
+      // What the server side took meanwhile: the thread's ring (1 MiB of blocks, 256 slots), a
+      // turn's reads, and the kernel's socket buffers (~16 MiB here), then nothing. Without the
+      // pause, the socket thread reads on into memory: ~32 MiB in half a second on this machine.
+      expect(socket.bytesWritten - socket.writableLength).toBeLessThan(24 << 20);
       expect((await busy).message).toBe("busy");
-      await new Promise((r) => socket.once("close", r)); // the thread read on, and closed it for its protocol error
+      await closed; // the thread read on, and closed it for its protocol error
       expect((await c.unary(request({ message: "after" }))).message).toBe("after");
     } finally {
       socket.destroy();
