@@ -5,21 +5,25 @@
  *
  *  - a grpcio client (tests/peers/grpc/interop_peer.py) runs every case against a kitewire
  *    server implementing grpc.testing.TestService as the suite's servers do;
+ *  - the same, against a kitewire server on `listen` threads (two clients at once);
  *  - a kitewire client runs every case against a grpcio server.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createGrpcClient, ErrorCode, grpcError, gzip, init, KitewireError, listen, Server, silentLogger,
-  type GrpcMetadata, type GrpcServerContext, type Listener,
+  type GrpcMetadata, type Listener,
 } from "kitewire";
 import * as empty from "./grpc/gen/empty.js";
 import * as msg from "./grpc/gen/messages.js";
 import * as t from "./grpc/gen/test.js";
+// @ts-expect-error: a plain .mjs module, also loaded by server threads
+import { interopService } from "./grpc/interop-service.mjs";
 
 const PY = "/usr/bin/python3";
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -48,56 +52,7 @@ const zeros = (n: number) => new Uint8Array(n);
 const payload = (n: number) => msg.Payload.create({ body: zeros(n) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The interop suite's server behaviour, in kitewire. */
-function echoMetadata(ctx: GrpcServerContext): void {
-  const initial = ctx.requestMetadata[ECHO_INITIAL];
-  if (initial !== undefined) ctx.responseHeaders[ECHO_INITIAL] = initial;
-  const trailing = ctx.requestMetadata[ECHO_TRAILING];
-  if (trailing !== undefined) ctx.trailers[ECHO_TRAILING] = trailing;
-}
-
-const testService = {
-  emptyCall: () => empty.Empty.create(),
-  unaryCall(request: msg.SimpleRequest, ctx: GrpcServerContext): msg.SimpleResponse {
-    echoMetadata(ctx);
-    if (request.responseStatus && request.responseStatus.code !== 0) throw grpcError(request.responseStatus.code, request.responseStatus.message);
-    if (request.expectCompressed?.value && !ctx.requestCompressed) throw grpcError(3, "expected a compressed request");
-    if (request.responseCompressed?.value) ctx.compress = true;
-    return msg.SimpleResponse.create({ payload: payload(request.responseSize) });
-  },
-  cacheableUnaryCall(request: msg.SimpleRequest, ctx: GrpcServerContext) {
-    return testService.unaryCall(request, ctx);
-  },
-  async *streamingOutputCall(request: msg.StreamingOutputCallRequest) {
-    for (const p of request.responseParameters) {
-      if (p.intervalUs > 0) await sleep(p.intervalUs / 1000);
-      yield msg.StreamingOutputCallResponse.create({ payload: payload(p.size) });
-    }
-  },
-  async streamingInputCall(requests: AsyncIterable<msg.StreamingInputCallRequest>) {
-    let total = 0;
-    for await (const r of requests) total += r.payload?.body.length ?? 0;
-    return msg.StreamingInputCallResponse.create({ aggregatedPayloadSize: total });
-  },
-  async *fullDuplexCall(requests: AsyncIterable<msg.StreamingOutputCallRequest>, ctx: GrpcServerContext) {
-    echoMetadata(ctx);
-    for await (const r of requests) {
-      if (r.responseStatus && r.responseStatus.code !== 0) throw grpcError(r.responseStatus.code, r.responseStatus.message);
-      for (const p of r.responseParameters) {
-        if (p.intervalUs > 0) await sleep(p.intervalUs / 1000);
-        yield msg.StreamingOutputCallResponse.create({ payload: payload(p.size) });
-      }
-    }
-  },
-  async *halfDuplexCall(requests: AsyncIterable<msg.StreamingOutputCallRequest>) {
-    const all: msg.StreamingOutputCallRequest[] = [];
-    for await (const r of requests) all.push(r);
-    for (const r of all) for (const p of r.responseParameters) yield msg.StreamingOutputCallResponse.create({ payload: payload(p.size) });
-  },
-  unimplementedCall() {
-    throw grpcError(12, "UnimplementedCall is not implemented");
-  },
-};
+const testService = interopService({ grpcError }, empty, msg);
 
 describe("grpcio client -> kitewire server", () => {
   let listener: Listener;
@@ -117,6 +72,43 @@ describe("grpcio client -> kitewire server", () => {
     expect(r.stderr.includes("Traceback") ? r.stderr : "").toBe("");
     expect(results.map((x) => x.case)).toEqual(CASES);
     expect(results.filter((x) => !x.ok)).toEqual([]);
+  });
+});
+
+describe("grpcio client -> kitewire server on 2 threads (listen threads: each HTTP/2 connection served by one server thread)", () => {
+  let listener: Listener;
+  beforeAll(async () => {
+    // The generated modules, transpiled for the server threads (which load the build by URL).
+    const bundle = pathToFileURL(join(here, "../../dist/kitewire.node.mjs")).href;
+    const out = mkdtempSync(join(tmpdir(), "kitewire-grpc-interop-threads-"));
+    const urls: Record<string, string> = { bundle };
+    for (const name of ["empty", "messages", "test"]) {
+      const { outputText } = ts.transpileModule(readFileSync(join(here, `grpc/gen/${name}.ts`), "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } });
+      writeFileSync(join(out, `${name}.mjs`), outputText.replaceAll('from "kitewire"', `from ${JSON.stringify(bundle)}`).replace(/from "\.\/([a-z]+)\.js"/g, 'from "./$1.mjs"'));
+      urls[name] = pathToFileURL(join(out, `${name}.mjs`)).href;
+    }
+    process.env["KITEWIRE_INTEROP_GEN"] = JSON.stringify(urls);
+    const kw = (await import(bundle)) as typeof import("kitewire");
+    await kw.init();
+    listener = await kw.listen(new kw.Server({ logger: kw.silentLogger }), { threads: 2, serverModule: new URL("./grpc/interop-service.mjs", import.meta.url) });
+  });
+  afterAll(() => listener.close({ timeoutMs: 500 }));
+
+  test("every interop case, from two clients at once (one connection pinned to each thread)", async () => {
+    const runs = await Promise.all([0, 1].map(async () => {
+      const child = spawn(PY, [PEER, gen, "client", String(listener.port), ...CASES], { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+      const r = { stdout: "", stderr: "" };
+      child.stdout.on("data", (d: Buffer) => (r.stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (r.stderr += d.toString()));
+      await new Promise((resolve) => child.once("exit", resolve));
+      return r;
+    }));
+    for (const r of runs) {
+      const results = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { case: string; ok: boolean; detail?: string });
+      expect(r.stderr.includes("Traceback") ? r.stderr : "").toBe("");
+      expect(results.map((x) => x.case)).toEqual(CASES);
+      expect(results.filter((x) => !x.ok)).toEqual([]);
+    }
   });
 });
 
