@@ -12,6 +12,11 @@
 // with ready-made replies (bench/cores/server.mjs), the least any socket thread spends per call
 // in Node, against which the socket thread of `threads: N` is read.
 //
+// The "grpc:" cases (grpc:single, grpc:threads:1, grpc:threads:2) are the same servers called
+// over gRPC (kitewire's client, a 1 KiB bytes echo of bench/rpc/echo.proto): on `threads`,
+// each HTTP/2 connection is pinned to a server thread, which runs it; the socket thread
+// relays its bytes. `--part=B --modes=grpc:single,grpc:threads:1,grpc:threads:2` runs them alone.
+//
 // The "-1thread" cases put the server in the client's thread: the transport's CPU per call
 // without a second thread (nor its wake-ups), the figure least moved by a loaded machine.
 //
@@ -20,14 +25,15 @@
 // (an A/B of two checkouts: build the other one first, e.g. `git worktree add` or `git archive main`).
 //
 //   npm run build && node bench/cores.bench.mjs [--seconds=3] [--rounds=2] [--part=A|B] [--kinds=shm,shm-spin,uds,tcp,shm-1thread,uds-1thread]
-//     [--modes=floor,single,threads:1,threads:2,threads:2-spin,cluster:2] [--spin=50] [--baseline=bundle] [--prof=DIR]
-import { fork } from "node:child_process";
+//     [--modes=floor,single,threads:1,threads:2,threads:2-spin,cluster:2,grpc:single,grpc:threads:1,grpc:threads:2] [--spin=50] [--baseline=bundle] [--prof=DIR]
+import { fork, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { BUNDLE, generate } from "./rpc/codegen.mjs";
+import { BUNDLE, ECHO_PROTO, generate } from "./rpc/codegen.mjs";
+import ts from "typescript";
 
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const SECONDS = arg("seconds", 3);
@@ -43,12 +49,21 @@ const PROF = process.argv.find((a) => a.startsWith("--prof="))?.slice(7);
 const BASELINE = process.argv.find((a) => a.startsWith("--baseline="))?.slice(11);
 const dir = mkdtempSync(join(tmpdir(), "kitewire-cores-"));
 const gen = generate(dir);
+/** The Protobuf echo (bench/rpc/echo.proto) of the grpc: cases, generated into `dir`/proto. */
+function generateProto(bundle, out) {
+  const made = spawnSync(process.execPath, [new URL("../bin/kitewire.mjs", import.meta.url).pathname, "gen", "-o", out, ECHO_PROTO], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`kitewire gen failed: ${made.stdout}${made.stderr}`);
+  const { outputText } = ts.transpileModule(readFileSync(join(out, "echo.ts"), "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } });
+  writeFileSync(join(out, "echo.mjs"), outputText.replaceAll('from "kitewire"', `from ${JSON.stringify(bundle)}`));
+  return pathToFileURL(join(out, "echo.mjs")).href;
+}
 
 /** A build under test: its bundle, its kitewire module, the generated echo service for it, and what its service modules are told (BENCH_CORES_GEN). */
 async function loadBuild(tag, bundle, kitewire) {
   const kw = await import(bundle);
   await kw.init();
-  return { tag, bundle, kw, echo: await import(kitewire), env: JSON.stringify({ bundle, kitewire }) };
+  const proto = generateProto(bundle, join(dir, `proto${tag}`));
+  return { tag, bundle, kw, echo: await import(kitewire), protoEcho: await import(proto), env: JSON.stringify({ bundle, kitewire, proto }) };
 }
 const builds = [await loadBuild("", BUNDLE, gen.kitewire)];
 if (BASELINE) {
@@ -147,12 +162,20 @@ function threadTimes(pids) {
 }
 
 async function serverCase(mode, build) {
-  const { kw, echo } = build;
+  const { kw, echo, protoEcho } = build;
+  const grpc = mode.startsWith("grpc:");
+  if (grpc) mode = mode.slice(5);
   const child = fork(new URL("./cores/server.mjs", import.meta.url), [mode, String(SPIN)], {
     env: { ...process.env, BENCH_CORES_GEN: build.env }, stdio: "inherit", execArgv: PROF ? ["--cpu-prof", `--cpu-prof-dir=${PROF}`] : [],
   });
   const { address, pids } = await new Promise((resolve) => child.once("message", resolve));
-  const clients = Array.from({ length: 8 }, () => kw.createClient(echo.Echo, { transport, connection: kw.nodeTransport({ address, transport, mode: "mux" }) }));
+  // gRPC: 8 clients, each its own HTTP/2 connection (spread over the server threads, 4 each on threads:2).
+  const message = grpc ? protoEcho.EchoMessage.create({ payload }) : undefined;
+  const clients = Array.from({ length: 8 }, () => {
+    if (!grpc) return kw.createClient(echo.Echo, { transport, connection: kw.nodeTransport({ address, transport, mode: "mux" }) });
+    const c = kw.createGrpcClient(protoEcho.Echo, { address });
+    return { echo: () => c.echo(message), close: () => c.close() };
+  });
   await load(clients, 200, WARMUP_MS);
   const before = threadTimes(pids);
   const t = performance.now();
@@ -223,7 +246,7 @@ console.log("| server | QPS | server CPU µs per call | socket thread µs per ca
 for (const b of builds) {
   for (const m of modes) {
     const r = best(bRuns[m + b.tag]);
-    const threaded = m.startsWith("threads");
+    const threaded = m.replace(/^grpc:/, "").startsWith("threads");
     console.log(`| ${m}${b.tag} | ${Math.round(r.qps)} | ${f1(r.cpuUsPerCall)} | ${threaded ? f1(r.socketUsPerCall) : "-"} | ${threaded ? f1(r.serverThreadsUsPerCall) : "-"} |`);
   }
   if (bRuns["single" + b.tag] && bRuns["threads:1" + b.tag]) {
@@ -234,6 +257,13 @@ for (const b of builds) {
     const perThread = 1e6 / t1.serverThreadsUsPerCall;
     console.log(`projection to 16 cores with threads:15 (one core for the socket thread): min(socket thread ${Math.round(socketBound)}/s, 15 x ${Math.round(perThread)}/s) = ${Math.round(Math.min(socketBound, 15 * perThread))} QPS; ` +
       `single thread: ${Math.round(1e6 / single.cpuUsPerCall)} QPS at 100 % of one core; cluster of 16: ${Math.round(16 * 1e6 / single.cpuUsPerCall)} QPS (no shared socket thread)\n`);
+  }
+  const g = (m) => (bRuns[m + b.tag] ? bRuns[m + b.tag] : undefined);
+  if (g("grpc:single") && (g("grpc:threads:1") || g("grpc:threads:2"))) {
+    // Each round's ratio to the single-thread run of the same round (interleaved), the median of the rounds.
+    const ratio = (m, key) => median(g(m).map((r, i) => r[key] / g("grpc:single")[i][key]));
+    console.log(`\n${b.tag || "this build"}, gRPC: ${["grpc:threads:1", "grpc:threads:2"].filter(g).map((m) =>
+      `${m} ${f2(ratio(m, "qps"))}x the QPS of grpc:single at ${f2(ratio(m, "cpuUsPerCall"))}x its server CPU per call (socket thread ${f1(best(g(m)).socketUsPerCall)} µs per call)`).join("; ")} (median of ${ROUNDS} rounds' ratios)`);
   }
 }
 compare(modes, bRuns, [["QPS", "qps"], ["server CPU µs per call", "cpuUsPerCall"], ["socket thread µs per call", "socketUsPerCall"], ["server threads µs per call", "serverThreadsUsPerCall"]]);
