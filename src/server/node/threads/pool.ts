@@ -22,6 +22,9 @@
  *   replaced, and the server goes on.
  * - A frame over maxFrameSize never gets here (the connection refuses it first); the rings
  *   take any frame up to that size (larger ones spill to their block pools).
+ * - An HTTP/2 (gRPC) connection goes whole to one thread, which runs it; its bytes travel
+ *   in the same batches (http2-relay.ts). Rejections a thread makes are logged here, by
+ *   the listener's Server.
  */
 import type { Socket } from "node:net";
 import { Worker } from "node:worker_threads";

@@ -6,6 +6,7 @@
  * serving one batch of requests leave as one ring message when it is done, later ones
  * (async handlers) at the end of their turn. Replies that find the ring full wait in
  * order (copied), bounded by the calls in flight, which the socket thread's connections bound.
+ * The HTTP/2 (gRPC) connections pinned to the thread run here whole (http2-thread.ts).
  */
 import { parentPort } from "node:worker_threads";
 import { BufferChain } from "../../../buffer/chain.js";
