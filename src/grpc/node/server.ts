@@ -37,16 +37,13 @@ export class GrpcNodeServer implements GrpcServerSide {
   readonly acceptEncoding: string;
   private closing = false;
 
-  private readonly maxConcurrentStreams: number;
-
   /**
    * @param partial the listener's budget of bytes held in partial frames, which partial gRPC
    *   messages share (the largest holder, a stream or a Thrift connection, is closed past it).
    * @param maxConcurrentStreams streams per connection (default the server's maxInflightPerConnection).
    */
   constructor(readonly server: Server, options: Partial<GrpcServerOptions> = {}, readonly partial?: PartialFrameBudget,
-    maxConcurrentStreams = server.options.maxInflightPerConnection) {
-    this.maxConcurrentStreams = maxConcurrentStreams;
+    private readonly maxConcurrentStreams = server.options.maxInflightPerConnection) {
     this.options = makeGrpcServerOptions(options, [gzip]);
     this.codec = new GrpcCodec(server.engine, server.options.maxDepth);
     this.acceptEncoding = ["identity", ...this.options.compressions.map((c) => c.name)].join(",");
