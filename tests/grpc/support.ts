@@ -1,7 +1,8 @@
 /** Shared pieces of the gRPC tests: the Echo handler (kitewire and grpc-js forms) and grpc-js loading. */
+import http2 from "node:http2";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { grpcError, KitewireError, ErrorCode, type CallContext, type GrpcServerContext } from "kitewire";
+import { grpcError, KitewireError, ErrorCode, type CallContext, type GrpcServerContext, type Logger } from "kitewire";
 import * as echo from "./gen/echo.js";
 
 export { echo };
@@ -69,5 +70,41 @@ export const echoHandler: echo.EchoHandler = {
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const v of iterable) out.push(v);
+  return out;
+}
+
+/** A logger that keeps its lines. */
+export function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** One raw HTTP/2 gRPC request: returns the response headers, the body bytes and the trailers. */
+export async function rawCall(port: number, path: string, body: Uint8Array, headers: Record<string, string> = {}) {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...headers });
+    const chunks: Buffer[] = [];
+    let response: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders = {};
+    stream.on("response", (h) => (response = h));
+    stream.on("trailers", (t) => (trailers = t));
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.end(body);
+    await new Promise<void>((resolve) => stream.on("close", () => resolve()));
+    const status = trailers["grpc-status"] ?? response["grpc-status"];
+    return { response, trailers, status: status === undefined ? undefined : Number(status), body: Buffer.concat(chunks), rst: stream.rstCode };
+  } finally {
+    session.close();
+  }
+}
+
+/** A gRPC length-prefixed message (flag 1: compressed). */
+export function prefixed(message: Uint8Array, flag = 0): Uint8Array {
+  const out = new Uint8Array(5 + message.length);
+  out[0] = flag;
+  new DataView(out.buffer).setUint32(1, message.length);
+  out.set(message, 5);
   return out;
 }

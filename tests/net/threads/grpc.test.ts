@@ -16,7 +16,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createGrpcClient, decodeRpcStatus, ErrorCode, gzip, init, KitewireError, type Logger } from "kitewire";
 import { grpcJsClientCases } from "../../grpc/grpc-js-cases.js";
-import { collect, echo, grpc, grpcJsEcho } from "../../grpc/support.js";
+import { captureLogger, collect, echo, grpc, grpcJsEcho, prefixed, rawCall } from "../../grpc/support.js";
 import { HpackEncoder } from "../../../src/net/http2/hpack.js";
 import { issue } from "../../support/certs.js";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks
@@ -27,13 +27,6 @@ let kw: Kw;
 let ex: typeof import("../../golden/thrift/gen/example.js");
 const SERVICE = new URL("./grpc-service.mjs", import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A logger that keeps its lines. */
-function captureLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 /** What the handlers on the threads tell (grpc-service.mjs). */
 const events: { event: string; detail?: string; thread: number }[] = [];
@@ -71,33 +64,6 @@ grpcJsClientCases("kitewire server on 2 threads", async () => {
   const l = await kw.listen(new kw.Server({ logger: kw.silentLogger }), { threads: 2, serverModule: SERVICE });
   return { port: l.port, close: () => l.close({ timeoutMs: 1000 }) };
 });
-
-/** One raw HTTP/2 gRPC request: the response headers, trailers and status. */
-async function rawCall(port: number, path: string, body: Uint8Array, headers: Record<string, string> = {}) {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
-  try {
-    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...headers });
-    let response: http2.IncomingHttpHeaders = {};
-    let trailers: http2.IncomingHttpHeaders = {};
-    stream.on("response", (h) => (response = h));
-    stream.on("trailers", (t) => (trailers = t));
-    stream.on("data", () => undefined);
-    stream.end(body);
-    await new Promise<void>((resolve) => stream.on("close", () => resolve()));
-    const status = trailers["grpc-status"] ?? response["grpc-status"];
-    return { response, status: status === undefined ? undefined : Number(status) };
-  } finally {
-    session.close();
-  }
-}
-
-function prefixed(message: Uint8Array, flag = 0): Uint8Array {
-  const out = new Uint8Array(5 + message.length);
-  out[0] = flag;
-  new DataView(out.buffer).setUint32(1, message.length);
-  out.set(message, 5);
-  return out;
-}
 
 const UNARY = "/kitewire.grpc.test.Echo/Unary";
 const request = (fields: Partial<echo.EchoRequest>) => echo.EchoRequest.create(fields);
