@@ -49,42 +49,54 @@ export const REJECTED = 6;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * A KitewireError as it crosses to the socket thread: its code, offset and message (without
+ * the offset, which the error made again names once) and the details `Server.rejected` reads.
+ */
+interface ErrorFields {
+  code: ErrorCode;
+  at?: number;
+  message: string;
+  detected?: unknown;
+}
+
+function errorFields(error: unknown, code: ErrorCode): ErrorFields {
+  const e = KitewireError.from(error, code);
+  return { code: e.code, at: e.offset, message: messageWithoutOffset(e), detected: e.details?.["detected"] };
+}
+
+function errorOf(f: ErrorFields, prefix = ""): KitewireError {
+  const details = f.detected === undefined ? undefined : { detected: f.detected };
+  return new KitewireError(f.code, prefix + f.message, { offset: f.at, details, stack: false });
+}
+
 /** A FAIL message's bytes: the error's code, offset and message, so the socket thread logs the reason the thread found. */
 export function failureBytes(error: unknown): Uint8Array {
-  // failureOf makes a KitewireError of the message and offset again: the offset is named once.
-  const fields = error instanceof KitewireError
-    ? { code: error.code, offset: error.offset, message: messageWithoutOffset(error) }
-    : { code: ErrorCode.INVALID_STATE, message: error instanceof Error ? error.message : String(error) };
-  return encoder.encode(JSON.stringify(fields));
+  return encoder.encode(JSON.stringify(errorFields(error, ErrorCode.INVALID_STATE)));
 }
 
 /** The error a FAIL message from server thread `index` carries (INVALID_STATE if it is not one failureBytes made). */
 export function failureOf(bytes: Uint8Array, index: number): KitewireError {
   const text = decoder.decode(bytes);
+  const prefix = `server thread ${index}: `;
   try {
-    const { code, offset, message } = JSON.parse(text) as { code: ErrorCode; offset?: number; message: string };
-    if (typeof code === "string" && typeof message === "string") {
-      return new KitewireError(code, `server thread ${index}: ${message}`, { offset, stack: false });
-    }
+    const f = JSON.parse(text) as ErrorFields;
+    if (typeof f.code === "string" && typeof f.message === "string") return errorOf(f, prefix);
   } catch {
     // not ours: below
   }
-  return new KitewireError(ErrorCode.INVALID_STATE, `server thread ${index}: ${text}`, { stack: false });
+  return new KitewireError(ErrorCode.INVALID_STATE, prefix + text, { stack: false });
 }
 
 /** A REJECTED message's bytes: what `Server.rejected` was told on the thread. */
 export function rejectionBytes(peer: string | undefined, error: unknown, reason: string | undefined, offset: number | undefined): Uint8Array {
-  const e = error instanceof KitewireError ? error : KitewireError.from(error, ErrorCode.CONNECTION);
-  // `detected` is all of the details `rejected` reads; the error's own offset is named once, by failureOf's rule.
-  const detected = e.details?.["detected"];
-  return encoder.encode(JSON.stringify({ peer, reason, offset, code: e.code, at: e.offset, message: messageWithoutOffset(e), detected }));
+  return encoder.encode(JSON.stringify({ peer, reason, offset, ...errorFields(error, ErrorCode.CONNECTION) }));
 }
 
 /** The arguments of `Server.rejected` a REJECTED message carries (the error as the thread made it, without its stack). */
 export function rejectionOf(bytes: Uint8Array): [peer: string | undefined, error: KitewireError, reason: string | undefined, offset: number | undefined] {
-  const r = JSON.parse(decoder.decode(bytes)) as { peer?: string; reason?: string; offset?: number; code: ErrorCode; at?: number; message: string; detected?: unknown };
-  const details = r.detected === undefined ? undefined : { detected: r.detected };
-  return [r.peer, new KitewireError(r.code, r.message, { offset: r.at, details, stack: false }), r.reason, r.offset];
+  const r = JSON.parse(decoder.decode(bytes)) as ErrorFields & { peer?: string; reason?: string; offset?: number };
+  return [r.peer, errorOf(r), r.reason, r.offset];
 }
 
 const FRAMINGS = ["buffered", "framed", "ttheader", "ttheader-framed", "theader", "kitex-protobuf"] as const;
