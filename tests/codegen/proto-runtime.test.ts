@@ -81,6 +81,18 @@ describe("proto3", () => {
     expect(asRequest.$unknown?.length).toBe(2);
     expect(hex(encodeProtobuf(ex.GetUserRequest, asRequest))).toBe(hex(bytes));
   });
+
+  test("a known field number with another wire type is an unknown field, in small and large messages alike", () => {
+    // Small switches on tags, Large (20 fields) on field numbers: both keep field 5 sent as a
+    // varint instead of a double, and field 3 as a double instead of a varint, as they came.
+    const odd = Uint8Array.from([0x28, 0x07, 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x08, 0x2a]);
+    for (const codec of [bench.Small, bench.Large] as const) {
+      const v = decodeProtobuf(codec as typeof bench.Small, odd);
+      expect([v.score, v.age, v.id]).toEqual([0, 0, 42n]);
+      expect(v.$unknown?.map(hex)).toEqual(["2807", "190102030405060708"]);
+      expect(hex(encodeProtobuf(codec as typeof bench.Small, v))).toBe("082a" + "2807" + "190102030405060708"); // known fields first
+    }
+  });
 });
 
 describe("proto2", () => {

@@ -182,6 +182,15 @@ function readValue(ctx: ProtoContext, s: Shape, into?: string): string {
   return `${ctx.use(s.group ? "decodeGroup" : "decodeNested")}(${args.join(", ")})`;
 }
 
+/**
+ * From this many fields, a message's decode switches on the field number (`tag >>> 3`), then
+ * checks the tag: field numbers are dense, so V8 makes that switch a jump table, while a
+ * switch on tags (number << 3 | wire type: sparse) is a chain of comparisons, one per
+ * field before the one read. The bench's 20-field message decoded 1-4 % faster; one of 5
+ * fields ~4 ns slower, hence a threshold (bench/README.md, section 5b, sixth round).
+ */
+const FIELD_SWITCH = 9;
+
 function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPlan[], oneofs: { name: string; members: FieldPlan[] }[]): void {
   for (const p of plans) {
     if (p.field.oneof !== undefined) continue;
@@ -201,9 +210,21 @@ function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPla
   });
   code.block("while (r.pos < r.end)", () => {
     code.line("const start = r.pos;", "const tag = r.tag();");
-    code.block("switch (tag)", () => {
-      for (const p of plans) emitFieldDecode(ctx, code, p, oneofs);
-    });
+    if (plans.length >= FIELD_SWITCH) {
+      code.block("switch (tag >>> 3)", () => {
+        for (const p of plans) {
+          code.line(`case ${p.field.number}:`);
+          code.indent(() => {
+            emitFieldDecode(ctx, code, p, oneofs, (t) => `if (tag === ${t})`);
+            code.line("break;");
+          });
+        }
+      });
+    } else {
+      code.block("switch (tag)", () => {
+        for (const p of plans) emitFieldDecode(ctx, code, p, oneofs, (t) => `case ${t}:`);
+      });
+    }
     code.line("r.skip(tag);", "(unknown ??= []).push(r.raw(start));");
   });
   for (const p of required) {
@@ -215,14 +236,18 @@ function emitDecode(ctx: ProtoContext, code: Code, name: string, plans: FieldPla
   code.line("if (unknown !== undefined) v.$unknown = unknown;", "return v;");
 }
 
-function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { name: string; members: FieldPlan[] }[]): void {
+/**
+ * The decode of one field: for each of its tags, `match(tag)` (a `case` label or an `if`)
+ * and a block that reads the value and continues the message's loop.
+ */
+function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { name: string; members: FieldPlan[] }[], match: (tag: number) => string): void {
   const f = p.field;
   const no = f.number;
   const seen = f.label === "required" ? ` seen${p.index} = true;` : "";
   if (p.shape.kind === "map") {
     const { key, value } = p.shape;
     const k = SCALARS[key];
-    code.line(`case ${tag(no, 2)}: {`);
+    code.line(`${match(tag(no, 2))} {`);
     code.indent(() => {
       code.line("const outer = r.begin();");
       // A message value is made only if the entry lacks one: made first and merged into,
@@ -256,16 +281,16 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       // Closed enums keep only declared values; each other one stays an unknown field.
       const info = `${ctx.ref(s.ref)}$info`;
       const type = ctx.ref(s.ref);
-      code.line(`case ${tag(no, 2)}: for (const x of r.packedInt32()) { if (${info}.names[x] === undefined) (unknown ??= []).push(${ctx.use("unknownVarint")}(${no}, x)); else ${own(ctx, p)}.push(x as ${type}); } continue;`);
-      code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else ${own(ctx, p)}.push(x as ${type}); continue; }`);
+      code.line(`${match(tag(no, 2))} { for (const x of r.packedInt32()) { if (${info}.names[x] === undefined) (unknown ??= []).push(${ctx.use("unknownVarint")}(${no}, x)); else ${own(ctx, p)}.push(x as ${type}); } continue; }`);
+      code.line(`${match(tag(no, 0))} { const x = r.int32(); if (${info}.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else ${own(ctx, p)}.push(x as ${type}); continue; }`);
       return;
     }
     if (w.append) {
-      code.line(`case ${tag(no, 2)}: f${p.index} = r.${w.append}(f${p.index}); continue;`);
+      code.line(`${match(tag(no, 2))} { f${p.index} = r.${w.append}(f${p.index}); continue; }`);
     } else if (w.packed) {
-      code.line(`case ${tag(no, 2)}: { const list = ${own(ctx, p)}; for (const x of r.${w.packed}()) list.push(x); continue; }`);
+      code.line(`${match(tag(no, 2))} { const list = ${own(ctx, p)}; for (const x of r.${w.packed}()) list.push(x); continue; }`);
     }
-    code.line(`case ${tag(no, w.wireType)}: ${own(ctx, p)}.push(${readValue(ctx, s)}); continue;`);
+    code.line(`${match(tag(no, w.wireType))} { ${own(ctx, p)}.push(${readValue(ctx, s)}); continue; }`);
     return;
   }
   let target: string;
@@ -281,9 +306,9 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
   if (closed) {
     // A closed enum keeps only the values it declares; others stay unknown fields.
     const info = `${ctx.ref((s as { ref: ProtoRef }).ref)}$info`;
-    code.line(`case ${tag(no, 0)}: { const x = r.int32(); if (${info}.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } ${target.replace("%s", `x as ${ctx.ref((s as { ref: ProtoRef }).ref)}`)}${seen} continue; }`);
+    code.line(`${match(tag(no, 0))} { const x = r.int32(); if (${info}.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } ${target.replace("%s", `x as ${ctx.ref((s as { ref: ProtoRef }).ref)}`)}${seen} continue; }`);
     return;
   }
   const value = readValue(ctx, s, s.kind === "message" ? current : undefined);
-  code.line(`case ${tag(no, w.wireType)}: ${target.replace("%s", value)}${seen} continue;`);
+  code.line(`${match(tag(no, w.wireType))} { ${target.replace("%s", value)}${seen} continue; }`);
 }

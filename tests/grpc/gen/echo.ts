@@ -54,11 +54,11 @@ export const EchoRequest: ProtobufMessageCodec<EchoRequest> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
-        case 18: f1 = r.bytes(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int32(); continue;
-        case 40: f4 = r.int32(); continue;
+        case 10: { f0 = r.string(); continue; }
+        case 18: { f1 = r.bytes(); continue; }
+        case 24: { f2 = r.int32(); continue; }
+        case 32: { f3 = r.int32(); continue; }
+        case 40: { f4 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -108,9 +108,9 @@ export const EchoResponse: ProtobufMessageCodec<EchoResponse> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
-        case 18: f1 = r.bytes(); continue;
-        case 24: f2 = r.int32(); continue;
+        case 10: { f0 = r.string(); continue; }
+        case 18: { f1 = r.bytes(); continue; }
+        case 24: { f2 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -51,11 +51,11 @@ export const Small: ProtobufMessageCodec<Small> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int64(); continue;
-        case 18: f1 = r.string(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.bool(); continue;
-        case 41: f4 = r.double(); continue;
+        case 8: { f0 = r.int64(); continue; }
+        case 18: { f1 = r.string(); continue; }
+        case 24: { f2 = r.int32(); continue; }
+        case 32: { f3 = r.bool(); continue; }
+        case 41: { f4 = r.double(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -105,9 +105,9 @@ export const Inner: ProtobufMessageCodec<Inner> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = r.string(); continue;
-        case 25: f2 = r.double(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 18: { f1 = r.string(); continue; }
+        case 25: { f2 = r.double(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -241,28 +241,68 @@ export const Large: ProtobufMessageCodec<Large> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int64(); continue;
-        case 18: f1 = r.string(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.bool(); continue;
-        case 41: f4 = r.double(); continue;
-        case 50: f5 = r.string(); continue;
-        case 56: f6 = r.int32(); continue;
-        case 64: f7 = r.int64(); continue;
-        case 72: f8 = r.int64(); continue;
-        case 82: f9 = r.string(); continue;
-        case 90: f10 = r.string(); continue;
-        case 98: f11 = decodeNested(r, Inner, f11); continue;
-        case 106: f12 = r.appendPackedInt32(f12); continue;
-        case 104: (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.int32()); continue;
-        case 114: (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.string()); continue;
-        case 122: (f14 === EMPTY_LIST ? (f14 = []) : f14).push(decodeNested(r, Inner)); continue;
-        case 130: f15 = r.string(); continue;
-        case 138: f16 = r.bytes(); continue;
-        case 144: f17 = r.int32(); continue;
-        case 152: f18 = r.int32(); continue;
-        case 161: f19 = r.double(); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int64(); continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = r.string(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.bool(); continue; }
+          break;
+        case 5:
+          if (tag === 41) { f4 = r.double(); continue; }
+          break;
+        case 6:
+          if (tag === 50) { f5 = r.string(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.int32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.int64(); continue; }
+          break;
+        case 9:
+          if (tag === 72) { f8 = r.int64(); continue; }
+          break;
+        case 10:
+          if (tag === 82) { f9 = r.string(); continue; }
+          break;
+        case 11:
+          if (tag === 90) { f10 = r.string(); continue; }
+          break;
+        case 12:
+          if (tag === 98) { f11 = decodeNested(r, Inner, f11); continue; }
+          break;
+        case 13:
+          if (tag === 106) { f12 = r.appendPackedInt32(f12); continue; }
+          if (tag === 104) { (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.int32()); continue; }
+          break;
+        case 14:
+          if (tag === 114) { (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.string()); continue; }
+          break;
+        case 15:
+          if (tag === 122) { (f14 === EMPTY_LIST ? (f14 = []) : f14).push(decodeNested(r, Inner)); continue; }
+          break;
+        case 16:
+          if (tag === 130) { f15 = r.string(); continue; }
+          break;
+        case 17:
+          if (tag === 138) { f16 = r.bytes(); continue; }
+          break;
+        case 18:
+          if (tag === 144) { f17 = r.int32(); continue; }
+          break;
+        case 19:
+          if (tag === 152) { f18 = r.int32(); continue; }
+          break;
+        case 20:
+          if (tag === 161) { f19 = r.double(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -391,50 +431,82 @@ export const Profile: ProtobufMessageCodec<Profile> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int64(); continue;
-        case 18: f1 = r.string(); continue;
-        case 26: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: string = "";
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = r.string();
-            else r.skip(t);
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int64(); continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = r.string(); continue; }
+          break;
+        case 3:
+          if (tag === 26) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: string = "";
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = r.string();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
-          continue;
-        }
-        case 34: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: Inner | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 18) x = decodeNested(r, Inner, x);
-            else r.skip(t);
+          break;
+        case 4:
+          if (tag === 34) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: Inner | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 18) x = decodeNested(r, Inner, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x ?? Inner.create());
+            continue;
           }
-          r.finish(outer);
-          (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x ?? Inner.create());
-          continue;
-        }
-        case 42: f4 = r.appendPackedInt32(f4); continue;
-        case 40: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.int32()); continue;
-        case 50: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.string()); continue;
-        case 58: (f6 === EMPTY_LIST ? (f6 = []) : f6).push(decodeNested(r, Inner)); continue;
-        case 64: f7 = r.int32(); continue;
-        case 72: f8 = r.bool(); continue;
-        case 81: f9 = r.double(); continue;
-        case 90: f10 = r.string(); continue;
-        case 96: f11 = r.int64(); continue;
-        case 106: f12 = r.bytes(); continue;
-        case 112: f13 = r.int32(); continue;
-        case 120: f14 = r.uint32(); continue;
-        case 130: f15 = r.string(); continue;
+          break;
+        case 5:
+          if (tag === 42) { f4 = r.appendPackedInt32(f4); continue; }
+          if (tag === 40) { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.int32()); continue; }
+          break;
+        case 6:
+          if (tag === 50) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.string()); continue; }
+          break;
+        case 7:
+          if (tag === 58) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(decodeNested(r, Inner)); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.int32(); continue; }
+          break;
+        case 9:
+          if (tag === 72) { f8 = r.bool(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.double(); continue; }
+          break;
+        case 11:
+          if (tag === 90) { f10 = r.string(); continue; }
+          break;
+        case 12:
+          if (tag === 96) { f11 = r.int64(); continue; }
+          break;
+        case 13:
+          if (tag === 106) { f12 = r.bytes(); continue; }
+          break;
+        case 14:
+          if (tag === 112) { f13 = r.int32(); continue; }
+          break;
+        case 15:
+          if (tag === 120) { f14 = r.uint32(); continue; }
+          break;
+        case 16:
+          if (tag === 130) { f15 = r.string(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -208,55 +208,123 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
-        case 48: f5 = r.uint64(); continue;
-        case 56: f6 = r.sint32(); continue;
-        case 64: f7 = r.sint64(); continue;
-        case 77: f8 = r.fixed32(); continue;
-        case 81: f9 = r.fixed64(); continue;
-        case 93: f10 = r.sfixed32(); continue;
-        case 97: f11 = r.sfixed64(); continue;
-        case 104: f12 = r.bool(); continue;
-        case 114: f13 = r.string(); continue;
-        case 122: f14 = r.bytes(); continue;
-        case 128: f15 = r.int32(); continue;
-        case 138: f16 = r.string(); continue;
-        case 146: f17 = r.bytes(); continue;
-        case 170: { const list = (f18 === EMPTY_LIST ? (f18 = []) : f18); for (const x of r.packedDouble()) list.push(x); continue; }
-        case 169: (f18 === EMPTY_LIST ? (f18 = []) : f18).push(r.double()); continue;
-        case 178: { const list = (f19 === EMPTY_LIST ? (f19 = []) : f19); for (const x of r.packedFloat()) list.push(x); continue; }
-        case 181: (f19 === EMPTY_LIST ? (f19 = []) : f19).push(r.float()); continue;
-        case 186: f20 = r.appendPackedInt32(f20); continue;
-        case 184: (f20 === EMPTY_LIST ? (f20 = []) : f20).push(r.int32()); continue;
-        case 194: { const list = (f21 === EMPTY_LIST ? (f21 = []) : f21); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 192: (f21 === EMPTY_LIST ? (f21 = []) : f21).push(r.int64()); continue;
-        case 202: f22 = r.appendPackedUint32(f22); continue;
-        case 200: (f22 === EMPTY_LIST ? (f22 = []) : f22).push(r.uint32()); continue;
-        case 210: { const list = (f23 === EMPTY_LIST ? (f23 = []) : f23); for (const x of r.packedUint64()) list.push(x); continue; }
-        case 208: (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.uint64()); continue;
-        case 218: f24 = r.appendPackedSint32(f24); continue;
-        case 216: (f24 === EMPTY_LIST ? (f24 = []) : f24).push(r.sint32()); continue;
-        case 226: { const list = (f25 === EMPTY_LIST ? (f25 = []) : f25); for (const x of r.packedSint64()) list.push(x); continue; }
-        case 224: (f25 === EMPTY_LIST ? (f25 = []) : f25).push(r.sint64()); continue;
-        case 234: { const list = (f26 === EMPTY_LIST ? (f26 = []) : f26); for (const x of r.packedFixed32()) list.push(x); continue; }
-        case 237: (f26 === EMPTY_LIST ? (f26 = []) : f26).push(r.fixed32()); continue;
-        case 242: { const list = (f27 === EMPTY_LIST ? (f27 = []) : f27); for (const x of r.packedFixed64()) list.push(x); continue; }
-        case 241: (f27 === EMPTY_LIST ? (f27 = []) : f27).push(r.fixed64()); continue;
-        case 250: { const list = (f28 === EMPTY_LIST ? (f28 = []) : f28); for (const x of r.packedSfixed32()) list.push(x); continue; }
-        case 253: (f28 === EMPTY_LIST ? (f28 = []) : f28).push(r.sfixed32()); continue;
-        case 258: { const list = (f29 === EMPTY_LIST ? (f29 = []) : f29); for (const x of r.packedSfixed64()) list.push(x); continue; }
-        case 257: (f29 === EMPTY_LIST ? (f29 = []) : f29).push(r.sfixed64()); continue;
-        case 266: { const list = (f30 === EMPTY_LIST ? (f30 = []) : f30); for (const x of r.packedBool()) list.push(x); continue; }
-        case 264: (f30 === EMPTY_LIST ? (f30 = []) : f30).push(r.bool()); continue;
-        case 274: (f31 === EMPTY_LIST ? (f31 = []) : f31).push(r.string()); continue;
-        case 282: (f32 === EMPTY_LIST ? (f32 = []) : f32).push(r.bytes()); continue;
-        case 290: f33 = r.appendPackedInt32(f33); continue;
-        case 288: (f33 === EMPTY_LIST ? (f33 = []) : f33).push(r.int32()); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 9) { f0 = r.double(); continue; }
+          break;
+        case 2:
+          if (tag === 21) { f1 = r.float(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.int64(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.uint32(); continue; }
+          break;
+        case 6:
+          if (tag === 48) { f5 = r.uint64(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.sint32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); continue; }
+          break;
+        case 9:
+          if (tag === 77) { f8 = r.fixed32(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.fixed64(); continue; }
+          break;
+        case 11:
+          if (tag === 93) { f10 = r.sfixed32(); continue; }
+          break;
+        case 12:
+          if (tag === 97) { f11 = r.sfixed64(); continue; }
+          break;
+        case 13:
+          if (tag === 104) { f12 = r.bool(); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.string(); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.bytes(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { f15 = r.int32(); continue; }
+          break;
+        case 17:
+          if (tag === 138) { f16 = r.string(); continue; }
+          break;
+        case 18:
+          if (tag === 146) { f17 = r.bytes(); continue; }
+          break;
+        case 21:
+          if (tag === 170) { const list = (f18 === EMPTY_LIST ? (f18 = []) : f18); for (const x of r.packedDouble()) list.push(x); continue; }
+          if (tag === 169) { (f18 === EMPTY_LIST ? (f18 = []) : f18).push(r.double()); continue; }
+          break;
+        case 22:
+          if (tag === 178) { const list = (f19 === EMPTY_LIST ? (f19 = []) : f19); for (const x of r.packedFloat()) list.push(x); continue; }
+          if (tag === 181) { (f19 === EMPTY_LIST ? (f19 = []) : f19).push(r.float()); continue; }
+          break;
+        case 23:
+          if (tag === 186) { f20 = r.appendPackedInt32(f20); continue; }
+          if (tag === 184) { (f20 === EMPTY_LIST ? (f20 = []) : f20).push(r.int32()); continue; }
+          break;
+        case 24:
+          if (tag === 194) { const list = (f21 === EMPTY_LIST ? (f21 = []) : f21); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 192) { (f21 === EMPTY_LIST ? (f21 = []) : f21).push(r.int64()); continue; }
+          break;
+        case 25:
+          if (tag === 202) { f22 = r.appendPackedUint32(f22); continue; }
+          if (tag === 200) { (f22 === EMPTY_LIST ? (f22 = []) : f22).push(r.uint32()); continue; }
+          break;
+        case 26:
+          if (tag === 210) { const list = (f23 === EMPTY_LIST ? (f23 = []) : f23); for (const x of r.packedUint64()) list.push(x); continue; }
+          if (tag === 208) { (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.uint64()); continue; }
+          break;
+        case 27:
+          if (tag === 218) { f24 = r.appendPackedSint32(f24); continue; }
+          if (tag === 216) { (f24 === EMPTY_LIST ? (f24 = []) : f24).push(r.sint32()); continue; }
+          break;
+        case 28:
+          if (tag === 226) { const list = (f25 === EMPTY_LIST ? (f25 = []) : f25); for (const x of r.packedSint64()) list.push(x); continue; }
+          if (tag === 224) { (f25 === EMPTY_LIST ? (f25 = []) : f25).push(r.sint64()); continue; }
+          break;
+        case 29:
+          if (tag === 234) { const list = (f26 === EMPTY_LIST ? (f26 = []) : f26); for (const x of r.packedFixed32()) list.push(x); continue; }
+          if (tag === 237) { (f26 === EMPTY_LIST ? (f26 = []) : f26).push(r.fixed32()); continue; }
+          break;
+        case 30:
+          if (tag === 242) { const list = (f27 === EMPTY_LIST ? (f27 = []) : f27); for (const x of r.packedFixed64()) list.push(x); continue; }
+          if (tag === 241) { (f27 === EMPTY_LIST ? (f27 = []) : f27).push(r.fixed64()); continue; }
+          break;
+        case 31:
+          if (tag === 250) { const list = (f28 === EMPTY_LIST ? (f28 = []) : f28); for (const x of r.packedSfixed32()) list.push(x); continue; }
+          if (tag === 253) { (f28 === EMPTY_LIST ? (f28 = []) : f28).push(r.sfixed32()); continue; }
+          break;
+        case 32:
+          if (tag === 258) { const list = (f29 === EMPTY_LIST ? (f29 = []) : f29); for (const x of r.packedSfixed64()) list.push(x); continue; }
+          if (tag === 257) { (f29 === EMPTY_LIST ? (f29 = []) : f29).push(r.sfixed64()); continue; }
+          break;
+        case 33:
+          if (tag === 266) { const list = (f30 === EMPTY_LIST ? (f30 = []) : f30); for (const x of r.packedBool()) list.push(x); continue; }
+          if (tag === 264) { (f30 === EMPTY_LIST ? (f30 = []) : f30).push(r.bool()); continue; }
+          break;
+        case 34:
+          if (tag === 274) { (f31 === EMPTY_LIST ? (f31 = []) : f31).push(r.string()); continue; }
+          break;
+        case 35:
+          if (tag === 282) { (f32 === EMPTY_LIST ? (f32 = []) : f32).push(r.bytes()); continue; }
+          break;
+        case 36:
+          if (tag === 290) { f33 = r.appendPackedInt32(f33); continue; }
+          if (tag === 288) { (f33 === EMPTY_LIST ? (f33 = []) : f33).push(r.int32()); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -310,8 +378,8 @@ export const User_Address: ProtobufMessageCodec<User_Address> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
-        case 18: f1 = r.string(); continue;
+        case 10: { f0 = r.string(); continue; }
+        case 18: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -443,76 +511,108 @@ export const User: ProtobufMessageCodec<User> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int64(); continue;
-        case 18: f1 = r.string(); continue;
-        case 24: f2 = r.int32() as Status; continue;
-        case 34: f3 = decodeNested(r, User_Address, f3); continue;
-        case 42: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(decodeNested(r, User_Address)); continue;
-        case 50: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: string = "";
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = r.string();
-            else r.skip(t);
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int64(); continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = r.string(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32() as Status; continue; }
+          break;
+        case 4:
+          if (tag === 34) { f3 = decodeNested(r, User_Address, f3); continue; }
+          break;
+        case 5:
+          if (tag === 42) { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(decodeNested(r, User_Address)); continue; }
+          break;
+        case 6:
+          if (tag === 50) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: string = "";
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = r.string();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
-          continue;
-        }
-        case 58: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: User_Address | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int64();
-            else if (t === 18) x = decodeNested(r, User_Address, x);
-            else r.skip(t);
+          break;
+        case 7:
+          if (tag === 58) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: User_Address | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int64();
+              else if (t === 18) x = decodeNested(r, User_Address, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x ?? User_Address.create());
+            continue;
           }
-          r.finish(outer);
-          (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x ?? User_Address.create());
-          continue;
-        }
-        case 66: {
-          const outer = r.begin();
-          let k: boolean = false;
-          let x: User_Role = 0 as User_Role;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.bool();
-            else if (t === 16) x = r.int32() as User_Role;
-            else r.skip(t);
+          break;
+        case 8:
+          if (tag === 66) {
+            const outer = r.begin();
+            let k: boolean = false;
+            let x: User_Role = 0 as User_Role;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.bool();
+              else if (t === 16) x = r.int32() as User_Role;
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
-          continue;
-        }
-        case 74: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: Uint8Array = emptyBytes();
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.uint32();
-            else if (t === 18) x = r.bytes();
-            else r.skip(t);
+          break;
+        case 9:
+          if (tag === 74) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: Uint8Array = emptyBytes();
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.uint32();
+              else if (t === 18) x = r.bytes();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
-          continue;
-        }
-        case 82: o0 = { case: "email", value: r.string() }; continue;
-        case 90: o0 = { case: "phone", value: r.string() }; continue;
-        case 98: o0 = { case: "mail", value: decodeNested(r, User_Address, o0.case === "mail" ? o0.value : undefined) }; continue;
-        case 106: f12 = decodeNested(r, google_protobuf_timestamp.Timestamp, f12); continue;
-        case 114: f13 = decodeNested(r, google_protobuf_wrappers.StringValue, f13); continue;
-        case 122: f14 = r.appendPackedInt32(f14); continue;
-        case 120: (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.int32() as User_Role); continue;
-        case 130: f15 = decodeNested(r, legacy.Record$, f15); continue;
+          break;
+        case 10:
+          if (tag === 82) { o0 = { case: "email", value: r.string() }; continue; }
+          break;
+        case 11:
+          if (tag === 90) { o0 = { case: "phone", value: r.string() }; continue; }
+          break;
+        case 12:
+          if (tag === 98) { o0 = { case: "mail", value: decodeNested(r, User_Address, o0.case === "mail" ? o0.value : undefined) }; continue; }
+          break;
+        case 13:
+          if (tag === 106) { f12 = decodeNested(r, google_protobuf_timestamp.Timestamp, f12); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = decodeNested(r, google_protobuf_wrappers.StringValue, f13); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.appendPackedInt32(f14); continue; }
+          if (tag === 120) { (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.int32() as User_Role); continue; }
+          break;
+        case 16:
+          if (tag === 130) { f15 = decodeNested(r, legacy.Record$, f15); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -552,7 +652,7 @@ export const GetUserRequest: ProtobufMessageCodec<GetUserRequest> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int64(); continue;
+        case 8: { f0 = r.int64(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

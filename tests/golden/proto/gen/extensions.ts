@@ -45,8 +45,8 @@ export const Point: ProtobufMessageCodec<Point> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 16: f1 = r.int32(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 16: { f1 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -86,7 +86,7 @@ export const Host: ProtobufMessageCodec<Host> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
+        case 10: { f0 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -39,7 +39,7 @@ export const Record_Extra: ProtobufMessageCodec<Record_Extra> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 72: f0 = r.int32(); continue;
+        case 72: { f0 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -121,18 +121,36 @@ export const Record$: ProtobufMessageCodec<Record$> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32(); seen0 = true; continue;
-        case 18: f1 = r.string(); continue;
-        case 24: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f2 = x as Kind; continue; }
-        case 33: f3 = r.double(); continue;
-        case 42: f4 = r.bytes(); continue;
-        case 50: f5 = r.appendPackedInt32(f5); continue;
-        case 48: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.int32()); continue;
-        case 58: f6 = r.appendPackedInt32(f6); continue;
-        case 56: (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.int32()); continue;
-        case 67: f7 = decodeGroup(r, Record_Extra, tag, f7); continue;
-        case 80: f8 = r.int64(); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32(); seen0 = true; continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = r.string(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f2 = x as Kind; continue; }
+          break;
+        case 4:
+          if (tag === 33) { f3 = r.double(); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = r.bytes(); continue; }
+          break;
+        case 6:
+          if (tag === 50) { f5 = r.appendPackedInt32(f5); continue; }
+          if (tag === 48) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.int32()); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = r.appendPackedInt32(f6); continue; }
+          if (tag === 56) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.int32()); continue; }
+          break;
+        case 8:
+          if (tag === 67) { f7 = decodeGroup(r, Record_Extra, tag, f7); continue; }
+          break;
+        case 10:
+          if (tag === 80) { f8 = r.int64(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

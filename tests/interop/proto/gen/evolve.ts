@@ -37,7 +37,7 @@ export const Nothing: ProtobufMessageCodec<Nothing> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 4294960000: f0 = r.int32(); continue;
+        case 4294960000: { f0 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -98,11 +98,11 @@ export const ScalarsV1: ProtobufMessageCodec<ScalarsV1> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
+        case 9: { f0 = r.double(); continue; }
+        case 21: { f1 = r.float(); continue; }
+        case 24: { f2 = r.int32(); continue; }
+        case 32: { f3 = r.int64(); continue; }
+        case 40: { f4 = r.uint32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -161,11 +161,11 @@ export const OneofsV1: ProtobufMessageCodec<OneofsV1> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 162: f1 = r.string(); continue;
-        case 200: f2 = r.int32(); continue;
-        case 322: f3 = r.appendPackedInt32(f3); continue;
-        case 320: (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int32()); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 162: { f1 = r.string(); continue; }
+        case 200: { f2 = r.int32(); continue; }
+        case 322: { f3 = r.appendPackedInt32(f3); continue; }
+        case 320: { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int32()); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -42,7 +42,7 @@ export const GroupsV1: ProtobufMessageCodec<GroupsV1> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 88: f0 = r.int32(); continue;
+        case 88: { f0 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -121,9 +121,9 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
       const tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (KindV1$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as KindV1; continue; }
-        case 18: for (const x of r.packedInt32()) { if (KindV1$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as KindV1); } continue;
+        case 18: { for (const x of r.packedInt32()) { if (KindV1$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as KindV1); } continue; }
         case 16: { const x = r.int32(); if (KindV1$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as KindV1); continue; }
-        case 26: for (const x of r.packedInt32()) { if (KindV1$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as KindV1); } continue;
+        case 26: { for (const x of r.packedInt32()) { if (KindV1$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as KindV1); } continue; }
         case 24: { const x = r.int32(); if (KindV1$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as KindV1); continue; }
         case 34: {
           const outer = r.begin();
@@ -141,7 +141,7 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
           continue;
         }
         case 40: { const x = r.int32(); if (KindV1$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } o0 = { case: "cKind", value: x as KindV1 }; continue; }
-        case 50: o0 = { case: "cName", value: r.string() }; continue;
+        case 50: { o0 = { case: "cName", value: r.string() }; continue; }
         case 56: { const x = r.int32(); if (KindV1$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as KindV1; seen6 = true; continue; }
       }
       r.skip(tag);

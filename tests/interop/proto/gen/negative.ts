@@ -80,9 +80,9 @@ export const Signed: ProtobufMessageCodec<Signed> = {
       const tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (Sign$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as Sign; continue; }
-        case 18: for (const x of r.packedInt32()) { if (Sign$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Sign); } continue;
+        case 18: { for (const x of r.packedInt32()) { if (Sign$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Sign); } continue; }
         case 16: { const x = r.int32(); if (Sign$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Sign); continue; }
-        case 26: for (const x of r.packedInt32()) { if (Sign$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Sign); } continue;
+        case 26: { for (const x of r.packedInt32()) { if (Sign$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Sign); } continue; }
         case 24: { const x = r.int32(); if (Sign$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Sign); continue; }
         case 34: {
           const outer = r.begin();
@@ -100,7 +100,7 @@ export const Signed: ProtobufMessageCodec<Signed> = {
           continue;
         }
         case 40: { const x = r.int32(); if (Sign$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } o0 = { case: "cSign", value: x as Sign }; continue; }
-        case 48: o0 = { case: "cInt", value: r.int32() }; continue;
+        case 48: { o0 = { case: "cInt", value: r.int32() }; continue; }
         case 56: { const x = r.int32(); if (Sign$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as Sign; seen6 = true; continue; }
       }
       r.skip(tag);

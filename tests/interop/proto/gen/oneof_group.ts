@@ -36,8 +36,8 @@ export const OneofGroup_VGroup: ProtobufMessageCodec<OneofGroup_VGroup> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 32: f0 = r.int32(); continue;
-        case 42: f1 = r.string(); continue;
+        case 32: { f0 = r.int32(); continue; }
+        case 42: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -95,11 +95,11 @@ export const OneofGroup: ProtobufMessageCodec<OneofGroup> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 16: o0 = { case: "vInt32", value: r.int32() }; continue;
-        case 27: o0 = { case: "vgroup", value: decodeGroup(r, OneofGroup_VGroup, tag, o0.case === "vgroup" ? o0.value : undefined) }; continue;
-        case 50: o0 = { case: "vString", value: r.string() }; continue;
-        case 56: f4 = r.int32(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 16: { o0 = { case: "vInt32", value: r.int32() }; continue; }
+        case 27: { o0 = { case: "vgroup", value: decodeGroup(r, OneofGroup_VGroup, tag, o0.case === "vgroup" ? o0.value : undefined) }; continue; }
+        case 50: { o0 = { case: "vString", value: r.string() }; continue; }
+        case 56: { f4 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

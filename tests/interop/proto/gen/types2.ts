@@ -47,8 +47,8 @@ export const Leaf2: ProtobufMessageCodec<Leaf2> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = r.string(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 18: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -167,24 +167,58 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
-        case 48: f5 = r.uint64(); continue;
-        case 56: f6 = r.sint32(); continue;
-        case 64: f7 = r.sint64(); continue;
-        case 77: f8 = r.fixed32(); continue;
-        case 81: f9 = r.fixed64(); continue;
-        case 93: f10 = r.sfixed32(); continue;
-        case 97: f11 = r.sfixed64(); continue;
-        case 104: f12 = r.bool(); continue;
-        case 114: f13 = r.string(); continue;
-        case 122: f14 = r.bytes(); continue;
-        case 128: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f15 = x as Kind; continue; }
-        case 138: f16 = decodeNested(r, Leaf2, f16); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 9) { f0 = r.double(); continue; }
+          break;
+        case 2:
+          if (tag === 21) { f1 = r.float(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.int64(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.uint32(); continue; }
+          break;
+        case 6:
+          if (tag === 48) { f5 = r.uint64(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.sint32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); continue; }
+          break;
+        case 9:
+          if (tag === 77) { f8 = r.fixed32(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.fixed64(); continue; }
+          break;
+        case 11:
+          if (tag === 93) { f10 = r.sfixed32(); continue; }
+          break;
+        case 12:
+          if (tag === 97) { f11 = r.sfixed64(); continue; }
+          break;
+        case 13:
+          if (tag === 104) { f12 = r.bool(); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.string(); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.bytes(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f15 = x as Kind; continue; }
+          break;
+        case 17:
+          if (tag === 138) { f16 = decodeNested(r, Leaf2, f16); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -313,26 +347,64 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
-        case 48: f5 = r.uint64(); continue;
-        case 56: f6 = r.sint32(); continue;
-        case 64: f7 = r.sint64(); continue;
-        case 77: f8 = r.fixed32(); continue;
-        case 81: f9 = r.fixed64(); continue;
-        case 93: f10 = r.sfixed32(); continue;
-        case 97: f11 = r.sfixed64(); continue;
-        case 104: f12 = r.bool(); continue;
-        case 114: f13 = r.string(); continue;
-        case 122: f14 = r.bytes(); continue;
-        case 128: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f15 = x as Kind; continue; }
-        case 137: f16 = r.double(); continue;
-        case 149: f17 = r.float(); continue;
-        case 153: f18 = r.double(); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 9) { f0 = r.double(); continue; }
+          break;
+        case 2:
+          if (tag === 21) { f1 = r.float(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.int64(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.uint32(); continue; }
+          break;
+        case 6:
+          if (tag === 48) { f5 = r.uint64(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.sint32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); continue; }
+          break;
+        case 9:
+          if (tag === 77) { f8 = r.fixed32(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.fixed64(); continue; }
+          break;
+        case 11:
+          if (tag === 93) { f10 = r.sfixed32(); continue; }
+          break;
+        case 12:
+          if (tag === 97) { f11 = r.sfixed64(); continue; }
+          break;
+        case 13:
+          if (tag === 104) { f12 = r.bool(); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.string(); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.bytes(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f15 = x as Kind; continue; }
+          break;
+        case 17:
+          if (tag === 137) { f16 = r.double(); continue; }
+          break;
+        case 18:
+          if (tag === 149) { f17 = r.float(); continue; }
+          break;
+        case 19:
+          if (tag === 153) { f18 = r.double(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -443,17 +515,37 @@ export const Required2: ProtobufMessageCodec<Required2> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32(); seen0 = true; continue;
-        case 18: f1 = r.string(); seen1 = true; continue;
-        case 26: f2 = decodeNested(r, Leaf2, f2); seen2 = true; continue;
-        case 32: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f3 = x as Kind; seen3 = true; continue; }
-        case 40: f4 = r.int32(); continue;
-        case 50: f5 = r.bytes(); seen5 = true; continue;
-        case 57: f6 = r.fixed64(); seen6 = true; continue;
-        case 64: f7 = r.sint64(); seen7 = true; continue;
-        case 72: f8 = r.bool(); seen8 = true; continue;
-        case 81: f9 = r.double(); seen9 = true; continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32(); seen0 = true; continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = r.string(); seen1 = true; continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = decodeNested(r, Leaf2, f2); seen2 = true; continue; }
+          break;
+        case 4:
+          if (tag === 32) { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f3 = x as Kind; seen3 = true; continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.int32(); continue; }
+          break;
+        case 6:
+          if (tag === 50) { f5 = r.bytes(); seen5 = true; continue; }
+          break;
+        case 7:
+          if (tag === 57) { f6 = r.fixed64(); seen6 = true; continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); seen7 = true; continue; }
+          break;
+        case 9:
+          if (tag === 72) { f8 = r.bool(); seen8 = true; continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.double(); seen9 = true; continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -651,66 +743,128 @@ export const Repeated2: ProtobufMessageCodec<Repeated2> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 10: { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
-        case 9: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue;
-        case 18: { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
-        case 21: (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue;
-        case 26: f2 = r.appendPackedInt32(f2); continue;
-        case 24: (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue;
-        case 34: { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 32: (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue;
-        case 42: f4 = r.appendPackedUint32(f4); continue;
-        case 40: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue;
-        case 50: { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
-        case 48: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue;
-        case 58: f6 = r.appendPackedSint32(f6); continue;
-        case 56: (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue;
-        case 66: { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
-        case 64: (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue;
-        case 74: { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
-        case 77: (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue;
-        case 82: { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
-        case 81: (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue;
-        case 90: { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
-        case 93: (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue;
-        case 98: { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
-        case 97: (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue;
-        case 106: { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
-        case 104: (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue;
-        case 114: for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(14, x)); else (f13 === EMPTY_LIST ? (f13 = []) : f13).push(x as Kind); } continue;
-        case 112: { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f13 === EMPTY_LIST ? (f13 = []) : f13).push(x as Kind); continue; }
-        case 170: { const list = (f14 === EMPTY_LIST ? (f14 = []) : f14); for (const x of r.packedDouble()) list.push(x); continue; }
-        case 169: (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.double()); continue;
-        case 178: { const list = (f15 === EMPTY_LIST ? (f15 = []) : f15); for (const x of r.packedFloat()) list.push(x); continue; }
-        case 181: (f15 === EMPTY_LIST ? (f15 = []) : f15).push(r.float()); continue;
-        case 186: f16 = r.appendPackedInt32(f16); continue;
-        case 184: (f16 === EMPTY_LIST ? (f16 = []) : f16).push(r.int32()); continue;
-        case 194: { const list = (f17 === EMPTY_LIST ? (f17 = []) : f17); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 192: (f17 === EMPTY_LIST ? (f17 = []) : f17).push(r.int64()); continue;
-        case 202: f18 = r.appendPackedUint32(f18); continue;
-        case 200: (f18 === EMPTY_LIST ? (f18 = []) : f18).push(r.uint32()); continue;
-        case 210: { const list = (f19 === EMPTY_LIST ? (f19 = []) : f19); for (const x of r.packedUint64()) list.push(x); continue; }
-        case 208: (f19 === EMPTY_LIST ? (f19 = []) : f19).push(r.uint64()); continue;
-        case 218: f20 = r.appendPackedSint32(f20); continue;
-        case 216: (f20 === EMPTY_LIST ? (f20 = []) : f20).push(r.sint32()); continue;
-        case 226: { const list = (f21 === EMPTY_LIST ? (f21 = []) : f21); for (const x of r.packedSint64()) list.push(x); continue; }
-        case 224: (f21 === EMPTY_LIST ? (f21 = []) : f21).push(r.sint64()); continue;
-        case 234: { const list = (f22 === EMPTY_LIST ? (f22 = []) : f22); for (const x of r.packedFixed32()) list.push(x); continue; }
-        case 237: (f22 === EMPTY_LIST ? (f22 = []) : f22).push(r.fixed32()); continue;
-        case 242: { const list = (f23 === EMPTY_LIST ? (f23 = []) : f23); for (const x of r.packedFixed64()) list.push(x); continue; }
-        case 241: (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.fixed64()); continue;
-        case 250: { const list = (f24 === EMPTY_LIST ? (f24 = []) : f24); for (const x of r.packedSfixed32()) list.push(x); continue; }
-        case 253: (f24 === EMPTY_LIST ? (f24 = []) : f24).push(r.sfixed32()); continue;
-        case 258: { const list = (f25 === EMPTY_LIST ? (f25 = []) : f25); for (const x of r.packedSfixed64()) list.push(x); continue; }
-        case 257: (f25 === EMPTY_LIST ? (f25 = []) : f25).push(r.sfixed64()); continue;
-        case 266: { const list = (f26 === EMPTY_LIST ? (f26 = []) : f26); for (const x of r.packedBool()) list.push(x); continue; }
-        case 264: (f26 === EMPTY_LIST ? (f26 = []) : f26).push(r.bool()); continue;
-        case 274: for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(34, x)); else (f27 === EMPTY_LIST ? (f27 = []) : f27).push(x as Kind); } continue;
-        case 272: { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f27 === EMPTY_LIST ? (f27 = []) : f27).push(x as Kind); continue; }
-        case 282: (f28 === EMPTY_LIST ? (f28 = []) : f28).push(r.string()); continue;
-        case 290: (f29 === EMPTY_LIST ? (f29 = []) : f29).push(r.bytes()); continue;
-        case 298: (f30 === EMPTY_LIST ? (f30 = []) : f30).push(decodeNested(r, Leaf2)); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
+          if (tag === 9) { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue; }
+          break;
+        case 2:
+          if (tag === 18) { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
+          if (tag === 21) { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = r.appendPackedInt32(f2); continue; }
+          if (tag === 24) { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue; }
+          break;
+        case 4:
+          if (tag === 34) { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 32) { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = r.appendPackedUint32(f4); continue; }
+          if (tag === 40) { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue; }
+          break;
+        case 6:
+          if (tag === 50) { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
+          if (tag === 48) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = r.appendPackedSint32(f6); continue; }
+          if (tag === 56) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue; }
+          break;
+        case 8:
+          if (tag === 66) { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
+          if (tag === 64) { (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue; }
+          break;
+        case 9:
+          if (tag === 74) { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
+          if (tag === 77) { (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue; }
+          break;
+        case 10:
+          if (tag === 82) { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
+          if (tag === 81) { (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue; }
+          break;
+        case 11:
+          if (tag === 90) { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
+          if (tag === 93) { (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue; }
+          break;
+        case 12:
+          if (tag === 98) { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
+          if (tag === 97) { (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue; }
+          break;
+        case 13:
+          if (tag === 106) { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
+          if (tag === 104) { (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue; }
+          break;
+        case 14:
+          if (tag === 114) { for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(14, x)); else (f13 === EMPTY_LIST ? (f13 = []) : f13).push(x as Kind); } continue; }
+          if (tag === 112) { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f13 === EMPTY_LIST ? (f13 = []) : f13).push(x as Kind); continue; }
+          break;
+        case 21:
+          if (tag === 170) { const list = (f14 === EMPTY_LIST ? (f14 = []) : f14); for (const x of r.packedDouble()) list.push(x); continue; }
+          if (tag === 169) { (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.double()); continue; }
+          break;
+        case 22:
+          if (tag === 178) { const list = (f15 === EMPTY_LIST ? (f15 = []) : f15); for (const x of r.packedFloat()) list.push(x); continue; }
+          if (tag === 181) { (f15 === EMPTY_LIST ? (f15 = []) : f15).push(r.float()); continue; }
+          break;
+        case 23:
+          if (tag === 186) { f16 = r.appendPackedInt32(f16); continue; }
+          if (tag === 184) { (f16 === EMPTY_LIST ? (f16 = []) : f16).push(r.int32()); continue; }
+          break;
+        case 24:
+          if (tag === 194) { const list = (f17 === EMPTY_LIST ? (f17 = []) : f17); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 192) { (f17 === EMPTY_LIST ? (f17 = []) : f17).push(r.int64()); continue; }
+          break;
+        case 25:
+          if (tag === 202) { f18 = r.appendPackedUint32(f18); continue; }
+          if (tag === 200) { (f18 === EMPTY_LIST ? (f18 = []) : f18).push(r.uint32()); continue; }
+          break;
+        case 26:
+          if (tag === 210) { const list = (f19 === EMPTY_LIST ? (f19 = []) : f19); for (const x of r.packedUint64()) list.push(x); continue; }
+          if (tag === 208) { (f19 === EMPTY_LIST ? (f19 = []) : f19).push(r.uint64()); continue; }
+          break;
+        case 27:
+          if (tag === 218) { f20 = r.appendPackedSint32(f20); continue; }
+          if (tag === 216) { (f20 === EMPTY_LIST ? (f20 = []) : f20).push(r.sint32()); continue; }
+          break;
+        case 28:
+          if (tag === 226) { const list = (f21 === EMPTY_LIST ? (f21 = []) : f21); for (const x of r.packedSint64()) list.push(x); continue; }
+          if (tag === 224) { (f21 === EMPTY_LIST ? (f21 = []) : f21).push(r.sint64()); continue; }
+          break;
+        case 29:
+          if (tag === 234) { const list = (f22 === EMPTY_LIST ? (f22 = []) : f22); for (const x of r.packedFixed32()) list.push(x); continue; }
+          if (tag === 237) { (f22 === EMPTY_LIST ? (f22 = []) : f22).push(r.fixed32()); continue; }
+          break;
+        case 30:
+          if (tag === 242) { const list = (f23 === EMPTY_LIST ? (f23 = []) : f23); for (const x of r.packedFixed64()) list.push(x); continue; }
+          if (tag === 241) { (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.fixed64()); continue; }
+          break;
+        case 31:
+          if (tag === 250) { const list = (f24 === EMPTY_LIST ? (f24 = []) : f24); for (const x of r.packedSfixed32()) list.push(x); continue; }
+          if (tag === 253) { (f24 === EMPTY_LIST ? (f24 = []) : f24).push(r.sfixed32()); continue; }
+          break;
+        case 32:
+          if (tag === 258) { const list = (f25 === EMPTY_LIST ? (f25 = []) : f25); for (const x of r.packedSfixed64()) list.push(x); continue; }
+          if (tag === 257) { (f25 === EMPTY_LIST ? (f25 = []) : f25).push(r.sfixed64()); continue; }
+          break;
+        case 33:
+          if (tag === 266) { const list = (f26 === EMPTY_LIST ? (f26 = []) : f26); for (const x of r.packedBool()) list.push(x); continue; }
+          if (tag === 264) { (f26 === EMPTY_LIST ? (f26 = []) : f26).push(r.bool()); continue; }
+          break;
+        case 34:
+          if (tag === 274) { for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(34, x)); else (f27 === EMPTY_LIST ? (f27 = []) : f27).push(x as Kind); } continue; }
+          if (tag === 272) { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f27 === EMPTY_LIST ? (f27 = []) : f27).push(x as Kind); continue; }
+          break;
+        case 35:
+          if (tag === 282) { (f28 === EMPTY_LIST ? (f28 = []) : f28).push(r.string()); continue; }
+          break;
+        case 36:
+          if (tag === 290) { (f29 === EMPTY_LIST ? (f29 = []) : f29).push(r.bytes()); continue; }
+          break;
+        case 37:
+          if (tag === 298) { (f30 === EMPTY_LIST ? (f30 = []) : f30).push(decodeNested(r, Leaf2)); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -755,8 +909,8 @@ export const Groups_Outer_Inner: ProtobufMessageCodec<Groups_Outer_Inner> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 40: f0 = r.sint64(); continue;
-        case 50: f1 = decodeNested(r, Leaf2, f1); continue;
+        case 40: { f0 = r.sint64(); continue; }
+        case 50: { f1 = decodeNested(r, Leaf2, f1); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -806,9 +960,9 @@ export const Groups_Outer: ProtobufMessageCodec<Groups_Outer> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 16: f0 = r.int32(); continue;
-        case 26: f1 = r.string(); continue;
-        case 35: (f2 === EMPTY_LIST ? (f2 = []) : f2).push(decodeGroup(r, Groups_Outer_Inner, tag)); continue;
+        case 16: { f0 = r.int32(); continue; }
+        case 26: { f1 = r.string(); continue; }
+        case 35: { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(decodeGroup(r, Groups_Outer_Inner, tag)); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -861,10 +1015,10 @@ export const Groups_Item: ProtobufMessageCodec<Groups_Item> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 64: f0 = r.int32(); seen0 = true; continue;
+        case 64: { f0 = r.int32(); seen0 = true; continue; }
         case 72: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f1 = x as Kind; continue; }
-        case 82: f2 = r.appendPackedInt32(f2); continue;
-        case 80: (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue;
+        case 82: { f2 = r.appendPackedInt32(f2); continue; }
+        case 80: { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -905,7 +1059,7 @@ export const Groups_Last: ProtobufMessageCodec<Groups_Last> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
+        case 10: { f0 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -960,10 +1114,10 @@ export const Groups: ProtobufMessageCodec<Groups> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 11: f0 = decodeGroup(r, Groups_Outer, tag, f0); continue;
-        case 59: (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeGroup(r, Groups_Item, tag)); continue;
-        case 88: f2 = r.int32(); continue;
-        case 4294967291: f3 = decodeGroup(r, Groups_Last, tag, f3); continue;
+        case 11: { f0 = decodeGroup(r, Groups_Outer, tag, f0); continue; }
+        case 59: { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeGroup(r, Groups_Item, tag)); continue; }
+        case 88: { f2 = r.int32(); continue; }
+        case 4294967291: { f3 = decodeGroup(r, Groups_Last, tag, f3); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1043,9 +1197,9 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
       const tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as Kind; continue; }
-        case 18: for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Kind); } continue;
+        case 18: { for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Kind); } continue; }
         case 16: { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Kind); continue; }
-        case 26: for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Kind); } continue;
+        case 26: { for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(3, x)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Kind); } continue; }
         case 24: { const x = r.int32(); if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start)); else (f2 === EMPTY_LIST ? (f2 = []) : f2).push(x as Kind); continue; }
         case 34: {
           const outer = r.begin();
@@ -1063,7 +1217,7 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
           continue;
         }
         case 40: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } o0 = { case: "cKind", value: x as Kind }; continue; }
-        case 50: o0 = { case: "cName", value: r.string() }; continue;
+        case 50: { o0 = { case: "cName", value: r.string() }; continue; }
         case 56: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as Kind; seen6 = true; continue; }
       }
       r.skip(tag);
@@ -1140,10 +1294,10 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: o0 = { case: "vInt32", value: r.int32() }; continue;
-        case 18: o0 = { case: "vString", value: r.string() }; continue;
-        case 26: o0 = { case: "vLeaf", value: decodeNested(r, Leaf2, o0.case === "vLeaf" ? o0.value : undefined) }; continue;
-        case 50: o0 = { case: "vBytes", value: r.bytes() }; continue;
+        case 8: { o0 = { case: "vInt32", value: r.int32() }; continue; }
+        case 18: { o0 = { case: "vString", value: r.string() }; continue; }
+        case 26: { o0 = { case: "vLeaf", value: decodeNested(r, Leaf2, o0.case === "vLeaf" ? o0.value : undefined) }; continue; }
+        case 50: { o0 = { case: "vBytes", value: r.bytes() }; continue; }
         case 72: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } o0 = { case: "vKind", value: x as Kind }; continue; }
         case 58: {
           const outer = r.begin();

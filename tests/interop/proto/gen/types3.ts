@@ -56,8 +56,8 @@ export const Leaf: ProtobufMessageCodec<Leaf> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = r.string(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 18: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -211,24 +211,58 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
-        case 48: f5 = r.uint64(); continue;
-        case 56: f6 = r.sint32(); continue;
-        case 64: f7 = r.sint64(); continue;
-        case 77: f8 = r.fixed32(); continue;
-        case 81: f9 = r.fixed64(); continue;
-        case 93: f10 = r.sfixed32(); continue;
-        case 97: f11 = r.sfixed64(); continue;
-        case 104: f12 = r.bool(); continue;
-        case 114: f13 = r.string(); continue;
-        case 122: f14 = r.bytes(); continue;
-        case 128: f15 = r.int32() as Color; continue;
-        case 136: f16 = r.int32() as Aliased; continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 9) { f0 = r.double(); continue; }
+          break;
+        case 2:
+          if (tag === 21) { f1 = r.float(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.int64(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.uint32(); continue; }
+          break;
+        case 6:
+          if (tag === 48) { f5 = r.uint64(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.sint32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); continue; }
+          break;
+        case 9:
+          if (tag === 77) { f8 = r.fixed32(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.fixed64(); continue; }
+          break;
+        case 11:
+          if (tag === 93) { f10 = r.sfixed32(); continue; }
+          break;
+        case 12:
+          if (tag === 97) { f11 = r.sfixed64(); continue; }
+          break;
+        case 13:
+          if (tag === 104) { f12 = r.bool(); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.string(); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.bytes(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { f15 = r.int32() as Color; continue; }
+          break;
+        case 17:
+          if (tag === 136) { f16 = r.int32() as Aliased; continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -348,24 +382,58 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 9: f0 = r.double(); continue;
-        case 21: f1 = r.float(); continue;
-        case 24: f2 = r.int32(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 40: f4 = r.uint32(); continue;
-        case 48: f5 = r.uint64(); continue;
-        case 56: f6 = r.sint32(); continue;
-        case 64: f7 = r.sint64(); continue;
-        case 77: f8 = r.fixed32(); continue;
-        case 81: f9 = r.fixed64(); continue;
-        case 93: f10 = r.sfixed32(); continue;
-        case 97: f11 = r.sfixed64(); continue;
-        case 104: f12 = r.bool(); continue;
-        case 114: f13 = r.string(); continue;
-        case 122: f14 = r.bytes(); continue;
-        case 128: f15 = r.int32() as Color; continue;
-        case 138: f16 = decodeNested(r, Leaf, f16); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 9) { f0 = r.double(); continue; }
+          break;
+        case 2:
+          if (tag === 21) { f1 = r.float(); continue; }
+          break;
+        case 3:
+          if (tag === 24) { f2 = r.int32(); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.int64(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.uint32(); continue; }
+          break;
+        case 6:
+          if (tag === 48) { f5 = r.uint64(); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.sint32(); continue; }
+          break;
+        case 8:
+          if (tag === 64) { f7 = r.sint64(); continue; }
+          break;
+        case 9:
+          if (tag === 77) { f8 = r.fixed32(); continue; }
+          break;
+        case 10:
+          if (tag === 81) { f9 = r.fixed64(); continue; }
+          break;
+        case 11:
+          if (tag === 93) { f10 = r.sfixed32(); continue; }
+          break;
+        case 12:
+          if (tag === 97) { f11 = r.sfixed64(); continue; }
+          break;
+        case 13:
+          if (tag === 104) { f12 = r.bool(); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.string(); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = r.bytes(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { f15 = r.int32() as Color; continue; }
+          break;
+        case 17:
+          if (tag === 138) { f16 = decodeNested(r, Leaf, f16); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -470,35 +538,63 @@ export const Packed: ProtobufMessageCodec<Packed> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 10: { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
-        case 9: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue;
-        case 18: { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
-        case 21: (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue;
-        case 26: f2 = r.appendPackedInt32(f2); continue;
-        case 24: (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue;
-        case 34: { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 32: (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue;
-        case 42: f4 = r.appendPackedUint32(f4); continue;
-        case 40: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue;
-        case 50: { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
-        case 48: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue;
-        case 58: f6 = r.appendPackedSint32(f6); continue;
-        case 56: (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue;
-        case 66: { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
-        case 64: (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue;
-        case 74: { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
-        case 77: (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue;
-        case 82: { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
-        case 81: (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue;
-        case 90: { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
-        case 93: (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue;
-        case 98: { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
-        case 97: (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue;
-        case 106: { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
-        case 104: (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue;
-        case 114: f13 = r.appendPackedInt32(f13); continue;
-        case 112: (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.int32() as Color); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
+          if (tag === 9) { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue; }
+          break;
+        case 2:
+          if (tag === 18) { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
+          if (tag === 21) { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = r.appendPackedInt32(f2); continue; }
+          if (tag === 24) { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue; }
+          break;
+        case 4:
+          if (tag === 34) { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 32) { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = r.appendPackedUint32(f4); continue; }
+          if (tag === 40) { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue; }
+          break;
+        case 6:
+          if (tag === 50) { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
+          if (tag === 48) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = r.appendPackedSint32(f6); continue; }
+          if (tag === 56) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue; }
+          break;
+        case 8:
+          if (tag === 66) { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
+          if (tag === 64) { (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue; }
+          break;
+        case 9:
+          if (tag === 74) { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
+          if (tag === 77) { (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue; }
+          break;
+        case 10:
+          if (tag === 82) { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
+          if (tag === 81) { (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue; }
+          break;
+        case 11:
+          if (tag === 90) { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
+          if (tag === 93) { (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue; }
+          break;
+        case 12:
+          if (tag === 98) { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
+          if (tag === 97) { (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue; }
+          break;
+        case 13:
+          if (tag === 106) { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
+          if (tag === 104) { (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.appendPackedInt32(f13); continue; }
+          if (tag === 112) { (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.int32() as Color); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -617,38 +713,72 @@ export const Unpacked: ProtobufMessageCodec<Unpacked> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 10: { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
-        case 9: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue;
-        case 18: { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
-        case 21: (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue;
-        case 26: f2 = r.appendPackedInt32(f2); continue;
-        case 24: (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue;
-        case 34: { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 32: (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue;
-        case 42: f4 = r.appendPackedUint32(f4); continue;
-        case 40: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue;
-        case 50: { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
-        case 48: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue;
-        case 58: f6 = r.appendPackedSint32(f6); continue;
-        case 56: (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue;
-        case 66: { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
-        case 64: (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue;
-        case 74: { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
-        case 77: (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue;
-        case 82: { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
-        case 81: (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue;
-        case 90: { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
-        case 93: (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue;
-        case 98: { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
-        case 97: (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue;
-        case 106: { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
-        case 104: (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue;
-        case 114: f13 = r.appendPackedInt32(f13); continue;
-        case 112: (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.int32() as Color); continue;
-        case 122: (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.string()); continue;
-        case 130: (f15 === EMPTY_LIST ? (f15 = []) : f15).push(r.bytes()); continue;
-        case 138: (f16 === EMPTY_LIST ? (f16 = []) : f16).push(decodeNested(r, Leaf)); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
+          if (tag === 9) { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.double()); continue; }
+          break;
+        case 2:
+          if (tag === 18) { const list = (f1 === EMPTY_LIST ? (f1 = []) : f1); for (const x of r.packedFloat()) list.push(x); continue; }
+          if (tag === 21) { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(r.float()); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = r.appendPackedInt32(f2); continue; }
+          if (tag === 24) { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue; }
+          break;
+        case 4:
+          if (tag === 34) { const list = (f3 === EMPTY_LIST ? (f3 = []) : f3); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 32) { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int64()); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = r.appendPackedUint32(f4); continue; }
+          if (tag === 40) { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.uint32()); continue; }
+          break;
+        case 6:
+          if (tag === 50) { const list = (f5 === EMPTY_LIST ? (f5 = []) : f5); for (const x of r.packedUint64()) list.push(x); continue; }
+          if (tag === 48) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.uint64()); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = r.appendPackedSint32(f6); continue; }
+          if (tag === 56) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(r.sint32()); continue; }
+          break;
+        case 8:
+          if (tag === 66) { const list = (f7 === EMPTY_LIST ? (f7 = []) : f7); for (const x of r.packedSint64()) list.push(x); continue; }
+          if (tag === 64) { (f7 === EMPTY_LIST ? (f7 = []) : f7).push(r.sint64()); continue; }
+          break;
+        case 9:
+          if (tag === 74) { const list = (f8 === EMPTY_LIST ? (f8 = []) : f8); for (const x of r.packedFixed32()) list.push(x); continue; }
+          if (tag === 77) { (f8 === EMPTY_LIST ? (f8 = []) : f8).push(r.fixed32()); continue; }
+          break;
+        case 10:
+          if (tag === 82) { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedFixed64()) list.push(x); continue; }
+          if (tag === 81) { (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.fixed64()); continue; }
+          break;
+        case 11:
+          if (tag === 90) { const list = (f10 === EMPTY_LIST ? (f10 = []) : f10); for (const x of r.packedSfixed32()) list.push(x); continue; }
+          if (tag === 93) { (f10 === EMPTY_LIST ? (f10 = []) : f10).push(r.sfixed32()); continue; }
+          break;
+        case 12:
+          if (tag === 98) { const list = (f11 === EMPTY_LIST ? (f11 = []) : f11); for (const x of r.packedSfixed64()) list.push(x); continue; }
+          if (tag === 97) { (f11 === EMPTY_LIST ? (f11 = []) : f11).push(r.sfixed64()); continue; }
+          break;
+        case 13:
+          if (tag === 106) { const list = (f12 === EMPTY_LIST ? (f12 = []) : f12); for (const x of r.packedBool()) list.push(x); continue; }
+          if (tag === 104) { (f12 === EMPTY_LIST ? (f12 = []) : f12).push(r.bool()); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = r.appendPackedInt32(f13); continue; }
+          if (tag === 112) { (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.int32() as Color); continue; }
+          break;
+        case 15:
+          if (tag === 122) { (f14 === EMPTY_LIST ? (f14 = []) : f14).push(r.string()); continue; }
+          break;
+        case 16:
+          if (tag === 130) { (f15 === EMPTY_LIST ? (f15 = []) : f15).push(r.bytes()); continue; }
+          break;
+        case 17:
+          if (tag === 138) { (f16 === EMPTY_LIST ? (f16 = []) : f16).push(decodeNested(r, Leaf)); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -893,301 +1023,343 @@ export const Maps: ProtobufMessageCodec<Maps> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 10: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 16) x = r.int32();
-            else r.skip(t);
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 10) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 16) x = r.int32();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x);
-          continue;
-        }
-        case 18: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: bigint = 0n;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int64();
-            else if (t === 16) x = r.int64();
-            else r.skip(t);
+          break;
+        case 2:
+          if (tag === 18) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: bigint = 0n;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int64();
+              else if (t === 16) x = r.int64();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f1 === EMPTY_MAP ? (f1 = new Map()) : f1).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f1 === EMPTY_MAP ? (f1 = new Map()) : f1).set(k, x);
-          continue;
-        }
-        case 26: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.uint32();
-            else if (t === 16) x = r.uint32();
-            else r.skip(t);
+          break;
+        case 3:
+          if (tag === 26) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.uint32();
+              else if (t === 16) x = r.uint32();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
-          continue;
-        }
-        case 34: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: bigint = 0n;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.uint64();
-            else if (t === 16) x = r.uint64();
-            else r.skip(t);
+          break;
+        case 4:
+          if (tag === 34) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: bigint = 0n;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.uint64();
+              else if (t === 16) x = r.uint64();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x);
-          continue;
-        }
-        case 42: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.sint32();
-            else if (t === 16) x = r.sint32();
-            else r.skip(t);
+          break;
+        case 5:
+          if (tag === 42) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.sint32();
+              else if (t === 16) x = r.sint32();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f4 === EMPTY_MAP ? (f4 = new Map()) : f4).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f4 === EMPTY_MAP ? (f4 = new Map()) : f4).set(k, x);
-          continue;
-        }
-        case 50: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: bigint = 0n;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.sint64();
-            else if (t === 16) x = r.sint64();
-            else r.skip(t);
+          break;
+        case 6:
+          if (tag === 50) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: bigint = 0n;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.sint64();
+              else if (t === 16) x = r.sint64();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
-          continue;
-        }
-        case 58: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 13) k = r.fixed32();
-            else if (t === 21) x = r.fixed32();
-            else r.skip(t);
+          break;
+        case 7:
+          if (tag === 58) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 13) k = r.fixed32();
+              else if (t === 21) x = r.fixed32();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x);
-          continue;
-        }
-        case 66: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: bigint = 0n;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 9) k = r.fixed64();
-            else if (t === 17) x = r.fixed64();
-            else r.skip(t);
+          break;
+        case 8:
+          if (tag === 66) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: bigint = 0n;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 9) k = r.fixed64();
+              else if (t === 17) x = r.fixed64();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
-          continue;
-        }
-        case 74: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 13) k = r.sfixed32();
-            else if (t === 21) x = r.sfixed32();
-            else r.skip(t);
+          break;
+        case 9:
+          if (tag === 74) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 13) k = r.sfixed32();
+              else if (t === 21) x = r.sfixed32();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
-          continue;
-        }
-        case 82: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: bigint = 0n;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 9) k = r.sfixed64();
-            else if (t === 17) x = r.sfixed64();
-            else r.skip(t);
+          break;
+        case 10:
+          if (tag === 82) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: bigint = 0n;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 9) k = r.sfixed64();
+              else if (t === 17) x = r.sfixed64();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f9 === EMPTY_MAP ? (f9 = new Map()) : f9).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f9 === EMPTY_MAP ? (f9 = new Map()) : f9).set(k, x);
-          continue;
-        }
-        case 90: {
-          const outer = r.begin();
-          let k: boolean = false;
-          let x: boolean = false;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.bool();
-            else if (t === 16) x = r.bool();
-            else r.skip(t);
+          break;
+        case 11:
+          if (tag === 90) {
+            const outer = r.begin();
+            let k: boolean = false;
+            let x: boolean = false;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.bool();
+              else if (t === 16) x = r.bool();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f10 === EMPTY_MAP ? (f10 = new Map()) : f10).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f10 === EMPTY_MAP ? (f10 = new Map()) : f10).set(k, x);
-          continue;
-        }
-        case 98: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: string = "";
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = r.string();
-            else r.skip(t);
+          break;
+        case 12:
+          if (tag === 98) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: string = "";
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = r.string();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f11 === EMPTY_MAP ? (f11 = new Map()) : f11).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f11 === EMPTY_MAP ? (f11 = new Map()) : f11).set(k, x);
-          continue;
-        }
-        case 106: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 21) x = r.float();
-            else r.skip(t);
+          break;
+        case 13:
+          if (tag === 106) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 21) x = r.float();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f12 === EMPTY_MAP ? (f12 = new Map()) : f12).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f12 === EMPTY_MAP ? (f12 = new Map()) : f12).set(k, x);
-          continue;
-        }
-        case 114: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: number = 0;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 17) x = r.double();
-            else r.skip(t);
+          break;
+        case 14:
+          if (tag === 114) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: number = 0;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 17) x = r.double();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f13 === EMPTY_MAP ? (f13 = new Map()) : f13).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f13 === EMPTY_MAP ? (f13 = new Map()) : f13).set(k, x);
-          continue;
-        }
-        case 122: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: Uint8Array = emptyBytes();
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = r.bytes();
-            else r.skip(t);
+          break;
+        case 15:
+          if (tag === 122) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: Uint8Array = emptyBytes();
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = r.bytes();
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f14 === EMPTY_MAP ? (f14 = new Map()) : f14).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f14 === EMPTY_MAP ? (f14 = new Map()) : f14).set(k, x);
-          continue;
-        }
-        case 130: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: Color = 0 as Color;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 16) x = r.int32() as Color;
-            else r.skip(t);
+          break;
+        case 16:
+          if (tag === 130) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: Color = 0 as Color;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 16) x = r.int32() as Color;
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f15 === EMPTY_MAP ? (f15 = new Map()) : f15).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f15 === EMPTY_MAP ? (f15 = new Map()) : f15).set(k, x);
-          continue;
-        }
-        case 138: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: Leaf | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 18) x = decodeNested(r, Leaf, x);
-            else r.skip(t);
+          break;
+        case 17:
+          if (tag === 138) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: Leaf | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 18) x = decodeNested(r, Leaf, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f16 === EMPTY_MAP ? (f16 = new Map()) : f16).set(k, x ?? Leaf.create());
+            continue;
           }
-          r.finish(outer);
-          (f16 === EMPTY_MAP ? (f16 = new Map()) : f16).set(k, x ?? Leaf.create());
-          continue;
-        }
-        case 146: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: Leaf | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = decodeNested(r, Leaf, x);
-            else r.skip(t);
+          break;
+        case 18:
+          if (tag === 146) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: Leaf | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = decodeNested(r, Leaf, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f17 === EMPTY_MAP ? (f17 = new Map()) : f17).set(k, x ?? Leaf.create());
+            continue;
           }
-          r.finish(outer);
-          (f17 === EMPTY_MAP ? (f17 = new Map()) : f17).set(k, x ?? Leaf.create());
-          continue;
-        }
-        case 154: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: Color = 0 as Color;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.uint64();
-            else if (t === 16) x = r.int32() as Color;
-            else r.skip(t);
+          break;
+        case 19:
+          if (tag === 154) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: Color = 0 as Color;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.uint64();
+              else if (t === 16) x = r.int32() as Color;
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f18 === EMPTY_MAP ? (f18 = new Map()) : f18).set(k, x);
+            continue;
           }
-          r.finish(outer);
-          (f18 === EMPTY_MAP ? (f18 = new Map()) : f18).set(k, x);
-          continue;
-        }
-        case 162: {
-          const outer = r.begin();
-          let k: boolean = false;
-          let x: Leaf | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.bool();
-            else if (t === 18) x = decodeNested(r, Leaf, x);
-            else r.skip(t);
+          break;
+        case 20:
+          if (tag === 162) {
+            const outer = r.begin();
+            let k: boolean = false;
+            let x: Leaf | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.bool();
+              else if (t === 18) x = decodeNested(r, Leaf, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? Leaf.create());
+            continue;
           }
-          r.finish(outer);
-          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? Leaf.create());
-          continue;
-        }
-        case 170: {
-          const outer = r.begin();
-          let k: bigint = 0n;
-          let x: Empty | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.sint64();
-            else if (t === 18) x = decodeNested(r, Empty, x);
-            else r.skip(t);
+          break;
+        case 21:
+          if (tag === 170) {
+            const outer = r.begin();
+            let k: bigint = 0n;
+            let x: Empty | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.sint64();
+              else if (t === 18) x = decodeNested(r, Empty, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f20 === EMPTY_MAP ? (f20 = new Map()) : f20).set(k, x ?? Empty.create());
+            continue;
           }
-          r.finish(outer);
-          (f20 === EMPTY_MAP ? (f20 = new Map()) : f20).set(k, x ?? Empty.create());
-          continue;
-        }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1310,32 +1482,80 @@ export const Oneofs: ProtobufMessageCodec<Oneofs> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 17: o0 = { case: "kDouble", value: r.double() }; continue;
-        case 29: o0 = { case: "kFloat", value: r.float() }; continue;
-        case 32: o0 = { case: "kInt32", value: r.int32() }; continue;
-        case 40: o0 = { case: "kInt64", value: r.int64() }; continue;
-        case 48: o0 = { case: "kUint32", value: r.uint32() }; continue;
-        case 56: o0 = { case: "kUint64", value: r.uint64() }; continue;
-        case 64: o0 = { case: "kSint32", value: r.sint32() }; continue;
-        case 72: o0 = { case: "kSint64", value: r.sint64() }; continue;
-        case 85: o0 = { case: "kFixed32", value: r.fixed32() }; continue;
-        case 89: o0 = { case: "kFixed64", value: r.fixed64() }; continue;
-        case 101: o0 = { case: "kSfixed32", value: r.sfixed32() }; continue;
-        case 105: o0 = { case: "kSfixed64", value: r.sfixed64() }; continue;
-        case 112: o0 = { case: "kBool", value: r.bool() }; continue;
-        case 122: o0 = { case: "kString", value: r.string() }; continue;
-        case 130: o0 = { case: "kBytes", value: r.bytes() }; continue;
-        case 136: o0 = { case: "kColor", value: r.int32() as Color }; continue;
-        case 146: o0 = { case: "kLeaf", value: decodeNested(r, Leaf, o0.case === "kLeaf" ? o0.value : undefined) }; continue;
-        case 154: o0 = { case: "kEmpty", value: decodeNested(r, Empty, o0.case === "kEmpty" ? o0.value : undefined) }; continue;
-        case 162: f19 = r.string(); continue;
-        case 170: o1 = { case: "otherName", value: r.string() }; continue;
-        case 242: o1 = { case: "otherLeaf", value: decodeNested(r, Leaf, o1.case === "otherLeaf" ? o1.value : undefined) }; continue;
-        case 200: f22 = r.int32(); continue;
-        case 322: f23 = r.appendPackedInt32(f23); continue;
-        case 320: (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.int32()); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32(); continue; }
+          break;
+        case 2:
+          if (tag === 17) { o0 = { case: "kDouble", value: r.double() }; continue; }
+          break;
+        case 3:
+          if (tag === 29) { o0 = { case: "kFloat", value: r.float() }; continue; }
+          break;
+        case 4:
+          if (tag === 32) { o0 = { case: "kInt32", value: r.int32() }; continue; }
+          break;
+        case 5:
+          if (tag === 40) { o0 = { case: "kInt64", value: r.int64() }; continue; }
+          break;
+        case 6:
+          if (tag === 48) { o0 = { case: "kUint32", value: r.uint32() }; continue; }
+          break;
+        case 7:
+          if (tag === 56) { o0 = { case: "kUint64", value: r.uint64() }; continue; }
+          break;
+        case 8:
+          if (tag === 64) { o0 = { case: "kSint32", value: r.sint32() }; continue; }
+          break;
+        case 9:
+          if (tag === 72) { o0 = { case: "kSint64", value: r.sint64() }; continue; }
+          break;
+        case 10:
+          if (tag === 85) { o0 = { case: "kFixed32", value: r.fixed32() }; continue; }
+          break;
+        case 11:
+          if (tag === 89) { o0 = { case: "kFixed64", value: r.fixed64() }; continue; }
+          break;
+        case 12:
+          if (tag === 101) { o0 = { case: "kSfixed32", value: r.sfixed32() }; continue; }
+          break;
+        case 13:
+          if (tag === 105) { o0 = { case: "kSfixed64", value: r.sfixed64() }; continue; }
+          break;
+        case 14:
+          if (tag === 112) { o0 = { case: "kBool", value: r.bool() }; continue; }
+          break;
+        case 15:
+          if (tag === 122) { o0 = { case: "kString", value: r.string() }; continue; }
+          break;
+        case 16:
+          if (tag === 130) { o0 = { case: "kBytes", value: r.bytes() }; continue; }
+          break;
+        case 17:
+          if (tag === 136) { o0 = { case: "kColor", value: r.int32() as Color }; continue; }
+          break;
+        case 18:
+          if (tag === 146) { o0 = { case: "kLeaf", value: decodeNested(r, Leaf, o0.case === "kLeaf" ? o0.value : undefined) }; continue; }
+          break;
+        case 19:
+          if (tag === 154) { o0 = { case: "kEmpty", value: decodeNested(r, Empty, o0.case === "kEmpty" ? o0.value : undefined) }; continue; }
+          break;
+        case 20:
+          if (tag === 162) { f19 = r.string(); continue; }
+          break;
+        case 21:
+          if (tag === 170) { o1 = { case: "otherName", value: r.string() }; continue; }
+          break;
+        case 30:
+          if (tag === 242) { o1 = { case: "otherLeaf", value: decodeNested(r, Leaf, o1.case === "otherLeaf" ? o1.value : undefined) }; continue; }
+          break;
+        case 25:
+          if (tag === 200) { f22 = r.int32(); continue; }
+          break;
+        case 40:
+          if (tag === 322) { f23 = r.appendPackedInt32(f23); continue; }
+          if (tag === 320) { (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.int32()); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1411,12 +1631,12 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 242: f0 = r.string(); continue;
-        case 8: f1 = r.int32(); continue;
-        case 160: o0 = { case: "m", value: r.int32() }; continue;
-        case 42: o0 = { case: "n", value: r.string() }; continue;
-        case 82: f4 = r.appendPackedInt32(f4); continue;
-        case 80: (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.int32()); continue;
+        case 242: { f0 = r.string(); continue; }
+        case 8: { f1 = r.int32(); continue; }
+        case 160: { o0 = { case: "m", value: r.int32() }; continue; }
+        case 42: { o0 = { case: "n", value: r.string() }; continue; }
+        case 82: { f4 = r.appendPackedInt32(f4); continue; }
+        case 80: { (f4 === EMPTY_LIST ? (f4 = []) : f4).push(r.int32()); continue; }
         case 18: {
           const outer = r.begin();
           let k: string = "";
@@ -1431,7 +1651,7 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
           (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
           continue;
         }
-        case 122: f6 = decodeNested(r, Leaf, f6); continue;
+        case 122: { f6 = decodeNested(r, Leaf, f6); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1526,21 +1746,45 @@ export const FieldNumbers: ProtobufMessageCodec<FieldNumbers> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 120: f1 = r.int32(); continue;
-        case 128: f2 = r.int32(); continue;
-        case 16378: f3 = r.string(); continue;
-        case 16386: f4 = r.string(); continue;
-        case 151994: f5 = r.appendPackedSint32(f5); continue;
-        case 151992: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.sint32()); continue;
-        case 160002: f6 = r.bytes(); continue;
-        case 2097145: f7 = r.fixed64(); continue;
-        case 2097154: f8 = decodeNested(r, Leaf, f8); continue;
-        case 268435450: { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedInt64()) list.push(x); continue; }
-        case 268435448: (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.int64()); continue;
-        case 268435457: f10 = r.double(); continue;
-        case 4294967288: f11 = r.int32(); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32(); continue; }
+          break;
+        case 15:
+          if (tag === 120) { f1 = r.int32(); continue; }
+          break;
+        case 16:
+          if (tag === 128) { f2 = r.int32(); continue; }
+          break;
+        case 2047:
+          if (tag === 16378) { f3 = r.string(); continue; }
+          break;
+        case 2048:
+          if (tag === 16386) { f4 = r.string(); continue; }
+          break;
+        case 18999:
+          if (tag === 151994) { f5 = r.appendPackedSint32(f5); continue; }
+          if (tag === 151992) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(r.sint32()); continue; }
+          break;
+        case 20000:
+          if (tag === 160002) { f6 = r.bytes(); continue; }
+          break;
+        case 262143:
+          if (tag === 2097145) { f7 = r.fixed64(); continue; }
+          break;
+        case 262144:
+          if (tag === 2097154) { f8 = decodeNested(r, Leaf, f8); continue; }
+          break;
+        case 33554431:
+          if (tag === 268435450) { const list = (f9 === EMPTY_LIST ? (f9 = []) : f9); for (const x of r.packedInt64()) list.push(x); continue; }
+          if (tag === 268435448) { (f9 === EMPTY_LIST ? (f9 = []) : f9).push(r.int64()); continue; }
+          break;
+        case 33554432:
+          if (tag === 268435457) { f10 = r.double(); continue; }
+          break;
+        case 536870911:
+          if (tag === 4294967288) { f11 = r.int32(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1595,8 +1839,8 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Leaf)); continue;
-        case 16: f1 = r.int32() as Color; continue;
+        case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Leaf)); continue; }
+        case 16: { f1 = r.int32() as Color; continue; }
         case 26: {
           const outer = r.begin();
           let k: string = "";
@@ -1655,8 +1899,8 @@ export const Tree_Node: ProtobufMessageCodec<Tree_Node> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = decodeNested(r, Tree_Node_Deep, f0); continue;
-        case 18: f1 = r.string(); continue;
+        case 10: { f0 = decodeNested(r, Tree_Node_Deep, f0); continue; }
+        case 18: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1740,29 +1984,47 @@ export const Tree: ProtobufMessageCodec<Tree> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = decodeNested(r, Tree, f1); continue;
-        case 26: f2 = decodeNested(r, Tree, f2); continue;
-        case 34: (f3 === EMPTY_LIST ? (f3 = []) : f3).push(decodeNested(r, Tree)); continue;
-        case 42: f4 = decodeNested(r, Tree_Node, f4); continue;
-        case 50: (f5 === EMPTY_LIST ? (f5 = []) : f5).push(decodeNested(r, Tree_Node_Deep)); continue;
-        case 58: f6 = decodeNested(r, Leaf, f6); continue;
-        case 66: f7 = decodeNested(r, Empty, f7); continue;
-        case 74: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: Tree | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 18) x = decodeNested(r, Tree, x);
-            else r.skip(t);
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32(); continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = decodeNested(r, Tree, f1); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = decodeNested(r, Tree, f2); continue; }
+          break;
+        case 4:
+          if (tag === 34) { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(decodeNested(r, Tree)); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = decodeNested(r, Tree_Node, f4); continue; }
+          break;
+        case 6:
+          if (tag === 50) { (f5 === EMPTY_LIST ? (f5 = []) : f5).push(decodeNested(r, Tree_Node_Deep)); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = decodeNested(r, Leaf, f6); continue; }
+          break;
+        case 8:
+          if (tag === 66) { f7 = decodeNested(r, Empty, f7); continue; }
+          break;
+        case 9:
+          if (tag === 74) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: Tree | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 18) x = decodeNested(r, Tree, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x ?? Tree.create());
+            continue;
           }
-          r.finish(outer);
-          (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x ?? Tree.create());
-          continue;
-        }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -1838,14 +2100,14 @@ export const Names: ProtobufMessageCodec<Names> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = r.string(); continue;
-        case 24: f2 = r.bool(); continue;
-        case 32: f3 = r.int64(); continue;
-        case 42: f4 = r.string(); continue;
-        case 48: f5 = r.int32(); continue;
-        case 56: f6 = r.int32(); continue;
-        case 64: f7 = r.int32(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 18: { f1 = r.string(); continue; }
+        case 24: { f2 = r.bool(); continue; }
+        case 32: { f3 = r.int64(); continue; }
+        case 42: { f4 = r.string(); continue; }
+        case 48: { f5 = r.int32(); continue; }
+        case 56: { f6 = r.int32(); continue; }
+        case 64: { f7 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -179,61 +179,117 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 10: f0 = decodeNested(r, google_protobuf_any.Any, f0); continue;
-        case 18: f1 = decodeNested(r, google_protobuf_duration.Duration, f1); continue;
-        case 26: f2 = decodeNested(r, google_protobuf_timestamp.Timestamp, f2); continue;
-        case 34: f3 = decodeNested(r, google_protobuf_struct.Struct, f3); continue;
-        case 42: f4 = decodeNested(r, google_protobuf_struct.Value, f4); continue;
-        case 50: f5 = decodeNested(r, google_protobuf_struct.ListValue, f5); continue;
-        case 56: f6 = r.int32() as google_protobuf_struct.NullValue; continue;
-        case 66: f7 = decodeNested(r, google_protobuf_empty.Empty, f7); continue;
-        case 74: f8 = decodeNested(r, google_protobuf_field_mask.FieldMask, f8); continue;
-        case 82: f9 = decodeNested(r, google_protobuf_wrappers.DoubleValue, f9); continue;
-        case 90: f10 = decodeNested(r, google_protobuf_wrappers.FloatValue, f10); continue;
-        case 98: f11 = decodeNested(r, google_protobuf_wrappers.Int64Value, f11); continue;
-        case 106: f12 = decodeNested(r, google_protobuf_wrappers.UInt64Value, f12); continue;
-        case 114: f13 = decodeNested(r, google_protobuf_wrappers.Int32Value, f13); continue;
-        case 122: f14 = decodeNested(r, google_protobuf_wrappers.UInt32Value, f14); continue;
-        case 130: f15 = decodeNested(r, google_protobuf_wrappers.BoolValue, f15); continue;
-        case 138: f16 = decodeNested(r, google_protobuf_wrappers.StringValue, f16); continue;
-        case 146: f17 = decodeNested(r, google_protobuf_wrappers.BytesValue, f17); continue;
-        case 154: (f18 === EMPTY_LIST ? (f18 = []) : f18).push(decodeNested(r, google_protobuf_any.Any)); continue;
-        case 162: {
-          const outer = r.begin();
-          let k: string = "";
-          let x: google_protobuf_struct.Value | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 10) k = r.string();
-            else if (t === 18) x = decodeNested(r, google_protobuf_struct.Value, x);
-            else r.skip(t);
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 10) { f0 = decodeNested(r, google_protobuf_any.Any, f0); continue; }
+          break;
+        case 2:
+          if (tag === 18) { f1 = decodeNested(r, google_protobuf_duration.Duration, f1); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = decodeNested(r, google_protobuf_timestamp.Timestamp, f2); continue; }
+          break;
+        case 4:
+          if (tag === 34) { f3 = decodeNested(r, google_protobuf_struct.Struct, f3); continue; }
+          break;
+        case 5:
+          if (tag === 42) { f4 = decodeNested(r, google_protobuf_struct.Value, f4); continue; }
+          break;
+        case 6:
+          if (tag === 50) { f5 = decodeNested(r, google_protobuf_struct.ListValue, f5); continue; }
+          break;
+        case 7:
+          if (tag === 56) { f6 = r.int32() as google_protobuf_struct.NullValue; continue; }
+          break;
+        case 8:
+          if (tag === 66) { f7 = decodeNested(r, google_protobuf_empty.Empty, f7); continue; }
+          break;
+        case 9:
+          if (tag === 74) { f8 = decodeNested(r, google_protobuf_field_mask.FieldMask, f8); continue; }
+          break;
+        case 10:
+          if (tag === 82) { f9 = decodeNested(r, google_protobuf_wrappers.DoubleValue, f9); continue; }
+          break;
+        case 11:
+          if (tag === 90) { f10 = decodeNested(r, google_protobuf_wrappers.FloatValue, f10); continue; }
+          break;
+        case 12:
+          if (tag === 98) { f11 = decodeNested(r, google_protobuf_wrappers.Int64Value, f11); continue; }
+          break;
+        case 13:
+          if (tag === 106) { f12 = decodeNested(r, google_protobuf_wrappers.UInt64Value, f12); continue; }
+          break;
+        case 14:
+          if (tag === 114) { f13 = decodeNested(r, google_protobuf_wrappers.Int32Value, f13); continue; }
+          break;
+        case 15:
+          if (tag === 122) { f14 = decodeNested(r, google_protobuf_wrappers.UInt32Value, f14); continue; }
+          break;
+        case 16:
+          if (tag === 130) { f15 = decodeNested(r, google_protobuf_wrappers.BoolValue, f15); continue; }
+          break;
+        case 17:
+          if (tag === 138) { f16 = decodeNested(r, google_protobuf_wrappers.StringValue, f16); continue; }
+          break;
+        case 18:
+          if (tag === 146) { f17 = decodeNested(r, google_protobuf_wrappers.BytesValue, f17); continue; }
+          break;
+        case 19:
+          if (tag === 154) { (f18 === EMPTY_LIST ? (f18 = []) : f18).push(decodeNested(r, google_protobuf_any.Any)); continue; }
+          break;
+        case 20:
+          if (tag === 162) {
+            const outer = r.begin();
+            let k: string = "";
+            let x: google_protobuf_struct.Value | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 10) k = r.string();
+              else if (t === 18) x = decodeNested(r, google_protobuf_struct.Value, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? google_protobuf_struct.Value.create());
+            continue;
           }
-          r.finish(outer);
-          (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? google_protobuf_struct.Value.create());
-          continue;
-        }
-        case 170: (f20 === EMPTY_LIST ? (f20 = []) : f20).push(decodeNested(r, google_protobuf_timestamp.Timestamp)); continue;
-        case 178: o0 = { case: "cDuration", value: decodeNested(r, google_protobuf_duration.Duration, o0.case === "cDuration" ? o0.value : undefined) }; continue;
-        case 186: o0 = { case: "cStruct", value: decodeNested(r, google_protobuf_struct.Struct, o0.case === "cStruct" ? o0.value : undefined) }; continue;
-        case 192: o0 = { case: "cNull", value: r.int32() as google_protobuf_struct.NullValue }; continue;
-        case 202: o0 = { case: "cInt32", value: decodeNested(r, google_protobuf_wrappers.Int32Value, o0.case === "cInt32" ? o0.value : undefined) }; continue;
-        case 210: (f25 === EMPTY_LIST ? (f25 = []) : f25).push(decodeNested(r, google_protobuf_wrappers.Int64Value)); continue;
-        case 218: {
-          const outer = r.begin();
-          let k: number = 0;
-          let x: google_protobuf_wrappers.StringValue | undefined;
-          while (r.pos < r.end) {
-            const t = r.tag();
-            if (t === 8) k = r.int32();
-            else if (t === 18) x = decodeNested(r, google_protobuf_wrappers.StringValue, x);
-            else r.skip(t);
+          break;
+        case 21:
+          if (tag === 170) { (f20 === EMPTY_LIST ? (f20 = []) : f20).push(decodeNested(r, google_protobuf_timestamp.Timestamp)); continue; }
+          break;
+        case 22:
+          if (tag === 178) { o0 = { case: "cDuration", value: decodeNested(r, google_protobuf_duration.Duration, o0.case === "cDuration" ? o0.value : undefined) }; continue; }
+          break;
+        case 23:
+          if (tag === 186) { o0 = { case: "cStruct", value: decodeNested(r, google_protobuf_struct.Struct, o0.case === "cStruct" ? o0.value : undefined) }; continue; }
+          break;
+        case 24:
+          if (tag === 192) { o0 = { case: "cNull", value: r.int32() as google_protobuf_struct.NullValue }; continue; }
+          break;
+        case 25:
+          if (tag === 202) { o0 = { case: "cInt32", value: decodeNested(r, google_protobuf_wrappers.Int32Value, o0.case === "cInt32" ? o0.value : undefined) }; continue; }
+          break;
+        case 26:
+          if (tag === 210) { (f25 === EMPTY_LIST ? (f25 = []) : f25).push(decodeNested(r, google_protobuf_wrappers.Int64Value)); continue; }
+          break;
+        case 27:
+          if (tag === 218) {
+            const outer = r.begin();
+            let k: number = 0;
+            let x: google_protobuf_wrappers.StringValue | undefined;
+            while (r.pos < r.end) {
+              const t = r.tag();
+              if (t === 8) k = r.int32();
+              else if (t === 18) x = decodeNested(r, google_protobuf_wrappers.StringValue, x);
+              else r.skip(t);
+            }
+            r.finish(outer);
+            (f26 === EMPTY_MAP ? (f26 = new Map()) : f26).set(k, x ?? google_protobuf_wrappers.StringValue.create());
+            continue;
           }
-          r.finish(outer);
-          (f26 === EMPTY_MAP ? (f26 = new Map()) : f26).set(k, x ?? google_protobuf_wrappers.StringValue.create());
-          continue;
-        }
-        case 226: f27 = decodeNested(r, types3.Leaf, f27); continue;
+          break;
+        case 28:
+          if (tag === 226) { f27 = decodeNested(r, types3.Leaf, f27); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -48,7 +48,7 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.bool(); continue;
+        case 8: { f0 = r.bool(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -93,8 +93,8 @@ export const Payload: ProtobufMessageCodec<Payload> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32() as PayloadType; continue;
-        case 18: f1 = r.bytes(); continue;
+        case 8: { f0 = r.int32() as PayloadType; continue; }
+        case 18: { f1 = r.bytes(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -140,8 +140,8 @@ export const EchoStatus: ProtobufMessageCodec<EchoStatus> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 18: f1 = r.string(); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 18: { f1 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -225,17 +225,37 @@ export const SimpleRequest: ProtobufMessageCodec<SimpleRequest> = {
     while (r.pos < r.end) {
       const start = r.pos;
       const tag = r.tag();
-      switch (tag) {
-        case 8: f0 = r.int32() as PayloadType; continue;
-        case 16: f1 = r.int32(); continue;
-        case 26: f2 = decodeNested(r, Payload, f2); continue;
-        case 32: f3 = r.bool(); continue;
-        case 40: f4 = r.bool(); continue;
-        case 50: f5 = decodeNested(r, BoolValue, f5); continue;
-        case 58: f6 = decodeNested(r, EchoStatus, f6); continue;
-        case 66: f7 = decodeNested(r, BoolValue, f7); continue;
-        case 72: f8 = r.bool(); continue;
-        case 80: f9 = r.bool(); continue;
+      switch (tag >>> 3) {
+        case 1:
+          if (tag === 8) { f0 = r.int32() as PayloadType; continue; }
+          break;
+        case 2:
+          if (tag === 16) { f1 = r.int32(); continue; }
+          break;
+        case 3:
+          if (tag === 26) { f2 = decodeNested(r, Payload, f2); continue; }
+          break;
+        case 4:
+          if (tag === 32) { f3 = r.bool(); continue; }
+          break;
+        case 5:
+          if (tag === 40) { f4 = r.bool(); continue; }
+          break;
+        case 6:
+          if (tag === 50) { f5 = decodeNested(r, BoolValue, f5); continue; }
+          break;
+        case 7:
+          if (tag === 58) { f6 = decodeNested(r, EchoStatus, f6); continue; }
+          break;
+        case 8:
+          if (tag === 66) { f7 = decodeNested(r, BoolValue, f7); continue; }
+          break;
+        case 9:
+          if (tag === 72) { f8 = r.bool(); continue; }
+          break;
+        case 10:
+          if (tag === 80) { f9 = r.bool(); continue; }
+          break;
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -300,12 +320,12 @@ export const SimpleResponse: ProtobufMessageCodec<SimpleResponse> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = decodeNested(r, Payload, f0); continue;
-        case 18: f1 = r.string(); continue;
-        case 26: f2 = r.string(); continue;
-        case 34: f3 = r.string(); continue;
-        case 40: f4 = r.int32() as GrpclbRouteType; continue;
-        case 50: f5 = r.string(); continue;
+        case 10: { f0 = decodeNested(r, Payload, f0); continue; }
+        case 18: { f1 = r.string(); continue; }
+        case 26: { f2 = r.string(); continue; }
+        case 34: { f3 = r.string(); continue; }
+        case 40: { f4 = r.int32() as GrpclbRouteType; continue; }
+        case 50: { f5 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -350,8 +370,8 @@ export const StreamingInputCallRequest: ProtobufMessageCodec<StreamingInputCallR
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = decodeNested(r, Payload, f0); continue;
-        case 18: f1 = decodeNested(r, BoolValue, f1); continue;
+        case 10: { f0 = decodeNested(r, Payload, f0); continue; }
+        case 18: { f1 = decodeNested(r, BoolValue, f1); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -391,7 +411,7 @@ export const StreamingInputCallResponse: ProtobufMessageCodec<StreamingInputCall
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
+        case 8: { f0 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -441,9 +461,9 @@ export const ResponseParameters: ProtobufMessageCodec<ResponseParameters> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
-        case 16: f1 = r.int32(); continue;
-        case 26: f2 = decodeNested(r, BoolValue, f2); continue;
+        case 8: { f0 = r.int32(); continue; }
+        case 16: { f1 = r.int32(); continue; }
+        case 26: { f2 = decodeNested(r, BoolValue, f2); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -498,10 +518,10 @@ export const StreamingOutputCallRequest: ProtobufMessageCodec<StreamingOutputCal
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32() as PayloadType; continue;
-        case 18: (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeNested(r, ResponseParameters)); continue;
-        case 26: f2 = decodeNested(r, Payload, f2); continue;
-        case 58: f3 = decodeNested(r, EchoStatus, f3); continue;
+        case 8: { f0 = r.int32() as PayloadType; continue; }
+        case 18: { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeNested(r, ResponseParameters)); continue; }
+        case 26: { f2 = decodeNested(r, Payload, f2); continue; }
+        case 58: { f3 = decodeNested(r, EchoStatus, f3); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -541,7 +561,7 @@ export const StreamingOutputCallResponse: ProtobufMessageCodec<StreamingOutputCa
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = decodeNested(r, Payload, f0); continue;
+        case 10: { f0 = decodeNested(r, Payload, f0); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

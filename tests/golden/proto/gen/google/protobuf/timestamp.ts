@@ -39,8 +39,8 @@ export const Timestamp: ProtobufMessageCodec<Timestamp> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int64(); continue;
-        case 16: f1 = r.int32(); continue;
+        case 8: { f0 = r.int64(); continue; }
+        case 16: { f1 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -31,7 +31,7 @@ export const DoubleValue: ProtobufMessageCodec<DoubleValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 9: f0 = r.double(); continue;
+        case 9: { f0 = r.double(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -71,7 +71,7 @@ export const FloatValue: ProtobufMessageCodec<FloatValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 13: f0 = r.float(); continue;
+        case 13: { f0 = r.float(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -111,7 +111,7 @@ export const Int64Value: ProtobufMessageCodec<Int64Value> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int64(); continue;
+        case 8: { f0 = r.int64(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -151,7 +151,7 @@ export const UInt64Value: ProtobufMessageCodec<UInt64Value> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.uint64(); continue;
+        case 8: { f0 = r.uint64(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -191,7 +191,7 @@ export const Int32Value: ProtobufMessageCodec<Int32Value> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.int32(); continue;
+        case 8: { f0 = r.int32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -231,7 +231,7 @@ export const UInt32Value: ProtobufMessageCodec<UInt32Value> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.uint32(); continue;
+        case 8: { f0 = r.uint32(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -271,7 +271,7 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: f0 = r.bool(); continue;
+        case 8: { f0 = r.bool(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -311,7 +311,7 @@ export const StringValue: ProtobufMessageCodec<StringValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
+        case 10: { f0 = r.string(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -351,7 +351,7 @@ export const BytesValue: ProtobufMessageCodec<BytesValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.bytes(); continue;
+        case 10: { f0 = r.bytes(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

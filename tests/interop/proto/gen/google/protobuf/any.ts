@@ -39,8 +39,8 @@ export const Any: ProtobufMessageCodec<Any> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: f0 = r.string(); continue;
-        case 18: f1 = r.bytes(); continue;
+        case 10: { f0 = r.string(); continue; }
+        case 18: { f1 = r.bytes(); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

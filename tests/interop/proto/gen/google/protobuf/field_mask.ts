@@ -32,7 +32,7 @@ export const FieldMask: ProtobufMessageCodec<FieldMask> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.string()); continue;
+        case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.string()); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));

@@ -116,12 +116,12 @@ export const Value: ProtobufMessageCodec<Value> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 8: o0 = { case: "nullValue", value: r.int32() as NullValue }; continue;
-        case 17: o0 = { case: "numberValue", value: r.double() }; continue;
-        case 26: o0 = { case: "stringValue", value: r.string() }; continue;
-        case 32: o0 = { case: "boolValue", value: r.bool() }; continue;
-        case 42: o0 = { case: "structValue", value: decodeNested(r, Struct, o0.case === "structValue" ? o0.value : undefined) }; continue;
-        case 50: o0 = { case: "listValue", value: decodeNested(r, ListValue, o0.case === "listValue" ? o0.value : undefined) }; continue;
+        case 8: { o0 = { case: "nullValue", value: r.int32() as NullValue }; continue; }
+        case 17: { o0 = { case: "numberValue", value: r.double() }; continue; }
+        case 26: { o0 = { case: "stringValue", value: r.string() }; continue; }
+        case 32: { o0 = { case: "boolValue", value: r.bool() }; continue; }
+        case 42: { o0 = { case: "structValue", value: decodeNested(r, Struct, o0.case === "structValue" ? o0.value : undefined) }; continue; }
+        case 50: { o0 = { case: "listValue", value: decodeNested(r, ListValue, o0.case === "listValue" ? o0.value : undefined) }; continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
@@ -162,7 +162,7 @@ export const ListValue: ProtobufMessageCodec<ListValue> = {
       const start = r.pos;
       const tag = r.tag();
       switch (tag) {
-        case 10: (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Value)); continue;
+        case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Value)); continue; }
       }
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
