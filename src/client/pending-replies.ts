@@ -47,15 +47,25 @@ export class PendingReplies {
       waiting.reject = reject;
     });
     this.calls.add(seqid, waiting);
-    if (deadline !== undefined) {
-      waiting.timer = setTimeout(() => this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline", { stack: false })),
-        Math.max(0, deadline - Date.now()));
-    }
+    if (deadline !== undefined) this.failAt(seqid, waiting, deadline);
     if (signal !== undefined) {
       waiting.onAbort = () => this.fail(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: signal.reason }));
       signal.addEventListener("abort", waiting.onAbort, { once: true });
     }
     return reply;
+  }
+
+  /**
+   * Fails `waiting` TIMEOUT once `Date.now()` has reached `deadline`. Node runs timers on a
+   * monotonic millisecond clock whose boundaries are not `Date.now()`'s, so a timer may fire
+   * up to a millisecond before `Date.now()` gets there; it is then set again for what is left,
+   * so that a retry step deciding after the failure finds the call's deadline passed.
+   */
+  private failAt(seqid: number, waiting: PendingReply, deadline: number): void {
+    waiting.timer = setTimeout(() => {
+      if (Date.now() < deadline) this.failAt(seqid, waiting, deadline);
+      else this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline", { stack: false }));
+    }, Math.max(0, deadline - Date.now()));
   }
 
   /** Answers the call waiting for `seqid` with `frame`; false when none waits (a late reply: the caller releases it). */
