@@ -6,19 +6,20 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import type { Frame } from "../remote/frame-decoder.js";
 import { PendingCalls } from "./pending-calls.js";
+import { DeadlineTimer } from "../rpc/deadline-timer.js";
 
 /** One call waiting for its reply. */
 class PendingReply {
   resolve!: (frame: Frame) => void;
   reject!: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  timer: DeadlineTimer | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
 
   constructor(readonly signal: AbortSignal | undefined) {}
 
   /** Stops its deadline timer and abort listener. */
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
   }
 }
@@ -47,25 +48,14 @@ export class PendingReplies {
       waiting.reject = reject;
     });
     this.calls.add(seqid, waiting);
-    if (deadline !== undefined) this.failAt(seqid, waiting, deadline);
+    if (deadline !== undefined) {
+      waiting.timer = new DeadlineTimer(deadline, () => this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline", { stack: false })));
+    }
     if (signal !== undefined) {
       waiting.onAbort = () => this.fail(seqid, new KitewireError(ErrorCode.CANCELLED, "call cancelled", { cause: signal.reason }));
       signal.addEventListener("abort", waiting.onAbort, { once: true });
     }
     return reply;
-  }
-
-  /**
-   * Fails `waiting` TIMEOUT once `Date.now()` has reached `deadline`. Node runs timers on a
-   * monotonic millisecond clock whose boundaries are not `Date.now()`'s, so a timer may fire
-   * up to a millisecond before `Date.now()` gets there; it is then set again for what is left,
-   * so that a retry step deciding after the failure finds the call's deadline passed.
-   */
-  private failAt(seqid: number, waiting: PendingReply, deadline: number): void {
-    waiting.timer = setTimeout(() => {
-      if (Date.now() < deadline) this.failAt(seqid, waiting, deadline);
-      else this.fail(seqid, new KitewireError(ErrorCode.TIMEOUT, "no reply within the deadline", { stack: false }));
-    }, Math.max(0, deadline - Date.now()));
   }
 
   /** Answers the call waiting for `seqid` with `frame`; false when none waits (a late reply: the caller releases it). */

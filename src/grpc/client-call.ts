@@ -20,6 +20,7 @@ import { addMetadata, decodeBase64, decodeGrpcMessage, formatTimeout, metadataOf
 import { MessageDeframer, type GrpcCompression } from "./message.js";
 import { MessageQueue } from "./queue.js";
 import { errorOfStatus, GrpcStatus } from "./status.js";
+import { DeadlineTimer } from "../rpc/deadline-timer.js";
 
 type IncomingHttpHeaders = HeaderMap;
 
@@ -62,7 +63,7 @@ export class ClientCall {
   readonly responses: MessageQueue<unknown> | undefined;
   private settle: { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined;
   private done = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: DeadlineTimer | undefined;
   private headers: GrpcMetadata = {};
   private readonly path: string;
   /** Listens to the caller's signal (made only for calls that have one). */
@@ -116,8 +117,8 @@ export class ClientCall {
         const left = ctx.deadline - Date.now();
         if (left <= 0) throw new KitewireError(ErrorCode.TIMEOUT, `${this.path}: the deadline passed before the call was sent`);
         headers["grpc-timeout"] = formatTimeout(left);
-        this.timer = setTimeout(() => this.cancel(new KitewireError(ErrorCode.TIMEOUT, `${this.path}: DEADLINE_EXCEEDED (no status within the deadline)`,
-          { details: { grpcStatus: GrpcStatus.DEADLINE_EXCEEDED, grpcMessage: "deadline exceeded" } })), left);
+        this.timer = new DeadlineTimer(ctx.deadline, () => this.cancel(new KitewireError(ErrorCode.TIMEOUT, `${this.path}: DEADLINE_EXCEEDED (no status within the deadline)`,
+          { details: { grpcStatus: GrpcStatus.DEADLINE_EXCEEDED, grpcMessage: "deadline exceeded" } })));
       }
       metainfoHeaders(ctx, headers);
       if (this.extras?.metadata !== undefined) addMetadata(headers, this.extras.metadata);
@@ -273,7 +274,7 @@ export class ClientCall {
   private finish(error: unknown): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     if (this.onAbort !== undefined) this.ctx.signal!.removeEventListener("abort", this.onAbort);
     const settle = this.settle!;
     if (this.responses !== undefined) {

@@ -8,6 +8,7 @@
 import { ErrorCode, KitewireError } from "../errors.js";
 import { RpcContext } from "../rpc/context.js";
 import type { GrpcMetadata } from "./headers.js";
+import { DeadlineTimer } from "../rpc/deadline-timer.js";
 
 const TRANSIT = "rpc-transit-";
 const PERSIST = "rpc-persist-";
@@ -25,7 +26,7 @@ export class GrpcServerContext extends RpcContext {
   /** Whether the last request message received came compressed (the interop suite's `expect_compressed` checks it). */
   requestCompressed = false;
   private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: DeadlineTimer | undefined;
   /** Why the call was cancelled (by the client, the deadline, the connection), if it was. */
   private ended: KitewireError | undefined;
   private finished = false;
@@ -55,8 +56,7 @@ export class GrpcServerContext extends RpcContext {
     if (this.finished) return AbortSignal.abort(new KitewireError(ErrorCode.CANCELLED, "the call is over"));
     const controller = (this.controller = new AbortController());
     if (this.deadline !== undefined) {
-      this.timer = setTimeout(() => this.cancel(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
-        Math.max(0, this.deadline - Date.now()));
+      this.timer = new DeadlineTimer(this.deadline, () => this.cancel(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")));
     }
     return controller.signal;
   }
@@ -65,14 +65,14 @@ export class GrpcServerContext extends RpcContext {
   cancel(reason: KitewireError): void {
     if (this.ended !== undefined || this.finished) return;
     this.ended = reason;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.controller?.abort(reason);
   }
 
   /** The call is over: no timer left behind. */
   finish(): void {
     this.finished = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
   }
 }
 

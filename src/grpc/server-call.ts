@@ -23,6 +23,7 @@ import type { GrpcServerOptions } from "./options.js";
 import { MessageQueue } from "./queue.js";
 import type { GrpcRoute } from "./routes.js";
 import { grpcDetailsOf, grpcError, GrpcStatus, statusOf } from "./status.js";
+import { DeadlineTimer } from "../rpc/deadline-timer.js";
 
 /** What a call needs of the gRPC server that serves it. */
 export interface GrpcServerSide {
@@ -76,7 +77,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   private admitted: string | undefined;
   private requestCompression: GrpcCompression | undefined;
   private responseCompression: GrpcCompression | undefined;
-  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineTimer: DeadlineTimer | undefined;
   private drained: (() => void) | undefined;
   /** Trailers added to the status (grpc-accept-encoding of an unsupported encoding). */
   private trailers: Record<string, string> | undefined;
@@ -147,7 +148,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
       this.admitted = route.name;
     }
     if (ctx.deadline !== undefined) {
-      this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ctx.deadline - Date.now()));
+      this.deadlineTimer = new DeadlineTimer(ctx.deadline, () => this.expire());
     }
     this.deframer = new MessageDeframer(owner.options.maxReceiveMessageBytes, this, owner.partial === undefined ? undefined : this);
     const stream = this.stream;
@@ -385,7 +386,7 @@ class ServerCall implements HoldBudget, PartialFrameHolder {
   private over(error: unknown): void {
     this.done = true;
     this.free();
-    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer?.cancel();
     const ctx = this.ctx;
     ctx.finish();
     if (this.admitted !== undefined) this.owner.server.limits?.release(this.admitted);

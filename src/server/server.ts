@@ -33,6 +33,7 @@ import { getLogger } from "../observability/log/logger.js";
 import { RateLimitedLog } from "../observability/log/rate-limit.js";
 import { makeServerOptions, type ServerOptions } from "./options.js";
 import { Routes, type Route } from "./routes.js";
+import { DeadlineTimer } from "../rpc/deadline-timer.js";
 
 
 /** The connection a frame came on: what the server knows of it, and where replies go. */
@@ -312,7 +313,7 @@ export class Server {
  */
 class ServedCallContext extends RpcContext {
   private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: DeadlineTimer | undefined;
   private onClose: (() => void) | undefined;
   private over = false;
   /** The method whose place under the server's limits this call holds, if it took one. */
@@ -330,8 +331,7 @@ class ServedCallContext extends RpcContext {
     this.onClose = () => controller.abort(new KitewireError(ErrorCode.CANCELLED, "the connection closed"));
     this.conn.signal?.addEventListener("abort", this.onClose, { once: true });
     if (this.deadline !== undefined) {
-      this.timer = setTimeout(() => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")),
-        Math.max(0, this.deadline - Date.now()));
+      this.timer = new DeadlineTimer(this.deadline, () => controller.abort(new KitewireError(ErrorCode.TIMEOUT, "the caller's deadline passed")));
     }
     return controller.signal;
   }
@@ -341,7 +341,7 @@ class ServedCallContext extends RpcContext {
     this.over = true;
     if (this.limited !== undefined) this.limits!.release(this.limited);
     if (!this.controller) return;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.conn.signal?.removeEventListener("abort", this.onClose!);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A call's reply timer (src/client/pending-replies.ts) fails it only once `Date.now()` has
+ * A call's reply timer (src/client/pending-replies.ts, a DeadlineTimer) fails it only once `Date.now()` has
  * reached its deadline. Node runs timers on a monotonic millisecond clock whose boundaries
  * are not `Date.now()`'s, so a plain timer fires up to a millisecond before `Date.now()`
  * reaches its due time now and then (~1 in 1,500 in a script setting timers from busy
