@@ -92,9 +92,9 @@ export class ThreadHttp2 {
   private side(): GrpcNodeServer {
     if (this.grpc === undefined) {
       const o = this.options;
-      const grpc: Partial<GrpcServerOptions> = { ...o.grpc, compressions: undefined };
-      if (o.grpc.compressions !== undefined) grpc.compressions = o.grpc.compressions.map((name) => BUILTIN_COMPRESSIONS.get(name)!);
-      else delete grpc.compressions;
+      const { compressions, ...rest } = o.grpc;
+      const grpc: Partial<GrpcServerOptions> = compressions === undefined ? rest
+        : { ...rest, compressions: compressions.map((name) => BUILTIN_COMPRESSIONS.get(name)!) };
       this.grpc = new GrpcNodeServer(this.server, grpc, new PartialFrameBudget(o.maxPartialFrameBytes), o.maxConcurrentStreams);
       if (this.server.draining) this.grpc.shutdown();
     }
