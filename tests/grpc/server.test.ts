@@ -11,7 +11,7 @@ import {
   createGrpcClient, decodeRpcStatus, encodeRpcStatus, ErrorCode, grpcError, gzip, init, KitewireError, listen, Server,
   type GrpcServerContext, type Listener, type Logger, type Middleware,
 } from "kitewire";
-import { captureLogger, collect, echo, echoHandler, prefixed, rawCall } from "./support.js";
+import { captureLogger, collect, echo, echoHandler, openPartialClientStream, prefixed, rawCall } from "./support.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -272,16 +272,9 @@ describe("bad input costs its stream only, with the right status, and is logged"
     const l = await listen(new Server({ logger, maxPartialFrameBytes: 100_000 }).register(echo.Echo, echoHandler));
     const session = http2.connect(`http://127.0.0.1:${l.port}`);
     try {
-      const open = () => {
-        const s = session.request({ ":method": "POST", ":path": "/kitewire.grpc.test.Echo/ClientStream", "content-type": "application/grpc", te: "trailers" });
-        s.on("data", () => undefined);
-        s.on("error", () => undefined);
-        s.write(new Uint8Array([0, 0, 1, 0x5f, 0x90, 1, 2, 3])); // announces 90 000 bytes, sends 3
-        return s;
-      };
-      const a = open();
+      const a = openPartialClientStream(session);
       await sleep(100);
-      const b = open();
+      const b = openPartialClientStream(session);
       // (Not b.close() at the moment A's reset arrives: Node 20's client nghttp2 then spins in
       // RstStream, nghttp2_map_find, a client-side bug seen here; a sleep avoids it.)
       await sleep(300);

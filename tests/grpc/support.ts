@@ -108,3 +108,15 @@ export function prefixed(message: Uint8Array, flag = 0): Uint8Array {
   out.set(message, 5);
   return out;
 }
+
+/**
+ * Opens a client stream on `session` whose first message announces 90,000 bytes and sends 3:
+ * a partial message the server holds under its partial-frame budget.
+ */
+export function openPartialClientStream(session: http2.ClientHttp2Session): http2.ClientHttp2Stream {
+  const stream = session.request({ ":method": "POST", ":path": "/kitewire.grpc.test.Echo/ClientStream", "content-type": "application/grpc", te: "trailers" });
+  stream.on("data", () => undefined);
+  stream.on("error", () => undefined);
+  stream.write(new Uint8Array([0, 0, 1, 0x5f, 0x90, 1, 2, 3]));
+  return stream;
+}

@@ -16,7 +16,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createGrpcClient, decodeRpcStatus, ErrorCode, gzip, init, KitewireError, type Logger } from "kitewire";
 import { grpcJsClientCases } from "../../grpc/grpc-js-cases.js";
-import { captureLogger, collect, echo, grpc, grpcJsEcho, prefixed, rawCall } from "../../grpc/support.js";
+import { captureLogger, collect, echo, grpc, grpcJsEcho, openPartialClientStream, prefixed, rawCall } from "../../grpc/support.js";
 import { HpackEncoder } from "../../../src/net/http2/hpack.js";
 import { issue } from "../../support/certs.js";
 // @ts-expect-error: a plain .mjs helper shared with the benchmarks
@@ -259,16 +259,9 @@ describe("bad input on 2 threads costs its stream only, with the status one thre
     const l = await threadsListener({ maxPartialFrameBytes: 100_000 }, {}, 1);
     const session = http2.connect(`http://127.0.0.1:${l.port}`);
     try {
-      const open = () => {
-        const st = session.request({ ":method": "POST", ":path": "/kitewire.grpc.test.Echo/ClientStream", "content-type": "application/grpc", te: "trailers" });
-        st.on("data", () => undefined);
-        st.on("error", () => undefined);
-        st.write(new Uint8Array([0, 0, 1, 0x5f, 0x90, 1, 2, 3])); // announces 90 000 bytes, sends 3
-        return st;
-      };
-      const a = open();
+      const a = openPartialClientStream(session);
       await sleep(100);
-      const b = open();
+      const b = openPartialClientStream(session);
       await sleep(300); // (not closing b meanwhile: see server.test.ts on Node 20's client)
       expect(a.rstCode).toBe(http2.constants.NGHTTP2_CANCEL); // A held as much as B asked for: A goes
       expect(b.closed).toBe(false);
