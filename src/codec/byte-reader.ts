@@ -152,7 +152,7 @@ export class ByteReader {
     // asking a small on-heap array for its `.buffer` makes V8 allocate one.
     const offset = input.byteOffset;
     const buffer = offset !== 0 ? input.buffer : null;
-    const yes = buffer === this.engine.u8.buffer;
+    const yes = buffer === this.engine.buffer;
     this.lastInEngine = yes ? YES : NO;
     this.lastAddress = offset;
     this.lastLength = input.length;
@@ -186,7 +186,7 @@ export class ByteReader {
   /** Loaded engine memory whose view growth detached: a new view of the same bytes. */
   private reattach(): void {
     if (this.lastInEngine !== YES) throw detached();
-    this.u8 = this.input = this.lastInput = new Uint8Array(this.engine.u8.buffer, this.lastAddress, this.lastLength);
+    this.u8 = this.input = this.lastInput = new Uint8Array(this.engine.buffer, this.lastAddress, this.lastLength);
   }
 
   /**

@@ -2,8 +2,8 @@
  * Strings between JS and engine memory, each path chosen by length (the crossovers come
  * from bench/utf8.bench.mjs and bench/README.md section 5b; see wasm-boundary.md): short
  * strings are encoded and decoded by a JS loop, long ones by the native
- * TextEncoder/TextDecoder, ASCII of middle length in a Node Buffer by the Buffer's own
- * `latin1Slice`, non-ASCII text of middle length by the engine's decoder, which beats
+ * TextEncoder/TextDecoder, text past the short length in a Node Buffer by the Buffer's
+ * own `utf8Slice`, non-ASCII text of middle length by the engine's decoder, which beats
  * TextDecoder's fixed cost there.
  */
 import { ErrorCode, KitewireError } from "../errors.js";
@@ -13,11 +13,6 @@ import type { Engine } from "../wasm/engine.js";
 export const SHORT_ENCODE = 20;
 /** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`. */
 export const SHORT_DECODE = 32;
-/**
- * Up to this many bytes, ASCII text in a Node Buffer is made a string by the Buffer's own
- * `latin1Slice` (beyond it, checking that it is ASCII costs more than TextDecoder).
- */
-export const LATIN1_DECODE = 96;
 /**
  * Up to this many bytes, text that is not ASCII is decoded by a JS loop: for short text the
  * engine's decoder costs more in its fixed costs (a copy of the message into engine
@@ -110,7 +105,7 @@ export interface EngineInput {
  * What a Node Buffer has (and Bun's and Deno's): found on the input itself, so the core
  * imports nothing of Node's and other inputs take the paths that need no such method.
  */
-type MaybeNodeBuffer = Uint8Array & { latin1Slice?(start: number, end: number): string };
+type MaybeNodeBuffer = Uint8Array & { utf8Slice?(start: number, end: number): string };
 
 /**
  * Decodes the UTF-8 at [p, end) of `u8`, the memory of `input` (engine memory or any other
@@ -123,14 +118,25 @@ export function decodeUtf8(
 ): string {
   const len = end - p;
   if (len <= SHORT_DECODE) {
-    // ASCII eight bytes at a time: one fromCharCode call per eight characters.
+    // ASCII sixteen, then eight bytes at a time: as few fromCharCode calls, and strings
+    // joined, as the length allows.
     let s = "";
     let i = p;
-    for (; i + 8 <= end; i += 8) {
+    for (; i + 16 <= end; i += 16) {
       const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
       const e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!, h = u8[i + 7]!;
-      if ((a | b | c | d | e | f | g | h) & 0x80) break;
-      s += String.fromCharCode(a, b, c, d, e, f, g, h);
+      const j = u8[i + 8]!, k = u8[i + 9]!, l = u8[i + 10]!, m = u8[i + 11]!;
+      const n = u8[i + 12]!, o = u8[i + 13]!, q = u8[i + 14]!, r = u8[i + 15]!;
+      if ((a | b | c | d | e | f | g | h | j | k | l | m | n | o | q | r) & 0x80) break;
+      s += String.fromCharCode(a, b, c, d, e, f, g, h, j, k, l, m, n, o, q, r);
+    }
+    if (i + 8 <= end) {
+      const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
+      const e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!, h = u8[i + 7]!;
+      if (((a | b | c | d | e | f | g | h) & 0x80) === 0) {
+        s += String.fromCharCode(a, b, c, d, e, f, g, h);
+        i += 8;
+      }
     }
     // The rest (if fewer than eight) in one call too, each byte loaded once: one string made,
     // not one per character.
@@ -170,23 +176,23 @@ export function decodeUtf8(
         const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!, e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!;
         if (((a | b | c | d | e | f | g) & 0x80) === 0) return s + String.fromCharCode(a, b, c, d, e, f, g);
       }
-      // Eight or more left: the loop above stopped at a byte that is not ASCII.
+      // Eight or more left: a step above stopped at a byte that is not ASCII.
     }
   }
-  const buffer: MaybeNodeBuffer = u8;
-  if (len <= LATIN1_DECODE && typeof buffer.latin1Slice === "function") {
-    // A Node Buffer (the bytes of a socket): its own native decoder, for ASCII, costs less
-    // than a JS loop above SHORT_DECODE, and than a Buffer `subarray` and TextDecoder.
-    let high = 0;
-    let k = p;
-    for (; k + 4 <= end; k += 4) high |= u8[k]! | u8[k + 1]! | u8[k + 2]! | u8[k + 3]!;
-    for (; k < end; k++) high |= u8[k]!;
-    if ((high & 0x80) === 0) return buffer.latin1Slice(p, end);
-  }
-  // Text that starts with ASCII is most likely ASCII, which TextDecoder does fastest; other
-  // short text is decoded by a JS loop (no engine copy of the message, no native call),
-  // longer text by the engine, up to the size where TextDecoder catches up.
+  // Text that starts with ASCII is most likely ASCII.
   const ascii = len > SHORT_DECODE && ((u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) === 0;
+  const buffer: MaybeNodeBuffer = u8;
+  if (ascii && typeof buffer.utf8Slice === "function") {
+    // A Node Buffer (the bytes of a socket): its own native decoder costs less than any
+    // check that the text is ASCII first, and than TextDecoder, at every length. Malformed
+    // bytes come out as U+FFFD: then the paths below decide (strict: an error with its
+    // offset; lenient: the same replacement, or a U+FFFD that was in the text).
+    const s = buffer.utf8Slice(p, end);
+    if (s.indexOf("\uFFFD") === -1) return s;
+  }
+  // Other bytes: ASCII goes to TextDecoder, which does it fastest; other short text is
+  // decoded by a JS loop (no engine copy of the message, no native call), longer text by
+  // the engine, up to the size where TextDecoder catches up.
   if (!ascii && len <= JS_DECODE) {
     const s = decodeWellFormed(u8, p, end);
     if (s !== null) return s;

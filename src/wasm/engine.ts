@@ -41,6 +41,8 @@ export class Engine {
   readonly simd: boolean;
   /** Most linear memory the engine may use, in bytes. */
   readonly memoryLimit: number;
+  /** Linear memory's ArrayBuffer (current until the next growth; a view's `.buffer` costs a builtin call). */
+  buffer!: ArrayBuffer;
   /** Byte view of all of linear memory (current until the next growth). */
   u8!: Uint8Array;
   /** DataView of all of linear memory (current until the next growth). */
@@ -70,6 +72,7 @@ export class Engine {
     // far cheaper than fetching `memory.buffer` after each call that might have grown it.
     if (this.u8 !== undefined && this.u8.length !== 0) return;
     const buffer = this.exports.memory.buffer;
+    this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);
     this.dv = new DataView(buffer);
     this.u16 = new Uint16Array(buffer);

@@ -396,7 +396,7 @@ export class ProtobufWriter extends ByteWriter {
     this.writeVarint32(n * 8);
     this.ensure(n * 16 + 8);
     const scratch = (this.pos + n * 8 + 7) & ~7;
-    copyInt64s(values, this.engine.u8.buffer as ArrayBuffer, scratch, signed);
+    copyInt64s(values, this.engine.buffer, scratch, signed);
     this.engine.u8.copyWithin(this.pos, scratch, scratch + n * 8);
     this.pos += n * 8;
     return this;
@@ -408,7 +408,7 @@ export class ProtobufWriter extends ByteWriter {
     this.writeVarint32(n * width);
     this.ensure(n * width * 2 + 8);
     const scratch = (this.pos + n * width + 7) & ~7;
-    const column = new Array(this.engine.u8.buffer as ArrayBuffer, scratch, n);
+    const column = new Array(this.engine.buffer, scratch, n);
     column.set(values);
     if (column instanceof Float64Array || column instanceof Float32Array) canonicalizeNaNs(column);
     this.engine.u8.copyWithin(this.pos, scratch, scratch + n * width);
@@ -422,7 +422,7 @@ export class ProtobufWriter extends ByteWriter {
     // Worst case: a 5-byte length and ten bytes per value, then the host-order input.
     this.ensure(5 + n * 14 + 8);
     const scratch = (this.pos + 5 + n * 10 + 7) & ~7;
-    copyInt32s(values, this.engine.u8.buffer as ArrayBuffer, scratch, signed);
+    copyInt32s(values, this.engine.buffer, scratch, signed);
     this.pos = this.engine.exports.protobufWritePacked(kind, scratch, n, this.pos);
     return this;
   }
@@ -472,7 +472,7 @@ export class ProtobufWriter extends ByteWriter {
     const n = values.length;
     this.ensure(5 + n * 18 + 8);
     const scratch = (this.pos + 5 + n * 10 + 7) & ~7;
-    copyInt64s(values, this.engine.u8.buffer as ArrayBuffer, scratch, signed);
+    copyInt64s(values, this.engine.buffer, scratch, signed);
     this.pos = this.engine.exports.protobufWritePacked(kind, scratch, n, this.pos);
     return this;
   }

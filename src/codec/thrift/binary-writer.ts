@@ -120,7 +120,7 @@ export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter
     this.writeListBegin(TType.I32, n);
     this.ensure(n * 8 + 8);
     const scratch = alignedScratch(this.pos, n * 4);
-    copyInt32s(values, this.engine.u8.buffer as ArrayBuffer, scratch);
+    copyInt32s(values, this.engine.buffer, scratch);
     this.engine.exports.byteSwapCopy(scratch, n, this.pos, 4);
     this.pos += n * 4;
   }
@@ -130,7 +130,7 @@ export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter
     this.writeListBegin(TType.I64, n);
     this.ensure(n * 16 + 8);
     const scratch = alignedScratch(this.pos, n * 8);
-    copyInt64s(values, this.engine.u8.buffer as ArrayBuffer, scratch);
+    copyInt64s(values, this.engine.buffer, scratch);
     this.engine.exports.byteSwapCopy(scratch, n, this.pos, 8);
     this.pos += n * 8;
   }
@@ -140,7 +140,7 @@ export class ThriftBinaryWriter extends ThriftWriterBase implements ThriftWriter
     this.writeListBegin(TType.DOUBLE, n);
     this.ensure(n * 16 + 8);
     const scratch = alignedScratch(this.pos, n * 8);
-    const column = new Float64Array(this.engine.u8.buffer, scratch, n);
+    const column = new Float64Array(this.engine.buffer, scratch, n);
     column.set(values);
     canonicalizeNaNs(column);
     this.engine.exports.byteSwapCopy(scratch, n, this.pos, 8);

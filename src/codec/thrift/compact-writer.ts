@@ -151,7 +151,7 @@ export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWrite
     this.writeListBegin(TType.I32, n);
     this.ensure(n * 9 + 8);
     const scratch = alignedScratch(this.pos, n * 5);
-    copyInt32s(values, this.engine.u8.buffer as ArrayBuffer, scratch);
+    copyInt32s(values, this.engine.buffer, scratch);
     this.pos = this.engine.exports.compactWriteI32s(scratch, n, this.pos);
   }
 
@@ -160,7 +160,7 @@ export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWrite
     this.writeListBegin(TType.I64, n);
     this.ensure(n * 18 + 8);
     const scratch = alignedScratch(this.pos, n * 10);
-    copyInt64s(values, this.engine.u8.buffer as ArrayBuffer, scratch);
+    copyInt64s(values, this.engine.buffer, scratch);
     this.pos = this.engine.exports.compactWriteI64s(scratch, n, this.pos);
   }
 
@@ -169,7 +169,7 @@ export class ThriftCompactWriter extends ThriftWriterBase implements ThriftWrite
     this.writeListBegin(TType.DOUBLE, n);
     this.ensure(n * 16 + 8);
     const scratch = alignedScratch(this.pos, n * 8);
-    const column = new Float64Array(this.engine.u8.buffer, scratch, n);
+    const column = new Float64Array(this.engine.buffer, scratch, n);
     column.set(values);
     canonicalizeNaNs(column);
     this.engine.u8.copyWithin(this.pos, scratch, scratch + n * 8);
