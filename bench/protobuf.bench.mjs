@@ -272,6 +272,7 @@ export async function run() {
       .add("protobufjs static (Uint8Array input)", pbPlainDecode, { setup: numberMode })
       .add("@bufbuild/protobuf", esDecode, { setup: numberMode })
       .ratio("kitewire generated", "protobufjs static", { target: 1.5, label: "kitewire vs protobufjs static (decode)" })
+      .ratio("kitewire generated (plain Uint8Array input)", "protobufjs static (Uint8Array input)", { label: "kitewire vs protobufjs static (decode, plain Uint8Array input)" })
       .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (decode)" });
     if (size === "large") {
       // The bound on kitewire's ratio here: building this value from known positions.
