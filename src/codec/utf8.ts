@@ -11,8 +11,10 @@ import type { Engine } from "../wasm/engine.js";
 
 /** Up to this many UTF-16 units a JS loop encodes faster than `encodeInto`. */
 export const SHORT_ENCODE = 20;
-/** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`. */
+/** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder` or a Buffer's `utf8Slice`. */
 export const SHORT_DECODE = 32;
+/** Up to this many bytes a JS loop decodes ASCII faster than `TextDecoder`, where there is no `utf8Slice`. */
+export const PLAIN_SHORT_DECODE = 48;
 /**
  * Up to this many bytes, text that is not ASCII is decoded by a JS loop: for short text the
  * engine's decoder costs more in its fixed costs (a copy of the message into engine
@@ -117,7 +119,8 @@ export function decodeUtf8(
   engine: Engine, u8: Uint8Array, p: number, end: number, strict: boolean, base: number, input: EngineInput,
 ): string {
   const len = end - p;
-  if (len <= SHORT_DECODE) {
+  const buffer: MaybeNodeBuffer = u8;
+  if (len <= SHORT_DECODE || (len <= PLAIN_SHORT_DECODE && typeof buffer.utf8Slice !== "function")) {
     // ASCII sixteen, then eight bytes at a time: as few fromCharCode calls, and strings
     // joined, as the length allows.
     let s = "";
@@ -181,7 +184,6 @@ export function decodeUtf8(
   }
   // Text that starts with ASCII is most likely ASCII.
   const ascii = len > SHORT_DECODE && ((u8[p]! | u8[p + 1]! | u8[p + 2]! | u8[p + 3]!) & 0x80) === 0;
-  const buffer: MaybeNodeBuffer = u8;
   if (ascii && typeof buffer.utf8Slice === "function") {
     // A Node Buffer (the bytes of a socket): its own native decoder costs less than any
     // check that the text is ASCII first, and than TextDecoder, at every length. Malformed

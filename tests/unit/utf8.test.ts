@@ -107,7 +107,7 @@ describe("string paths of readers and writers", () => {
       [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf],
     ];
     for (let i = 0; i < 4000; i++) {
-      // Lengths around every crossover (16, 32, 64 bytes) and some longer, mostly well
+      // Lengths around every crossover (16, 32, 48, 64 bytes) and some longer, mostly well
       // formed, ASCII or not, some holding a real U+FFFD (which a Buffer's decoder also
       // makes of malformed bytes).
       const text = rnd.string(rnd.int(0, 50)) + "a".repeat(rnd.int(0, rnd.int(0, 9) === 0 ? 400 : 40)) + (rnd.int(0, 9) === 0 ? "\uFFFD" : "");
