@@ -5,8 +5,10 @@
 //  - kitewire's generated code (tests/golden/proto/gen/bench.ts) through
 //    encodeProtobuf/decodeProtobuf,
 //  - protobufjs 8.8 static code from pbjs (tests/fixtures/protobufjs/bench.js), in its
-//    fastest mode (int64 as numbers, `util.Long = null`: exact for these values) and with
-//    `long` Longs,
+//    fastest mode (int64 as numbers, `util.Long = null`: exact for these values) only: timed
+//    in one process with its `long` mode, as this file once did, its number-mode decode ran
+//    10-19 % slower (its code and message objects see both int64 representations), which
+//    flattered kitewire's ratios (bench/README.md, section 5b, seventh round),
 //  - @bufbuild/protobuf 2.17 running protoc-gen-es 2.13 code (tests/fixtures/protobuf-es/
 //    bench_pb.ts) through create/toBinary/fromBinary.
 // Encode ends with the bytes in a Uint8Array the caller owns (kitewire: a copy out of engine
@@ -21,13 +23,12 @@ import { smallValue, largeValue } from "./messages.bench.mjs";
 
 const require = createRequire(import.meta.url);
 const protobuf = require("protobufjs/minimal.js");
-const Long = require("long");
 const es = await import("@bufbuild/protobuf");
 
-/** The value as protobufjs static objects: int64 as numbers (all below 2^53) or as Longs. */
-function toProtobufjs(v, Type, Inner, long) {
+/** The value as protobufjs static objects: int64 as numbers (all below 2^53). */
+function toProtobufjs(v, Type, Inner) {
   const conv = (x) => {
-    if (typeof x === "bigint") return long ? Long.fromString(String(x)) : Number(x);
+    if (typeof x === "bigint") return Number(x);
     if (Array.isArray(x)) return x.map(conv);
     if (typeof x === "object" && x !== null && !(x instanceof Uint8Array)) return Inner.create(toPlain(x));
     return x;
@@ -197,7 +198,7 @@ export async function run() {
   const engine = await kw.init();
   const gen = await importGenerated("tests/golden/proto/gen/bench.ts");
   const esGen = await importGenerated("tests/fixtures/protobuf-es/bench_pb.ts");
-  protobuf.util.Long = null; // int64 as numbers first: protobufjs's fastest mode
+  protobuf.util.Long = null; // int64 as numbers: protobufjs's fastest mode
   protobuf.configure();
   const { bench: pb } = await import("../tests/fixtures/protobufjs/bench.js");
   const suite = new Suite("protobuf", "whole Protobuf messages: kitewire generated code vs protobufjs static code vs @bufbuild/protobuf (protoc-gen-es)");
@@ -208,7 +209,7 @@ export async function run() {
     ["large", gen.Large, largeValue(gen.Inner), pb.Large, esGen.LargeSchema],
   ];
   for (const [size, Codec, value, PbType, Schema] of shapes) {
-    const pbValue = toProtobufjs(value, PbType, pb.Inner, false);
+    const pbValue = toProtobufjs(value, PbType, pb.Inner);
     const esValue = toEs(value, Schema, esGen.InnerSchema);
 
     const kwEncode = () => kw.encodeProtobuf(Codec, value);
@@ -225,8 +226,8 @@ export async function run() {
     // Buffers sliced from a shared pool, or plain Uint8Arrays; kitewire from the same input
     // every call is shown as a diagnostic only.
     const pbBytes = pbEncode();
-    const [kwInput, kwPlainInput, pbInput, pbLongInput, pbPlainInput, esInput] =
-      ["pool", "plain", "pool", "pool", "plain", "plain"].map((kind) => freshInputs(bytes, kind));
+    const [kwInput, kwPlainInput, pbInput, pbPlainInput, esInput] =
+      ["pool", "plain", "pool", "plain", "plain"].map((kind) => freshInputs(bytes, kind));
     const kwDecode = () => kw.decodeProtobuf(Codec, kwInput());
     const kwPlainDecode = () => kw.decodeProtobuf(Codec, kwPlainInput());
     const kwSameDecode = () => kw.decodeProtobuf(Codec, bytes);
@@ -238,39 +239,19 @@ export async function run() {
     sameValue(pbPlainDecode(), value, `${size}: protobufjs decode (Uint8Array input)`);
     sameValue(esDecode(), value, `${size}: @bufbuild/protobuf decode`);
 
-    // protobufjs with `long` Longs for int64 (its default when `long` is installed), measured
-    // in setup hooks that switch the mode, since the static code reads util.Long per call.
-    const pbLongValue = toProtobufjs(value, PbType, pb.Inner, true);
-    const longMode = () => {
-      protobuf.util.Long = Long;
-      protobuf.configure();
-    };
-    const numberMode = () => {
-      protobuf.util.Long = null;
-      protobuf.configure();
-    };
-    const pbLongEncode = () => PbType.encode(pbLongValue).finish();
-    const pbLongDecode = () => PbType.decode(pbLongInput());
-    longMode();
-    checkBytes(pbLongEncode(), bytes, `${size}: protobufjs (Long) vs kitewire bytes`);
-    sameValue(pbLongDecode(), value, `${size}: protobufjs (Long) decode`);
-    numberMode();
-
     suite.group(`${size}: encode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
-      .add("kitewire generated", kwEncode, { setup: numberMode })
-      .add("protobufjs static", pbEncode, { setup: numberMode })
-      .add("protobufjs static (Long)", pbLongEncode, { setup: longMode })
-      .add("@bufbuild/protobuf", esEncode, { setup: numberMode })
+      .add("kitewire generated", kwEncode)
+      .add("protobufjs static", pbEncode)
+      .add("@bufbuild/protobuf", esEncode)
       .ratio("kitewire generated", "protobufjs static", { target: 2, label: "kitewire vs protobufjs static (encode)" })
       .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (encode)" });
     const decode = suite.group(`${size}: decode (${bytes.length} B)`, { unit: "msg", bytes: bytes.length })
-      .add("kitewire generated", kwDecode, { setup: numberMode })
-      .add("kitewire generated (plain Uint8Array input)", kwPlainDecode, { setup: numberMode })
-      .add("kitewire generated (same input every call: diagnostic)", kwSameDecode, { setup: numberMode })
-      .add("protobufjs static", pbDecode, { setup: numberMode })
-      .add("protobufjs static (Long)", pbLongDecode, { setup: longMode })
-      .add("protobufjs static (Uint8Array input)", pbPlainDecode, { setup: numberMode })
-      .add("@bufbuild/protobuf", esDecode, { setup: numberMode })
+      .add("kitewire generated", kwDecode)
+      .add("kitewire generated (plain Uint8Array input)", kwPlainDecode)
+      .add("kitewire generated (same input every call: diagnostic)", kwSameDecode)
+      .add("protobufjs static", pbDecode)
+      .add("protobufjs static (Uint8Array input)", pbPlainDecode)
+      .add("@bufbuild/protobuf", esDecode)
       .ratio("kitewire generated", "protobufjs static", { target: 1.5, label: "kitewire vs protobufjs static (decode)" })
       .ratio("kitewire generated (plain Uint8Array input)", "protobufjs static (Uint8Array input)", { label: "kitewire vs protobufjs static (decode, plain Uint8Array input)" })
       .ratio("kitewire generated", "@bufbuild/protobuf", { label: "kitewire vs @bufbuild/protobuf (decode)" });
@@ -279,7 +260,7 @@ export async function run() {
       const floor = largeConstructionFloor(bytes);
       const floorInput = freshInputs(bytes, "pool");
       sameValue(floor(floorInput()), value, `${size}: construction floor`);
-      decode.add("construction floor (values at known positions, no parsing)", () => floor(floorInput()), { setup: numberMode })
+      decode.add("construction floor (values at known positions, no parsing)", () => floor(floorInput()))
         .ratio("construction floor (values at known positions, no parsing)", "protobufjs static", { label: "best possible vs protobufjs static (decode)" });
     }
   }
