@@ -1,7 +1,10 @@
 // Packed repeated int32 / int64 columns: kitewire ProtobufWriter.packedInt32/packedInt64
 // and ProtobufReader.packedInt32/packedInt64 (one engine call per column) against
 // protobufjs' Writer (fork + one int32/int64 call per value + ldelim) and Reader (loop),
-// and protobufjs' own batch calls (int32s/int64s) as the strongest peer.
+// and protobufjs' own batch calls (int32s/int64s) as the strongest peer. protobufjs runs
+// in its fastest mode only (int64 as numbers, `util.Long = null`): timed in one process with
+// its `long` mode, its number-mode int64 rows ran slower (bench/README.md, section 5b,
+// seventh round), which flattered kitewire's int64 ratios.
 //
 // Both sides write the column body (varint byte length, then the values) into a reused
 // buffer and stop there (no copy out): kitewire after reset() into its arena, protobufjs
@@ -13,7 +16,6 @@ import { Suite, kw, checkBytes, checkValues, rng, machine, isMain } from "./lib.
 
 const require = createRequire(import.meta.url);
 const protobuf = require("protobufjs/minimal.js");
-const Long = require("long");
 
 const N = 1000;
 
@@ -57,17 +59,11 @@ function smallValues(seed) {
   return Array.from({ length: N }, () => Math.floor(r() * 128));
 }
 
-/** protobufjs returns int64 as numbers when no Long library is configured, as Long objects otherwise. */
-function useLong(on) {
-  const want = on ? Long : null;
-  if (protobuf.util.Long !== want) {
-    protobuf.util.Long = want;
-    protobuf.configure();
-  }
-}
 
 export async function run() {
   const engine = await kw.init();
+  protobuf.util.Long = null; // int64 as numbers: protobufjs's fastest mode
+  protobuf.configure();
   const suite = new Suite("packed", "packed repeated int32/int64 columns, 1000 values: kitewire vs protobufjs " +
     require("protobufjs/package.json").version);
   suite.note(`machine ${JSON.stringify(machine(engine))}`);
@@ -183,19 +179,11 @@ export async function run() {
   for (const [label, values] of [["mixed sizes incl. negatives", mixedInt64(3)], ["small values (1 byte)", smallValues(4)]]) {
     const typed = BigInt64Array.from(values, (v) => BigInt(v));
     const bigs = [...typed];
-    const longs = values.map((v) => Long.fromNumber(v));
 
     const pjsLoop = () => {
       pw.reset();
       pw.fork();
       for (let i = 0; i < values.length; i++) pw.int64(values[i]);
-      pw.ldelim();
-      return pw.pos;
-    };
-    const pjsLoopLong = () => {
-      pw.reset();
-      pw.fork();
-      for (let i = 0; i < longs.length; i++) pw.int64(longs[i]);
       pw.ldelim();
       return pw.pos;
     };
@@ -207,7 +195,6 @@ export async function run() {
     const kwTyped = () => w.reset().packedInt64(typed).pos;
     const kwArray = () => w.reset().packedInt64(bigs).pos;
 
-    useLong(false);
     pjsLoop();
     const expected = pw.finish();
     kwTyped();
@@ -216,20 +203,16 @@ export async function run() {
     checkBytes(w.view(), expected, `int64 ${label}: kitewire(bigint[]) vs protobufjs`);
     pjsBatch();
     checkBytes(pw.finish(), expected, `int64 ${label}: protobufjs int64s vs loop`);
-    pjsLoopLong();
-    checkBytes(pw.finish(), expected, `int64 ${label}: protobufjs Long values vs numbers`);
 
     const bytes = expected.length;
-    const noLong = { setup: () => useLong(false) };
     suite.group(`packed int64 encode, ${label} (${bytes} B)`, {
       bytes, unit: "column",
-      note: "kitewire takes bigints; protobufjs takes numbers (exact here: |v| < 2^53) or Long objects",
+      note: "kitewire takes bigints; protobufjs takes numbers (exact here: |v| < 2^53)",
     })
       .add("kitewire packedInt64(BigInt64Array)", kwTyped)
       .add("kitewire packedInt64(bigint[])", kwArray)
-      .add("protobufjs fork+int64(number)x1000+ldelim", pjsLoop, noLong)
-      .add("protobufjs fork+int64(Long)x1000+ldelim", pjsLoopLong, noLong)
-      .add("protobufjs int64s(number[])", pjsBatch, noLong)
+      .add("protobufjs fork+int64(number)x1000+ldelim", pjsLoop)
+      .add("protobufjs int64s(number[])", pjsBatch)
       .ratio("kitewire packedInt64(BigInt64Array)", "protobufjs fork+int64(number)x1000+ldelim", { target: 3, label: "kitewire(BigInt64Array) vs protobufjs loop (numbers)" })
       .ratio("kitewire packedInt64(bigint[])", "protobufjs fork+int64(number)x1000+ldelim", { target: 3, label: "kitewire(bigint[]) vs protobufjs loop (numbers)" })
       .ratio("kitewire packedInt64(BigInt64Array)", "protobufjs int64s(number[])", { label: "kitewire(BigInt64Array) vs protobufjs int64s" });
@@ -265,34 +248,26 @@ export async function run() {
       return out;
     };
 
-    useLong(false);
     checkValues(kwDecodeTyped(), typed, `int64 ${label}: kitewire decode`);
     checkValues(kwDecodeNumbers(), values, `int64 ${label}: kitewire decode to number[]`);
     checkValues(kwDecodeHalves(), values, `int64 ${label}: kitewire decode via halves`);
     checkValues(pjsDecodeLoop(), values, `int64 ${label}: protobufjs decode (numbers)`);
     checkValues(pjsDecodeBatch(), values, `int64 ${label}: protobufjs int64s (numbers)`);
-    useLong(true);
-    checkValues(pjsDecodeLoop(), longs, `int64 ${label}: protobufjs decode (Long)`, (a, b) => a.equals(b));
-    useLong(false);
 
     suite.group(`packed int64 decode, ${label} (${bytes} B)`, {
       bytes, unit: "column",
-      note: "kitewire returns exact 64-bit values (BigInt64Array); protobufjs returns numbers without long.js (exact only below 2^53), Long objects with it",
+      note: "kitewire returns exact 64-bit values (BigInt64Array); protobufjs, without long.js, numbers (exact only below 2^53)",
     })
       .add("kitewire packedInt64 -> BigInt64Array", kwDecodeTyped)
       .add("kitewire packedInt64 -> number[] (Number(bigint))", kwDecodeNumbers)
       .add("kitewire packedInt64 -> number[] (via i32 halves)", kwDecodeHalves)
-      .add("protobufjs uint32()+int64() loop -> number[]", pjsDecodeLoop, noLong)
-      .add("protobufjs int64s() -> number[]", pjsDecodeBatch, noLong)
-      .add("protobufjs uint32()+int64() loop -> Long[]", pjsDecodeLoop, { setup: () => useLong(true) })
+      .add("protobufjs uint32()+int64() loop -> number[]", pjsDecodeLoop)
+      .add("protobufjs int64s() -> number[]", pjsDecodeBatch)
       .ratio("kitewire packedInt64 -> BigInt64Array", "protobufjs uint32()+int64() loop -> number[]", { target: 3, label: "kitewire(BigInt64Array) vs protobufjs loop (numbers)" })
-      .ratio("kitewire packedInt64 -> number[] (Number(bigint))", "protobufjs uint32()+int64() loop -> number[]", { target: 3, label: "kitewire(number[]) vs protobufjs loop (numbers)" })
-      .ratio("kitewire packedInt64 -> BigInt64Array", "protobufjs uint32()+int64() loop -> Long[]", { label: "kitewire(BigInt64Array) vs protobufjs loop (Long)" });
+      .ratio("kitewire packedInt64 -> number[] (Number(bigint))", "protobufjs uint32()+int64() loop -> number[]", { target: 3, label: "kitewire(number[]) vs protobufjs loop (numbers)" });
   }
 
-  const result = await suite.run();
-  useLong(true);
-  return result;
+  return suite.run();
 }
 
 if (isMain(import.meta.url)) await run();
