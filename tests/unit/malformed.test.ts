@@ -298,6 +298,36 @@ describe("protobuf", () => {
     }
   });
 
+  test("two-byte tags, every one: read inline as the varint reader reads them, invalid ones rejected at the tag", () => {
+    // Fields 16-2047 (and longer forms of smaller tags) take two bytes; `tag()` reads them
+    // itself rather than through `longTag`, and must agree with it on every pair of bytes.
+    const r = new ProtobufReader();
+    for (let b = 0x80; b <= 0xff; b++) {
+      for (let c = 0; c < 0x80; c++) {
+        const t = (b & 0x7f) | (c << 7);
+        const field = t >>> 3;
+        const wt = t & 7;
+        const input = new Uint8Array([0x0a, b, c, 0x00]); // one byte before: offsets count
+        r.load(input);
+        r.pos = 1;
+        const outcome = (() => {
+          try {
+            return { tag: r.tag(), pos: r.pos };
+          } catch (error) {
+            return { code: (error as KitewireError).code, offset: (error as KitewireError).offset };
+          }
+        })();
+        if (wt === 6 || wt === 7) expect(outcome, hex(input)).toEqual({ code: "UNKNOWN_TYPE", offset: 1 });
+        else if (field === 0 || wt === 4) expect(outcome, hex(input)).toEqual({ code: "INVALID_TAG", offset: 1 });
+        else expect(outcome, hex(input)).toEqual({ tag: t, pos: 3 });
+      }
+    }
+    // A tag in the last byte is read (its value's read then fails), as before.
+    r.load(new Uint8Array([0x08]));
+    expect(r.tag()).toBe(8);
+    expect(() => r.int32()).toThrow(expect.objectContaining({ code: "TRUNCATED" }));
+  });
+
   test("overlong varints are MALFORMED_VARINT", () => {
     const bytes = new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     const [a, b] = compare(bytes);

@@ -25,19 +25,32 @@ export class ProtobufReader extends ByteReader {
   /** Reads a tag and checks its field number and wire type. */
   tag(): number {
     const at = this.pos;
-    // Fields 1-15 have one-byte tags: valid when the field is not 0 and the wire type is
-    // VARINT, I64, LEN, SGROUP or I32 (bits 0, 1, 2, 3, 5 of 0x2f).
-    if (at < this.end) {
+    // Fields 1-15 have one-byte tags, fields 16-2047 two-byte ones: valid when the field
+    // is not 0 and the wire type is VARINT, I64, LEN, SGROUP or I32 (bits 0, 1, 2, 3, 5 of
+    // 0x2f). Two-byte tags are read here too: once a process has read one through
+    // `longTag`, V8 inlines that path into every generated decode, which then runs slower
+    // whatever it reads (small messages 15-20 %: bench/README.md, 5b, seventh round).
+    if (at + 1 < this.end) {
       const b = this.u8[at]!;
-      if (b < 0x80 && b >= 8 && ((0x2f >> (b & 7)) & 1) !== 0) {
-        this.pos = at + 1;
-        return b;
+      if (b < 0x80) {
+        if (b >= 8 && ((0x2f >> (b & 7)) & 1) !== 0) {
+          this.pos = at + 1;
+          return b;
+        }
+      } else {
+        const c = this.u8[at + 1]!;
+        const t = (b & 0x7f) | (c << 7);
+        if (c < 0x80 && t >= 8 && ((0x2f >> (t & 7)) & 1) !== 0) {
+          this.pos = at + 2;
+          return t;
+        }
       }
     }
+    // A tag in the last byte has no value after it: `longTag` reads it, the value's read fails.
     return this.longTag(at);
   }
 
-  /** `tag` past the one-byte case, kept apart so that the one-byte case inlines. */
+  /** `tag` past the one- and two-byte cases (and every error), kept apart so that those inline. */
   private longTag(at: number): number {
     const tag = this.readVarint32();
     const field = tag >>> 3;
