@@ -7,17 +7,16 @@
  * and started one attempt too many (a CI failure of tests/governance/timeouts.test.ts). Here
  * `Date.now()` is made to lag the timers' clock, so the timer always fires early.
  */
-import { expect, test, vi } from "vitest";
+import { expect, test } from "vitest";
 import { ErrorCode } from "kitewire";
 import { PendingReplies } from "../../src/client/pending-replies.js";
+import { withDateNowLagging } from "../support/clock.js";
 
 test("a reply timer that fires before Date.now() reaches the deadline waits for it, then fails TIMEOUT", async () => {
   const pending = new PendingReplies();
-  const real = Date.now.bind(Date);
-  const deadline = real() + 10;
+  const deadline = Date.now() + 10;
   const reply = pending.expect(1, deadline, undefined)!;
-  const lagging = vi.spyOn(Date, "now").mockImplementation(() => real() - 3);
-  try {
+  await withDateNowLagging(3, async () => {
     let failedAt = 0;
     const error = await reply.catch((e: unknown) => {
       failedAt = Date.now();
@@ -26,7 +25,5 @@ test("a reply timer that fires before Date.now() reaches the deadline waits for 
     expect(error).toMatchObject({ code: ErrorCode.TIMEOUT });
     expect(failedAt).toBeGreaterThanOrEqual(deadline);
     expect(pending.size).toBe(0);
-  } finally {
-    lagging.mockRestore();
-  }
+  });
 });
