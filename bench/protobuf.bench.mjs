@@ -219,13 +219,12 @@ export async function run() {
     checkBytes(pbEncode(), bytes, `${size}: protobufjs vs kitewire bytes`);
     checkBytes(esEncode(), bytes, `${size}: @bufbuild/protobuf vs kitewire bytes`);
 
-    // protobufjs's Writer.finish() gives a Node Buffer, whose strings its BufferReader reads
-    // with Buffer#utf8Slice and whose bytes fields it returns as views (no copy); from a plain
-    // Uint8Array it decodes UTF-8 in JS and copies bytes fields. Both are shown.
-    // Every decode gets a fresh input object per call, as a server does (lib.mjs freshInputs):
-    // Buffers sliced from a shared pool, or plain Uint8Arrays; kitewire from the same input
-    // every call is shown as a diagnostic only.
-    const pbBytes = pbEncode();
+    // protobufjs reads a Node Buffer with its BufferReader and a plain Uint8Array with its
+    // Reader; both return bytes fields as views (no copy), and its pbjs code reads proto3
+    // strings with `stringVerify` (a JS loop, TextDecoder from 64 bytes) from either. Both
+    // inputs are shown. Every decode gets a fresh input object per call, as a server
+    // does (lib.mjs freshInputs): Buffers sliced from a shared pool, or plain Uint8Arrays;
+    // kitewire from the same input every call is shown as a diagnostic only.
     const [kwInput, kwPlainInput, pbInput, pbPlainInput, esInput] =
       ["pool", "plain", "pool", "plain", "plain"].map((kind) => freshInputs(bytes, kind));
     const kwDecode = () => kw.decodeProtobuf(Codec, kwInput());
