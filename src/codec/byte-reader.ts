@@ -268,7 +268,7 @@ export class ByteReader {
     if (len < 0 || len > this.end - this.pos || len > this.maxLength) throw this.badLength(len, at);
   }
 
-  private badLength(len: number, at: number): KitewireError {
+  protected badLength(len: number, at: number): KitewireError {
     if (len < 0) return new KitewireError(ErrorCode.NEGATIVE_LENGTH, `negative length ${len}`, { offset: at - this.base });
     return new KitewireError(
       ErrorCode.LENGTH_LIMIT,
@@ -431,7 +431,7 @@ export class ByteReader {
   }
 
   /** `readVarint64` past one byte, kept apart so that the one-byte case inlines. */
-  private longVarint64(): number {
+  protected longVarint64(): number {
     const u8 = this.u8;
     let p = this.pos;
     const end = this.end;

@@ -51,13 +51,15 @@ export function f64BE(u8: Uint8Array, p: number): number {
   return scratch[0]!;
 }
 
+// The words' bytes are combined here rather than by i32LE: the same machine code, in
+// less of the bytecode V8 counts against its inlining budget (see protobuf/reader.ts).
 export function f64LE(u8: Uint8Array, p: number): number {
-  scratchWords[LOW] = i32LE(u8, p);
-  scratchWords[HIGH] = i32LE(u8, p + 4);
+  scratchWords[LOW] = u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24);
+  scratchWords[HIGH] = u8[p + 4]! | (u8[p + 5]! << 8) | (u8[p + 6]! << 16) | (u8[p + 7]! << 24);
   return scratch[0]!;
 }
 
 export function f32LE(u8: Uint8Array, p: number): number {
-  scratchWords[0] = i32LE(u8, p);
+  scratchWords[0] = u8[p]! | (u8[p + 1]! << 8) | (u8[p + 2]! << 16) | (u8[p + 3]! << 24);
   return scratch32[0]!;
 }

@@ -88,8 +88,10 @@ export function setEngine(engine: Engine): void {
 
 /** The default engine; throws NOT_INITIALIZED before `init()` has finished. */
 export function getEngine(): Engine {
-  if (current === null) {
-    throw new KitewireError(ErrorCode.NOT_INITIALIZED, "kitewire is not initialized: await init() first");
-  }
+  if (current === null) throw notInitialized();
   return current;
+}
+
+function notInitialized(): KitewireError {
+  return new KitewireError(ErrorCode.NOT_INITIALIZED, "kitewire is not initialized: await init() first");
 }

@@ -90,7 +90,13 @@ export function encodeProtobuf<T>(codec: ProtobufMessageCodec<T>, value: T): Uin
 
 /** Decodes one message from `bytes`. */
 export function decodeProtobuf<T>(codec: ProtobufMessageCodec<T>, bytes: Uint8Array, options?: ProtobufDecodeOptions): T {
-  if (options === undefined) return codec.decode(pool(getEngine()).reader.load(bytes));
+  // The reader made for options in a function of its own: its bytecode would count against
+  // V8's inlining budget wherever this call is inlined (see reader.ts).
+  if (options !== undefined) return decodeWithOptions(codec, bytes, options);
+  return codec.decode(pool(getEngine()).reader.load(bytes));
+}
+
+function decodeWithOptions<T>(codec: ProtobufMessageCodec<T>, bytes: Uint8Array, options: ProtobufDecodeOptions): T {
   const r = new ProtobufReader(options);
   try {
     return codec.decode(r.load(bytes));
