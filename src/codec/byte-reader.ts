@@ -73,12 +73,10 @@ export class ByteReader {
    * replaces it), the bytes given to `load` after that.
    */
   protected u8: Uint8Array = EMPTY_INPUT;
-  /** The loaded input (`u8` while reading it), or null when reading engine memory. */
-  private input: Uint8Array | null = null;
-  /** The last bytes given to `load`. */
-  private lastInput: Uint8Array = EMPTY_INPUT;
+  /** Whether `u8` is engine memory given by `attach` rather than the bytes given to `load`. */
+  private attached = false;
   /**
-   * Whether the last bytes given to `load` are a view of engine memory: UNKNOWN until a
+   * Whether the bytes loaded (`u8`) are a view of engine memory: UNKNOWN until a
    * read needs to know (an engine call, a binary value), since asking costs more than a
    * small message's whole decode (bench/README.md, "Decode as a server sees it").
    */
@@ -126,11 +124,9 @@ export class ByteReader {
    */
   load(bytes: Uint8Array): this {
     // Any Uint8Array (a Buffer too) is read as it is: no view, no `.buffer`, no `byteOffset`.
-    if (bytes !== this.lastInput) {
-      this.lastInput = bytes;
-      this.lastInEngine = UNKNOWN;
-    }
-    this.u8 = this.input = bytes;
+    if (bytes !== this.u8 || this.attached) this.lastInEngine = UNKNOWN;
+    this.u8 = bytes;
+    this.attached = false;
     this.hasShift = false;
     this.restart(0, bytes.length);
     return this;
@@ -142,7 +138,7 @@ export class ByteReader {
    * its view is taken afresh when memory grows (`sync`).
    */
   private inEngine(): boolean {
-    if (this.lastInEngine === UNKNOWN) this.classify(this.input!);
+    if (this.lastInEngine === UNKNOWN) this.classify(this.u8);
     return this.lastInEngine === YES;
   }
 
@@ -162,7 +158,7 @@ export class ByteReader {
 
   /** Starts reading `length` bytes already in engine memory at `address`. */
   attach(address: number, length: number): this {
-    this.input = null;
+    this.attached = true;
     this.shift = 0;
     this.hasShift = true;
     this.sync();
@@ -179,14 +175,14 @@ export class ByteReader {
 
   /** Takes the engine's views afresh when reading engine memory (after calls that may grow it). */
   sync(): void {
-    if (this.input === null) this.u8 = this.engine.u8;
+    if (this.attached) this.u8 = this.engine.u8;
     else if (this.u8.length < this.end) this.reattach();
   }
 
   /** Loaded engine memory whose view growth detached: a new view of the same bytes. */
   private reattach(): void {
     if (this.lastInEngine !== YES) throw detached();
-    this.u8 = this.input = this.lastInput = new Uint8Array(this.engine.buffer, this.lastAddress, this.lastLength);
+    this.u8 = new Uint8Array(this.engine.buffer, this.lastAddress, this.lastLength);
   }
 
   /**
@@ -201,14 +197,14 @@ export class ByteReader {
         this.shift = this.lastAddress;
       } else {
         // The whole input, not just to `end`: a nested message narrows `end` while it is read.
-        const n = this.lastInput.length;
+        const n = this.u8.length;
         if (this.ownSize < n || this.own === 0) {
           if (this.own !== 0) this.engine.release(this.own);
           this.own = 0;
           this.ownSize = Math.max(n, 256);
           this.own = this.engine.alloc(this.ownSize);
         }
-        this.engine.u8.set(this.input!, this.own);
+        this.engine.u8.set(this.u8, this.own);
         this.shift = this.own;
       }
       this.hasShift = true;
@@ -236,8 +232,8 @@ export class ByteReader {
     if (this.own !== 0) this.engine.release(this.own);
     this.own = this.ownSize = 0;
     this.hasShift = false;
-    this.input = null;
-    this.u8 = this.lastInput = EMPTY_INPUT;
+    this.attached = false;
+    this.u8 = EMPTY_INPUT;
     this.lastInEngine = UNKNOWN;
     this.lastBuffer = null;
   }
@@ -329,12 +325,11 @@ export class ByteReader {
   protected takeBytes(len: number): Uint8Array {
     const p = this.pos;
     this.pos = p + len;
-    const input = this.input;
-    if (input !== null && !this.copyBinary && !this.inEngine()) {
+    if (!this.attached && !this.copyBinary && !this.inEngine()) {
       if (len === 0) return emptyBytes();
       // The view `plainView` would make, from what `classify` read already.
       const buffer = this.lastBuffer;
-      return buffer !== null ? new Uint8Array(buffer, this.lastAddress + p, len) : plainView(input, p, p + len);
+      return buffer !== null ? new Uint8Array(buffer, this.lastAddress + p, len) : plainView(this.u8, p, p + len);
     }
     return copyBytes(this.u8, p, len);
   }
