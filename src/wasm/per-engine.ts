@@ -10,13 +10,14 @@ export function perEngine<T>(make: (engine: Engine) => T): (engine: Engine) => T
   const all = new WeakMap<Engine, T>();
   let lastEngine: Engine | null = null;
   let last: T;
-  return (engine) => {
-    if (engine !== lastEngine) {
-      let value = all.get(engine);
-      if (value === undefined) all.set(engine, (value = make(engine)));
-      last = value;
-      lastEngine = engine;
-    }
-    return last;
+  // The lookup apart from the hit: the hit is what callers inline, and V8 counts every
+  // bytecode inlined against one budget per compiled function (protobuf/reader.ts).
+  const lookup = (engine: Engine): T => {
+    let value = all.get(engine);
+    if (value === undefined) all.set(engine, (value = make(engine)));
+    last = value;
+    lastEngine = engine;
+    return value;
   };
+  return (engine) => (engine === lastEngine ? last : lookup(engine));
 }
