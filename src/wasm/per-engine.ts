@@ -11,7 +11,7 @@ export function perEngine<T>(make: (engine: Engine) => T): (engine: Engine) => T
   let lastEngine: Engine | null = null;
   let last: T;
   // The lookup apart from the hit: the hit is what callers inline, and V8 counts every
-  // bytecode inlined against one budget per compiled function (protobuf/reader.ts).
+  // bytecode inlined against one budget per compiled function (see protobuf/reader.ts).
   const lookup = (engine: Engine): T => {
     let value = all.get(engine);
     if (value === undefined) all.set(engine, (value = make(engine)));

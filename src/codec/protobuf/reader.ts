@@ -72,8 +72,8 @@ export class ProtobufReader extends ByteReader {
   // call only while the bytecode it has inlined into one compiled function stays within a
   // budget (920 bytes); a read that calls three helpers spends more of it, and when the
   // budget runs out those helpers stay calls. Measured: a 5-field message decoded in
-  // 60-63 ns when every read was inlined and 73-77 ns when, in a process that had compiled
-  // in another order, the budget ran out (bench/README.md, section 5b).
+  // 60-61 ns when every read was inlined and 73-75 ns when, in a process that had compiled
+  // in another order, the budget ran out (bench/README.md, 5b, eighth round).
 
   uint32(): number {
     const p = this.pos;
