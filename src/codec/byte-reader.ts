@@ -426,7 +426,7 @@ export class ByteReader {
   }
 
   /** `readVarint64` past one byte, kept apart so that the one-byte case inlines. */
-  protected longVarint64(): number {
+  private longVarint64(): number {
     const u8 = this.u8;
     let p = this.pos;
     const end = this.end;
