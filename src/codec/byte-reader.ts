@@ -70,9 +70,10 @@ export class ByteReader {
   protected base = 0;
   /**
    * The memory read: engine memory after `attach` (taken afresh by `sync`, since growth
-   * replaces it), the bytes given to `load` after that.
+   * replaces it), the bytes given to `load` after that. Generated decoders read one-byte
+   * tags and values from it at `pos` (before `end`); nothing outside the readers writes it.
    */
-  protected u8: Uint8Array = EMPTY_INPUT;
+  u8: Uint8Array = EMPTY_INPUT;
   /** Whether `u8` is engine memory given by `attach` rather than the bytes given to `load`. */
   private attached = false;
   /**

@@ -52,14 +52,30 @@ export const EchoRequest: ProtobufMessageCodec<EchoRequest> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = r.string(); continue; }
         case 18: { f1 = r.bytes(); continue; }
-        case 24: { f2 = r.int32(); continue; }
-        case 32: { f3 = r.int32(); continue; }
-        case 40: { f4 = r.int32(); continue; }
+        case 24: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
+        case 32: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f3 = b; continue; } }
+          f3 = r.int32(); continue;
+        }
+        case 40: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+          f4 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -106,12 +122,20 @@ export const EchoResponse: ProtobufMessageCodec<EchoResponse> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = r.string(); continue; }
         case 18: { f1 = r.bytes(); continue; }
-        case 24: { f2 = r.int32(); continue; }
+        case 24: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -49,14 +49,26 @@ export const Small: ProtobufMessageCodec<Small> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { f0 = r.int64(); continue; }
         case 18: { f1 = r.string(); continue; }
-        case 24: { f2 = r.int32(); continue; }
-        case 32: { f3 = r.bool(); continue; }
+        case 24: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
+        case 32: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f3 = b !== 0; continue; } }
+          f3 = r.bool(); continue;
+        }
         case 41: { f4 = r.double(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -103,12 +115,20 @@ export const Inner: ProtobufMessageCodec<Inner> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 18: { f1 = r.string(); continue; }
         case 25: { f2 = r.double(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -240,7 +260,9 @@ export const Large: ProtobufMessageCodec<Large> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 8) { f0 = r.int64(); continue; }
@@ -249,10 +271,18 @@ export const Large: ProtobufMessageCodec<Large> = {
           if (tag === 18) { f1 = r.string(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
-          if (tag === 32) { f3 = r.bool(); continue; }
+          if (tag === 32) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f3 = b !== 0; continue; } }
+            f3 = r.bool(); continue;
+          }
           break;
         case 5:
           if (tag === 41) { f4 = r.double(); continue; }
@@ -261,7 +291,11 @@ export const Large: ProtobufMessageCodec<Large> = {
           if (tag === 50) { f5 = r.string(); continue; }
           break;
         case 7:
-          if (tag === 56) { f6 = r.int32(); continue; }
+          if (tag === 56) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f6 = b; continue; } }
+            f6 = r.int32(); continue;
+          }
           break;
         case 8:
           if (tag === 64) { f7 = r.int64(); continue; }
@@ -295,15 +329,25 @@ export const Large: ProtobufMessageCodec<Large> = {
           if (tag === 138) { f16 = r.bytes(); continue; }
           break;
         case 18:
-          if (tag === 144) { f17 = r.int32(); continue; }
+          if (tag === 144) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f17 = b; continue; } }
+            f17 = r.int32(); continue;
+          }
           break;
         case 19:
-          if (tag === 152) { f18 = r.int32(); continue; }
+          if (tag === 152) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f18 = b; continue; } }
+            f18 = r.int32(); continue;
+          }
           break;
         case 20:
           if (tag === 161) { f19 = r.double(); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -430,7 +474,9 @@ export const Profile: ProtobufMessageCodec<Profile> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 8) { f0 = r.int64(); continue; }
@@ -481,10 +527,18 @@ export const Profile: ProtobufMessageCodec<Profile> = {
           if (tag === 58) { (f6 === EMPTY_LIST ? (f6 = []) : f6).push(decodeNested(r, Inner)); continue; }
           break;
         case 8:
-          if (tag === 64) { f7 = r.int32(); continue; }
+          if (tag === 64) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f7 = b; continue; } }
+            f7 = r.int32(); continue;
+          }
           break;
         case 9:
-          if (tag === 72) { f8 = r.bool(); continue; }
+          if (tag === 72) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f8 = b !== 0; continue; } }
+            f8 = r.bool(); continue;
+          }
           break;
         case 10:
           if (tag === 81) { f9 = r.double(); continue; }
@@ -499,15 +553,25 @@ export const Profile: ProtobufMessageCodec<Profile> = {
           if (tag === 106) { f12 = r.bytes(); continue; }
           break;
         case 14:
-          if (tag === 112) { f13 = r.int32(); continue; }
+          if (tag === 112) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f13 = b; continue; } }
+            f13 = r.int32(); continue;
+          }
           break;
         case 15:
-          if (tag === 120) { f14 = r.uint32(); continue; }
+          if (tag === 120) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f14 = b; continue; } }
+            f14 = r.uint32(); continue;
+          }
           break;
         case 16:
           if (tag === 130) { f15 = r.string(); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -207,7 +207,9 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 9) { f0 = r.double(); continue; }
@@ -216,13 +218,21 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 21) { f1 = r.float(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
           if (tag === 32) { f3 = r.int64(); continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.uint32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.uint32(); continue;
+          }
           break;
         case 6:
           if (tag === 48) { f5 = r.uint64(); continue; }
@@ -246,7 +256,11 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 97) { f11 = r.sfixed64(); continue; }
           break;
         case 13:
-          if (tag === 104) { f12 = r.bool(); continue; }
+          if (tag === 104) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f12 = b !== 0; continue; } }
+            f12 = r.bool(); continue;
+          }
           break;
         case 14:
           if (tag === 114) { f13 = r.string(); continue; }
@@ -255,7 +269,11 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 122) { f14 = r.bytes(); continue; }
           break;
         case 16:
-          if (tag === 128) { f15 = r.int32(); continue; }
+          if (tag === 128) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f15 = b; continue; } }
+            f15 = r.int32(); continue;
+          }
           break;
         case 17:
           if (tag === 138) { f16 = r.string(); continue; }
@@ -326,6 +344,8 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 288) { (f33 === EMPTY_LIST ? (f33 = []) : f33).push(r.int32()); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -376,11 +396,15 @@ export const User_Address: ProtobufMessageCodec<User_Address> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = r.string(); continue; }
         case 18: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -510,7 +534,9 @@ export const User: ProtobufMessageCodec<User> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 8) { f0 = r.int64(); continue; }
@@ -614,6 +640,8 @@ export const User: ProtobufMessageCodec<User> = {
           if (tag === 130) { f15 = decodeNested(r, legacy.Record$, f15); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -650,10 +678,14 @@ export const GetUserRequest: ProtobufMessageCodec<GetUserRequest> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { f0 = r.int64(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

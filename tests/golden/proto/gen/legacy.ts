@@ -37,10 +37,18 @@ export const Record_Extra: ProtobufMessageCodec<Record_Extra> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 72: { f0 = r.int32(); continue; }
+        case 72: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -120,10 +128,16 @@ export const Record$: ProtobufMessageCodec<Record$> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32(); seen0 = true; continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; seen0 = true; continue; } }
+            f0 = r.int32(); seen0 = true; continue;
+          }
           break;
         case 2:
           if (tag === 18) { f1 = r.string(); continue; }
@@ -152,6 +166,8 @@ export const Record$: ProtobufMessageCodec<Record$> = {
           if (tag === 80) { f8 = r.int64(); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

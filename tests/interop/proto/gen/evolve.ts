@@ -35,10 +35,18 @@ export const Nothing: ProtobufMessageCodec<Nothing> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 4294960000: { f0 = r.int32(); continue; }
+        case 4294960000: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -96,14 +104,26 @@ export const ScalarsV1: ProtobufMessageCodec<ScalarsV1> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 9: { f0 = r.double(); continue; }
         case 21: { f1 = r.float(); continue; }
-        case 24: { f2 = r.int32(); continue; }
+        case 24: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
         case 32: { f3 = r.int64(); continue; }
-        case 40: { f4 = r.uint32(); continue; }
+        case 40: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+          f4 = r.uint32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -159,14 +179,26 @@ export const OneofsV1: ProtobufMessageCodec<OneofsV1> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 162: { f1 = r.string(); continue; }
-        case 200: { f2 = r.int32(); continue; }
+        case 200: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
         case 322: { f3 = r.appendPackedInt32(f3); continue; }
         case 320: { (f3 === EMPTY_LIST ? (f3 = []) : f3).push(r.int32()); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -209,7 +241,9 @@ export const MapsV1: ProtobufMessageCodec<MapsV1> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 98: {
           const outer = r.begin();
@@ -226,6 +260,8 @@ export const MapsV1: ProtobufMessageCodec<MapsV1> = {
           continue;
         }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

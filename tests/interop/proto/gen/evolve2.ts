@@ -40,10 +40,18 @@ export const GroupsV1: ProtobufMessageCodec<GroupsV1> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 88: { f0 = r.int32(); continue; }
+        case 88: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -118,7 +126,9 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (KindV1$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as KindV1; continue; }
         case 18: { for (const x of r.packedInt32()) { if (KindV1$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as KindV1); } continue; }
@@ -144,6 +154,8 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
         case 50: { o0 = { case: "cName", value: r.string() }; continue; }
         case 56: { const x = r.int32(); if (KindV1$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as KindV1; seen6 = true; continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -77,7 +77,9 @@ export const Signed: ProtobufMessageCodec<Signed> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (Sign$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as Sign; continue; }
         case 18: { for (const x of r.packedInt32()) { if (Sign$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Sign); } continue; }
@@ -103,6 +105,8 @@ export const Signed: ProtobufMessageCodec<Signed> = {
         case 48: { o0 = { case: "cInt", value: r.int32() }; continue; }
         case 56: { const x = r.int32(); if (Sign$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as Sign; seen6 = true; continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

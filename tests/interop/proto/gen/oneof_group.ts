@@ -34,11 +34,19 @@ export const OneofGroup_VGroup: ProtobufMessageCodec<OneofGroup_VGroup> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 32: { f0 = r.int32(); continue; }
+        case 32: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 42: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -93,14 +101,26 @@ export const OneofGroup: ProtobufMessageCodec<OneofGroup> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 16: { o0 = { case: "vInt32", value: r.int32() }; continue; }
         case 27: { o0 = { case: "vgroup", value: decodeGroup(r, OneofGroup_VGroup, tag, o0.case === "vgroup" ? o0.value : undefined) }; continue; }
         case 50: { o0 = { case: "vString", value: r.string() }; continue; }
-        case 56: { f4 = r.int32(); continue; }
+        case 56: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+          f4 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

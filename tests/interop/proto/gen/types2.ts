@@ -45,11 +45,19 @@ export const Leaf2: ProtobufMessageCodec<Leaf2> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 18: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -166,7 +174,9 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 9) { f0 = r.double(); continue; }
@@ -175,13 +185,21 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
           if (tag === 21) { f1 = r.float(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
           if (tag === 32) { f3 = r.int64(); continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.uint32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.uint32(); continue;
+          }
           break;
         case 6:
           if (tag === 48) { f5 = r.uint64(); continue; }
@@ -205,7 +223,11 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
           if (tag === 97) { f11 = r.sfixed64(); continue; }
           break;
         case 13:
-          if (tag === 104) { f12 = r.bool(); continue; }
+          if (tag === 104) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f12 = b !== 0; continue; } }
+            f12 = r.bool(); continue;
+          }
           break;
         case 14:
           if (tag === 114) { f13 = r.string(); continue; }
@@ -220,6 +242,8 @@ export const Scalars2: ProtobufMessageCodec<Scalars2> = {
           if (tag === 138) { f16 = decodeNested(r, Leaf2, f16); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -346,7 +370,9 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 9) { f0 = r.double(); continue; }
@@ -355,13 +381,21 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
           if (tag === 21) { f1 = r.float(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
           if (tag === 32) { f3 = r.int64(); continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.uint32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.uint32(); continue;
+          }
           break;
         case 6:
           if (tag === 48) { f5 = r.uint64(); continue; }
@@ -385,7 +419,11 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
           if (tag === 97) { f11 = r.sfixed64(); continue; }
           break;
         case 13:
-          if (tag === 104) { f12 = r.bool(); continue; }
+          if (tag === 104) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f12 = b !== 0; continue; } }
+            f12 = r.bool(); continue;
+          }
           break;
         case 14:
           if (tag === 114) { f13 = r.string(); continue; }
@@ -406,6 +444,8 @@ export const Defaults: ProtobufMessageCodec<Defaults> = {
           if (tag === 153) { f18 = r.double(); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -514,10 +554,16 @@ export const Required2: ProtobufMessageCodec<Required2> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32(); seen0 = true; continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; seen0 = true; continue; } }
+            f0 = r.int32(); seen0 = true; continue;
+          }
           break;
         case 2:
           if (tag === 18) { f1 = r.string(); seen1 = true; continue; }
@@ -529,7 +575,11 @@ export const Required2: ProtobufMessageCodec<Required2> = {
           if (tag === 32) { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f3 = x as Kind; seen3 = true; continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.int32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.int32(); continue;
+          }
           break;
         case 6:
           if (tag === 50) { f5 = r.bytes(); seen5 = true; continue; }
@@ -541,12 +591,18 @@ export const Required2: ProtobufMessageCodec<Required2> = {
           if (tag === 64) { f7 = r.sint64(); seen7 = true; continue; }
           break;
         case 9:
-          if (tag === 72) { f8 = r.bool(); seen8 = true; continue; }
+          if (tag === 72) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f8 = b !== 0; seen8 = true; continue; } }
+            f8 = r.bool(); seen8 = true; continue;
+          }
           break;
         case 10:
           if (tag === 81) { f9 = r.double(); seen9 = true; continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -742,7 +798,9 @@ export const Repeated2: ProtobufMessageCodec<Repeated2> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
@@ -866,6 +924,8 @@ export const Repeated2: ProtobufMessageCodec<Repeated2> = {
           if (tag === 298) { (f30 === EMPTY_LIST ? (f30 = []) : f30).push(decodeNested(r, Leaf2)); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -907,11 +967,15 @@ export const Groups_Outer_Inner: ProtobufMessageCodec<Groups_Outer_Inner> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 40: { f0 = r.sint64(); continue; }
         case 50: { f1 = decodeNested(r, Leaf2, f1); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -958,12 +1022,20 @@ export const Groups_Outer: ProtobufMessageCodec<Groups_Outer> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 16: { f0 = r.int32(); continue; }
+        case 16: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 26: { f1 = r.string(); continue; }
         case 35: { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(decodeGroup(r, Groups_Outer_Inner, tag)); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1013,13 +1085,21 @@ export const Groups_Item: ProtobufMessageCodec<Groups_Item> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 64: { f0 = r.int32(); seen0 = true; continue; }
+        case 64: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; seen0 = true; continue; } }
+          f0 = r.int32(); seen0 = true; continue;
+        }
         case 72: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f1 = x as Kind; continue; }
         case 82: { f2 = r.appendPackedInt32(f2); continue; }
         case 80: { (f2 === EMPTY_LIST ? (f2 = []) : f2).push(r.int32()); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1057,10 +1137,14 @@ export const Groups_Last: ProtobufMessageCodec<Groups_Last> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1112,13 +1196,21 @@ export const Groups: ProtobufMessageCodec<Groups> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 11: { f0 = decodeGroup(r, Groups_Outer, tag, f0); continue; }
         case 59: { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeGroup(r, Groups_Item, tag)); continue; }
-        case 88: { f2 = r.int32(); continue; }
+        case 88: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+          f2 = r.int32(); continue;
+        }
         case 4294967291: { f3 = decodeGroup(r, Groups_Last, tag, f3); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1194,7 +1286,9 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f0 = x as Kind; continue; }
         case 18: { for (const x of r.packedInt32()) { if (Kind$info.names[x] === undefined) (unknown ??= []).push(unknownVarint(2, x)); else (f1 === EMPTY_LIST ? (f1 = []) : f1).push(x as Kind); } continue; }
@@ -1220,6 +1314,8 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
         case 50: { o0 = { case: "cName", value: r.string() }; continue; }
         case 56: { const x = r.int32(); if (Kind$info.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } f6 = x as Kind; seen6 = true; continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1292,7 +1388,9 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { o0 = { case: "vInt32", value: r.int32() }; continue; }
         case 18: { o0 = { case: "vString", value: r.string() }; continue; }
@@ -1329,6 +1427,8 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
           continue;
         }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -54,11 +54,19 @@ export const Leaf: ProtobufMessageCodec<Leaf> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 18: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -90,9 +98,13 @@ export const Empty: ProtobufMessageCodec<Empty> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -210,7 +222,9 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 9) { f0 = r.double(); continue; }
@@ -219,13 +233,21 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 21) { f1 = r.float(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
           if (tag === 32) { f3 = r.int64(); continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.uint32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.uint32(); continue;
+          }
           break;
         case 6:
           if (tag === 48) { f5 = r.uint64(); continue; }
@@ -249,7 +271,11 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 97) { f11 = r.sfixed64(); continue; }
           break;
         case 13:
-          if (tag === 104) { f12 = r.bool(); continue; }
+          if (tag === 104) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f12 = b !== 0; continue; } }
+            f12 = r.bool(); continue;
+          }
           break;
         case 14:
           if (tag === 114) { f13 = r.string(); continue; }
@@ -264,6 +290,8 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 136) { f16 = r.int32() as Aliased; continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -381,7 +409,9 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 9) { f0 = r.double(); continue; }
@@ -390,13 +420,21 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
           if (tag === 21) { f1 = r.float(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32(); continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 4:
           if (tag === 32) { f3 = r.int64(); continue; }
           break;
         case 5:
-          if (tag === 40) { f4 = r.uint32(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b; continue; } }
+            f4 = r.uint32(); continue;
+          }
           break;
         case 6:
           if (tag === 48) { f5 = r.uint64(); continue; }
@@ -420,7 +458,11 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
           if (tag === 97) { f11 = r.sfixed64(); continue; }
           break;
         case 13:
-          if (tag === 104) { f12 = r.bool(); continue; }
+          if (tag === 104) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f12 = b !== 0; continue; } }
+            f12 = r.bool(); continue;
+          }
           break;
         case 14:
           if (tag === 114) { f13 = r.string(); continue; }
@@ -435,6 +477,8 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
           if (tag === 138) { f16 = decodeNested(r, Leaf, f16); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -537,7 +581,9 @@ export const Packed: ProtobufMessageCodec<Packed> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
@@ -596,6 +642,8 @@ export const Packed: ProtobufMessageCodec<Packed> = {
           if (tag === 112) { (f13 === EMPTY_LIST ? (f13 = []) : f13).push(r.int32() as Color); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -712,7 +760,9 @@ export const Unpacked: ProtobufMessageCodec<Unpacked> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 10) { const list = (f0 === EMPTY_LIST ? (f0 = []) : f0); for (const x of r.packedDouble()) list.push(x); continue; }
@@ -780,6 +830,8 @@ export const Unpacked: ProtobufMessageCodec<Unpacked> = {
           if (tag === 138) { (f16 === EMPTY_LIST ? (f16 = []) : f16).push(decodeNested(r, Leaf)); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1022,7 +1074,9 @@ export const Maps: ProtobufMessageCodec<Maps> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 10) {
@@ -1361,6 +1415,8 @@ export const Maps: ProtobufMessageCodec<Maps> = {
           }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1481,10 +1537,16 @@ export const Oneofs: ProtobufMessageCodec<Oneofs> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32(); continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+            f0 = r.int32(); continue;
+          }
           break;
         case 2:
           if (tag === 17) { o0 = { case: "kDouble", value: r.double() }; continue; }
@@ -1550,13 +1612,19 @@ export const Oneofs: ProtobufMessageCodec<Oneofs> = {
           if (tag === 242) { o1 = { case: "otherLeaf", value: decodeNested(r, Leaf, o1.case === "otherLeaf" ? o1.value : undefined) }; continue; }
           break;
         case 25:
-          if (tag === 200) { f22 = r.int32(); continue; }
+          if (tag === 200) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f22 = b; continue; } }
+            f22 = r.int32(); continue;
+          }
           break;
         case 40:
           if (tag === 322) { f23 = r.appendPackedInt32(f23); continue; }
           if (tag === 320) { (f23 === EMPTY_LIST ? (f23 = []) : f23).push(r.int32()); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1629,10 +1697,16 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 242: { f0 = r.string(); continue; }
-        case 8: { f1 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f1 = b; continue; } }
+          f1 = r.int32(); continue;
+        }
         case 160: { o0 = { case: "m", value: r.int32() }; continue; }
         case 42: { o0 = { case: "n", value: r.string() }; continue; }
         case 82: { f4 = r.appendPackedInt32(f4); continue; }
@@ -1653,6 +1727,8 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
         }
         case 122: { f6 = decodeNested(r, Leaf, f6); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1745,16 +1821,30 @@ export const FieldNumbers: ProtobufMessageCodec<FieldNumbers> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32(); continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+            f0 = r.int32(); continue;
+          }
           break;
         case 15:
-          if (tag === 120) { f1 = r.int32(); continue; }
+          if (tag === 120) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f1 = b; continue; } }
+            f1 = r.int32(); continue;
+          }
           break;
         case 16:
-          if (tag === 128) { f2 = r.int32(); continue; }
+          if (tag === 128) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b; continue; } }
+            f2 = r.int32(); continue;
+          }
           break;
         case 2047:
           if (tag === 16378) { f3 = r.string(); continue; }
@@ -1783,9 +1873,15 @@ export const FieldNumbers: ProtobufMessageCodec<FieldNumbers> = {
           if (tag === 268435457) { f10 = r.double(); continue; }
           break;
         case 536870911:
-          if (tag === 4294967288) { f11 = r.int32(); continue; }
+          if (tag === 4294967288) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f11 = b; continue; } }
+            f11 = r.int32(); continue;
+          }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1837,7 +1933,9 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Leaf)); continue; }
         case 16: { f1 = r.int32() as Color; continue; }
@@ -1856,6 +1954,8 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
           continue;
         }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1897,11 +1997,15 @@ export const Tree_Node: ProtobufMessageCodec<Tree_Node> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = decodeNested(r, Tree_Node_Deep, f0); continue; }
         case 18: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -1983,10 +2087,16 @@ export const Tree: ProtobufMessageCodec<Tree> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32(); continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+            f0 = r.int32(); continue;
+          }
           break;
         case 2:
           if (tag === 18) { f1 = decodeNested(r, Tree, f1); continue; }
@@ -2026,6 +2136,8 @@ export const Tree: ProtobufMessageCodec<Tree> = {
           }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -2098,17 +2210,41 @@ export const Names: ProtobufMessageCodec<Names> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 18: { f1 = r.string(); continue; }
-        case 24: { f2 = r.bool(); continue; }
+        case 24: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b !== 0; continue; } }
+          f2 = r.bool(); continue;
+        }
         case 32: { f3 = r.int64(); continue; }
         case 42: { f4 = r.string(); continue; }
-        case 48: { f5 = r.int32(); continue; }
-        case 56: { f6 = r.int32(); continue; }
-        case 64: { f7 = r.int32(); continue; }
+        case 48: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f5 = b; continue; } }
+          f5 = r.int32(); continue;
+        }
+        case 56: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f6 = b; continue; } }
+          f6 = r.int32(); continue;
+        }
+        case 64: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f7 = b; continue; } }
+          f7 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

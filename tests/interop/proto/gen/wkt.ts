@@ -178,7 +178,9 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 10) { f0 = decodeNested(r, google_protobuf_any.Any, f0); continue; }
@@ -291,6 +293,8 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
           if (tag === 226) { f27 = decodeNested(r, types3.Leaf, f27); continue; }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

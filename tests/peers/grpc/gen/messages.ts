@@ -46,10 +46,18 @@ export const BoolValue: ProtobufMessageCodec<BoolValue> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.bool(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b !== 0; continue; } }
+          f0 = r.bool(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -91,11 +99,15 @@ export const Payload: ProtobufMessageCodec<Payload> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { f0 = r.int32() as PayloadType; continue; }
         case 18: { f1 = r.bytes(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -138,11 +150,19 @@ export const EchoStatus: ProtobufMessageCodec<EchoStatus> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
         case 18: { f1 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -224,22 +244,36 @@ export const SimpleRequest: ProtobufMessageCodec<SimpleRequest> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
           if (tag === 8) { f0 = r.int32() as PayloadType; continue; }
           break;
         case 2:
-          if (tag === 16) { f1 = r.int32(); continue; }
+          if (tag === 16) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f1 = b; continue; } }
+            f1 = r.int32(); continue;
+          }
           break;
         case 3:
           if (tag === 26) { f2 = decodeNested(r, Payload, f2); continue; }
           break;
         case 4:
-          if (tag === 32) { f3 = r.bool(); continue; }
+          if (tag === 32) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f3 = b !== 0; continue; } }
+            f3 = r.bool(); continue;
+          }
           break;
         case 5:
-          if (tag === 40) { f4 = r.bool(); continue; }
+          if (tag === 40) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b !== 0; continue; } }
+            f4 = r.bool(); continue;
+          }
           break;
         case 6:
           if (tag === 50) { f5 = decodeNested(r, BoolValue, f5); continue; }
@@ -251,12 +285,22 @@ export const SimpleRequest: ProtobufMessageCodec<SimpleRequest> = {
           if (tag === 66) { f7 = decodeNested(r, BoolValue, f7); continue; }
           break;
         case 9:
-          if (tag === 72) { f8 = r.bool(); continue; }
+          if (tag === 72) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f8 = b !== 0; continue; } }
+            f8 = r.bool(); continue;
+          }
           break;
         case 10:
-          if (tag === 80) { f9 = r.bool(); continue; }
+          if (tag === 80) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f9 = b !== 0; continue; } }
+            f9 = r.bool(); continue;
+          }
           break;
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -318,7 +362,9 @@ export const SimpleResponse: ProtobufMessageCodec<SimpleResponse> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = decodeNested(r, Payload, f0); continue; }
         case 18: { f1 = r.string(); continue; }
@@ -327,6 +373,8 @@ export const SimpleResponse: ProtobufMessageCodec<SimpleResponse> = {
         case 40: { f4 = r.int32() as GrpclbRouteType; continue; }
         case 50: { f5 = r.string(); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -368,11 +416,15 @@ export const StreamingInputCallRequest: ProtobufMessageCodec<StreamingInputCallR
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = decodeNested(r, Payload, f0); continue; }
         case 18: { f1 = decodeNested(r, BoolValue, f1); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -409,10 +461,18 @@ export const StreamingInputCallResponse: ProtobufMessageCodec<StreamingInputCall
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -459,12 +519,24 @@ export const ResponseParameters: ProtobufMessageCodec<ResponseParameters> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32(); continue; }
-        case 16: { f1 = r.int32(); continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b; continue; } }
+          f0 = r.int32(); continue;
+        }
+        case 16: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f1 = b; continue; } }
+          f1 = r.int32(); continue;
+        }
         case 26: { f2 = decodeNested(r, BoolValue, f2); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -516,13 +588,17 @@ export const StreamingOutputCallRequest: ProtobufMessageCodec<StreamingOutputCal
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { f0 = r.int32() as PayloadType; continue; }
         case 18: { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeNested(r, ResponseParameters)); continue; }
         case 26: { f2 = decodeNested(r, Payload, f2); continue; }
         case 58: { f3 = decodeNested(r, EchoStatus, f3); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -559,10 +635,14 @@ export const StreamingOutputCallResponse: ProtobufMessageCodec<StreamingOutputCa
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { f0 = decodeNested(r, Payload, f0); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -30,10 +30,14 @@ export const FieldMask: ProtobufMessageCodec<FieldMask> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(r.string()); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }

@@ -43,7 +43,9 @@ export const Struct: ProtobufMessageCodec<Struct> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: {
           const outer = r.begin();
@@ -60,6 +62,8 @@ export const Struct: ProtobufMessageCodec<Struct> = {
           continue;
         }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -114,7 +118,9 @@ export const Value: ProtobufMessageCodec<Value> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 8: { o0 = { case: "nullValue", value: r.int32() as NullValue }; continue; }
         case 17: { o0 = { case: "numberValue", value: r.double() }; continue; }
@@ -123,6 +129,8 @@ export const Value: ProtobufMessageCodec<Value> = {
         case 42: { o0 = { case: "structValue", value: decodeNested(r, Struct, o0.case === "structValue" ? o0.value : undefined) }; continue; }
         case 50: { o0 = { case: "listValue", value: decodeNested(r, ListValue, o0.case === "listValue" ? o0.value : undefined) }; continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
@@ -160,10 +168,14 @@ export const ListValue: ProtobufMessageCodec<ListValue> = {
     }
     while (r.pos < r.end) {
       const start = r.pos;
-      const tag = r.tag();
+      let tag = r.u8[start] as number;
+      if (tag < 0x80) r.pos = start + 1;
+      else tag = r.tag();
       switch (tag) {
         case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Value)); continue; }
       }
+      r.pos = start;
+      tag = r.tag();
       r.skip(tag);
       (unknown ??= []).push(r.raw(start));
     }
