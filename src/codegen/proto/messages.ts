@@ -258,10 +258,11 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
       const message = value.kind === "message";
       code.line(`let k: ${scalarTsType(key)} = ${k.zero};`, `let x: ${valueTsType(ctx, value)}${message ? " | undefined" : ` = ${zero(ctx, value)}`};`);
       code.block("while (r.pos < r.end)", () => {
-        code.line("const t = r.tag();");
+        // One-byte tags read here, as in the message's loop (see emitDecode).
+        code.line("const at = r.pos;", "let t = r.u8[at] as number;", "if (t < 0x80) r.pos = at + 1;", "else t = r.tag();");
         code.line(`if (t === ${tag(1, k.wireType)}) k = r.${k.method}();`);
         code.line(`else if (t === ${tag(2, wire(value).wireType)}) x = ${readValue(ctx, value, message ? "x" : undefined)};`);
-        code.line("else r.skip(t);");
+        code.line("else { r.pos = at; r.skip(r.tag()); }");
       });
       code.line("r.finish(outer);");
       if (value.kind === "enum" && value.def.closed) {
@@ -312,8 +313,10 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
     code.line(`${match(tag(no, 0))} { const x = r.int32(); if (${info}.names[x] === undefined) { (unknown ??= []).push(r.raw(start)); continue; } ${target.replace("%s", `x as ${ctx.ref((s as { ref: ProtoRef }).ref)}`)}${seen} continue; }`);
     return;
   }
-  if (s.kind === "scalar" && f.oneof === undefined && s.scalar in ONE_BYTE_READS) {
-    const one = ONE_BYTE_READS[s.scalar as keyof typeof ONE_BYTE_READS];
+  const one = f.oneof !== undefined ? undefined
+    : s.kind === "enum" ? `b as ${ctx.ref(s.ref)}`
+    : s.kind === "scalar" && s.scalar in ONE_BYTE_READS ? ONE_BYTE_READS[s.scalar as keyof typeof ONE_BYTE_READS] : undefined;
+  if (one !== undefined) {
     code.line(`${match(tag(no, w.wireType))} {`);
     code.indent(() => {
       code.line(`const p = r.pos;`);
@@ -328,8 +331,8 @@ function emitFieldDecode(ctx: ProtoContext, code: Code, p: FieldPlan, oneofs: { 
 }
 
 /**
- * Scalars whose one-byte values (0-127) a decode reads itself, and the value of byte `b`;
- * longer ones through the reader. With the one-byte tag, these reads written into the
+ * Scalars whose one-byte values (0-127) a decode reads itself (open enums too), and the
+ * value of byte `b`; longer ones through the reader. With the one-byte tag, these reads written into the
  * decode rather than called: a decode calls the reader only for what is longer, and V8's
  * inlining budget (920 bytes of bytecode per compiled function) goes to the reads that
  * remain calls. `node bench/decode-ab.mjs` against the same build with calls for both: small

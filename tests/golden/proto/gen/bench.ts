@@ -490,10 +490,13 @@ export const Profile: ProtobufMessageCodec<Profile> = {
             let k: string = "";
             let x: string = "";
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = r.string();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
@@ -506,10 +509,13 @@ export const Profile: ProtobufMessageCodec<Profile> = {
             let k: number = 0;
             let x: Inner | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 18) x = decodeNested(r, Inner, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x ?? Inner.create());

@@ -545,7 +545,11 @@ export const User: ProtobufMessageCodec<User> = {
           if (tag === 18) { f1 = r.string(); continue; }
           break;
         case 3:
-          if (tag === 24) { f2 = r.int32() as Status; continue; }
+          if (tag === 24) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f2 = b as Status; continue; } }
+            f2 = r.int32() as Status; continue;
+          }
           break;
         case 4:
           if (tag === 34) { f3 = decodeNested(r, User_Address, f3); continue; }
@@ -559,10 +563,13 @@ export const User: ProtobufMessageCodec<User> = {
             let k: string = "";
             let x: string = "";
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = r.string();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
@@ -575,10 +582,13 @@ export const User: ProtobufMessageCodec<User> = {
             let k: bigint = 0n;
             let x: User_Address | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int64();
               else if (t === 18) x = decodeNested(r, User_Address, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x ?? User_Address.create());
@@ -591,10 +601,13 @@ export const User: ProtobufMessageCodec<User> = {
             let k: boolean = false;
             let x: User_Role = 0 as User_Role;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.bool();
               else if (t === 16) x = r.int32() as User_Role;
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
@@ -607,10 +620,13 @@ export const User: ProtobufMessageCodec<User> = {
             let k: number = 0;
             let x: Uint8Array = emptyBytes();
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.uint32();
               else if (t === 18) x = r.bytes();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);

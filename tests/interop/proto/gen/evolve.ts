@@ -250,10 +250,13 @@ export const MapsV1: ProtobufMessageCodec<MapsV1> = {
           let k: string = "";
           let x: string = "";
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 10) k = r.string();
             else if (t === 18) x = r.string();
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x);

@@ -140,10 +140,13 @@ export const ClosedEnumsV1: ProtobufMessageCodec<ClosedEnumsV1> = {
           let k: number = 0;
           let x: KindV1 = 0 as KindV1;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 8) k = r.int32();
             else if (t === 16) x = r.int32() as KindV1;
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           if (KindV1$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));

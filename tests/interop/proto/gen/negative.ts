@@ -91,10 +91,13 @@ export const Signed: ProtobufMessageCodec<Signed> = {
           let k: string = "";
           let x: Sign = 0 as Sign;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 10) k = r.string();
             else if (t === 16) x = r.int32() as Sign;
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           if (Sign$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));

@@ -1300,10 +1300,13 @@ export const ClosedEnums: ProtobufMessageCodec<ClosedEnums> = {
           let k: number = 0;
           let x: Kind = 0 as Kind;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 8) k = r.int32();
             else if (t === 16) x = r.int32() as Kind;
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));
@@ -1402,10 +1405,13 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
           let k: string = "";
           let x: Leaf2 | undefined;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 10) k = r.string();
             else if (t === 18) x = decodeNested(r, Leaf2, x);
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x ?? Leaf2.create());
@@ -1416,10 +1422,13 @@ export const Oneofs2: ProtobufMessageCodec<Oneofs2> = {
           let k: bigint = 0n;
           let x: Kind = 0 as Kind;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 9) k = r.sfixed64();
             else if (t === 16) x = r.int32() as Kind;
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           if (Kind$info.names[x] === undefined) (unknown ??= []).push(r.raw(start));

@@ -284,10 +284,18 @@ export const Scalars: ProtobufMessageCodec<Scalars> = {
           if (tag === 122) { f14 = r.bytes(); continue; }
           break;
         case 16:
-          if (tag === 128) { f15 = r.int32() as Color; continue; }
+          if (tag === 128) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f15 = b as Color; continue; } }
+            f15 = r.int32() as Color; continue;
+          }
           break;
         case 17:
-          if (tag === 136) { f16 = r.int32() as Aliased; continue; }
+          if (tag === 136) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f16 = b as Aliased; continue; } }
+            f16 = r.int32() as Aliased; continue;
+          }
           break;
       }
       r.pos = start;
@@ -471,7 +479,11 @@ export const Optionals: ProtobufMessageCodec<Optionals> = {
           if (tag === 122) { f14 = r.bytes(); continue; }
           break;
         case 16:
-          if (tag === 128) { f15 = r.int32() as Color; continue; }
+          if (tag === 128) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f15 = b as Color; continue; } }
+            f15 = r.int32() as Color; continue;
+          }
           break;
         case 17:
           if (tag === 138) { f16 = decodeNested(r, Leaf, f16); continue; }
@@ -1084,10 +1096,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 16) x = r.int32();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f0 === EMPTY_MAP ? (f0 = new Map()) : f0).set(k, x);
@@ -1100,10 +1115,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: bigint = 0n;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int64();
               else if (t === 16) x = r.int64();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f1 === EMPTY_MAP ? (f1 = new Map()) : f1).set(k, x);
@@ -1116,10 +1134,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.uint32();
               else if (t === 16) x = r.uint32();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x);
@@ -1132,10 +1153,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: bigint = 0n;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.uint64();
               else if (t === 16) x = r.uint64();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f3 === EMPTY_MAP ? (f3 = new Map()) : f3).set(k, x);
@@ -1148,10 +1172,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.sint32();
               else if (t === 16) x = r.sint32();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f4 === EMPTY_MAP ? (f4 = new Map()) : f4).set(k, x);
@@ -1164,10 +1191,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: bigint = 0n;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.sint64();
               else if (t === 16) x = r.sint64();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
@@ -1180,10 +1210,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 13) k = r.fixed32();
               else if (t === 21) x = r.fixed32();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f6 === EMPTY_MAP ? (f6 = new Map()) : f6).set(k, x);
@@ -1196,10 +1229,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: bigint = 0n;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 9) k = r.fixed64();
               else if (t === 17) x = r.fixed64();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f7 === EMPTY_MAP ? (f7 = new Map()) : f7).set(k, x);
@@ -1212,10 +1248,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 13) k = r.sfixed32();
               else if (t === 21) x = r.sfixed32();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x);
@@ -1228,10 +1267,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: bigint = 0n;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 9) k = r.sfixed64();
               else if (t === 17) x = r.sfixed64();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f9 === EMPTY_MAP ? (f9 = new Map()) : f9).set(k, x);
@@ -1244,10 +1286,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: boolean = false;
             let x: boolean = false;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.bool();
               else if (t === 16) x = r.bool();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f10 === EMPTY_MAP ? (f10 = new Map()) : f10).set(k, x);
@@ -1260,10 +1305,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: string = "";
             let x: string = "";
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = r.string();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f11 === EMPTY_MAP ? (f11 = new Map()) : f11).set(k, x);
@@ -1276,10 +1324,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 21) x = r.float();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f12 === EMPTY_MAP ? (f12 = new Map()) : f12).set(k, x);
@@ -1292,10 +1343,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: number = 0;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 17) x = r.double();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f13 === EMPTY_MAP ? (f13 = new Map()) : f13).set(k, x);
@@ -1308,10 +1362,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: string = "";
             let x: Uint8Array = emptyBytes();
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = r.bytes();
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f14 === EMPTY_MAP ? (f14 = new Map()) : f14).set(k, x);
@@ -1324,10 +1381,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: string = "";
             let x: Color = 0 as Color;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 16) x = r.int32() as Color;
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f15 === EMPTY_MAP ? (f15 = new Map()) : f15).set(k, x);
@@ -1340,10 +1400,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: number = 0;
             let x: Leaf | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 18) x = decodeNested(r, Leaf, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f16 === EMPTY_MAP ? (f16 = new Map()) : f16).set(k, x ?? Leaf.create());
@@ -1356,10 +1419,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: string = "";
             let x: Leaf | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = decodeNested(r, Leaf, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f17 === EMPTY_MAP ? (f17 = new Map()) : f17).set(k, x ?? Leaf.create());
@@ -1372,10 +1438,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: Color = 0 as Color;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.uint64();
               else if (t === 16) x = r.int32() as Color;
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f18 === EMPTY_MAP ? (f18 = new Map()) : f18).set(k, x);
@@ -1388,10 +1457,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: boolean = false;
             let x: Leaf | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.bool();
               else if (t === 18) x = decodeNested(r, Leaf, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? Leaf.create());
@@ -1404,10 +1476,13 @@ export const Maps: ProtobufMessageCodec<Maps> = {
             let k: bigint = 0n;
             let x: Empty | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.sint64();
               else if (t === 18) x = decodeNested(r, Empty, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f20 === EMPTY_MAP ? (f20 = new Map()) : f20).set(k, x ?? Empty.create());
@@ -1716,10 +1791,13 @@ export const OutOfOrder: ProtobufMessageCodec<OutOfOrder> = {
           let k: string = "";
           let x: number = 0;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 10) k = r.string();
             else if (t === 16) x = r.int32();
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           (f5 === EMPTY_MAP ? (f5 = new Map()) : f5).set(k, x);
@@ -1938,16 +2016,23 @@ export const Tree_Node_Deep: ProtobufMessageCodec<Tree_Node_Deep> = {
       else tag = r.tag();
       switch (tag) {
         case 10: { (f0 === EMPTY_LIST ? (f0 = []) : f0).push(decodeNested(r, Leaf)); continue; }
-        case 16: { f1 = r.int32() as Color; continue; }
+        case 16: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f1 = b as Color; continue; } }
+          f1 = r.int32() as Color; continue;
+        }
         case 26: {
           const outer = r.begin();
           let k: string = "";
           let x: Tree_Node_Deep | undefined;
           while (r.pos < r.end) {
-            const t = r.tag();
+            const at = r.pos;
+            let t = r.u8[at] as number;
+            if (t < 0x80) r.pos = at + 1;
+            else t = r.tag();
             if (t === 10) k = r.string();
             else if (t === 18) x = decodeNested(r, Tree_Node_Deep, x);
-            else r.skip(t);
+            else { r.pos = at; r.skip(r.tag()); }
           }
           r.finish(outer);
           (f2 === EMPTY_MAP ? (f2 = new Map()) : f2).set(k, x ?? Tree_Node_Deep.create());
@@ -2125,10 +2210,13 @@ export const Tree: ProtobufMessageCodec<Tree> = {
             let k: number = 0;
             let x: Tree | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 18) x = decodeNested(r, Tree, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f8 === EMPTY_MAP ? (f8 = new Map()) : f8).set(k, x ?? Tree.create());

@@ -201,7 +201,11 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
           if (tag === 50) { f5 = decodeNested(r, google_protobuf_struct.ListValue, f5); continue; }
           break;
         case 7:
-          if (tag === 56) { f6 = r.int32() as google_protobuf_struct.NullValue; continue; }
+          if (tag === 56) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f6 = b as google_protobuf_struct.NullValue; continue; } }
+            f6 = r.int32() as google_protobuf_struct.NullValue; continue;
+          }
           break;
         case 8:
           if (tag === 66) { f7 = decodeNested(r, google_protobuf_empty.Empty, f7); continue; }
@@ -245,10 +249,13 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
             let k: string = "";
             let x: google_protobuf_struct.Value | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 10) k = r.string();
               else if (t === 18) x = decodeNested(r, google_protobuf_struct.Value, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f19 === EMPTY_MAP ? (f19 = new Map()) : f19).set(k, x ?? google_protobuf_struct.Value.create());
@@ -279,10 +286,13 @@ export const WellKnown: ProtobufMessageCodec<WellKnown> = {
             let k: number = 0;
             let x: google_protobuf_wrappers.StringValue | undefined;
             while (r.pos < r.end) {
-              const t = r.tag();
+              const at = r.pos;
+              let t = r.u8[at] as number;
+              if (t < 0x80) r.pos = at + 1;
+              else t = r.tag();
               if (t === 8) k = r.int32();
               else if (t === 18) x = decodeNested(r, google_protobuf_wrappers.StringValue, x);
-              else r.skip(t);
+              else { r.pos = at; r.skip(r.tag()); }
             }
             r.finish(outer);
             (f26 === EMPTY_MAP ? (f26 = new Map()) : f26).set(k, x ?? google_protobuf_wrappers.StringValue.create());

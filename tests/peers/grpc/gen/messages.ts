@@ -103,7 +103,11 @@ export const Payload: ProtobufMessageCodec<Payload> = {
       if (tag < 0x80) r.pos = start + 1;
       else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32() as PayloadType; continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b as PayloadType; continue; } }
+          f0 = r.int32() as PayloadType; continue;
+        }
         case 18: { f1 = r.bytes(); continue; }
       }
       r.pos = start;
@@ -249,7 +253,11 @@ export const SimpleRequest: ProtobufMessageCodec<SimpleRequest> = {
       else tag = r.tag();
       switch (tag >>> 3) {
         case 1:
-          if (tag === 8) { f0 = r.int32() as PayloadType; continue; }
+          if (tag === 8) {
+            const p = r.pos;
+            if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b as PayloadType; continue; } }
+            f0 = r.int32() as PayloadType; continue;
+          }
           break;
         case 2:
           if (tag === 16) {
@@ -370,7 +378,11 @@ export const SimpleResponse: ProtobufMessageCodec<SimpleResponse> = {
         case 18: { f1 = r.string(); continue; }
         case 26: { f2 = r.string(); continue; }
         case 34: { f3 = r.string(); continue; }
-        case 40: { f4 = r.int32() as GrpclbRouteType; continue; }
+        case 40: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f4 = b as GrpclbRouteType; continue; } }
+          f4 = r.int32() as GrpclbRouteType; continue;
+        }
         case 50: { f5 = r.string(); continue; }
       }
       r.pos = start;
@@ -592,7 +604,11 @@ export const StreamingOutputCallRequest: ProtobufMessageCodec<StreamingOutputCal
       if (tag < 0x80) r.pos = start + 1;
       else tag = r.tag();
       switch (tag) {
-        case 8: { f0 = r.int32() as PayloadType; continue; }
+        case 8: {
+          const p = r.pos;
+          if (p < r.end) { const b = r.u8[p] as number; if (b < 0x80) { r.pos = p + 1; f0 = b as PayloadType; continue; } }
+          f0 = r.int32() as PayloadType; continue;
+        }
         case 18: { (f1 === EMPTY_LIST ? (f1 = []) : f1).push(decodeNested(r, ResponseParameters)); continue; }
         case 26: { f2 = decodeNested(r, Payload, f2); continue; }
         case 58: { f3 = decodeNested(r, EchoStatus, f3); continue; }
